@@ -1,0 +1,397 @@
+/// A JSON text that could not be parsed, with the byte offset, line and column of the problem.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// Zero-based byte offset into the input.
+    public var offset: Int
+    /// One-based line and column (column counted in bytes).
+    public var line: Int
+    public var column: Int
+
+    public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
+extension JSON {
+    /// Parser limits; the defaults suit untrusted input on a server.
+    public struct ParseOptions: Sendable {
+        /// Deepest nesting of arrays and objects accepted; deeper input is an error, never a stack overflow.
+        public var maxDepth: Int
+        /// Accept trailing content after the value (used by streaming readers that split themselves).
+        public var allowTrailingContent: Bool
+
+        public init(maxDepth: Int = 512, allowTrailingContent: Bool = false) {
+            self.maxDepth = maxDepth
+            self.allowTrailingContent = allowTrailingContent
+        }
+    }
+
+    /// Parses one JSON text (RFC 8259) from UTF-8 bytes.
+    public init<Bytes: Collection>(parsing bytes: Bytes, options: ParseOptions = .init()) throws(JSONParseError)
+    where Bytes.Element == UInt8 {
+        let result: Result<JSON, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            var parser = JSONParser(buffer, options: options)
+            return Result { () throws(JSONParseError) in try parser.parseDocument() }
+        }
+        if let result {
+            self = try result.get()
+        } else {
+            let array = Array(bytes)
+            self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                var parser = JSONParser(buffer, options: options)
+                return try parser.parseDocument()
+            }
+        }
+    }
+
+    /// Parses one JSON text from a string.
+    public init(parsing text: String, options: ParseOptions = .init()) throws(JSONParseError) {
+        var text = text
+        let result = text.withUTF8 { buffer in
+            var parser = JSONParser(buffer, options: options)
+            return Result { () throws(JSONParseError) in try parser.parseDocument() }
+        }
+        self = try result.get()
+    }
+}
+
+/// A single-pass recursive-descent parser over a UTF-8 buffer.
+@usableFromInline
+struct JSONParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var depth = 0
+    let options: JSON.ParseOptions
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSON.ParseOptions) {
+        self.bytes = bytes
+        self.options = options
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSON {
+        skipBOM()
+        skipWhitespace()
+        guard i < bytes.count else { throw error("unexpected end of input, expected a JSON value") }
+        let value = try parseValue()
+        skipWhitespace()
+        if i < bytes.count && !options.allowTrailingContent {
+            throw error("unexpected content after the JSON value")
+        }
+        return value
+    }
+
+    /// Where parsing stopped (for readers of concatenated values).
+    var position: Int { i }
+
+    mutating func skipBOM() {
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
+        }
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
+        let at = min(offset ?? i, bytes.count)
+        var line = 1
+        var col = 1
+        var k = 0
+        while k < at {
+            if bytes[k] == 0x0A {
+                line += 1
+                col = 1
+            } else {
+                col += 1
+            }
+            k += 1
+        }
+        return JSONParseError(message: message, offset: at, line: line, column: col)
+    }
+
+    mutating func parseValue() throws(JSONParseError) -> JSON {
+        guard i < bytes.count else { throw error("unexpected end of input, expected a JSON value") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        default:
+            throw error("unexpected character '\(printable(bytes[i]))', expected a JSON value")
+        }
+    }
+
+    func printable(_ c: UInt8) -> String {
+        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\u{\(String(c, radix: 16))}"
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let n = literal.utf8CodeUnitCount
+        guard i + n <= bytes.count else { throw error("unexpected end of input in literal") }
+        let p = literal.utf8Start
+        for k in 0..<n where bytes[i + k] != p[k] {
+            throw error("invalid literal, expected '\(literal)'")
+        }
+        i += n
+    }
+
+    mutating func enter() throws(JSONParseError) {
+        depth += 1
+        if depth > options.maxDepth { throw error("nesting deeper than \(options.maxDepth) levels") }
+    }
+
+    mutating func parseObject() throws(JSONParseError) -> JSON {
+        try enter()
+        i += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of input in object") }
+            guard bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
+            let key = try parseString()
+            skipWhitespace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
+            i += 1
+            skipWhitespace()
+            let value = try parseValue()
+            if object.position(of: key) != nil {
+                object[key] = value  // duplicate key: last one wins, as in JavaScript
+            } else {
+                object.append(key: key, value: value)
+            }
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of input in object") }
+            let c = bytes[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { break }
+            throw error("expected ',' or '}' in object", at: i - 1)
+        }
+        depth -= 1
+        return .object(object)
+    }
+
+    mutating func parseArray() throws(JSONParseError) -> JSON {
+        try enter()
+        i += 1
+        var array: [JSON] = []
+        skipWhitespace()
+        if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
+            i += 1
+            depth -= 1
+            return .array(array)
+        }
+        while true {
+            skipWhitespace()
+            array.append(try parseValue())
+            skipWhitespace()
+            guard i < bytes.count else { throw error("unexpected end of input in array") }
+            let c = bytes[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "]") { break }
+            throw error("expected ',' or ']' in array", at: i - 1)
+        }
+        depth -= 1
+        return .array(array)
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        i += 1  // opening quote
+        let start = i
+        // Fast path: no escapes.
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                i += 1
+                return s
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw error("unescaped control character in string") }
+            i += 1
+        }
+        guard i < bytes.count else { throw error("unterminated string", at: start - 1) }
+        // Slow path: copy what we have, then decode escapes.
+        var out = [UInt8]()
+        out.reserveCapacity(i - start + 16)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if c < 0x20 { throw error("unescaped control character in string") }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < bytes.count else { break }
+            let e = bytes[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    // A high surrogate: combine with a following low surrogate when there is one.
+                    if i + 6 <= bytes.count && bytes[i] == UInt8(ascii: "\\") && bytes[i + 1] == UInt8(ascii: "u") {
+                        let save = i
+                        i += 2
+                        let low = try parseHex4()
+                        if low >= 0xDC00 && low < 0xE000 {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = save
+                            scalar = 0xFFFD
+                        }
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                    scalar = 0xFFFD  // lone low surrogate
+                }
+                appendUTF8(scalar, to: &out)
+            default:
+                throw error("invalid escape '\\\(printable(e))' in string", at: i - 2)
+            }
+        }
+        throw error("unterminated string", at: start - 1)
+    }
+
+    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[i]
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = i
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw error("invalid number", at: start) }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        if bytes[i] == 0x30 {
+            i += 1
+            if i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { throw error("leading zero in number", at: start) }
+        } else {
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] - 0x30) }
+                digits += 1
+                i += 1
+            }
+        }
+        var isSimple = true
+        if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
+            isSimple = false
+            i += 1
+            guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw error("expected digits after '.'", at: i) }
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+        }
+        if i < bytes.count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
+            isSimple = false
+            i += 1
+            if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+            guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw error("expected digits in exponent", at: i) }
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+        }
+        if isSimple && digits <= 15 {
+            let v = Double(mantissa)
+            return negative ? -v : v
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        guard let v = Double(text) else { throw error("invalid number", at: start) }
+        return v
+    }
+}
+
+extension JSON {
+    /// Parses JSON Lines / NDJSON: one value per non-blank line.
+    ///
+    /// - Returns: the values in order; the error names the line that failed.
+    public static func parseLines<Bytes: Collection>(_ bytes: Bytes, options: ParseOptions = .init()) throws(JSONParseError) -> [JSON]
+    where Bytes.Element == UInt8 {
+        var result: [JSON] = []
+        var lineNumber = 0
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            lineNumber += 1
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            let line = bytes[start..<end]
+            if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+                do {
+                    result.append(try JSON(parsing: line, options: options))
+                } catch {
+                    var e = error
+                    e.line = lineNumber
+                    e.message = "line \(lineNumber): \(e.message)"
+                    throw e
+                }
+            }
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
+        }
+        return result
+    }
+}

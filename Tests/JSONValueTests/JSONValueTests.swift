@@ -1,0 +1,120 @@
+import JSONValue
+import Testing
+
+@Suite struct JSONParsingTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let v = try JSON(parsing: #"{"a": [1, -2.5, 1e3, true, false, null], "b": "x\"y\u00e9\ud83d\ude00", "c": {}}"#)
+        #expect(v["a"] == [1, -2.5, 1000, true, false, nil])
+        #expect(v["b"] == "x\"yé😀")
+        #expect(v["c"] == .object([:]))
+    }
+
+    @Test func keepsKeyOrderAndLastDuplicateWins() throws {
+        let v = try JSON(parsing: #"{"z": 1, "a": 2, "z": 3}"#)
+        #expect(v.objectValue?.keys == ["z", "a"])
+        #expect(v["z"] == 3)
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "[1] x", "{\"a\":1,}", "\"\u{01}\"", "\"\\x\"", "1e",
+    ])
+    func rejectsMalformedText(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSON(parsing: text) }
+    }
+
+    @Test func reportsLineAndColumn() {
+        do {
+            _ = try JSON(parsing: "{\n  \"a\": tru\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.column == 8)
+        }
+    }
+
+    @Test func refusesNestingBeyondTheLimitInsteadOfCrashing() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSON(parsing: deep) }
+        #expect(throws: Never.self) { try JSON(parsing: String(repeating: "[", count: 500) + String(repeating: "]", count: 500)) }
+    }
+
+    @Test func parsesLargeAndPreciseNumbers() throws {
+        #expect(try JSON(parsing: "12345678901234567890") == .number(1.2345678901234567e19))
+        #expect(try JSON(parsing: "0.1") == .number(0.1))
+        #expect(try JSON(parsing: "-0") == .number(0))
+        #expect(try JSON(parsing: "1E-2") == .number(0.01))
+    }
+
+    @Test func parsesJSONLines() throws {
+        let values = try JSON.parseLines(Array("{\"a\":1}\n\n[2]\r\n3".utf8))
+        #expect(values == [["a": 1], [2], 3])
+        #expect(throws: JSONParseError.self) { try JSON.parseLines(Array("1\n{\n".utf8)) }
+    }
+}
+
+@Suite struct JSONSerializationTests {
+    @Test func roundTripsThroughText() throws {
+        let text = #"{"name":"Ada","tags":["a","b"],"n":1.5,"ok":true,"none":null,"nested":{"x":[]}}"#
+        #expect(try JSON(parsing: text).serialized() == text)
+    }
+
+    @Test(arguments: [
+        (1.0, "1"), (0.1, "0.1"), (-2.5, "-2.5"), (1e21, "1e+21"), (1e20, "100000000000000000000"),
+        (1.5e-7, "1.5e-7"), (0.000001, "0.000001"), (1.2345678901234568e20, "123456789012345680000"), (-0.0, "0"),
+        (3.14159, "3.14159"), (1e-7, "1e-7"), (Double.infinity, "null"),
+    ])
+    func writesNumbersAsJavaScriptDoes(_ value: Double, _ expected: String) {
+        #expect(JSON.number(value).serialized() == expected)
+    }
+
+    @Test func escapesStrings() {
+        #expect(JSON.string("a\"b\\c\nd\u{1}é").serialized() == #""a\"b\\c\nd\u0001é""#)
+    }
+
+    @Test func prettyAndCanonicalForms() {
+        let v: JSON = ["b": [1], "a": [:]]
+        #expect(v.serialized(.canonical) == #"{"a":{},"b":[1]}"#)
+        #expect(v.serialized(.pretty) == "{\n  \"b\": [\n    1\n  ],\n  \"a\": {}\n}")
+    }
+}
+
+@Suite struct JSONObjectTests {
+    @Test func equalityIgnoresKeyOrder() {
+        let a: JSON = ["x": 1, "y": 2]
+        let b: JSON = ["y": 2, "x": 1]
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(a.serialized() != b.serialized())
+    }
+
+    @Test func largeObjectsStayConsistentAcrossEdits() {
+        var o = JSONObject()
+        for i in 0..<100 { o["k\(i)"] = .number(Double(i)) }
+        #expect(o["k57"] == 57)
+        o.removeValue(forKey: "k10")
+        #expect(o["k10"] == nil)
+        #expect(o["k11"] == 11)
+        #expect(o.count == 99)
+        o["k11"] = "changed"
+        #expect(o.keys[10] == "k11")
+        #expect(o["k11"] == "changed")
+    }
+
+    @Test func numbersCompareByValue() {
+        #expect(JSON.number(1.0) == JSON.number(1))
+        #expect(JSON.number(-0.0).hashValue == JSON.number(0).hashValue)
+    }
+}
+
+@Suite struct JSONPointerTests {
+    @Test func parsesEscapesAndResolves() throws {
+        let doc: JSON = ["a/b": ["c~d": [10, 20]]]
+        let p = try #require(JSONPointer("/a~1b/c~0d/1"))
+        #expect(p.tokens == ["a/b", "c~d", "1"])
+        #expect(p.resolve(in: doc) == 20)
+        #expect(p.description == "/a~1b/c~0d/1")
+        #expect(JSONPointer("x") == nil)
+        #expect(JSONPointer("/a~2") == nil)
+        #expect(JSONPointer("/a~1b/c~0d/01")!.resolve(in: doc) == nil)
+    }
+}
