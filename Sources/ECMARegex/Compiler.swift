@@ -1,0 +1,259 @@
+/// Translates a ``Node`` tree into a ``Program``.
+struct Compiler {
+    /// Upper bound on program size; larger expansions (e.g. `(ab){100000}`) are syntax errors.
+    static let maxInstructions = 250_000
+
+    private var instructions: [Inst] = []
+    private var sets: [CharSet] = []
+    private var registerCount = 0
+    private let captureCount: Int
+    private let ignoreCase: Bool
+    private let multiline: Bool
+    private let unicode: Bool
+
+    init(captureCount: Int, ignoreCase: Bool, multiline: Bool, unicode: Bool) {
+        self.captureCount = captureCount
+        self.ignoreCase = ignoreCase
+        self.multiline = multiline
+        self.unicode = unicode
+    }
+
+    /// Compiles a whole pattern.
+    static func compile(_ node: Node, captureCount: Int, options: ECMARegex.Options) throws(ECMARegexError) -> Program {
+        var compiler = Compiler(
+            captureCount: captureCount, ignoreCase: options.contains(.ignoreCase),
+            multiline: options.contains(.multiline), unicode: options.contains(.unicode))
+        try compiler.emitNode(node, backward: false)
+        try compiler.emit(.match)
+        let first = compiler.firstInfo(node)
+        let firstSet: FirstSet? = if let first, !first.canBeEmpty { first.set } else { nil }
+        return Program(
+            instructions: compiler.instructions, sets: compiler.sets,
+            slotCount: 2 * (captureCount + 1) + compiler.registerCount, captureCount: captureCount,
+            firstSet: firstSet, anchoredAtStart: !compiler.multiline && Compiler.anchored(node),
+            ignoreCase: compiler.ignoreCase, foldedWordCharacters: compiler.ignoreCase && compiler.unicode)
+    }
+
+    // MARK: - Emission
+
+    @discardableResult
+    private mutating func emit(_ inst: Inst, offset: Int = 0) throws(ECMARegexError) -> Int {
+        if instructions.count >= Compiler.maxInstructions {
+            throw .syntax(message: "pattern too large after expanding repetitions", offset: offset)
+        }
+        instructions.append(inst)
+        return instructions.count - 1
+    }
+
+    private mutating func addSet(_ spec: ClassSpec) -> Int32 {
+        sets.append(CharSet(spec, ignoreCase: ignoreCase))
+        return Int32(sets.count - 1)
+    }
+
+    /// The set index for a single-scalar node, or nil when the node is not one scalar wide.
+    private mutating func singleScalarSet(_ node: Node) -> Int32? {
+        switch node {
+        case .char(let c):
+            var spec = ClassSpec()
+            spec.ranges = [c...c]
+            return addSet(spec)
+        case .charClass(let spec):
+            return addSet(spec)
+        case .group(let inner, nil):
+            return singleScalarSet(inner)
+        default:
+            return nil
+        }
+    }
+
+    private mutating func emitNode(_ node: Node, backward: Bool, offset: Int = 0) throws(ECMARegexError) {
+        switch node {
+        case .empty:
+            break
+        case .char(let c):
+            if ignoreCase, CaseFolding.equivalents(of: c).count > 1 {
+                var spec = ClassSpec()
+                spec.ranges = [c...c]
+                let index = addSet(spec)
+                try emit(backward ? .setBack(index) : .set(index), offset: offset)
+            } else {
+                try emit(backward ? .charBack(c) : .char(c), offset: offset)
+            }
+        case .charClass(let spec):
+            let index = addSet(spec)
+            try emit(backward ? .setBack(index) : .set(index), offset: offset)
+        case .sequence(let nodes):
+            if backward {
+                for node in nodes.reversed() { try emitNode(node, backward: true, offset: offset) }
+            } else {
+                for node in nodes { try emitNode(node, backward: false, offset: offset) }
+            }
+        case .alternation(let alternatives):
+            var jumps: [Int] = []
+            for (index, alternative) in alternatives.enumerated() {
+                if index < alternatives.count - 1 {
+                    let split = try emit(.split(0, 0), offset: offset)
+                    try emitNode(alternative, backward: backward, offset: offset)
+                    jumps.append(try emit(.jump(0), offset: offset))
+                    instructions[split] = .split(Int32(split + 1), Int32(instructions.count))
+                } else {
+                    try emitNode(alternative, backward: backward, offset: offset)
+                }
+            }
+            for jump in jumps { instructions[jump] = .jump(Int32(instructions.count)) }
+        case .group(let inner, let capture):
+            guard let capture else {
+                try emitNode(inner, backward: backward, offset: offset)
+                return
+            }
+            let open = Int32(2 * capture)
+            try emit(.save(backward ? open + 1 : open), offset: offset)
+            try emitNode(inner, backward: backward, offset: offset)
+            try emit(.save(backward ? open : open + 1), offset: offset)
+        case .backreference(let group):
+            try emit(.backref(Int32(group), back: backward), offset: offset)
+        case .assertion(let kind):
+            switch kind {
+            case .start: try emit(multiline ? .lineStart : .textStart, offset: offset)
+            case .end: try emit(multiline ? .lineEnd : .textEnd, offset: offset)
+            case .wordBoundary: try emit(.wordBoundary, offset: offset)
+            case .notWordBoundary: try emit(.notWordBoundary, offset: offset)
+            }
+        case .look(let inner, let behind, let negative):
+            let slots = inner.captureRange.map { (Int32(2 * $0.lowerBound), Int32(2 * $0.upperBound + 2)) } ?? (0, 0)
+            let look = try emit(.look(negative: negative, end: 0, slotLo: slots.0, slotHi: slots.1), offset: offset)
+            try emitNode(inner, backward: behind, offset: offset)
+            try emit(.lookEnd, offset: offset)
+            instructions[look] = .look(negative: negative, end: Int32(instructions.count), slotLo: slots.0, slotHi: slots.1)
+        case .quantified(let inner, let min, let max, let greedy, let quantifierOffset):
+            try emitQuantifier(inner, min: min, max: max, greedy: greedy, backward: backward, offset: quantifierOffset)
+        }
+    }
+
+    private mutating func emitQuantifier(
+        _ inner: Node, min: Int, max: Int?, greedy: Bool, backward: Bool, offset: Int
+    ) throws(ECMARegexError) {
+        if max == 0 { return }
+        if let set = singleScalarSet(inner) {
+            try emit(
+                .repeatSet(set: set, min: Int32(min), max: Int32(max ?? -1), greedy: greedy, back: backward),
+                offset: offset)
+            return
+        }
+        let captures = inner.captureRange.map { (Int32(2 * $0.lowerBound), Int32(2 * $0.upperBound + 2)) }
+        let nullable = inner.canMatchEmpty
+        if min > Compiler.maxInstructions || (max ?? 0) > Compiler.maxInstructions {
+            throw .syntax(message: "pattern too large after expanding repetitions", offset: offset)
+        }
+        // Mandatory iterations.
+        for _ in 0..<min {
+            if let captures { try emit(.clear(captures.0, captures.1), offset: offset) }
+            try emitNode(inner, backward: backward, offset: offset)
+        }
+        let register: Int32? = nullable ? Int32(2 * (captureCount + 1) + registerCount) : nil
+        if nullable { registerCount += 1 }
+        if let max {
+            // Optional iterations: each may be skipped, all skips go to the same exit.
+            var splits: [Int] = []
+            for _ in min..<max {
+                splits.append(try emit(.split(0, 0), offset: offset))
+                try emitIteration(inner, captures: captures, register: register, backward: backward, offset: offset)
+            }
+            let exit = Int32(instructions.count)
+            for split in splits {
+                let body = Int32(split + 1)
+                instructions[split] = greedy ? .split(body, exit) : .split(exit, body)
+            }
+        } else {
+            let loop = try emit(.split(0, 0), offset: offset)
+            try emitIteration(inner, captures: captures, register: register, backward: backward, offset: offset)
+            try emit(.jump(Int32(loop)), offset: offset)
+            let exit = Int32(instructions.count)
+            let body = Int32(loop + 1)
+            instructions[loop] = greedy ? .split(body, exit) : .split(exit, body)
+        }
+    }
+
+    private mutating func emitIteration(
+        _ inner: Node, captures: (Int32, Int32)?, register: Int32?, backward: Bool, offset: Int
+    ) throws(ECMARegexError) {
+        if let register { try emit(.mark(register), offset: offset) }
+        if let captures { try emit(.clear(captures.0, captures.1), offset: offset) }
+        try emitNode(inner, backward: backward, offset: offset)
+        if let register { try emit(.progress(register), offset: offset) }
+    }
+
+    // MARK: - Start-position analysis
+
+    struct FirstInfo {
+        var set = FirstSet()
+        var canBeEmpty: Bool
+    }
+
+    /// The scalars a match of `node` can start with; nil when unknown.
+    private func firstInfo(_ node: Node) -> FirstInfo? {
+        switch node {
+        case .empty, .assertion, .look:
+            return FirstInfo(canBeEmpty: true)
+        case .backreference:
+            return nil
+        case .char(let c):
+            var info = FirstInfo(canBeEmpty: false)
+            let scalars = ignoreCase ? CaseFolding.equivalents(of: c) : [c]
+            for s in scalars {
+                if s < 64 {
+                    info.set.low |= 1 << UInt64(s)
+                } else if s < 128 {
+                    info.set.high |= 1 << UInt64(s - 64)
+                } else {
+                    info.set.nonASCII = true
+                }
+            }
+            return info
+        case .charClass(let spec):
+            let set = CharSet(spec, ignoreCase: ignoreCase)
+            var info = FirstInfo(canBeEmpty: false)
+            info.set.low = set.asciiLow
+            info.set.high = set.asciiHigh
+            info.set.nonASCII = set.negated || !set.ranges.isEmpty || !set.properties.isEmpty
+            return info
+        case .sequence(let nodes):
+            var result = FirstInfo(canBeEmpty: true)
+            for node in nodes {
+                guard let info = firstInfo(node) else { return nil }
+                result.set.formUnion(info.set)
+                if !info.canBeEmpty {
+                    result.canBeEmpty = false
+                    return result
+                }
+            }
+            return result
+        case .alternation(let nodes):
+            var result = FirstInfo(canBeEmpty: false)
+            for node in nodes {
+                guard let info = firstInfo(node) else { return nil }
+                result.set.formUnion(info.set)
+                result.canBeEmpty = result.canBeEmpty || info.canBeEmpty
+            }
+            return result
+        case .group(let inner, _):
+            return firstInfo(inner)
+        case .quantified(let inner, let min, let max, _, _):
+            if max == 0 { return FirstInfo(canBeEmpty: true) }
+            guard var info = firstInfo(inner) else { return nil }
+            if min == 0 { info.canBeEmpty = true }
+            return info
+        }
+    }
+
+    /// Whether every match must start with `^`.
+    private static func anchored(_ node: Node) -> Bool {
+        switch node {
+        case .assertion(.start): true
+        case .sequence(let nodes): nodes.first.map(anchored) ?? false
+        case .alternation(let nodes): nodes.allSatisfy(anchored)
+        case .group(let inner, _): anchored(inner)
+        default: false
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// An ECMA-262 (JavaScript) regular expression, compiled once and matched by a backtracking VM.
+///
+/// Matching is by Unicode scalar (code point) in every mode, as JavaScript does with the `u`
+/// flag: an astral character is one character for `.`, classes and quantifiers. Without
+/// ``Options/unicode`` the parser accepts the Annex B leniencies (identity escapes such as
+/// `\a`, literal `{` `}` `]`, legacy octal) but still matches by scalar. Case-insensitive
+/// matching uses simple case folding in both modes.
+///
+/// ```swift
+/// let email = try ECMARegex(#"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$"#, flags: "u")
+/// try email.matches("ada@example.org")   // true
+/// ```
+///
+/// Every search is bounded by ``maxSteps``; hostile patterns or inputs throw
+/// ``ECMARegexError/tooComplex(pattern:)`` instead of hanging.
+public struct ECMARegex: Sendable {
+    /// The flags of a regular expression (`g` is the caller's business).
+    public struct Options: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// `i`: case-insensitive (simple case folding).
+        public static let ignoreCase = Options(rawValue: 1 << 0)
+        /// `m`: `^` and `$` also match at line terminators.
+        public static let multiline = Options(rawValue: 1 << 1)
+        /// `s`: `.` also matches line terminators.
+        public static let dotAll = Options(rawValue: 1 << 2)
+        /// `u`: strict Unicode-mode syntax and `\p{...}`.
+        public static let unicode = Options(rawValue: 1 << 3)
+        /// `y`: matches only at the start position.
+        public static let sticky = Options(rawValue: 1 << 4)
+    }
+
+    /// The pattern source text.
+    public let pattern: String
+    /// The options the pattern was compiled with.
+    public let options: Options
+    /// Step budget per search call; exceeding it throws ``ECMARegexError/tooComplex(pattern:)``.
+    public var maxSteps: Int = 1_000_000
+
+    private let program: Program
+    /// Number of capture groups.
+    public let captureCount: Int
+    /// Named group to its 1-based group number.
+    public let groupNames: [String: Int]
+
+    /// Compiles `pattern`; syntax errors are thrown here.
+    public init(_ pattern: String, options: Options = []) throws(ECMARegexError) {
+        var parser = Parser(
+            pattern, unicode: options.contains(.unicode), dotAll: options.contains(.dotAll),
+            ignoreCase: options.contains(.ignoreCase))
+        let node = try parser.parse()
+        self.pattern = pattern
+        self.options = options
+        self.captureCount = parser.groupCount
+        self.groupNames = parser.groupNames
+        self.program = try Compiler.compile(node, captureCount: parser.groupCount, options: options)
+    }
+
+    /// Compiles `pattern` with JavaScript flag letters (`"gimsuy"`); an unknown or repeated flag is an error.
+    public init(_ pattern: String, flags: String) throws(ECMARegexError) {
+        var options: Options = []
+        for (index, flag) in flags.enumerated() {
+            let option: Options
+            switch flag {
+            case "g": continue
+            case "i": option = .ignoreCase
+            case "m": option = .multiline
+            case "s": option = .dotAll
+            case "u": option = .unicode
+            case "y": option = .sticky
+            default: throw .syntax(message: "invalid flag '\(flag)'", offset: index)
+            }
+            if options.contains(option) { throw .syntax(message: "duplicate flag '\(flag)'", offset: index) }
+            options.insert(option)
+        }
+        try self.init(pattern, options: options)
+    }
+
+    // MARK: - Matching
+
+    /// Unanchored search, as `RegExp.prototype.test`.
+    public func matches(_ string: String) throws(ECMARegexError) -> Bool {
+        try withSearch(in: string, from: 0) { _ in () } != nil
+    }
+
+    /// First match at or after `start`, as `RegExp.prototype.exec` with `lastIndex`.
+    public func firstMatch(in string: String, from start: String.Index? = nil) throws(ECMARegexError) -> ECMARegexMatch? {
+        var offset = 0
+        if let start {
+            offset = string.utf8.distance(from: string.utf8.startIndex, to: start)
+        }
+        return try withSearch(in: string, from: offset) { slots in makeMatch(slots, in: string) }
+    }
+
+    /// All non-overlapping matches, as `String.prototype.matchAll`; an empty match advances by one scalar.
+    public func allMatches(in string: String) throws(ECMARegexError) -> [ECMARegexMatch] {
+        var results: [ECMARegexMatch] = []
+        var offset = 0
+        let length = string.utf8.count
+        while offset <= length {
+            guard let (match, end) = try withSearch(in: string, from: offset, { slots in (makeMatch(slots, in: string), slots[1]) })
+            else { break }
+            results.append(match)
+            if end == string.utf8.distance(from: string.utf8.startIndex, to: match.range.lowerBound) {
+                if end >= length { break }
+                offset = end + 1  // rounded up to the next scalar boundary by the search
+            } else {
+                offset = end
+            }
+        }
+        return results
+    }
+
+    // MARK: - Internals
+
+    private func makeMatch(_ slots: UnsafeMutablePointer<Int>, in string: String) -> ECMARegexMatch {
+        let utf8 = string.utf8
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        var captures: [Range<String.Index>?] = []
+        captures.reserveCapacity(captureCount)
+        for group in stride(from: 1, through: captureCount, by: 1) {
+            let s = slots[2 * group]
+            let e = slots[2 * group + 1]
+            captures.append(s >= 0 && e >= 0 ? index(s)..<index(e) : nil)
+        }
+        return ECMARegexMatch(range: index(slots[0])..<index(slots[1]), captures: captures)
+    }
+
+    /// Runs one search from byte offset `from`; calls `body` with the slots on success.
+    private func withSearch<R>(
+        in string: String, from: Int, _ body: (UnsafeMutablePointer<Int>) -> R
+    ) throws(ECMARegexError) -> R? {
+        var copy = string
+        let program = self.program
+        let maxSteps = self.maxSteps
+        let sticky = options.contains(.sticky)
+        let outcome: (SearchResult, R?) = copy.withUTF8 { text in
+            program.instructions.withUnsafeBufferPointer { instructions in
+                program.sets.withUnsafeBufferPointer { sets in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: program.slotCount) { slots in
+                        withUnsafeTemporaryAllocation(of: Frame.self, capacity: 64) { stack in
+                            var matcher = Matcher(
+                                text: text, program: program, instructions: instructions, sets: sets,
+                                slots: slots.baseAddress!, stack: stack, maxSteps: maxSteps)
+                            defer { matcher.releaseStack() }
+                            let result = matcher.search(from: from, sticky: sticky)
+                            return (result, result == .found ? body(slots.baseAddress!) : nil)
+                        }
+                    }
+                }
+            }
+        }
+        switch outcome.0 {
+        case .found: return outcome.1
+        case .notFound: return nil
+        case .tooComplex: throw .tooComplex(pattern: pattern)
+        }
+    }
+}

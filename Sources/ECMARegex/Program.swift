@@ -1,0 +1,80 @@
+/// One instruction of the backtracking virtual machine.
+///
+/// Positions are UTF-8 byte offsets; every consuming instruction reads one Unicode scalar.
+/// The `Back` variants read right to left and are used inside lookbehind.
+enum Inst: Sendable {
+    /// A literal scalar.
+    case char(UInt32)
+    case charBack(UInt32)
+    /// A scalar in `sets[index]`.
+    case set(Int32)
+    case setBack(Int32)
+    /// Repeats a single-scalar set `min...max` times (`max < 0`: unbounded) with one backtrack frame.
+    case repeatSet(set: Int32, min: Int32, max: Int32, greedy: Bool, back: Bool)
+    /// Continue at the first target; on backtrack resume at the second.
+    case split(Int32, Int32)
+    case jump(Int32)
+    /// Records the position in a capture slot (restored on backtrack).
+    case save(Int32)
+    /// Resets capture slots `lo..<hi` to unset (start of a quantifier iteration).
+    case clear(Int32, Int32)
+    case textStart, textEnd, lineStart, lineEnd, wordBoundary, notWordBoundary
+    /// Matches the text of a capture group again.
+    case backref(Int32, back: Bool)
+    /// Records the position in a register / fails if the position did not move since (empty-loop check).
+    case mark(Int32)
+    case progress(Int32)
+    /// A lookaround whose body follows; `end` is the instruction after its `lookEnd`.
+    /// Capture slots `slotLo..<slotHi` belong to the body.
+    case look(negative: Bool, end: Int32, slotLo: Int32, slotHi: Int32)
+    case lookEnd
+    case match
+}
+
+/// ASCII bitmap of the scalars a match can start with.
+struct FirstSet: Sendable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    /// Whether a non-ASCII scalar can start a match.
+    var nonASCII = false
+
+    mutating func formUnion(_ other: FirstSet) {
+        low |= other.low
+        high |= other.high
+        nonASCII = nonASCII || other.nonASCII
+    }
+
+    @inline(__always)
+    func containsASCII(_ b: UInt8) -> Bool {
+        b < 64 ? low & (1 << UInt64(b)) != 0 : high & (1 << UInt64(b &- 64)) != 0
+    }
+}
+
+/// A compiled pattern: immutable and shared between copies of an ``ECMARegex``.
+final class Program: Sendable {
+    let instructions: [Inst]
+    let sets: [CharSet]
+    /// Two slots per group (group 0 is the whole match), then the empty-loop registers.
+    let slotCount: Int
+    let captureCount: Int
+    let firstSet: FirstSet?
+    /// The pattern can only match at position 0 (`^` without multiline in every alternative).
+    let anchoredAtStart: Bool
+    let ignoreCase: Bool
+    /// `\b` treats U+017F and U+212A as word characters (`iu` mode).
+    let foldedWordCharacters: Bool
+
+    init(
+        instructions: [Inst], sets: [CharSet], slotCount: Int, captureCount: Int, firstSet: FirstSet?,
+        anchoredAtStart: Bool, ignoreCase: Bool, foldedWordCharacters: Bool
+    ) {
+        self.instructions = instructions
+        self.sets = sets
+        self.slotCount = slotCount
+        self.captureCount = captureCount
+        self.firstSet = firstSet
+        self.anchoredAtStart = anchoredAtStart
+        self.ignoreCase = ignoreCase
+        self.foldedWordCharacters = foldedWordCharacters
+    }
+}
