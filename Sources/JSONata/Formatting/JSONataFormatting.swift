@@ -54,4 +54,25 @@ enum JSONataFormatting {
     static func parseInteger(_ string: String, picture: String) throws(JSONataError) -> Double? {
         try IntegerPicture(picture).parse(Substring(string))
     }
+
+    /// `$fromMillis(millis [, picture [, timezone]])`: ISO 8601 in UTC with milliseconds
+    /// (`2017-11-07T15:07:54.972Z`) when `picture` is nil, else an XPath `fn:format-dateTime` picture.
+    ///
+    /// - Parameter timezone: `±HHMM`, as `-0500`; UTC when nil.
+    /// - Throws: D3130-D3135 for invalid pictures, D3137 for an instant outside JavaScript's date range.
+    static func fromMillis(_ millis: Double, picture: String?, timezone: String?) throws(JSONataError) -> String {
+        try DateTimeFormatter.format(millis, picture: picture, timezone: timezone)
+    }
+
+    /// `$toMillis(timestamp [, picture])`: milliseconds since the epoch.
+    ///
+    /// Without a picture the timestamp must be ISO 8601 (D3110 otherwise); with one it is read as the picture lays
+    /// it out. `nil` (JSONata's `undefined`) when the text does not match the picture or is no valid date.
+    /// - Parameter now: the evaluation's fixed `$now()` in milliseconds, which fills components the picture leaves
+    ///   out on the left (a time-only picture takes today's date); the system clock when nil.
+    /// - Throws: D3110, D3130-D3136.
+    static func toMillis(_ timestamp: String, picture: String?, now: Double? = nil) throws(JSONataError) -> Double? {
+        guard let picture else { return try ISO8601Timestamp.parse(timestamp) }
+        return try DateTimeParser.parse(timestamp, picture: picture, now: now ?? WallClock.nowMillis())
+    }
 }

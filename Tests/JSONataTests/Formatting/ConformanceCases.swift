@@ -1,5 +1,5 @@
 // Generated from /work/shared/conformance/jsonata/groups (function-formatNumber, -formatBase, -formatInteger,
-// -parseInteger, -fromMillis, -tomillis) by tools/gen.py in the scratch package: every case that is a direct call
+// -parseInteger, -fromMillis, -tomillis): every case that is a direct call
 // with literal arguments. Cases whose first argument is undefined are the evaluator's business and are left out.
 import JSONValue
 
