@@ -1,0 +1,177 @@
+/// `hostname`, `idn-hostname`, `ipv4`, `ipv6`, `email` and `idn-email`.
+enum NetworkFormats {
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    @inline(__always)
+    static func isAlphanumeric(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+    }
+
+    /// RFC 1123: dot-separated labels of 1 to 63 letters, digits and inner hyphens; at most 253 characters.
+    static func isHostname(_ b: Bytes) -> Bool {
+        guard !b.isEmpty, b.count <= 253 else { return false }
+        var labelStart = b.startIndex
+        var i = b.startIndex
+        while i <= b.endIndex {
+            if i == b.endIndex || b[i] == UInt8(ascii: ".") {
+                let length = i - labelStart
+                guard length >= 1, length <= 63, b[labelStart] != UInt8(ascii: "-"), b[i - 1] != UInt8(ascii: "-") else { return false }
+                labelStart = i + 1
+            } else if !(isAlphanumeric(b[i]) || b[i] == UInt8(ascii: "-")) {
+                return false
+            }
+            i += 1
+        }
+        return true
+    }
+
+    /// Dotted-quad, four decimal octets without leading zeros.
+    static func isIPv4(_ b: Bytes) -> Bool {
+        var parts = 0
+        var i = b.startIndex
+        while true {
+            let start = i
+            var value = 0
+            while i < b.endIndex, b[i] >= 0x30, b[i] <= 0x39, i - start < 4 {
+                value = value * 10 + Int(b[i] - 0x30)
+                i += 1
+            }
+            let length = i - start
+            guard length >= 1, length <= 3, value <= 255, length == 1 || b[start] != 0x30 else { return false }
+            parts += 1
+            if parts == 4 { return i == b.endIndex }
+            guard i < b.endIndex, b[i] == UInt8(ascii: ".") else { return false }
+            i += 1
+        }
+    }
+
+    /// RFC 4291 text form: eight groups of 1 to 4 hex digits, one `::` elision, an optional trailing IPv4 address.
+    static func isIPv6(_ b: Bytes) -> Bool {
+        guard b.count >= 2, b.count <= 45 else { return false }
+        var groups = 0
+        var elided = false
+        var i = b.startIndex
+        if b[i] == UInt8(ascii: ":") {
+            guard b[i + 1] == UInt8(ascii: ":") else { return false }
+            elided = true
+            i += 2
+            if i == b.endIndex { return true }
+        }
+        while i < b.endIndex {
+            let start = i
+            while i < b.endIndex, Format.isHex(b[i]), i - start < 5 { i += 1 }
+            if i < b.endIndex, b[i] == UInt8(ascii: ".") {
+                // Embedded IPv4 in the last 32 bits.
+                guard isIPv4(b[start...]) else { return false }
+                groups += 2
+                i = b.endIndex
+                break
+            }
+            let length = i - start
+            guard length >= 1, length <= 4 else { return false }
+            groups += 1
+            if i == b.endIndex { break }
+            guard b[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            if i < b.endIndex, b[i] == UInt8(ascii: ":") {
+                guard !elided else { return false }
+                elided = true
+                i += 1
+                if i == b.endIndex { break }
+            } else if i == b.endIndex {
+                return false
+            }
+        }
+        return elided ? groups < 8 : groups == 8
+    }
+
+    static let labelSeparators: Set<UInt32> = [0x2E, 0x3002, 0xFF0E, 0xFF61]
+
+    /// An internationalized host name: labels of ASCII hostname characters or non-ASCII letters (basic check, no IDNA tables).
+    static func isIDNHostname(_ s: [Unicode.Scalar]) -> Bool {
+        guard !s.isEmpty else { return false }
+        var label: [Unicode.Scalar] = []
+        var total = 0
+        for (k, c) in s.enumerated() {
+            if labelSeparators.contains(c.value) {
+                guard isIDNLabel(label) else { return false }
+                label.removeAll(keepingCapacity: true)
+                if k == s.count - 1 { return false }
+            } else {
+                label.append(c)
+            }
+            total += 1
+        }
+        return isIDNLabel(label) && total <= 253
+    }
+
+    static func isIDNLabel(_ label: [Unicode.Scalar]) -> Bool {
+        guard !label.isEmpty, label.count <= 63, label.first != "-", label.last != "-" else { return false }
+        if label.count >= 4, label[2] == "-", label[3] == "-", !(label[0] == "x" || label[0] == "X") { return false }
+        for c in label {
+            if c.isASCII {
+                guard isAlphanumeric(UInt8(c.value)) || c == "-" else { return false }
+            } else {
+                let p = c.properties
+                guard p.generalCategory != .control, p.generalCategory != .spaceSeparator, p.generalCategory != .format || c.value == 0x200C || c.value == 0x200D,
+                    p.generalCategory != .unassigned, p.generalCategory != .privateUse
+                else { return false }
+                if label.first == c && [.nonspacingMark, .spacingMark, .enclosingMark].contains(p.generalCategory) { return false }
+            }
+        }
+        return true
+    }
+
+    static let atextSymbols = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
+
+    /// RFC 5321 mailbox: dot-atom or quoted-string local part, `@`, then a host name or an address literal.
+    /// With `international` (RFC 6531), non-ASCII characters are allowed in the local part and the domain.
+    static func isEmail(_ s: [Unicode.Scalar], international: Bool) -> Bool {
+        guard let at = s.lastIndex(of: "@"), at > 0, at < s.count - 1 else { return false }
+        let local = s[..<at]
+        let domain = s[(at + 1)...]
+        if local.first == "\"" {
+            guard local.count >= 2, local.last == "\"" else { return false }
+            var i = local.startIndex + 1
+            while i < local.endIndex - 1 {
+                let c = local[i]
+                if c == "\\" {
+                    i += 2
+                    continue
+                }
+                if c == "\"" { return false }
+                if c.isASCII && (c.value < 0x20 || c.value == 0x7F) { return false }
+                if !c.isASCII && !international { return false }
+                i += 1
+            }
+            if i != local.endIndex - 1 { return false }
+        } else {
+            guard local.first != ".", local.last != "." else { return false }
+            var previous: Unicode.Scalar = "."
+            for c in local {
+                if c == "." {
+                    if previous == "." { return false }
+                } else if c.isASCII {
+                    guard isAlphanumeric(UInt8(c.value)) || atextSymbols.contains(c) else { return false }
+                } else if !international {
+                    return false
+                }
+                previous = c
+            }
+        }
+        if domain.first == "[" {
+            guard domain.last == "]" else { return false }
+            let literal = String(String.UnicodeScalarView(domain.dropFirst().dropLast()))
+            var text = literal
+            if literal.hasPrefix("IPv6:") {
+                text = String(literal.dropFirst(5))
+                return text.utf8.withContiguousStorageIfAvailable { isIPv6($0[...]) } ?? false
+            }
+            return text.utf8.withContiguousStorageIfAvailable { isIPv4($0[...]) } ?? false
+        }
+        if international { return isIDNHostname(Array(domain)) }
+        let ascii = domain.map { UInt8(truncatingIfNeeded: $0.value) }
+        guard domain.allSatisfy({ $0.isASCII }) else { return false }
+        return ascii.withUnsafeBufferPointer { isHostname($0[...]) }
+    }
+}
