@@ -10,6 +10,9 @@ enum DateTimeParser {
         var pattern: String
         var component: Character?
         var read: ((Substring) -> Double?)?
+        /// Name lookups yield `undefined` for unknown names (the component counts as captured but not given);
+        /// numeric readers yield NaN (given, but falsy).
+        var isNameLookup = false
     }
 
     /// Parses `timestamp`; `nil` when it does not match the picture or the picture captures nothing.
@@ -32,14 +35,21 @@ enum DateTimeParser {
         guard let match = try? regex.wholeMatch(in: timestamp) else { return nil }
 
         var components: [Character: Double] = [:]
+        var captured = false
         for (index, matcher) in matchers.enumerated() {
             guard let component = matcher.component, let read = matcher.read,
                 let text = match.output[index + 1].substring
             else { continue }
-            // An unreadable capture (JavaScript's NaN) still counts as given, but as a falsy value.
-            components[component] = read(text) ?? .nan
+            captured = true
+            if let value = read(text) {
+                components[component] = value
+            } else if matcher.isNameLookup {
+                components[component] = nil
+            } else {
+                components[component] = .nan
+            }
         }
-        if components.isEmpty { return nil }
+        if !captured { return nil }
         return try assemble(&components, now: now)
     }
 
@@ -69,7 +79,7 @@ enum DateTimeParser {
             throw JSONataError(code: "D3133", message: "The '\(component)' component cannot be represented as a name")
         }
         let table = lookup
-        return Matcher(pattern: "[a-zA-Z]+", component: component, read: { table[String($0)] })
+        return Matcher(pattern: "[a-zA-Z]+", component: component, read: { table[String($0)] }, isNameLookup: true)
     }
 
     private static func truncate(_ name: String, _ max: Int?) -> String {
