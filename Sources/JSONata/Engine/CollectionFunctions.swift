@@ -1,0 +1,233 @@
+import JSONValue
+
+extension Library {
+    static let collectionFunctions: [Builtin] = [
+        builtin("boolean", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool($0) } },
+        builtin("not", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool(!$0) } },
+        builtin("exists", "<x:b>", 1) { _, args, _ in .bool(arg(args, 0) != nil) },
+        builtin("append", "<xx:a>", 2) { _, args, _ in append(arg(args, 0), arg(args, 1)) },
+        builtin("reverse", "<a:a>", 1) { _, args, _ in
+            guard let v = arg(args, 0), case .array(let a, let f) = v else { return nil }
+            if a.count <= 1 { return v }
+            return .array(a.reversed(), f.intersection(.sequence))
+        },
+        builtin("shuffle", "<a:a>", 1) { _, args, _ in
+            guard let v = arg(args, 0), case .array(let a, _) = v else { return nil }
+            if a.count <= 1 { return v }
+            return .array(a.shuffled(), [])
+        },
+        builtin("distinct", "<x:x>", 1) { _, args, _ in
+            guard let v = arg(args, 0) else { return nil }
+            guard case .array(let a, let f) = v, a.count > 1 else { return v }
+            var out: [Value] = []
+            for item in a where !out.contains(where: { deepEqual($0, item) }) { out.append(item) }
+            return .array(out, f.intersection(.sequence))
+        },
+        builtin("zip", "<a+>", 1) { _, args, _ in
+            let arrays = args.map { a -> [Value] in
+                if case .array(let x, _)? = a { return x }
+                return []
+            }
+            let n = arrays.map(\.count).min() ?? 0
+            var out: [Value] = []
+            for i in 0..<n { out.append(.array(arrays.map { $0[i] }, [])) }
+            return .array(out, [])
+        },
+        builtin("keys", "<x-:a<s>>", 1) { _, args, _ in
+            var keys: [String] = []
+            func collect(_ v: Value?) {
+                switch v {
+                case .array(let a, _)?: for e in a { collect(e) }
+                case .object(let o)?: for k in o.keys where !keys.contains(k) { keys.append(k) }
+                default: break
+                }
+            }
+            collect(arg(args, 0))
+            return .array(keys.map { .string($0) }, .sequence)
+        },
+        builtin("lookup", "<x-s:x>", 2) { _, args, _ in
+            guard let key = str(args, 1) else { return nil }
+            return Evaluator.lookupField(arg(args, 0), key)
+        },
+        builtin("spread", "<x-:a<o>>", 1) { _, args, _ in
+            func spread(_ v: Value?) -> Value? {
+                switch v {
+                case .array(let a, _)?:
+                    var result: Value? = .emptySequence
+                    for e in a { result = append(result, spread(e)) }
+                    return result
+                case .object(let o)?:
+                    var out: [Value] = []
+                    for i in 0..<o.keys.count { out.append(.object(ObjectRef(keys: [o.keys[i]], values: [o.values[i]]))) }
+                    return .array(out, .sequence)
+                default: return v
+                }
+            }
+            return spread(arg(args, 0))
+        },
+        builtin("merge", "<a<o>:o>", 1) { _, args, _ in
+            guard let a = items(args, 0) else { return nil }
+            let result = ObjectRef()
+            for case .object(let o) in a {
+                for i in 0..<o.keys.count { result.set(o.keys[i], o.values[i]) }
+            }
+            return .object(result)
+        },
+        builtin("type", "<x:s>", 1) { _, args, _ in
+            guard let v = arg(args, 0) else { return nil }
+            switch v {
+            case .null: return .string("null")
+            case .number: return .string("number")
+            case .string: return .string("string")
+            case .bool: return .string("boolean")
+            case .array, .tuples: return .string("array")
+            case .function: return .string("function")
+            case .object: return .string("object")
+            }
+        },
+        builtin("error", "<s?:x>", 1) { _, args, _ throws(JSONataError) in
+            throw JSONataError(code: "D3137", message: str(args, 0) ?? "$error() function evaluated")
+        },
+        builtin("assert", "<bs?:x>", 2) { _, args, _ throws(JSONataError) in
+            if case .bool(true)? = arg(args, 0) { return nil }
+            throw JSONataError(code: "D3141", message: str(args, 1) ?? "$assert() statement failed")
+        },
+        builtin("clone", "<(oa)-:o>", 1) { _, args, _ in arg(args, 0).map(deepClone) },
+    ]
+
+    static let higherOrderFunctions: [Builtin] = [
+        builtin("map", "<af>", 2) { ev, args, ctx throws(JSONataError) in
+            guard let a = items(args, 0), let fn = arg(args, 1) else { return nil }
+            var out: [Value] = []
+            let whole = arg(args, 0)
+            for (i, item) in a.enumerated() {
+                if let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env) { out.append(r) }
+            }
+            return .array(out, .sequence)
+        },
+        builtin("filter", "<af>", 2) { ev, args, ctx throws(JSONataError) in
+            guard let a = items(args, 0), let fn = arg(args, 1) else { return nil }
+            var out: [Value] = []
+            let whole = arg(args, 0)
+            for (i, item) in a.enumerated() {
+                let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)
+                if boolean(r) == true { out.append(item) }
+            }
+            return .array(out, .sequence)
+        },
+        builtin("single", "<af?>", 2) { ev, args, ctx throws(JSONataError) in
+            guard let a = items(args, 0) else { return nil }
+            let fn = arg(args, 1)
+            var found: Value? = nil
+            var hasFound = false
+            let whole = arg(args, 0)
+            for (i, item) in a.enumerated() {
+                var positive = true
+                if let fn {
+                    positive = boolean(try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)) == true
+                }
+                if positive {
+                    if hasFound {
+                        throw JSONataError(code: "D3138", message: "The $single() function expected exactly 1 matching result.  Instead it matched more.")
+                    }
+                    found = item
+                    hasFound = true
+                }
+            }
+            if !hasFound {
+                throw JSONataError(code: "D3139", message: "The $single() function expected exactly 1 matching result.  Instead it matched 0.")
+            }
+            return found
+        },
+        builtin("reduce", "<afj?:j>", 3) { ev, args, ctx throws(JSONataError) in
+            guard let a = items(args, 0), let fn = arg(args, 1) else { return nil }
+            let arity = if case .function(let f) = fn { f.arity } else { 0 }
+            if arity < 2 {
+                throw JSONataError(code: "D3050", message: "The second argument of reduce function must be a function with at least two arguments")
+            }
+            var result: Value?
+            var index: Int
+            if arg(args, 2) == nil && !a.isEmpty {
+                result = a[0]
+                index = 1
+            } else {
+                result = arg(args, 2)
+                index = 0
+            }
+            while index < a.count {
+                var callArgs: [Value?] = [result, a[index]]
+                if arity >= 3 { callArgs.append(.number(Double(index))) }
+                if arity >= 4 { callArgs.append(arg(args, 0)) }
+                result = try ev.apply(fn, callArgs, nil, ctx.env)
+                index += 1
+            }
+            return result
+        },
+        builtin("sift", "<o-f?:o>", 2) { ev, args, ctx throws(JSONataError) in
+            guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
+            let result = ObjectRef()
+            for i in 0..<o.keys.count {
+                let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env)
+                if boolean(r) == true { result.set(o.keys[i], o.values[i]) }
+            }
+            return result.count == 0 ? nil : .object(result)
+        },
+        builtin("each", "<o-f:a>", 2) { ev, args, ctx throws(JSONataError) in
+            guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
+            var out: [Value] = []
+            for i in 0..<o.keys.count {
+                if let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env) { out.append(r) }
+            }
+            return .array(out, .sequence)
+        },
+        builtin("sort", "<af?:a>", 2) { ev, args, ctx throws(JSONataError) in
+            guard let v = arg(args, 0) else { return nil }
+            guard case .array(let a, _) = v, a.count > 1 else { return v }
+            if let fn = arg(args, 1) {
+                let sorted = try mergeSort(a) { (x, y) throws(JSONataError) in
+                    boolean(try ev.apply(fn, [x, y], nil, ctx.env)) == true
+                }
+                return .array(sorted, [])
+            }
+            if a.allSatisfy(\.isNumber) {
+                return .array(
+                    try mergeSort(a) { x, y in
+                        if case .number(let p) = x, case .number(let q) = y { return p > q }
+                        return false
+                    }, [])
+            }
+            if a.allSatisfy(\.isString) {
+                return .array(
+                    try mergeSort(a) { x, y in
+                        if case .string(let p) = x, case .string(let q) = y { return compareStrings(p, q) > 0 }
+                        return false
+                    }, [])
+            }
+            throw JSONataError(code: "D3070", message: "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function")
+        },
+    ]
+
+    static let miscFunctions: [Builtin] = [
+        builtin("eval", "<sx?:x>", 2) { ev, args, ctx throws(JSONataError) in
+            guard let text = str(args, 0) else { return nil }
+            var input = ctx.input
+            if let focus = arg(args, 1) {
+                input = focus
+                if case .array(let a, let f) = focus, !f.contains(.sequence) { input = .array([.array(a, f)], [.sequence, .outerWrapper]) }
+            }
+            let ast: Node
+            do throws(JSONataError) {
+                ast = try ASTProcessor.process(try Parser.parse(text))
+            } catch {
+                throw JSONataError(code: "D3120", message: "Syntax error in expression passed to function eval: \(error.message)", value: .string(error.message))
+            }
+            do throws(JSONataError) {
+                return try ev.evaluate(ast, input, ctx.env)
+            } catch {
+                if error.code == "U1001" { throw error }
+                throw JSONataError(code: "D3121", message: "Dynamic error evaluating the expression passed to function eval: \(error.message)", value: .string(error.message))
+            }
+        },
+        builtin("millis", "<:n>", 0) { ev, _, _ in .number(ev.timestampMillis) },
+    ]
+}

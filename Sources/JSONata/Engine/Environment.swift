@@ -1,0 +1,86 @@
+/// A frame of variable bindings; lookups walk outwards, then fall back to the function library.
+final class Frame {
+    var names: [String] = []
+    var values: [Value?] = []
+    let parent: Frame?
+
+    init(parent: Frame?) {
+        self.parent = parent
+    }
+
+    func bind(_ name: String, _ value: Value?) {
+        if let i = names.lastIndex(of: name) {
+            values[i] = value
+        } else {
+            names.append(name)
+            values.append(value)
+        }
+    }
+
+    func lookup(_ name: String) -> Value? {
+        var frame: Frame? = self
+        while let f = frame {
+            var i = f.names.count - 1
+            while i >= 0 {
+                if f.names[i] == name { return f.values[i] }
+                i -= 1
+            }
+            frame = f.parent
+        }
+        if let b = Library.functions[name] { return .function(b) }
+        return nil
+    }
+}
+
+/// A callable value: a lambda closure, a library function, a partial application, a chain or a
+/// transform, all invoked through `Evaluator.apply`.
+final class FunctionRef: @unchecked Sendable {
+    enum Kind {
+        case lambda(Lambda)
+        case native(Builtin)
+        /// A library function with some arguments fixed; `nil` entries are the `?` holes.
+        case partialNative(Builtin, [Value??])
+        case transform(Node, Frame)
+        case chain(FunctionRef, FunctionRef)
+        case regex(RegexLiteral)
+    }
+
+    let kind: Kind
+
+    init(_ kind: Kind) { self.kind = kind }
+
+    /// How many arguments the function takes (higher-order functions pass that many).
+    var arity: Int {
+        switch kind {
+        case .lambda(let l): l.params.count
+        case .native(let b): b.arity
+        case .partialNative(_, let args): args.filter { $0 == nil }.count
+        case .transform, .chain, .regex: 1
+        }
+    }
+}
+
+/// A lambda closure: parameters, body, and the environment and input it was created in.
+struct Lambda {
+    var params: [String]
+    var signature: Signature?
+    var body: Node
+    var env: Frame
+    var input: Value?
+    var isThunk: Bool
+}
+
+/// A library function.
+struct Builtin: Sendable {
+    typealias Implementation = @Sendable (Evaluator, [Value?], CallContext) throws(JSONataError) -> Value?
+    var name: String
+    var signature: Signature?
+    var arity: Int
+    var implementation: Implementation
+}
+
+/// What a library function sees besides its arguments.
+struct CallContext {
+    var input: Value?
+    var env: Frame
+}

@@ -1,0 +1,910 @@
+import JSONValue
+
+/// Evaluates a processed expression tree, following the reference implementation's semantics.
+///
+/// One evaluator serves one `evaluate` call: it holds the depth counter, the deadline and the
+/// timestamp that `$now()` and `$millis()` report.
+final class Evaluator {
+    var depth = 0
+    let maxDepth: Int
+    let deadline: ContinuousClock.Instant?
+    var tick = 0
+    let timestampMillis: Double
+    /// Address of a local at the start of the evaluation, to bound native stack use.
+    var stackBase: UInt = 0
+    let stackBudget: UInt
+
+    init(limits: EvaluationLimits, timestampMillis: Double) {
+        maxDepth = limits.maxDepth
+        deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
+        self.timestampMillis = timestampMillis
+        stackBudget = UInt(limits.stackBudget)
+    }
+
+    @inline(never)
+    func checkLimits() throws(JSONataError) {
+        if depth > maxDepth {
+            throw JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
+        }
+        var marker: UInt8 = 0
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        if stackBase != 0 && stackBase > here && stackBase - here > stackBudget {
+            throw JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
+        }
+        if let deadline {
+            tick &+= 1
+            if tick & 63 == 0 && ContinuousClock.now > deadline {
+                throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop")
+            }
+        }
+    }
+
+    // MARK: - Dispatch
+
+    func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > 64 || deadline != nil { try checkLimits() }
+        var result: Value?
+        switch expr.kind {
+        case .path: result = try evaluatePath(expr, input, env)
+        case .binary: result = try evaluateBinary(expr, input, env)
+        case .unary: result = try evaluateUnary(expr, input, env)
+        case .name: result = Evaluator.lookupField(input, expr.text)
+        case .string, .number, .value: result = Evaluator.literal(expr.literal)
+        case .wildcard: result = evaluateWildcard(input)
+        case .descendant: result = evaluateDescendants(input)
+        case .parent: result = env.lookup(expr.slot!.label)
+        case .condition: result = try evaluateCondition(expr, input, env)
+        case .block: result = try evaluateBlock(expr, input, env)
+        case .bind:
+            let value = try evaluate(expr.rhs!, input, env)
+            env.bind(expr.lhs!.text, value)
+            result = value
+        case .regex: result = .function(FunctionRef(.regex(expr.regex!)))
+        case .function: result = try evaluateFunction(expr, input, env, applyTo: nil)
+        case .variable: result = evaluateVariable(expr, input, env)
+        case .lambda:
+            result = .function(
+                FunctionRef(
+                    .lambda(
+                        Lambda(
+                            params: expr.arguments.map(\.text), signature: expr.signature, body: expr.body!, env: env, input: input,
+                            isThunk: expr.isThunk))))
+        case .partial: result = try evaluatePartial(expr, input, env)
+        case .apply: result = try evaluateApply(expr, input, env)
+        case .transform: result = .function(FunctionRef(.transform(expr, env)))
+        case .sort:
+            result = try evaluateSort(expr, input.map { Evaluator.asSequenceItems($0) } ?? [], env)
+        case .op, .end, .filterStage:
+            throw JSONataError(code: "S0201", message: "Syntax error: \"\(expr.text)\"", position: expr.position, token: expr.text)
+        }
+        if !expr.predicates.isEmpty {
+            for stage in expr.predicates {
+                result = try evaluateFilter(stage.expr!, result, env)
+            }
+        }
+        if expr.kind != .path, let group = expr.group {
+            result = try evaluateGroup(group.pairs, position: group.position, result, env)
+        }
+        if case .array(let items, var flags)? = result, flags.contains(.sequence) {
+            if expr.keepArray { flags.insert(.keepSingleton) }
+            if items.isEmpty {
+                result = nil
+            } else if items.count == 1 {
+                result = flags.contains(.keepSingleton) ? .array(items, flags) : items[0]
+            } else if expr.keepArray {
+                result = .array(items, flags)
+            }
+        }
+        return result
+    }
+
+    static func literal(_ l: LiteralValue) -> Value {
+        switch l {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .number(let n): .number(n)
+        case .string(let s): .string(s)
+        }
+    }
+
+    /// The items of a value seen as a sequence (arrays as themselves, others as one item).
+    static func asSequenceItems(_ v: Value) -> [Value] {
+        if case .array(let a, _) = v { return a }
+        return [v]
+    }
+
+    // MARK: - Paths
+
+    /// Field lookup, mapping over arrays and flattening (the reference's `lookup`).
+    static func lookupField(_ input: Value?, _ key: String) -> Value? {
+        guard let input else { return nil }
+        switch input {
+        case .object(let o): return o[key]
+        case .array(let items, _):
+            var out: [Value] = []
+            for item in items {
+                guard let r = lookupField(item, key) else { continue }
+                if case .array(let inner, _) = r {
+                    out.append(contentsOf: inner)
+                } else {
+                    out.append(r)
+                }
+            }
+            return .array(out, .sequence)
+        default: return nil
+        }
+    }
+
+    func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        var inputSequence: Value
+        if case .array? = input, expr.steps[0].kind != .variable {
+            inputSequence = input!
+        } else {
+            inputSequence = .array(input.map { [$0] } ?? [], .sequence)
+        }
+        var resultSequence: Value? = nil
+        var isTupleStream = false
+        var tupleBindings: [Tuple]? = nil
+        let count = expr.steps.count
+        for (ii, step) in expr.steps.enumerated() {
+            if step.tuple { isTupleStream = true }
+            if ii == 0 && step.consArray {
+                resultSequence = try evaluate(step, inputSequence, env)
+            } else if isTupleStream {
+                tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env)
+            } else {
+                resultSequence = try evaluateStep(step, inputSequence, env, lastStep: ii == count - 1)
+            }
+            if !isTupleStream {
+                guard let r = resultSequence else { break }
+                if case .array(let a, _) = r, a.isEmpty { break }
+            }
+            if step.focus == nil, let r = resultSequence {
+                inputSequence = r
+            }
+        }
+        if isTupleStream {
+            if expr.tuple {
+                resultSequence = .tuples(tupleBindings ?? [])
+            } else {
+                resultSequence = .array((tupleBindings ?? []).compactMap { $0.context }, .sequence)
+            }
+        }
+        if expr.keepSingletonArray, let r = resultSequence {
+            if case .array(let a, var f) = r {
+                if f.contains(.cons) && !f.contains(.sequence) {
+                    resultSequence = .array([r], [.sequence, .keepSingleton])
+                } else {
+                    f.insert(.keepSingleton)
+                    resultSequence = .array(a, f)
+                }
+            }
+        }
+        if let group = expr.group {
+            resultSequence = try evaluateGroup(group.pairs, position: group.position, isTupleStream ? .tuples(tupleBindings ?? []) : resultSequence, env)
+        }
+        return resultSequence
+    }
+
+    func evaluateStep(_ expr: Node, _ input: Value, _ env: Frame, lastStep: Bool) throws(JSONataError) -> Value {
+        let items = Evaluator.asSequenceItems(input)
+        if expr.kind == .sort {
+            var result = try evaluateSort(expr, items, env)
+            if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
+            return result
+        }
+        var results: [Value] = []
+        results.reserveCapacity(items.count)
+        for item in items {
+            var res = try evaluate(expr, item, env)
+            for stage in expr.stages {
+                res = try evaluateFilter(stage.expr!, res, env)
+            }
+            if let res { results.append(res) }
+        }
+        if lastStep && results.count == 1, case .array(_, let f) = results[0], !f.contains(.sequence) {
+            return results[0]
+        }
+        var flat: [Value] = []
+        flat.reserveCapacity(results.count)
+        for r in results {
+            if case .array(let a, let f) = r, !f.contains(.cons) {
+                flat.append(contentsOf: a)
+            } else if case .tuples(let t) = r {
+                flat.append(contentsOf: t.compactMap { $0.context })
+            } else {
+                flat.append(r)
+            }
+        }
+        return .array(flat, .sequence)
+    }
+
+    func evaluateStages(_ stages: [Stage], _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
+        var result: Value = input
+        for stage in stages {
+            switch stage.kind {
+            case .filter:
+                result = try evaluateFilter(stage.expr!, result, env)
+            case .index:
+                if case .tuples(var ts) = result {
+                    for i in ts.indices { ts[i].bind(stage.variable, .number(Double(i))) }
+                    result = .tuples(ts)
+                }
+            }
+        }
+        return result
+    }
+
+    func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame) throws(JSONataError) -> [Tuple] {
+        if expr.kind == .sort {
+            var result: Value
+            if let tupleBindings {
+                result = try evaluateSort(expr, .tuples(tupleBindings), env)
+            } else {
+                let sorted = try evaluateSort(expr, Evaluator.asSequenceItems(input), env)
+                var ts: [Tuple] = []
+                for (i, v) in Evaluator.asSequenceItems(sorted).enumerated() {
+                    var t = Tuple(context: v, bindings: [])
+                    if let idx = expr.indexVar { t.bind(idx, .number(Double(i))) }
+                    ts.append(t)
+                }
+                result = .tuples(ts)
+            }
+            if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
+            if case .tuples(let t) = result { return t }
+            return []
+        }
+        let bindings = tupleBindings ?? Evaluator.asSequenceItems(input).map { Tuple(context: $0, bindings: []) }
+        var result: [Tuple] = []
+        for tuple in bindings {
+            let stepEnv = Evaluator.frame(from: tuple, env)
+            guard let res = try evaluate(expr, tuple.context, stepEnv) else { continue }
+            switch res {
+            case .tuples(let rs):
+                for r in rs {
+                    var t = tuple
+                    t.context = r.context
+                    for (k, v) in r.bindings { t.bind(k, v) }
+                    result.append(t)
+                }
+            default:
+                let items: [Value] = if case .array(let a, _) = res { a } else { [res] }
+                for (bb, item) in items.enumerated() {
+                    var t = tuple
+                    if let focus = expr.focus {
+                        t.bind(focus, item)
+                        t.context = tuple.context
+                    } else {
+                        t.context = item
+                    }
+                    if let idx = expr.indexVar { t.bind(idx, .number(Double(bb))) }
+                    if let anc = expr.ancestor { t.bind(anc.label, tuple.context) }
+                    result.append(t)
+                }
+            }
+        }
+        if !expr.stages.isEmpty {
+            if case .tuples(let t) = try evaluateStages(expr.stages, .tuples(result), env) { return t }
+            return []
+        }
+        return result
+    }
+
+    static func frame(from tuple: Tuple, _ env: Frame) -> Frame {
+        let f = Frame(parent: env)
+        for (k, v) in tuple.bindings { f.bind(k, v) }
+        return f
+    }
+
+    func evaluateFilter(_ predicate: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
+        if case .tuples(let ts)? = input {
+            var out: [Tuple] = []
+            if predicate.kind == .number, case .number(let n) = predicate.literal {
+                var index = Int(n.rounded(.down))
+                if index < 0 { index += ts.count }
+                if index >= 0 && index < ts.count { out.append(ts[index]) }
+                return .tuples(out)
+            }
+            for (index, t) in ts.enumerated() {
+                let res = try evaluate(predicate, t.context, Evaluator.frame(from: t, env))
+                if Evaluator.predicateSelects(res, index: index, count: ts.count) { out.append(t) }
+            }
+            return .tuples(out)
+        }
+        let items: [Value] = input.map { Evaluator.asSequenceItems($0) } ?? []
+        if predicate.kind == .number, case .number(let n) = predicate.literal {
+            var index = Int(n.rounded(.down))
+            if index < 0 { index += items.count }
+            if index >= 0 && index < items.count {
+                let item = items[index]
+                if case .array = item { return item }
+                return .array([item], .sequence)
+            }
+            return .emptySequence
+        }
+        var out: [Value] = []
+        for (index, item) in items.enumerated() {
+            let res = try evaluate(predicate, item, env)
+            if Evaluator.predicateSelects(res, index: index, count: items.count) { out.append(item) }
+        }
+        return .array(out, .sequence)
+    }
+
+    static func predicateSelects(_ res: Value?, index: Int, count: Int) -> Bool {
+        if case .number(let n)? = res {
+            var i = Int(n.rounded(.down))
+            if i < 0 { i += count }
+            return i == index
+        }
+        if case .array(let a, _)? = res, !a.isEmpty, a.allSatisfy({ $0.isNumber }) {
+            for case .number(let n) in a {
+                var i = Int(n.rounded(.down))
+                if i < 0 { i += count }
+                if i == index { return true }
+            }
+            return false
+        }
+        return Library.boolean(res) ?? false
+    }
+
+    func evaluateWildcard(_ input: Value?) -> Value {
+        var source = input
+        if case .array(let a, let f)? = input, f.contains(.outerWrapper), !a.isEmpty { source = a[0] }
+        var out: [Value] = []
+        if case .object(let o)? = source {
+            for v in o.values {
+                if case .array = v {
+                    Evaluator.flatten(v, into: &out)
+                } else {
+                    out.append(v)
+                }
+            }
+        }
+        return .array(out, .sequence)
+    }
+
+    static func flatten(_ v: Value, into out: inout [Value]) {
+        if case .array(let a, _) = v {
+            for e in a { flatten(e, into: &out) }
+        } else {
+            out.append(v)
+        }
+    }
+
+    func evaluateDescendants(_ input: Value?) -> Value? {
+        guard let input else { return nil }
+        var out: [Value] = []
+        Evaluator.recurseDescendants(input, &out)
+        if out.count == 1 { return out[0] }
+        return .array(out, .sequence)
+    }
+
+    static func recurseDescendants(_ v: Value, _ out: inout [Value]) {
+        if case .array(let a, _) = v {
+            for e in a { recurseDescendants(e, &out) }
+            return
+        }
+        out.append(v)
+        if case .object(let o) = v {
+            for e in o.values { recurseDescendants(e, &out) }
+        }
+    }
+
+    func evaluateVariable(_ expr: Node, _ input: Value?, _ env: Frame) -> Value? {
+        if expr.text.isEmpty {
+            if case .array(let a, let f)? = input, f.contains(.outerWrapper) { return a.first }
+            return input
+        }
+        return env.lookup(expr.text)
+    }
+
+    // MARK: - Operators
+
+    func evaluateBinary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        let op = expr.text
+        if op == "^" || op == "{" || op == "[" || op == "@" || op == "#" {
+            throw JSONataError(code: "S0201", message: "Syntax error: \"\(op)\"", position: expr.position, token: op)
+        }
+        let lhs = try evaluate(expr.lhs!, input, env)
+        if op == "and" || op == "or" {
+            let l = Library.boolean(lhs) ?? false
+            if op == "and" {
+                if !l { return .bool(false) }
+                return .bool(Library.boolean(try evaluate(expr.rhs!, input, env)) ?? false)
+            }
+            if l { return .bool(true) }
+            return .bool(Library.boolean(try evaluate(expr.rhs!, input, env)) ?? false)
+        }
+        let rhs = try evaluate(expr.rhs!, input, env)
+        do throws(JSONataError) {
+            switch op {
+            case "+", "-", "*", "/", "%": return try Evaluator.numeric(lhs, rhs, op)
+            case "=": return (lhs == nil || rhs == nil) ? .bool(false) : .bool(Library.deepEqual(lhs!, rhs!))
+            case "!=": return (lhs == nil || rhs == nil) ? .bool(false) : .bool(!Library.deepEqual(lhs!, rhs!))
+            case "<", "<=", ">", ">=": return try Evaluator.compare(lhs, rhs, op)
+            case "&":
+                let l = try lhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
+                let r = try rhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
+                return .string(l + r)
+            case "..": return try Evaluator.range(lhs, rhs)
+            case "in":
+                guard let lhs, let rhs else { return .bool(false) }
+                let items = Evaluator.asSequenceItems(rhs)
+                for item in items where Library.strictEqual(item, lhs) { return .bool(true) }
+                return .bool(false)
+            default:
+                throw JSONataError(code: "D1003", message: "Unknown operator \(op)")
+            }
+        } catch {
+            var e = error
+            e.position = expr.position
+            e.token = op
+            throw e
+        }
+    }
+
+    static func numeric(_ lhs: Value?, _ rhs: Value?, _ op: String) throws(JSONataError) -> Value? {
+        var l = 0.0
+        var r = 0.0
+        if let lhs {
+            guard case .number(let n) = lhs else {
+                throw JSONataError(code: "T2001", message: "The left side of the \"\(op)\" operator must evaluate to a number", value: lhs.toJSON())
+            }
+            l = n
+        }
+        if let rhs {
+            guard case .number(let n) = rhs else {
+                throw JSONataError(code: "T2002", message: "The right side of the \"\(op)\" operator must evaluate to a number", value: rhs.toJSON())
+            }
+            r = n
+        }
+        if lhs == nil || rhs == nil { return nil }
+        let result: Double =
+            switch op {
+            case "+": l + r
+            case "-": l - r
+            case "*": l * r
+            case "/": l / r
+            default: l.truncatingRemainder(dividingBy: r)
+            }
+        if !result.isFinite {
+            throw JSONataError(code: "D1001", message: "Number out of range: \(result)", value: .number(result))
+        }
+        return .number(result)
+    }
+
+    static func compare(_ lhs: Value?, _ rhs: Value?, _ op: String) throws(JSONataError) -> Value? {
+        func comparable(_ v: Value?) -> Bool {
+            guard let v else { return true }
+            return v.isString || v.isNumber
+        }
+        if !comparable(lhs) || !comparable(rhs) {
+            let bad = !comparable(lhs) ? lhs : rhs
+            throw JSONataError(
+                code: "T2010", message: "The expressions either side of operator \"\(op)\" must evaluate to numeric or string values", value: bad?.toJSON())
+        }
+        guard let lhs, let rhs else { return nil }
+        switch (lhs, rhs) {
+        case (.number(let a), .number(let b)):
+            switch op {
+            case "<": return .bool(a < b)
+            case "<=": return .bool(a <= b)
+            case ">": return .bool(a > b)
+            default: return .bool(a >= b)
+            }
+        case (.string(let a), .string(let b)):
+            let c = Library.compareStrings(a, b)
+            switch op {
+            case "<": return .bool(c < 0)
+            case "<=": return .bool(c <= 0)
+            case ">": return .bool(c > 0)
+            default: return .bool(c >= 0)
+            }
+        default:
+            throw JSONataError(code: "T2009", message: "The values either side of operator \"\(op)\" must be of the same data type", value: lhs.toJSON())
+        }
+    }
+
+    static func range(_ lhs: Value?, _ rhs: Value?) throws(JSONataError) -> Value? {
+        if let lhs {
+            guard case .number(let n) = lhs, n.rounded() == n else {
+                throw JSONataError(code: "T2003", message: "The left side of the range operator (..) must evaluate to an integer", value: lhs.toJSON())
+            }
+        }
+        if let rhs {
+            guard case .number(let n) = rhs, n.rounded() == n else {
+                throw JSONataError(code: "T2004", message: "The right side of the range operator (..) must evaluate to an integer", value: rhs.toJSON())
+            }
+        }
+        guard case .number(let a)? = lhs, case .number(let b)? = rhs else { return nil }
+        if a > b { return nil }
+        let size = b - a + 1
+        if size > 1e7 {
+            throw JSONataError(code: "D2014", message: "The size of the sequence allocated by the range operator (..) must not exceed 1e7", value: .number(size))
+        }
+        var out: [Value] = []
+        out.reserveCapacity(Int(size))
+        var x = a
+        while x <= b {
+            out.append(.number(x))
+            x += 1
+        }
+        return .array(out, .sequence)
+    }
+
+    func evaluateUnary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        switch expr.text {
+        case "-":
+            guard let v = try evaluate(expr.expression!, input, env) else { return nil }
+            guard case .number(let n) = v else {
+                throw JSONataError(code: "D1002", message: "Cannot negate a non-numeric value", position: expr.position, token: "-", value: v.toJSON())
+            }
+            return .number(-n)
+        case "[":
+            var out: [Value] = []
+            for item in expr.expressions {
+                guard let v = try evaluate(item, input, env) else { continue }
+                if item.kind == .unary && item.text == "[" {
+                    out.append(v)
+                } else if case .array(let a, _) = v {
+                    out.append(contentsOf: a)
+                } else if case .tuples(let t) = v {
+                    out.append(contentsOf: t.compactMap { $0.context })
+                } else {
+                    out.append(v)
+                }
+            }
+            return .array(out, expr.consArray ? .cons : [])
+        case "{":
+            return try evaluateGroup(expr.pairs, position: expr.position, input, env)
+        default:
+            throw JSONataError(code: "S0201", message: "Syntax error: \"\(expr.text)\"", position: expr.position, token: expr.text)
+        }
+    }
+
+    func evaluateCondition(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        let condition = try evaluate(expr.condition!, input, env)
+        if Library.boolean(condition) == true {
+            return try evaluate(expr.then!, input, env)
+        } else if let e = expr.otherwise {
+            return try evaluate(e, input, env)
+        }
+        return nil
+    }
+
+    func evaluateBlock(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        let frame = Frame(parent: env)
+        var result: Value? = nil
+        for e in expr.expressions {
+            result = try evaluate(e, input, frame)
+        }
+        return result
+    }
+
+    // MARK: - Grouping and sorting
+
+    func evaluateGroup(_ pairs: [(Node, Node)], position: Int, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
+        let result = ObjectRef()
+        if case .tuples(let ts)? = input {
+            var keys: [String] = []
+            var groups: [String: (data: [Tuple], exprIndex: Int)] = [:]
+            let items = ts.isEmpty ? [Tuple(context: nil, bindings: [])] : ts
+            for item in items {
+                let itemEnv = Evaluator.frame(from: item, env)
+                for (pairIndex, pair) in pairs.enumerated() {
+                    let key = try evaluate(pair.0, item.context, itemEnv)
+                    guard let key else { continue }
+                    guard case .string(let k) = key else {
+                        throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                    }
+                    if let g = groups[k] {
+                        if g.exprIndex != pairIndex {
+                            throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                        }
+                        groups[k]!.data.append(item)
+                    } else {
+                        groups[k] = ([item], pairIndex)
+                        keys.append(k)
+                    }
+                }
+            }
+            for k in keys {
+                let entry = groups[k]!
+                var tuple = entry.data[0]
+                if entry.data.count > 1 {
+                    for t in entry.data.dropFirst() {
+                        tuple.context = Library.append(tuple.context, t.context)
+                        for (name, v) in t.bindings {
+                            tuple.bind(name, Library.append(tuple.lookup(name) ?? nil, v))
+                        }
+                    }
+                }
+                let value = try evaluate(pairs[entry.exprIndex].1, tuple.context, Evaluator.frame(from: tuple, env))
+                if let value { result.set(k, value) }
+            }
+            return .object(result)
+        }
+        var items: [Value?]
+        if case .array(let a, _)? = input {
+            items = a
+        } else {
+            items = [input]
+        }
+        if items.isEmpty { items = [nil] }
+        if items.count == 1 {
+            // common case: a plain object constructor
+            let item = items[0]
+            var seen: [String: Int] = [:]
+            for (pairIndex, pair) in pairs.enumerated() {
+                guard let key = try evaluate(pair.0, item, env) else { continue }
+                guard case .string(let k) = key else {
+                    throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                }
+                if let prev = seen[k], prev != pairIndex {
+                    throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                }
+                seen[k] = pairIndex
+                if let value = try evaluate(pair.1, item, env) { result.set(k, value) }
+            }
+            return .object(result)
+        }
+        var keys: [String] = []
+        var groups: [String: (data: Value?, exprIndex: Int)] = [:]
+        for item in items {
+            for (pairIndex, pair) in pairs.enumerated() {
+                guard let key = try evaluate(pair.0, item, env) else { continue }
+                guard case .string(let k) = key else {
+                    throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                }
+                if let g = groups[k] {
+                    if g.exprIndex != pairIndex {
+                        throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                    }
+                    groups[k]!.data = Library.append(g.data, item)
+                } else {
+                    groups[k] = (item, pairIndex)
+                    keys.append(k)
+                }
+            }
+        }
+        for k in keys {
+            let entry = groups[k]!
+            if let value = try evaluate(pairs[entry.exprIndex].1, entry.data, env) { result.set(k, value) }
+        }
+        return .object(result)
+    }
+
+    /// Order-by over values or a tuple stream.
+    func evaluateSort(_ expr: Node, _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
+        if case .tuples(let ts) = input {
+            let sorted = try Library.mergeSort(ts) { (a, b) throws(JSONataError) in
+                try self.sortSwaps(expr, a.context, Evaluator.frame(from: a, env), b.context, Evaluator.frame(from: b, env))
+            }
+            return .tuples(sorted)
+        }
+        return try evaluateSort(expr, Evaluator.asSequenceItems(input), env)
+    }
+
+    func evaluateSort(_ expr: Node, _ items: [Value], _ env: Frame) throws(JSONataError) -> Value {
+        let sorted = try Library.mergeSort(items) { (a, b) throws(JSONataError) in
+            try self.sortSwaps(expr, a, env, b, env)
+        }
+        return .array(sorted, .sequence)
+    }
+
+    func sortSwaps(_ expr: Node, _ a: Value?, _ aEnv: Frame, _ b: Value?, _ bEnv: Frame) throws(JSONataError) -> Bool {
+        var comp = 0
+        for term in expr.terms {
+            let aa = try evaluate(term.expression, a, aEnv)
+            let bb = try evaluate(term.expression, b, bEnv)
+            guard let aa else {
+                comp = bb == nil ? 0 : 1
+                if comp != 0 { break } else { continue }
+            }
+            guard let bb else {
+                comp = -1
+                break
+            }
+            switch (aa, bb) {
+            case (.number(let x), .number(let y)): comp = x == y ? 0 : (x < y ? -1 : 1)
+            case (.string(let x), .string(let y)): comp = Library.compareStrings(x, y)
+            case (.number, .string), (.string, .number):
+                throw JSONataError(code: "T2007", message: "Type mismatch within order-by clause. All values must be of the same type", position: expr.position, value: aa.toJSON())
+            default:
+                let bad = (aa.isString || aa.isNumber) ? bb : aa
+                throw JSONataError(code: "T2008", message: "The expressions within an order-by clause must evaluate to numeric or string values", position: expr.position, value: bad.toJSON())
+            }
+            if term.descending { comp = -comp }
+            if comp != 0 { break }
+        }
+        return comp == 1
+    }
+
+    // MARK: - Functions
+
+    func evaluateFunction(_ expr: Node, _ input: Value?, _ env: Frame, applyTo: Value??) throws(JSONataError) -> Value? {
+        let proc = try evaluate(expr.procedure!, input, env)
+        let procedure = expr.procedure!
+        let procName = procedure.kind == .path ? procedure.steps[0].text : procedure.text
+        if proc == nil, procedure.kind == .path, env.lookup(procedure.steps[0].text) != nil {
+            throw JSONataError(
+                code: "T1005", message: "Attempted to invoke a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
+        }
+        var args: [Value?] = []
+        args.reserveCapacity(expr.arguments.count + 1)
+        if let applyTo { args.append(applyTo) }
+        for arg in expr.arguments {
+            args.append(try evaluate(arg, input, env))
+        }
+        do {
+            return try apply(proc, args, input, env)
+        } catch {
+            var e = error
+            if e.position == nil { e.position = expr.position }
+            if e.token == nil { e.token = procName }
+            throw e
+        }
+    }
+
+    func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        var result = try applyInner(proc, args, input, env)
+        while case .function(let f)? = result, case .lambda(let l) = f.kind, l.isThunk {
+            let call = l.body
+            let next = try evaluate(call.procedure!, l.input, l.env)
+            var evaluatedArgs: [Value?] = []
+            for a in call.arguments { evaluatedArgs.append(try evaluate(a, l.input, l.env)) }
+            do {
+                result = try applyInner(next, evaluatedArgs, input, env)
+            } catch {
+                var e = error
+                if e.position == nil { e.position = call.position }
+                if e.token == nil { e.token = call.procedure!.kind == .path ? call.procedure!.steps[0].text : call.procedure!.text }
+                throw e
+            }
+        }
+        return result
+    }
+
+    func applyInner(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        guard case .function(let f)? = proc else {
+            throw JSONataError(code: "T1006", message: "Attempted to invoke a non-function", value: proc?.toJSON())
+        }
+        switch f.kind {
+        case .lambda(let l):
+            let validated = try l.signature?.validate(args, context: input) ?? args
+            let frame = Frame(parent: l.env)
+            for (i, p) in l.params.enumerated() {
+                frame.bind(p, i < validated.count ? validated[i] : nil)
+            }
+            return try evaluate(l.body, l.input, frame)
+        case .native(let b):
+            let validated = try b.signature?.validate(args, context: input) ?? args
+            return try b.implementation(self, validated, CallContext(input: input, env: env))
+        case .partialNative(let b, let fixed):
+            var full: [Value?] = []
+            var k = 0
+            for a in fixed {
+                if let a {
+                    full.append(a)
+                } else {
+                    full.append(k < args.count ? args[k] : nil)
+                    k += 1
+                }
+            }
+            while full.last != nil && full.last! == nil { full.removeLast() }
+            let validated = try b.signature?.validate(full, context: input) ?? full
+            return try b.implementation(self, validated, CallContext(input: input, env: env))
+        case .chain(let first, let second):
+            let mid = try apply(.function(first), args, input, env)
+            return try apply(.function(second), [mid], input, env)
+        case .transform(let node, let tenv):
+            return try evaluateTransform(node, args.first ?? nil, tenv)
+        case .regex(let r):
+            guard case .string(let s)? = args.first ?? nil else {
+                if args.first ?? nil == nil { return nil }
+                throw JSONataError(code: "T0410", message: "Argument 1 of function does not match function signature")
+            }
+            return try Library.regexMatchObject(r, s, from: 0)
+        }
+    }
+
+    /// Calls `fn` with as many of `args` as it takes (the higher-order functions' convention).
+    func callWithArity(_ fn: Value, _ args: [Value?], _ env: Frame) throws(JSONataError) -> Value? {
+        guard case .function(let f) = fn else { return try apply(fn, args, nil, env) }
+        let n = max(1, min(args.count, f.arity))
+        if case .native(let b) = f.kind, b.signature != nil {
+            return try apply(fn, Array(args.prefix(n)), nil, env)
+        }
+        return try apply(fn, Array(args.prefix(n)), nil, env)
+    }
+
+    func evaluatePartial(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        var args: [Value??] = []
+        for arg in expr.arguments {
+            if arg.kind == .op && arg.text == "?" {
+                args.append(nil)
+            } else {
+                args.append(.some(try evaluate(arg, input, env)))
+            }
+        }
+        let procedure = expr.procedure!
+        let proc = try evaluate(procedure, input, env)
+        let procName = procedure.kind == .path ? procedure.steps[0].text : procedure.text
+        if proc == nil, procedure.kind == .path, env.lookup(procedure.steps[0].text) != nil {
+            throw JSONataError(code: "T1007", message: "Attempted to partially apply a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
+        }
+        guard case .function(let f)? = proc else {
+            throw JSONataError(code: "T1008", message: "Attempted to partially apply a non-function", position: expr.position, token: procName)
+        }
+        switch f.kind {
+        case .lambda(let l):
+            let frame = Frame(parent: l.env)
+            var unbound: [String] = []
+            for (i, p) in l.params.enumerated() {
+                if i < args.count, let a = args[i] {
+                    frame.bind(p, a)
+                } else if i < args.count {
+                    unbound.append(p)
+                } else {
+                    frame.bind(p, nil)
+                }
+            }
+            return .function(FunctionRef(.lambda(Lambda(params: unbound, signature: nil, body: l.body, env: frame, input: l.input, isThunk: false))))
+        case .native(let b):
+            var fixed = args
+            while fixed.count < b.arity { fixed.append(.some(nil)) }
+            return .function(FunctionRef(.partialNative(b, fixed)))
+        default:
+            throw JSONataError(code: "T1008", message: "Attempted to partially apply a non-function", position: expr.position, token: procName)
+        }
+    }
+
+    func evaluateApply(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        let lhs = try evaluate(expr.lhs!, input, env)
+        if expr.rhs!.kind == .function {
+            return try evaluateFunction(expr.rhs!, input, env, applyTo: .some(lhs))
+        }
+        let fn = try evaluate(expr.rhs!, input, env)
+        guard case .function(let g)? = fn else {
+            throw JSONataError(code: "T2006", message: "The right side of the function application operator ~> must be a function", position: expr.position, value: fn?.toJSON())
+        }
+        if case .function(let f)? = lhs {
+            return .function(FunctionRef(.chain(f, g)))
+        }
+        return try apply(fn, [lhs], nil, env)
+    }
+
+    // MARK: - Transform
+
+    func evaluateTransform(_ expr: Node, _ obj: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        guard let obj else { return nil }
+        if !(obj.isArray || { if case .object = obj { return true } else { return false } }()) {
+            throw JSONataError(code: "T0410", message: "Argument 1 of transform must be an object or array", position: expr.position, value: obj.toJSON())
+        }
+        let result = Library.deepClone(obj)
+        guard let matches = try evaluate(expr.pattern!, result, env) else { return result }
+        for match in Evaluator.asSequenceItems(matches) {
+            let update = try evaluate(expr.update!, match, env)
+            if let update {
+                guard case .object(let u) = update else {
+                    throw JSONataError(code: "T2011", message: "The insert/update clause of the transform expression must evaluate to an object", position: expr.update!.position, value: update.toJSON())
+                }
+                if case .object(let m) = match {
+                    for i in 0..<u.keys.count { m.set(u.keys[i], u.values[i]) }
+                }
+            }
+            if let del = expr.delete, let deletions = try evaluate(del, match, env) {
+                let names = Evaluator.asSequenceItems(deletions)
+                guard names.allSatisfy({ $0.isString }) else {
+                    throw JSONataError(code: "T2012", message: "The delete clause of the transform expression must evaluate to a string or array of strings", position: del.position, value: deletions.toJSON())
+                }
+                if case .object(let m) = match {
+                    for case .string(let n) in names { m.remove(n) }
+                }
+            }
+        }
+        return result
+    }
+}

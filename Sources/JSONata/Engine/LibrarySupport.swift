@@ -1,0 +1,235 @@
+import ECMARegex
+import JSONValue
+
+/// Shared semantics used by the operators and the function library: truthiness, string
+/// conversion, equality, sequence appending, sorting and regex matching.
+enum Library {
+    /// `$boolean` semantics; nil for undefined.
+    static func boolean(_ v: Value?) -> Bool? {
+        guard let v else { return nil }
+        switch v {
+        case .null: return false
+        case .bool(let b): return b
+        case .number(let n): return n != 0
+        case .string(let s): return !s.isEmpty
+        case .array(let a, _):
+            if a.count == 1 { return boolean(a[0]) ?? false }
+            return a.contains { boolean($0) == true }
+        case .object(let o): return o.count > 0
+        case .function: return true
+        case .tuples(let t): return boolean(.array(t.compactMap { $0.context }, []))
+        }
+    }
+
+    /// `$string` semantics (JSON with 15 significant digits for numbers; functions as "").
+    static func string(_ v: Value, pretty: Bool = false) throws(JSONataError) -> String {
+        switch v {
+        case .string(let s): return s
+        case .function: return ""
+        case .number(let n):
+            if !n.isFinite {
+                throw JSONataError(code: "D3001", message: "Attempting to invoke string function on Infinity or NaN", value: .number(n))
+            }
+            return JSNumberFormat.format(toPrecision15(n))
+        default:
+            var value = v
+            if case .array(let a, let f) = v, f.contains(.outerWrapper), let first = a.first { value = first }
+            let json = stringifiable(value) ?? .null
+            return json.serialized(pretty ? .pretty : .compact)
+        }
+    }
+
+    static func stringifiable(_ v: Value) -> JSON? {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return n.isFinite ? .number(toPrecision15(n)) : .null
+        case .string(let s): return .string(s)
+        case .function: return .string("")
+        case .array(let a, _): return .array(a.map { stringifiable($0) ?? .null })
+        case .tuples(let t): return .array(t.map { $0.context.flatMap(stringifiable) ?? .null })
+        case .object(let o):
+            var obj = JSONObject(minimumCapacity: o.count)
+            for i in 0..<o.keys.count {
+                if let j = stringifiable(o.values[i]) { obj.append(key: o.keys[i], value: j) }
+            }
+            return .object(obj)
+        }
+    }
+
+    /// `Number(n.toPrecision(15))`.
+    static func toPrecision15(_ n: Double) -> Double {
+        if n == 0 || !n.isFinite { return n }
+        let (digits, exponent) = JSNumberFormat.shortestDigits(abs(n))
+        if digits.count <= 15 { return n }
+        var d = Array(digits.utf8.prefix(16)).map { Int($0) - 48 }
+        // round half up at digit 15 (decimal rounding of the shortest representation)
+        var roundUp = d[15] >= 5
+        d.removeLast()
+        var exp = exponent
+        var i = 14
+        while roundUp && i >= 0 {
+            d[i] += 1
+            if d[i] == 10 {
+                d[i] = 0
+                i -= 1
+            } else {
+                roundUp = false
+            }
+        }
+        if roundUp {
+            d.insert(1, at: 0)
+            exp += 1
+        }
+        let text = "0." + d.map(String.init).joined() + "e" + String(exp)
+        let v = Double(text) ?? n
+        return n < 0 ? -v : v
+    }
+
+    /// The reference's `isDeepEqual`.
+    static func deepEqual(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x, _), .array(let y, _)):
+            if x.count != y.count { return false }
+            for i in 0..<x.count where !deepEqual(x[i], y[i]) { return false }
+            return true
+        case (.object(let x), .object(let y)):
+            if x === y { return true }
+            if x.count != y.count { return false }
+            for i in 0..<x.keys.count {
+                guard let other = y[x.keys[i]], deepEqual(x.values[i], other) else { return false }
+            }
+            return true
+        case (.function(let x), .function(let y)): return x === y
+        default: return false
+        }
+    }
+
+    /// JavaScript `===`: values for primitives, identity for objects and arrays.
+    static func strictEqual(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.object(let x), .object(let y)): return x === y
+        case (.function(let x), .function(let y)): return x === y
+        default: return false
+        }
+    }
+
+    /// Compares strings by UTF-16 code units, as JavaScript does.
+    static func compareStrings(_ a: String, _ b: String) -> Int {
+        if a == b { return 0 }
+        return a.utf16.lexicographicallyPrecedes(b.utf16) ? -1 : 1
+    }
+
+    /// The reference's `append`: concatenates, treating non-arrays as singletons.
+    static func append(_ a: Value?, _ b: Value?) -> Value? {
+        guard let a else { return b }
+        guard let b else { return a }
+        var items: [Value]
+        if case .array(let x, _) = a { items = x } else { items = [a] }
+        if case .array(let y, _) = b { items.append(contentsOf: y) } else { items.append(b) }
+        return .array(items, [])
+    }
+
+    /// A stable merge sort whose comparator says whether two items must swap.
+    static func mergeSort<T>(_ items: [T], _ swaps: (T, T) throws(JSONataError) -> Bool) throws(JSONataError) -> [T] {
+        if items.count <= 1 { return items }
+        let middle = items.count / 2
+        let left = try mergeSort(Array(items[0..<middle]), swaps)
+        let right = try mergeSort(Array(items[middle...]), swaps)
+        var out: [T] = []
+        out.reserveCapacity(items.count)
+        var i = 0
+        var j = 0
+        while i < left.count && j < right.count {
+            if try swaps(left[i], right[j]) {
+                out.append(right[j])
+                j += 1
+            } else {
+                out.append(left[i])
+                i += 1
+            }
+        }
+        out.append(contentsOf: left[i...])
+        out.append(contentsOf: right[j...])
+        return out
+    }
+
+    /// A deep copy (the transform operator works on a clone).
+    static func deepClone(_ v: Value) -> Value {
+        switch v {
+        case .array(let a, let f): return .array(a.map(deepClone), f)
+        case .object(let o): return .object(ObjectRef(keys: o.keys, values: o.values.map(deepClone)))
+        default: return v
+        }
+    }
+
+    // MARK: - Regular expressions
+
+    /// One regex match with JavaScript (UTF-16) offsets.
+    struct RegexMatch {
+        var match: String
+        var start: Int
+        var end: Int
+        var groups: [Value]
+        var nextFrom: String.Index
+    }
+
+    static func utf16Offset(_ s: String, _ i: String.Index) -> Int { s.utf16.distance(from: s.startIndex, to: i) }
+
+    static func findMatch(_ r: RegexLiteral, _ s: String, from: String.Index) throws(JSONataError) -> RegexMatch? {
+        let m: ECMARegexMatch?
+        do {
+            m = try r.regex.firstMatch(in: s, from: from)
+        } catch {
+            throw JSONataError(code: "D1004", message: "Regular expression failed: \(error)", token: r.pattern)
+        }
+        guard let m else { return nil }
+        let groups: [Value] = m.captures.map { c in
+            c.map { .string(String(s.unicodeScalars[$0])) } ?? .string("")
+        }
+        return RegexMatch(
+            match: String(s.unicodeScalars[m.range]), start: utf16Offset(s, m.range.lowerBound), end: utf16Offset(s, m.range.upperBound), groups: groups,
+            nextFrom: m.range.upperBound)
+    }
+
+    /// All successive matches (the reference's matcher `next` chain), limited to `limit`.
+    static func matches(_ r: RegexLiteral, _ s: String, limit: Int?) throws(JSONataError) -> [RegexMatch] {
+        var out: [RegexMatch] = []
+        guard var m = try findMatch(r, s, from: s.startIndex) else { return out }
+        while true {
+            if let limit, out.count >= limit { break }
+            out.append(m)
+            if m.nextFrom >= s.endIndex { break }
+            guard let next = try findMatch(r, s, from: m.nextFrom) else { break }
+            if next.match.isEmpty {
+                throw JSONataError(code: "D1004", message: "Regular expression matches zero length string", value: .string(r.pattern))
+            }
+            m = next
+        }
+        return out
+    }
+
+    static func matchObject(_ m: RegexMatch) -> Value {
+        let o = ObjectRef()
+        o.set("match", .string(m.match))
+        o.set("start", .number(Double(m.start)))
+        o.set("end", .number(Double(m.end)))
+        o.set("groups", .array(m.groups, []))
+        return .object(o)
+    }
+
+    /// Calling a regex as a function returns the first match object (with `next`).
+    static func regexMatchObject(_ r: RegexLiteral, _ s: String, from: Int) throws(JSONataError) -> Value? {
+        let all = try matches(r, s, limit: nil)
+        guard !all.isEmpty else { return nil }
+        return matchObject(all[0])
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JSONValue
+
+/// Bounds on one evaluation, so user-supplied expressions are safe to run on a server.
+///
+/// Exceeding either limit throws `U1001`, as the reference's guardrails do.
+public struct EvaluationLimits: Sendable, Equatable {
+    /// The deepest nesting of expression evaluation allowed (recursion depth).
+    public var maxDepth: Int
+    /// Wall-clock budget for one evaluation; `nil` for none.
+    public var timeLimit: Duration?
+    /// Native stack bytes the evaluator may use beyond its entry point; a second guard behind
+    /// `maxDepth`, sized for the 512 KiB stacks of Swift concurrency threads.
+    public var stackBudget: Int
+
+    public init(maxDepth: Int = 1000, timeLimit: Duration? = .seconds(10), stackBudget: Int = 384 * 1024) {
+        self.maxDepth = maxDepth
+        self.timeLimit = timeLimit
+        self.stackBudget = stackBudget
+    }
+
+    /// Depth 1000, 10 seconds, 384 KiB of stack.
+    public static let `default` = EvaluationLimits()
+}
+
+/// A compiled JSONata expression: immutable, `Sendable`, safe to cache and share across threads.
+///
+/// ```swift
+/// let expr = try JSONataExpression(compiling: "Account.Order.Product.Price")
+/// let total = try expr.evaluate(input: order)  // nil means undefined
+/// ```
+public struct JSONataExpression: Sendable {
+    /// The source text.
+    public let source: String
+    let ast: Node
+
+    /// Parses and prepares `source`; syntax errors are thrown here (codes `S0xxx`).
+    public init(compiling source: String) throws(JSONataError) {
+        self.source = source
+        ast = try ASTProcessor.process(try Parser.parse(source))
+    }
+
+    /// Evaluates the expression against `input` with extra variable `bindings` (names without `$`).
+    ///
+    /// - Returns: the result, or `nil` when the result is undefined.
+    public func evaluate(input: JSON?, bindings: [String: JSON] = [:], limits: EvaluationLimits = .default) throws(JSONataError) -> JSON? {
+        try evaluateValue(input: input.map(Value.init), bindings: bindings.mapValues(Value.init), limits: limits)?.toJSON()
+    }
+
+    func evaluateValue(input: Value?, bindings: [String: Value], limits: EvaluationLimits) throws(JSONataError) -> Value? {
+        let evaluator = Evaluator(limits: limits, timestampMillis: JSONataExpression.nowMillis())
+        let env = Frame(parent: nil)
+        for (k, v) in bindings { env.bind(k, v) }
+        env.bind("$", input)
+        var wrapped = input
+        if case .array(let a, let f)? = input, !f.contains(.sequence) {
+            wrapped = .array([.array(a, f)], [.sequence, .outerWrapper])
+        }
+        var marker: UInt8 = 0
+        evaluator.stackBase = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        return try evaluator.evaluate(ast, wrapped, env)
+    }
+
+    static func nowMillis() -> Double {
+        let d = ContinuousClock.now - JSONataExpression.clockOrigin
+        let (s, atto) = d.components
+        return (JSONataExpression.originMillis + Double(s) * 1000 + Double(atto) / 1e15).rounded(.down)
+    }
+
+    static let clockOrigin = ContinuousClock.now
+    static let originMillis: Double = {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec / 1_000_000)
+    }()
+}
