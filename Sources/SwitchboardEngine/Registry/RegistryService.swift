@@ -1,0 +1,65 @@
+import JSONValue
+import SwitchboardCore
+
+/// The registry's use cases: validating and storing definitions, and their explicit transitions.
+public struct RegistryService: Sendable {
+    public let definitions: any DefinitionRepository
+    public let codec: DefinitionCodec
+
+    public init(definitions: any DefinitionRepository, codec: DefinitionCodec) {
+        self.definitions = definitions
+        self.codec = codec
+    }
+
+    /// Validates and stores a new version. A document may ask for DRAFT only; `publish` publishes it at once.
+    public func create(document: JSON, publish: Bool = false) async throws -> IntegrationDefinition {
+        var definition = try decodeNew(document)
+        if publish { definition.status = .published }
+        return try await definitions.create(definition)
+    }
+
+    /// Replaces a DRAFT version with a new document for the same key and version.
+    public func replaceDraft(key: String, version: SemanticVersion, document: JSON) async throws -> IntegrationDefinition {
+        let definition = try decodeNew(document)
+        guard definition.key == key, definition.version == version else {
+            throw SwitchboardError.validation(
+                "the document's key and version must match the URL",
+                problems: [Problem(path: "/key", message: "expected '\(key)' version \(version), got '\(definition.key)' version \(definition.version)")])
+        }
+        return try await definitions.replaceDraft(definition)
+    }
+
+    func decodeNew(_ document: JSON) throws(SwitchboardError) -> IntegrationDefinition {
+        let definition = try codec.decode(document)
+        if definition.status != .draft {
+            throw .validation(
+                "a new version starts as DRAFT; use the publish, deprecate and archive transitions",
+                problems: [Problem(path: "/status", message: "must be DRAFT or absent, not \(definition.status.rawValue)")])
+        }
+        return definition
+    }
+
+    /// The version a client means by `key` alone: latest published, else latest draft.
+    public func current(key: String) async throws -> IntegrationDefinition {
+        guard let d = try await definitions.current(key: key) else { throw Self.notFound(key) }
+        return d
+    }
+
+    public func version(key: String, version: SemanticVersion) async throws -> IntegrationDefinition {
+        guard let d = try await definitions.version(key: key, version: version) else {
+            if try await definitions.current(key: key) == nil { throw Self.notFound(key) }
+            throw SwitchboardError.notFound("definition '\(key)' has no version \(version)", code: "DEFINITION_NOT_FOUND")
+        }
+        return d
+    }
+
+    public func versions(key: String) async throws -> [IntegrationDefinition] {
+        let all = try await definitions.versions(key: key)
+        guard !all.isEmpty else { throw Self.notFound(key) }
+        return all
+    }
+
+    static func notFound(_ key: String) -> SwitchboardError {
+        .notFound("no definition with key '\(key)'", code: "DEFINITION_NOT_FOUND")
+    }
+}

@@ -1,0 +1,104 @@
+import Hummingbird
+import JSONValue
+import NIOCore
+import SwitchboardCore
+
+/// Reading bodies and query parameters with the limits and errors of the API.
+struct RequestReader: Sendable {
+    let maxBodySize: Int
+
+    /// The body bytes; `PAYLOAD_TOO_LARGE` (413) beyond the limit.
+    func bytes(_ request: inout Request) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
+            throw SwitchboardError.payloadTooLarge(limit: maxBodySize)
+        }
+        do {
+            let buffer = try await request.collectBody(upTo: maxBodySize)
+            return Array(buffer.readableBytesView)
+        } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
+            throw SwitchboardError.payloadTooLarge(limit: maxBodySize)
+        }
+    }
+
+    /// A JSON body (JSON content type or none); `MALFORMED_BODY` (400) if it does not parse.
+    func json(_ request: inout Request) async throws -> JSON {
+        let type = request.headers[.contentType]
+        if let type, DocumentReader.format(forContentType: type) != .some(.json) {
+            throw SwitchboardError.unsupportedMediaType(type, supported: ["application/json"])
+        }
+        let body = try await bytes(&request)
+        guard !body.isEmpty else { throw SwitchboardError.malformedBody("the request needs a JSON body") }
+        return try DocumentReader.read(body, format: .json)
+    }
+
+    /// A JSON or YAML document chosen by Content-Type (sniffed when absent).
+    func document(_ request: inout Request) async throws -> JSON {
+        let type = request.headers[.contentType]
+        guard let format = DocumentReader.format(forContentType: type) else {
+            throw SwitchboardError.unsupportedMediaType(type ?? "", supported: ["application/json", "application/yaml"])
+        }
+        let body = try await bytes(&request)
+        guard !body.isEmpty else { throw SwitchboardError.malformedBody("the request needs a JSON or YAML body") }
+        return try DocumentReader.read(body, format: format)
+    }
+}
+
+/// Query parameters, validated, with 400 `INVALID_PARAMETER` naming the parameter.
+struct QueryReader {
+    let parameters: [String: String]
+
+    init(_ request: Request) {
+        var p: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { p[String(k)] = String(v) }
+        parameters = p
+    }
+
+    func string(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func bool(_ name: String) throws(SwitchboardError) -> Bool? {
+        guard let v = string(name) else { return nil }
+        switch v.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw Self.invalid(name, "must be true or false")
+        }
+    }
+
+    func limit(default d: Int = 50, max m: Int = 200) throws(SwitchboardError) -> Int {
+        guard let v = string("limit") else { return d }
+        guard let n = Int(v), n >= 1, n <= m else { throw Self.invalid("limit", "must be an integer from 1 to \(m)") }
+        return n
+    }
+
+    func cursor() throws(SwitchboardError) -> Cursor? {
+        guard let v = string("cursor") else { return nil }
+        return try Cursor(decoding: v)
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(SwitchboardError) -> E? where E.RawValue == String {
+        guard let v = string(name) else { return nil }
+        guard let e = E(rawValue: v) ?? E(rawValue: v.uppercased()) ?? E(rawValue: v.lowercased()) else {
+            throw Self.invalid(name, "'\(v)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
+    }
+
+    static func invalid(_ name: String, _ message: String) -> SwitchboardError {
+        .badRequest("query parameter '\(name)' \(message)", code: "INVALID_PARAMETER", problems: [Problem(path: name, message: message)])
+    }
+}
+
+extension RequestContext {
+    /// A path parameter, required by the route.
+    func path(_ name: String) throws -> String {
+        guard let v = parameters.get(name) else { throw SwitchboardError.badRequest("missing path parameter \(name)") }
+        return v
+    }
+
+    /// A semantic version from the path; 400 `INVALID_PARAMETER` if malformed.
+    func versionParameter(_ name: String = "version") throws -> SemanticVersion {
+        let text = try path(name)
+        guard let v = SemanticVersion(text) else { throw QueryReader.invalid(name, "'\(text)' is not a semantic version") }
+        return v
+    }
+}

@@ -1,0 +1,377 @@
+import JSONValue
+import SwitchboardCore
+
+/// The API described as OpenAPI 3.1, written by hand and checked against the router's routes by a test.
+public struct OpenAPIDocument: Sendable {
+    public let yaml: String
+    public let json: JSON
+
+    public init() {
+        yaml = Self.source
+        // The document is a constant of this build: failing to read it is a programming error caught by tests.
+        json = (try? DocumentReader.read(Array(Self.source.utf8), format: .yaml)) ?? ["openapi": "3.1.0"]
+    }
+
+    /// `(METHOD, path)` of every operation the document describes.
+    public var operations: Set<String> {
+        var out: Set<String> = []
+        for (path, item) in json["paths"]?.objectValue ?? [:] {
+            for (method, _) in item.objectValue ?? [:] where ["get", "post", "put", "patch", "delete"].contains(method) {
+                out.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return out
+    }
+
+    static let source = #"""
+openapi: 3.1.0
+info:
+  title: Switchboard
+  version: 0.1.0
+  description: |
+    The management and execution API of Switchboard, an integration service: a registry of integration
+    definitions, connections per customer, method execution, syncs and events.
+    Every error has the shape {"error": {"code", "message", "details"}} with a stable code.
+servers:
+  - url: http://127.0.0.1:8080
+tags:
+  - name: system
+  - name: definitions
+  - name: connections
+paths:
+  /health:
+    get:
+      tags: [system]
+      operationId: health
+      summary: Liveness
+      responses:
+        "200": {description: The process is up, content: {application/json: {schema: {type: object}}}}
+  /ready:
+    get:
+      tags: [system]
+      operationId: ready
+      summary: Readiness (the database answers)
+      responses:
+        "200": {description: Ready, content: {application/json: {schema: {type: object}}}}
+        "503": {$ref: "#/components/responses/Error"}
+  /openapi.json:
+    get:
+      tags: [system]
+      operationId: openapiJSON
+      summary: This document as JSON
+      responses:
+        "200": {description: The OpenAPI document, content: {application/json: {schema: {type: object}}}}
+  /openapi.yaml:
+    get:
+      tags: [system]
+      operationId: openapiYAML
+      summary: This document as YAML
+      responses:
+        "200": {description: The OpenAPI document, content: {application/yaml: {schema: {type: string}}}}
+  /v1/definitions:
+    post:
+      tags: [definitions]
+      operationId: createDefinition
+      summary: Create a definition version (JSON or YAML body); it starts as DRAFT
+      parameters:
+        - {name: publish, in: query, schema: {type: boolean}, description: Publish the new version at once}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
+          application/yaml: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
+      responses:
+        "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    get:
+      tags: [definitions]
+      operationId: listDefinitions
+      summary: List definitions (one entry per key, its current version)
+      parameters:
+        - {name: search, in: query, schema: {type: string}, description: Matches key, name and description}
+        - {name: category, in: query, schema: {type: string}}
+        - {name: status, in: query, schema: {$ref: "#/components/schemas/DefinitionStatus"}}
+        - {name: type, in: query, schema: {$ref: "#/components/schemas/IntegrationType"}}
+        - {name: popular, in: query, schema: {type: boolean}}
+        - {$ref: "#/components/parameters/Limit"}
+        - {$ref: "#/components/parameters/Cursor"}
+      responses:
+        "200": {description: A page, content: {application/json: {schema: {$ref: "#/components/schemas/DefinitionPage"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}:
+    parameters: [{$ref: "#/components/parameters/Key"}]
+    get:
+      tags: [definitions]
+      operationId: getDefinition
+      summary: The latest published version, or the latest draft when none is published
+      responses:
+        "200": {description: The definition, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}/versions:
+    parameters: [{$ref: "#/components/parameters/Key"}]
+    get:
+      tags: [definitions]
+      operationId: listDefinitionVersions
+      summary: All versions of a definition, newest first
+      responses:
+        "200": {description: The versions, content: {application/json: {schema: {$ref: "#/components/schemas/DefinitionPage"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}/versions/{version}:
+    parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
+    get:
+      tags: [definitions]
+      operationId: getDefinitionVersion
+      summary: One version
+      responses:
+        "200": {description: The version, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    put:
+      tags: [definitions]
+      operationId: replaceDefinitionDraft
+      summary: Replace a DRAFT version (other statuses are not editable)
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
+          application/yaml: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
+      responses:
+        "200": {description: Replaced, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    delete:
+      tags: [definitions]
+      operationId: deleteDefinitionDraft
+      summary: Delete a DRAFT version no connection uses
+      responses:
+        "204": {description: Deleted}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}/versions/{version}/publish:
+    parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
+    post:
+      tags: [definitions]
+      operationId: publishDefinition
+      summary: DRAFT or DEPRECATED to PUBLISHED
+      responses:
+        "200": {description: Published, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}/versions/{version}/deprecate:
+    parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
+    post:
+      tags: [definitions]
+      operationId: deprecateDefinition
+      summary: PUBLISHED to DEPRECATED
+      responses:
+        "200": {description: Deprecated, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /v1/definitions/{key}/versions/{version}/archive:
+    parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
+    post:
+      tags: [definitions]
+      operationId: archiveDefinition
+      summary: DRAFT, PUBLISHED or DEPRECATED to ARCHIVED
+      responses:
+        "200": {description: Archived, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /v1/connections:
+    post:
+      tags: [connections]
+      operationId: createConnection
+      summary: Create a connection; config is validated against the definition's configSchema, defaults applied
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/ConnectionInput"}}
+      responses:
+        "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Connection"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    get:
+      tags: [connections]
+      operationId: listConnections
+      summary: List connections
+      parameters:
+        - {name: definitionKey, in: query, schema: {type: string}}
+        - {name: status, in: query, schema: {$ref: "#/components/schemas/ConnectionStatus"}}
+        - {$ref: "#/components/parameters/Limit"}
+        - {$ref: "#/components/parameters/Cursor"}
+      responses:
+        "200": {description: A page, content: {application/json: {schema: {$ref: "#/components/schemas/ConnectionPage"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+  /v1/connections/{id}:
+    parameters: [{$ref: "#/components/parameters/ConnectionId"}]
+    get:
+      tags: [connections]
+      operationId: getConnection
+      summary: One connection (ETag is its version)
+      responses:
+        "200": {description: The connection, content: {application/json: {schema: {$ref: "#/components/schemas/Connection"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+    patch:
+      tags: [connections]
+      operationId: updateConnection
+      summary: Change name, config or metadata; a stale If-Match (412) or version (409) changes nothing
+      parameters:
+        - {name: If-Match, in: header, schema: {type: string}, description: 'The version as an ETag, e.g. "3"'}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/ConnectionPatch"}}
+      responses:
+        "200": {description: Updated, content: {application/json: {schema: {$ref: "#/components/schemas/Connection"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "412": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    delete:
+      tags: [connections]
+      operationId: deleteConnection
+      summary: Delete a connection
+      responses:
+        "204": {description: Deleted}
+        "404": {$ref: "#/components/responses/Error"}
+components:
+  parameters:
+    Key: {name: key, in: path, required: true, schema: {type: string, pattern: "^[a-z][a-z0-9._-]{0,63}$"}}
+    Version: {name: version, in: path, required: true, schema: {type: string}, description: A semantic version}
+    ConnectionId: {name: id, in: path, required: true, schema: {type: string}}
+    Limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
+    Cursor: {name: cursor, in: query, schema: {type: string}, description: The nextCursor of the previous page}
+  responses:
+    Error:
+      description: An error
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error:
+          type: object
+          required: [code, message, details]
+          properties:
+            code: {type: string, examples: [VALIDATION_ERROR]}
+            message: {type: string}
+            details: {type: array, items: {type: object, properties: {path: {type: string}, message: {type: string}}}}
+            retryAfter: {type: number}
+    DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
+    IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
+    AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom]}
+    ConnectionStatus: {type: string, enum: [PENDING_CONFIGURATION, PENDING_AUTHENTICATION, CONNECTED, DISCONNECTED, AUTH_ERROR, CONFIG_ERROR]}
+    Method:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        description: {type: string}
+        verb: {type: string, enum: [GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS]}
+        path: {type: string, description: "Path template: /users/{id}"}
+        query: {type: object, additionalProperties: {type: string}}
+        headers: {type: object, additionalProperties: {type: string}}
+        body: {description: "Body template"}
+        bodyEncoding: {type: string, enum: [json, form, raw, none]}
+        paramSchema: {type: [object, boolean]}
+        resultSchema: {type: [object, boolean]}
+        requestTransform: {type: string}
+        responseTransform: {type: string}
+        timeoutMs: {type: integer}
+        retry: {type: object}
+        rateLimit: {type: object}
+        cache: {type: object}
+        resilience: {type: object}
+        logBodies: {type: boolean}
+    DefinitionInput:
+      type: object
+      required: [key, name, version]
+      properties:
+        key: {type: string}
+        name: {type: string}
+        description: {type: string}
+        category: {type: string}
+        provider: {type: string}
+        type: {$ref: "#/components/schemas/IntegrationType"}
+        version: {type: string}
+        auth:
+          type: object
+          properties:
+            type: {$ref: "#/components/schemas/AuthType"}
+            apiKey: {type: object, properties: {in: {type: string, enum: [header, query]}, name: {type: string}}}
+            oauth2: {type: object}
+        baseUrl: {type: string}
+        configSchema: {type: [object, boolean]}
+        defaultConfig: {type: object}
+        capabilities: {type: array, items: {type: string}}
+        credentials: {type: object, properties: {required: {type: array, items: {type: string}}, optional: {type: array, items: {type: string}}}}
+        popular: {type: boolean}
+        icon: {type: string}
+        docsUrl: {type: string}
+        metadata: {type: object}
+        methods: {type: array, items: {$ref: "#/components/schemas/Method"}}
+        healthCheck: {type: string}
+        syncs: {type: array}
+        resilience: {type: object}
+    Definition:
+      allOf:
+        - {$ref: "#/components/schemas/DefinitionInput"}
+        - type: object
+          properties:
+            status: {$ref: "#/components/schemas/DefinitionStatus"}
+            createdAt: {type: string, format: date-time}
+            updatedAt: {type: string, format: date-time}
+            publishedAt: {type: [string, "null"], format: date-time}
+    DefinitionPage:
+      type: object
+      properties:
+        items: {type: array, items: {$ref: "#/components/schemas/Definition"}}
+        nextCursor: {type: [string, "null"]}
+    ConnectionInput:
+      type: object
+      required: [definitionKey, name]
+      properties:
+        definitionKey: {type: string}
+        definitionVersion: {type: string}
+        name: {type: string}
+        config: {type: object}
+        metadata: {type: object}
+    ConnectionPatch:
+      type: object
+      properties:
+        name: {type: string}
+        config: {type: object}
+        metadata: {type: object}
+        version: {type: integer}
+    Connection:
+      type: object
+      properties:
+        id: {type: string}
+        name: {type: string}
+        definitionKey: {type: string}
+        definitionVersion: {type: string}
+        status: {$ref: "#/components/schemas/ConnectionStatus"}
+        config: {type: object}
+        metadata: {type: object}
+        lastError: {type: [string, "null"]}
+        lastUsedAt: {type: [string, "null"], format: date-time}
+        lastConnectedAt: {type: [string, "null"], format: date-time}
+        createdAt: {type: string, format: date-time}
+        updatedAt: {type: string, format: date-time}
+        version: {type: integer}
+    ConnectionPage:
+      type: object
+      properties:
+        items: {type: array, items: {$ref: "#/components/schemas/Connection"}}
+        nextCursor: {type: [string, "null"]}
+"""#
+}

@@ -1,0 +1,191 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL through postgres-nio's pooled `PostgresClient`; the engine for several nodes and real load.
+///
+/// The client is a service: `run()` must be running (the server adds it to its service group; tools and
+/// tests use `withDatabase`).
+public final class PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
+        let config = try Self.configuration(from: url)
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = maximumConnections
+        var c = config
+        c.options = options
+        client = PostgresClient(configuration: c, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Parses `postgres://user:password@host:port/database?sslmode=disable|require`.
+    static func configuration(from url: String) throws -> PostgresClient.Configuration {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw DatabaseError(kind: .unavailable, message: "a PostgreSQL URL must start with postgres://")
+        }
+        var rest = Substring(url[url.range(of: "://")!.upperBound...])
+        var query = ""
+        if let q = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: q)...])
+            rest = rest[..<q]
+        }
+        var userInfo = ""
+        if let at = rest.lastIndex(of: "@") {
+            userInfo = String(rest[..<at])
+            rest = rest[rest.index(after: at)...]
+        }
+        let hostPort = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let database = hostPort.count > 1 ? percentDecode(String(hostPort[1])) : nil
+        var host = String(hostPort.first ?? "localhost")
+        var port = 5432
+        if let colon = host.lastIndex(of: ":"), let p = Int(host[host.index(after: colon)...]) {
+            port = p
+            host = String(host[..<colon])
+        }
+        if host.isEmpty { host = "localhost" }
+        let userParts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let user = userParts.first.map { percentDecode(String($0)) } ?? "postgres"
+        let password = userParts.count > 1 ? percentDecode(String(userParts[1])) : nil
+        var tls = PostgresClient.Configuration.TLS.disable
+        if query.contains("sslmode=require") || query.contains("sslmode=verify") {
+            tls = .require(.makeClientConfiguration())
+        } else if query.contains("sslmode=prefer") {
+            tls = .prefer(.makeClientConfiguration())
+        }
+        return PostgresClient.Configuration(host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
+    }
+
+    static func percentDecode(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        var it = Array(s.utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%"), it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(v)
+                it = it.dropFirst(2)
+            } else {
+                bytes.append(c)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Runs the connection pool until shutdown; start it before the first query.
+    public func run() async { await client.run() }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let q = try Self.makeQuery(sql, binds)
+        do {
+            let rows = try await client.query(q, logger: logger)
+            return try await Self.collect(rows)
+        } catch let error as PSQLError {
+            throw Self.map(error)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresConnectionExecutor(connection: connection, logger: logger))
+            }
+        } catch let error as PSQLError {
+            throw Self.map(error)
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            if let e = error.beginError as? PSQLError ?? error.commitError as? PSQLError { throw Self.map(e) }
+            throw DatabaseError(kind: .other, message: "PostgreSQL transaction failed")
+        }
+    }
+
+    public func ping() async throws { _ = try await query("SELECT 1", []) }
+
+    public func close() async throws {}
+
+    /// Rewrites `?` placeholders to `$1...` and binds the values.
+    static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
+        var text = ""
+        text.reserveCapacity(sql.utf8.count + binds.count * 2)
+        var n = 0
+        var inString = false
+        for c in sql {
+            if c == "'" { inString.toggle() }
+            if c == "?" && !inString {
+                n += 1
+                text += "$\(n)"
+            } else {
+                text.append(c)
+            }
+        }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for b in binds {
+            switch b {
+            case .null: bindings.appendNull()
+            case .int(let i): bindings.append(i)
+            case .double(let d): bindings.append(d)
+            case .text(let s): bindings.append(s)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
+        var out: [SQLRow] = []
+        var names: [String]?
+        for try await row in rows {
+            var values: [SQLValue] = []
+            var cols: [String] = []
+            for cell in row {
+                if names == nil { cols.append(cell.columnName) }
+                values.append(try value(cell))
+            }
+            if names == nil { names = cols }
+            out.append(SQLRow(columns: names!, values: values))
+        }
+        return out
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2: return .int(Int64(try cell.decode(Int16.self)))
+        case .int4: return .int(Int64(try cell.decode(Int32.self)))
+        case .int8: return .int(try cell.decode(Int64.self))
+        case .float4, .float8, .numeric: return .double(try cell.decode(Double.self))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    static func map(_ error: PSQLError) -> DatabaseError {
+        if let state = error.serverInfo?[.sqlState] {
+            switch state {
+            case "23505": return DatabaseError(kind: .uniqueViolation, message: "unique constraint violated")
+            case "23503": return DatabaseError(kind: .foreignKeyViolation, message: "foreign key constraint violated")
+            default:
+                let message = error.serverInfo?[.message] ?? ""
+                return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)")
+            }
+        }
+        return DatabaseError(kind: .unavailable, message: "PostgreSQL is unavailable (\(error.code))")
+    }
+}
+
+/// Statements on the connection a transaction holds.
+struct PostgresConnectionExecutor: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: SQLDialect { .postgres }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let q = try PostgresDatabase.makeQuery(sql, binds)
+        do {
+            return try await PostgresDatabase.collect(try await connection.query(q, logger: logger))
+        } catch let error as PSQLError {
+            throw PostgresDatabase.map(error)
+        }
+    }
+}

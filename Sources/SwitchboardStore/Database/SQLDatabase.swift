@@ -1,0 +1,123 @@
+import JSONValue
+import SwitchboardCore
+
+/// A value bound into or read out of SQL. Both engines store the same shapes: booleans as integers,
+/// timestamps as integer milliseconds, JSON as text.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public static func bool(_ b: Bool) -> SQLValue { .int(b ? 1 : 0) }
+    public static func json(_ j: JSON) -> SQLValue { .text(j.serialized()) }
+    public static func timestamp(_ t: Timestamp?) -> SQLValue { t.map { .int($0.millisecondsSinceEpoch) } ?? .null }
+    public static func optionalText(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+}
+
+/// One result row: values by column name.
+public struct SQLRow: Sendable {
+    public var columns: [String]
+    public var values: [SQLValue]
+
+    public init(columns: [String], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { return .null }
+        return values[i]
+    }
+
+    public func text(_ name: String) -> String? {
+        switch self[name] {
+        case .text(let s): s
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .blob(let b): String(decoding: b, as: UTF8.self)
+        case .null: nil
+        }
+    }
+
+    public func int(_ name: String) -> Int64? {
+        switch self[name] {
+        case .int(let i): i
+        case .double(let d): Int64(d)
+        case .text(let s): Int64(s)
+        default: nil
+        }
+    }
+
+    public func double(_ name: String) -> Double? {
+        switch self[name] {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        case .text(let s): Double(s)
+        default: nil
+        }
+    }
+
+    public func bool(_ name: String) -> Bool { (int(name) ?? 0) != 0 }
+
+    public func timestamp(_ name: String) -> Timestamp? { int(name).map(Timestamp.init(millisecondsSinceEpoch:)) }
+
+    /// A JSON column; a stored value that does not parse (never written by us) reads as null.
+    public func json(_ name: String) -> JSON {
+        guard let t = text(name) else { return .null }
+        return (try? JSON(parsing: t)) ?? .null
+    }
+
+    public func blob(_ name: String) -> [UInt8]? {
+        switch self[name] {
+        case .blob(let b): b
+        case .text(let s): Array(s.utf8)
+        default: nil
+        }
+    }
+}
+
+/// The SQL engine behind a database, for the few statements that differ.
+public enum SQLDialect: String, Sendable {
+    case sqlite, postgres
+}
+
+/// Runs statements. SQL is written with `?` placeholders; PostgreSQL's `$n` are produced for it.
+public protocol SQLExecutor: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs a statement and returns its rows (use `RETURNING` to read what a write did).
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+extension SQLExecutor {
+    public func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        _ = try await query(sql, binds)
+    }
+
+    public func first(_ sql: String, _ binds: [SQLValue] = []) async throws -> SQLRow? {
+        try await query(sql, binds).first
+    }
+}
+
+/// A database: an executor that can also run a transaction and be closed.
+public protocol SQLDatabase: SQLExecutor {
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// Checks the database answers (readiness).
+    func ping() async throws
+    func close() async throws
+}
+
+/// A database-level failure, mapped to a stable error so callers never see driver text with data in it.
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable { case uniqueViolation, foreignKeyViolation, unavailable, other }
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}

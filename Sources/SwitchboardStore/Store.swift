@@ -1,0 +1,72 @@
+import Logging
+import SwitchboardCore
+
+/// Where Switchboard keeps its data: the embedded SQLite file or a PostgreSQL server.
+public enum StoreLocation: Sendable, Equatable {
+    /// `DIR/switchboard.sqlite`, the directory created if needed.
+    case sqlite(directory: String)
+    case sqliteFile(path: String)
+    case postgres(url: String)
+}
+
+/// The opened database with its repositories.
+public struct Store: Sendable {
+    public let database: any SQLDatabase
+    public let definitions: any DefinitionRepository
+    public let connections: any ConnectionRepository
+
+    public init(database: any SQLDatabase, schemas: any SchemaChecker, clock: any WallClock = SystemWallClock()) {
+        self.database = database
+        self.definitions = SQLDefinitionRepository(db: database, codec: DefinitionCodec(schemas: schemas), clock: clock)
+        self.connections = SQLConnectionRepository(db: database)
+    }
+
+    /// The PostgreSQL client's pool, which must run as a service, if this store uses PostgreSQL.
+    public var postgres: PostgresDatabase? { database as? PostgresDatabase }
+
+    /// Opens the database (not yet migrated: call `Migrator().migrate`).
+    public static func openDatabase(_ location: StoreLocation, logger: Logger) async throws -> any SQLDatabase {
+        switch location {
+        case .sqlite(let directory):
+            try FileSystem.makeDirectory(directory)
+            return try await SQLiteDatabase.open(path: directory + "/switchboard.sqlite", logger: logger)
+        case .sqliteFile(let path):
+            return try await SQLiteDatabase.open(path: path, logger: logger)
+        case .postgres(let url):
+            return try PostgresDatabase(url: url, logger: logger)
+        }
+    }
+}
+
+enum FileSystem {
+    static func makeDirectory(_ path: String) throws {
+        var isDir: Bool = false
+        if exists(path, isDirectory: &isDir) {
+            if !isDir { throw DatabaseError(kind: .unavailable, message: "\(path) exists and is not a directory") }
+            return
+        }
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            var d = false
+            if !exists(current, isDirectory: &d) {
+                guard mkdir(current, 0o700) == 0 || errno == EEXIST else {
+                    throw DatabaseError(kind: .unavailable, message: "cannot create the data directory \(path) (errno \(errno))")
+                }
+            }
+        }
+    }
+
+    static func exists(_ path: String, isDirectory: inout Bool) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+        return true
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

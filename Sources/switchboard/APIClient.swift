@@ -1,0 +1,70 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import JSONValue
+import NIOCore
+import NIOHTTP1
+
+/// Where the CLI finds the server.
+struct APIOptions: ParsableArguments {
+    @Option(name: .customLong("url"), help: "The server's base URL (env SWITCHBOARD_URL, default http://127.0.0.1:8080).") var url: String?
+
+    var baseURL: String {
+        let u = url ?? ProcessInfo.processInfo.environment["SWITCHBOARD_URL"] ?? "http://127.0.0.1:8080"
+        return u.hasSuffix("/") ? String(u.dropLast()) : u
+    }
+
+    func withClient<T>(_ body: (APIClient) async throws -> T) async throws -> T {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let result = try await body(APIClient(http: http, baseURL: baseURL))
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+}
+
+/// A small JSON client of the management API.
+struct APIClient {
+    let http: HTTPClient
+    let baseURL: String
+
+    func send(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> (Int, JSON) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = HTTPMethod(rawValue: method)
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(60))
+        } catch {
+            throw CleanExit.message("cannot reach the Switchboard server at \(baseURL): \(error)")
+        }
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let json = (try? JSON(parsing: Array(bytes.readableBytesView))) ?? .null
+        return (Int(response.status.code), json)
+    }
+}
+
+func describeError(status: Int, body: JSON) -> String {
+    guard let e = body["error"] else { return "HTTP \(status)" }
+    var s = "\(e["code"]?.stringValue ?? "ERROR"): \(e["message"]?.stringValue ?? "")"
+    for d in e["details"]?.arrayValue ?? [] {
+        s += "\n  \(d["path"]?.stringValue ?? ""): \(d["message"]?.stringValue ?? "")"
+    }
+    return s
+}
+
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+    return [UInt8](data)
+}
+
+func percentEncode(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?"))) ?? s
+}

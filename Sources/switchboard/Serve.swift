@@ -1,0 +1,45 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import SwitchboardServer
+
+/// `switchboard serve`: runs the HTTP server until SIGINT/SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Switchboard server.",
+        discussion: """
+            Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
+            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE. Flags win over the environment.
+            """)
+
+    @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?
+    @Option(help: "Port to listen on (env SWITCHBOARD_PORT).") var port: Int?
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database (env SWITCHBOARD_DATA_DIR).") var dataDir: String?
+    @Option(name: .customLong("database-url"), help: "postgres://user:pass@host:port/db to use PostgreSQL (env SWITCHBOARD_DATABASE_URL).")
+    var databaseURL: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL).")
+    var logLevel: String?
+    @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (env SWITCHBOARD_MAX_BODY_SIZE).") var maxBodySize: Int?
+
+    func run() async throws {
+        let env = Environment()
+        var config = ServerConfiguration()
+        config.host = host ?? env.get("SWITCHBOARD_HOST") ?? config.host
+        if let p = port ?? env.get("SWITCHBOARD_PORT").flatMap(Int.init) { config.port = p }
+        config.dataDirectory = dataDir ?? env.get("SWITCHBOARD_DATA_DIR") ?? config.dataDirectory
+        config.databaseURL = databaseURL ?? env.get("SWITCHBOARD_DATABASE_URL")
+        if let size = maxBodySize ?? env.get("SWITCHBOARD_MAX_BODY_SIZE").flatMap(Int.init) {
+            guard size > 0 else { throw ValidationError("--max-body-size must be positive") }
+            config.maxBodySize = size
+        }
+        if let levelText = logLevel ?? env.get("SWITCHBOARD_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+                throw ValidationError("unknown log level '\(levelText)'; use trace, debug, info, notice, warning, error or critical")
+            }
+            config.logLevel = level
+        }
+        guard (0...65535).contains(config.port) else { throw ValidationError("port \(config.port) is out of range") }
+        let app = try await buildApplication(config)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Switchboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "Switchboard: one server for all your integrations.",
+        subcommands: [Serve.self, Definitions.self]
+    )
+}
