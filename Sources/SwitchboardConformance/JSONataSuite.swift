@@ -39,7 +39,7 @@ public enum JSONataSuite {
                 let cases: [JSON] = if case .array(let a) = json { a } else { [json] }
                 for (i, testCase) in cases.enumerated() {
                     let name = cases.count > 1 ? "\(file)[\(i)]" : file
-                    if let problem = runCase(testCase, datasets: datasets) {
+                    if let problem = runCase(testCase, directory: dir, datasets: datasets) {
                         failures.append("  FAIL \(group)/\(name): \(problem)")
                     } else {
                         groupPassed += 1
@@ -56,8 +56,14 @@ public enum JSONataSuite {
     }
 
     /// Runs one case; returns nil when it passes, or why it failed.
-    static func runCase(_ testCase: JSON, datasets: [String: JSON]) -> String? {
-        guard let source = testCase["expr"]?.stringValue else { return "no expr" }
+    static func runCase(_ testCase: JSON, directory: URL, datasets: [String: JSON]) -> String? {
+        var expression = testCase["expr"]?.stringValue
+        if expression == nil, let file = testCase["expr-file"]?.stringValue,
+            let data = try? Data(contentsOf: directory.appendingPathComponent(file))
+        {
+            expression = String(decoding: data, as: UTF8.self)
+        }
+        guard let source = expression else { return "no expr" }
         var input: JSON? = nil
         if let data = testCase["data"] {
             input = data

@@ -170,7 +170,7 @@ struct ASTProcessor {
                 let e = try process(expr.expression!)
                 result.expression = e
                 if expr.text == "-" && e.kind == .number, case .number(let n) = e.literal {
-                    result = e
+                    result = Node(.number, e.text, position: e.position)
                     result.literal = .number(-n)
                 } else {
                     pushAncestry(result, e)
@@ -193,7 +193,7 @@ struct ASTProcessor {
             result = Node(.condition, position: expr.position)
             result.condition = try process(expr.condition!)
             pushAncestry(result, result.condition!)
-            result.then = try process(expr.then!)
+            result.then = expr.then === expr.condition ? result.condition : try process(expr.then!)
             pushAncestry(result, result.then!)
             if let e = expr.otherwise {
                 result.otherwise = try process(e)

@@ -145,6 +145,7 @@ final class Evaluator {
             inputSequence = .array(input.map { [$0] } ?? [], .sequence)
         }
         var resultSequence: Value? = nil
+        var undefinedItem = input == nil
         var isTupleStream = false
         var tupleBindings: [Tuple]? = nil
         let count = expr.steps.count
@@ -153,10 +154,11 @@ final class Evaluator {
             if ii == 0 && step.consArray {
                 resultSequence = try evaluate(step, inputSequence, env)
             } else if isTupleStream {
-                tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env)
+                tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env, undefinedItem: undefinedItem)
             } else {
-                resultSequence = try evaluateStep(step, inputSequence, env, lastStep: ii == count - 1)
+                resultSequence = try evaluateStep(step, inputSequence, env, lastStep: ii == count - 1, undefinedItem: undefinedItem)
             }
+            undefinedItem = false
             if !isTupleStream {
                 guard let r = resultSequence else { break }
                 if case .array(let a, _) = r, a.isEmpty { break }
@@ -188,8 +190,19 @@ final class Evaluator {
         return resultSequence
     }
 
-    func evaluateStep(_ expr: Node, _ input: Value, _ env: Frame, lastStep: Bool) throws(JSONataError) -> Value {
+    func evaluateStep(_ expr: Node, _ input: Value, _ env: Frame, lastStep: Bool, undefinedItem: Bool = false) throws(JSONataError) -> Value {
         let items = Evaluator.asSequenceItems(input)
+        if undefinedItem && expr.kind != .sort {
+            var res = try evaluate(expr, nil, env)
+            for stage in expr.stages {
+                res = try evaluateFilter(stage.expr!, res, env)
+            }
+            guard let res else { return .emptySequence }
+            if lastStep, case .array(_, let f) = res, !f.contains(.sequence) { return res }
+            if case .array(let a, let f) = res, !f.contains(.cons) { return .array(a, .sequence) }
+            if case .tuples(let t) = res { return .array(t.compactMap { $0.context }, .sequence) }
+            return .array([res], .sequence)
+        }
         if expr.kind == .sort {
             var result = try evaluateSort(expr, items, env)
             if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
@@ -237,7 +250,7 @@ final class Evaluator {
         return result
     }
 
-    func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame) throws(JSONataError) -> [Tuple] {
+    func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame, undefinedItem: Bool = false) throws(JSONataError) -> [Tuple] {
         if expr.kind == .sort {
             var result: Value
             if let tupleBindings {
@@ -256,7 +269,8 @@ final class Evaluator {
             if case .tuples(let t) = result { return t }
             return []
         }
-        let bindings = tupleBindings ?? Evaluator.asSequenceItems(input).map { Tuple(context: $0, bindings: []) }
+        let bindings =
+            tupleBindings ?? (undefinedItem ? [Tuple(context: nil, bindings: [])] : Evaluator.asSequenceItems(input).map { Tuple(context: $0, bindings: []) })
         var result: [Tuple] = []
         for tuple in bindings {
             let stepEnv = Evaluator.frame(from: tuple, env)
@@ -855,6 +869,18 @@ final class Evaluator {
         case .native(let b):
             var fixed = args
             while fixed.count < b.arity { fixed.append(.some(nil)) }
+            return .function(FunctionRef(.partialNative(b, fixed)))
+        case .partialNative(let b, let previous):
+            var fixed: [Value??] = []
+            var k = 0
+            for a in previous {
+                if let a {
+                    fixed.append(a)
+                } else {
+                    fixed.append(k < args.count ? args[k] : .some(nil))
+                    k += 1
+                }
+            }
             return .function(FunctionRef(.partialNative(b, fixed)))
         default:
             throw JSONataError(code: "T1008", message: "Attempted to partially apply a non-function", position: expr.position, token: procName)

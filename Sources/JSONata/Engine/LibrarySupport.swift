@@ -16,7 +16,7 @@ enum Library {
             if a.count == 1 { return boolean(a[0]) ?? false }
             return a.contains { boolean($0) == true }
         case .object(let o): return o.count > 0
-        case .function: return true
+        case .function: return false
         case .tuples(let t): return boolean(.array(t.compactMap { $0.context }, []))
         }
     }
@@ -213,6 +213,26 @@ enum Library {
                 throw JSONataError(code: "D1004", message: "Regular expression matches zero length string", value: .string(r.pattern))
             }
             m = next
+        }
+        return out
+    }
+
+    /// Successive matches of a matcher: a regex literal, or a user function returning
+    /// `{match, start, end, groups, next}` objects.
+    static func matcherResults(_ ev: Evaluator, _ matcher: Value?, _ s: String, limit: Int?, _ env: Frame) throws(JSONataError) -> [RegexMatch] {
+        guard case .function(let f)? = matcher else { return [] }
+        if case .regex(let r) = f.kind { return try matches(r, s, limit: limit) }
+        var out: [RegexMatch] = []
+        var current = try ev.apply(matcher, [.string(s)], nil, env)
+        while case .object(let o)? = current {
+            if let limit, out.count >= limit { break }
+            let text = if case .string(let t)? = o["match"] { t } else { "" }
+            let start = if case .number(let n)? = o["start"] { Int(n) } else { 0 }
+            let end = if case .number(let n)? = o["end"] { Int(n) } else { start + text.utf16.count }
+            let groups = if case .array(let g, _)? = o["groups"] { g } else { [Value]() }
+            out.append(RegexMatch(match: text, start: start, end: end, groups: groups, nextFrom: s.endIndex))
+            guard let next = o["next"], next.isFunction else { break }
+            current = try ev.apply(next, [], nil, env)
         }
         return out
     }

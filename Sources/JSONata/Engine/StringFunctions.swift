@@ -2,7 +2,7 @@ import JSONValue
 
 extension Library {
     static let stringFunctions: [Builtin] = [
-        builtin("string", "<x-b?:s>", 2) { _, args, _ throws(JSONataError) in
+        builtin("string", "<x-b?:s>", 1) { _, args, _ throws(JSONataError) in
             guard let v = arg(args, 0) else { return nil }
             let pretty = boolean(arg(args, 1)) ?? false
             return .string(try string(v, pretty: pretty))
@@ -38,17 +38,17 @@ extension Library {
             if padChar.unicodeScalars.count > 1 { padding = substring(padding, 0, Double(padLength)) }
             return .string(width > 0 ? s + padding : padding + s)
         },
-        builtin("contains", "<s-(sf):b>", 2) { _, args, _ throws(JSONataError) in
+        builtin("contains", "<s-(sf):b>", 2) { ev, args, ctx throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
             switch arg(args, 1) {
             case .string(let t)?: return .bool(t.isEmpty || s.contains(t))
             case .function(let f)?:
                 if case .regex(let r) = f.kind { return .bool(try findMatch(r, s, from: s.startIndex) != nil) }
-                return .bool(false)
-            default: return .bool(false)
+                return .bool(!(try matcherResults(ev, arg(args, 1), s, limit: 1, ctx.env)).isEmpty)
+            default: return nil
             }
         },
-        builtin("split", "<s-(sf)n?:a<s>>", 3) { _, args, _ throws(JSONataError) in
+        builtin("split", "<s-(sf)n?:a<s>>", 3) { ev, args, ctx throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
             let limit = num(args, 2)
             if let limit, limit < 0 {
@@ -62,9 +62,8 @@ extension Library {
                 } else {
                     parts = s.components(separatedByString: sep)
                 }
-            case .function(let f)?:
-                guard case .regex(let r) = f.kind else { return nil }
-                let ms = try matches(r, s, limit: limit.map { Int($0) })
+            case .function?:
+                let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Int($0) }, ctx.env)
                 let u = Array(s.utf16)
                 var start = 0
                 for m in ms {
@@ -84,14 +83,13 @@ extension Library {
             let sep = str(args, 1) ?? ""
             return .string(a.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: sep))
         },
-        builtin("match", "<s-f<s:o>n?:a<o>>", 3) { _, args, _ throws(JSONataError) in
+        builtin("match", "<s-f<s:o>n?:a<o>>", 3) { ev, args, ctx throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
             let limit = num(args, 2)
             if let limit, limit < 0 {
                 throw JSONataError(code: "D3040", message: "Third argument of match function must evaluate to a positive number", value: .number(limit))
             }
-            guard case .function(let f)? = arg(args, 1), case .regex(let r) = f.kind else { return nil }
-            let ms = try matches(r, s, limit: limit.map { Int($0) })
+            let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Int($0) }, ctx.env)
             return .array(
                 ms.map { m in
                     let o = ObjectRef()
@@ -126,9 +124,8 @@ extension Library {
                 }
                 out += rest
                 return .string(out)
-            case .function(let f)?:
-                guard case .regex(let r) = f.kind else { return .string(s) }
-                let ms = try matches(r, s, limit: max)
+            case .function?:
+                let ms = try matcherResults(ev, arg(args, 1), s, limit: max, ctx.env)
                 if ms.isEmpty { return .string(s) }
                 var out = ""
                 var position = 0
