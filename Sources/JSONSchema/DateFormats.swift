@@ -71,7 +71,7 @@ enum DateFormats {
         return isDate(b[0..<10]) && isTime(b[11...])
     }
 
-    /// `P[nY][nM][nD][T[nH][nM][nS]]` or `PnW`, components in order, at least one, and at least one after `T`.
+    /// `P[nY][nM][nD][T[nH][nM][nS]]` or `PnW`: components in order without gaps, at least one, and at least one after `T`.
     static func isDuration(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count >= 3, b[0] == UInt8(ascii: "P") else { return false }
         var i = 1
@@ -97,7 +97,10 @@ enum DateFormats {
             if unit == UInt8(ascii: "W") {
                 return !inTime && components == 0 && i == b.count
             }
+            // RFC 3339 appendix A: Y[M[D]], M[D], D and H[M[S]], M[S], S; no gaps inside a section.
             guard let rank = (inTime ? timeUnits : dateUnits)[unit], rank > lastRank else { return false }
+            let sectionStart = inTime ? 4 : 0
+            if lastRank != sectionStart && rank != lastRank + 1 { return false }
             lastRank = rank
             components += 1
             if inTime { timeComponents += 1 }

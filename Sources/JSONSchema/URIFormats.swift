@@ -128,7 +128,7 @@ enum URIFormats {
                 continue
             }
             switch c {
-            case 0..<0x21, 0x22, 0x27, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7C, 0x7D, 0x7F: return false
+            case 0..<0x21, 0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7C, 0x7D, 0x7F: return false
             case UInt8(ascii: "%"):
                 guard i + 2 < b.count, Format.isHex(b[i + 1]), Format.isHex(b[i + 2]) else { return false }
                 i += 3
