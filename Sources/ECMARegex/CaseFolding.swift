@@ -67,13 +67,27 @@ enum CaseFolding {
 
     /// Extends `ranges` (sorted, merged) with every scalar that is case-equivalent to a member
     /// of the set described by `ranges` and `properties`.
+    private static func rangesContain(_ ranges: [ClosedRange<UInt32>], _ c: UInt32) -> Bool {
+        CharSet.rangesContain(ranges, c)
+    }
+
     static func close(ranges: [ClosedRange<UInt32>], properties: [(UnicodeProperty, Bool)]) -> [ClosedRange<UInt32>] {
         func member(_ c: UInt32) -> Bool {
-            if CharSet.rangesContain(ranges, c) { return true }
+            if rangesContain(ranges, c) { return true }
             for (property, negated) in properties where property.contains(c) != negated { return true }
             return false
         }
         var extra: [ClosedRange<UInt32>] = []
+        let size = ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) + 1 }
+        if properties.isEmpty && size <= 512 {
+            // Small explicit sets: look up each member's equivalence class directly.
+            for range in ranges {
+                for c in range {
+                    for other in equivalents(of: c) where !rangesContain(ranges, other) { extra.append(other...other) }
+                }
+            }
+            return CharSet.normalize(ranges + extra)
+        }
         var visited = Set<UInt32>()
         // Every non-trivial equivalence class has a fold target f with inverse[f] non-empty.
         for (f, others) in table.inverse where !visited.contains(f) {

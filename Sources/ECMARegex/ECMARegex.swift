@@ -138,14 +138,16 @@ public struct ECMARegex: Sendable {
         let outcome: (SearchResult, R?) = copy.withUTF8 { text in
             program.instructions.withUnsafeBufferPointer { instructions in
                 program.sets.withUnsafeBufferPointer { sets in
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: program.slotCount) { slots in
-                        withUnsafeTemporaryAllocation(of: Frame.self, capacity: 64) { stack in
-                            var matcher = Matcher(
-                                text: text, program: program, instructions: instructions, sets: sets,
-                                slots: slots.baseAddress!, stack: stack, maxSteps: maxSteps)
-                            defer { matcher.releaseStack() }
-                            let result = matcher.search(from: from, sticky: sticky)
-                            return (result, result == .found ? body(slots.baseAddress!) : nil)
+                    program.asciiBits.withUnsafeBufferPointer { asciiBits in
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: program.slotCount) { slots in
+                            withUnsafeTemporaryAllocation(of: Frame.self, capacity: 24) { stack in
+                                var matcher = Matcher(
+                                    text: text, program: program, instructions: instructions, sets: sets, asciiBits: asciiBits,
+                                    slots: slots.baseAddress!, stack: stack, maxSteps: maxSteps)
+                                defer { matcher.releaseStack() }
+                                let result = matcher.search(from: from, sticky: sticky)
+                                return (result, result == .found ? body(slots.baseAddress!) : nil)
+                            }
                         }
                     }
                 }

@@ -31,6 +31,8 @@ struct Matcher {
     private let program: Program
     private let instructions: UnsafeBufferPointer<Inst>
     private let sets: UnsafeBufferPointer<CharSet>
+    /// The sets' ASCII bitmaps, two words per set, for the hot path.
+    private let asciiBits: UnsafePointer<UInt64>
     /// Capture slots and registers; valid after a successful search.
     let slots: UnsafeMutablePointer<Int>
     private var stack: UnsafeMutablePointer<Frame>
@@ -44,9 +46,10 @@ struct Matcher {
 
     init(
         text: UnsafeBufferPointer<UInt8>, program: Program, instructions: UnsafeBufferPointer<Inst>,
-        sets: UnsafeBufferPointer<CharSet>, slots: UnsafeMutablePointer<Int>, stack: UnsafeMutableBufferPointer<Frame>,
-        maxSteps: Int
+        sets: UnsafeBufferPointer<CharSet>, asciiBits: UnsafeBufferPointer<UInt64>, slots: UnsafeMutablePointer<Int>,
+        stack: UnsafeMutableBufferPointer<Frame>, maxSteps: Int
     ) {
+        self.asciiBits = asciiBits.baseAddress ?? UnsafePointer(bitPattern: 8)!
         self.text = text.baseAddress ?? UnsafePointer(bitPattern: 1)!
         self.end = text.count
         self.program = program
@@ -234,21 +237,34 @@ struct Matcher {
 
     // MARK: - Repeats
 
-    /// Whether the scalar after (or before, backward) `pos` is in `set`; returns the next position.
+    /// Whether the ASCII scalar `b` is in set `set`.
     @inline(__always)
-    private func step(_ set: Int32, _ pos: Int, backward: Bool) -> Int? {
-        if backward {
-            guard pos > 0 else { return nil }
-            let (c, length) = decodeBefore(pos)
-            return setContains(set, c) ? pos - length : nil
-        }
-        guard pos < end else { return nil }
+    private func asciiMember(_ set: Int, _ b: UInt8) -> Bool {
+        (asciiBits[2 &* set &+ Int(b &>> 6)] &>> UInt64(b & 63)) & 1 != 0
+    }
+
+    /// The position after the scalar at `pos` if it is in `set`, else -1.
+    @inline(__always)
+    private func stepForward(_ set: Int, _ pos: Int) -> Int {
+        guard pos < end else { return -1 }
         let b = text[pos]
         if b < 0x80 {
-            return sets[Int(set)].containsASCII(UInt32(b)) ? pos + 1 : nil
+            return asciiMember(set, b) ? pos &+ 1 : -1
         }
         let (c, length) = decode(pos)
-        return sets[Int(set)].containsNonASCII(c) ? pos + length : nil
+        return sets[set].containsNonASCII(c) ? pos &+ length : -1
+    }
+
+    /// The position before the scalar ending at `pos` if it is in `set`, else -1.
+    private func stepBackward(_ set: Int, _ pos: Int) -> Int {
+        guard pos > 0 else { return -1 }
+        let (c, length) = decodeBefore(pos)
+        return setContains(Int32(set), c) ? pos - length : -1
+    }
+
+    @inline(__always)
+    private func step(_ set: Int32, _ pos: Int, backward: Bool) -> Int {
+        backward ? stepBackward(Int(set), pos) : stepForward(Int(set), pos)
     }
 
     // MARK: - Execution
@@ -289,13 +305,15 @@ struct Matcher {
                     }
                 }
             case .set(let index):
-                if let next = step(index, pos, backward: false) {
+                let next = stepForward(Int(index), pos)
+                if next >= 0 {
                     pos = next
                     pc += 1
                     continue
                 }
             case .setBack(let index):
-                if let next = step(index, pos, backward: true) {
+                let next = stepBackward(Int(index), pos)
+                if next >= 0 {
                     pos = next
                     pc += 1
                     continue
@@ -304,7 +322,8 @@ struct Matcher {
                 var count = 0
                 var p = pos
                 while count < Int(min) {
-                    guard let next = step(set, p, backward: backward) else { break execute }
+                    let next = step(set, p, backward: backward)
+                    if next < 0 { break execute }
                     p = next
                     count += 1
                 }
@@ -312,9 +331,27 @@ struct Matcher {
                 if greedy {
                     let minPos = p
                     let limit = max < 0 ? Int.max : Int(max)
-                    while count < limit, let next = step(set, p, backward: backward) {
-                        p = next
-                        count += 1
+                    let setIndex = Int(set)
+                    if backward {
+                        while count < limit {
+                            let next = stepBackward(setIndex, p)
+                            if next < 0 { break }
+                            p = next
+                            count += 1
+                        }
+                    } else {
+                        while count < limit && p < end {
+                            let b = text[p]
+                            if b < 0x80 {
+                                if !asciiMember(setIndex, b) { break }
+                                p &+= 1
+                            } else {
+                                let next = stepForward(setIndex, p)
+                                if next < 0 { break }
+                                p = next
+                            }
+                            count &+= 1
+                        }
                     }
                     steps &+= count
                     if p != minPos { push(Frame.greedy, pc, p, minPos) }
@@ -431,7 +468,8 @@ struct Matcher {
                 default:  // lazy
                     steps &+= 1
                     guard case .repeatSet(let set, _, let max, _, let backward) = instructions[frame.pc] else { fatalError() }
-                    guard let next = step(set, frame.pos, backward: backward) else { continue backtrack }
+                    let next = step(set, frame.pos, backward: backward)
+                    if next < 0 { continue backtrack }
                     let count = frame.aux + 1
                     if max < 0 || count < Int(max) { push(Frame.lazy, frame.pc, next, count) }
                     pc = frame.pc + 1

@@ -54,6 +54,8 @@ struct FirstSet: Sendable {
 final class Program: Sendable {
     let instructions: [Inst]
     let sets: [CharSet]
+    /// Each set's ASCII bitmap (two words per set), flattened for the matcher's hot path.
+    let asciiBits: [UInt64]
     /// Two slots per group (group 0 is the whole match), then the empty-loop registers.
     let slotCount: Int
     let captureCount: Int
@@ -70,6 +72,7 @@ final class Program: Sendable {
     ) {
         self.instructions = instructions
         self.sets = sets
+        self.asciiBits = sets.flatMap { [$0.asciiLow, $0.asciiHigh] }
         self.slotCount = slotCount
         self.captureCount = captureCount
         self.firstSet = firstSet
