@@ -34,11 +34,14 @@ enum CivilCalendar {
     }
 
     /// JavaScript's `Date.UTC(year, monthIndex, day, h, m, s, ms)`: month index from 0, every field may overflow.
-    static func utcMillis(year: Int64, monthIndex: Int64, day: Int64, hours: Int64, minutes: Int64, seconds: Int64, millis: Int64) -> Int64 {
+    ///
+    /// Fields up to about 10^12 in magnitude are safe; the sum is formed in floating point so it cannot trap.
+    static func utcMillis(year: Int64, monthIndex: Int64, day: Int64, hours: Int64, minutes: Int64, seconds: Int64, millis: Int64) -> Double {
         let y = year + floorDiv(monthIndex, 12)
         let m = monthIndex - floorDiv(monthIndex, 12) * 12
         let d = days(year: y, month: m + 1, day: 1) + day - 1
-        return d * millisPerDay + hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis
+        return Double(d) * Double(millisPerDay) + Double(hours) * 3_600_000 + Double(minutes) * 60_000 + Double(seconds) * 1000
+            + Double(millis)
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

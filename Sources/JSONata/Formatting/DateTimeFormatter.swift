@@ -40,7 +40,6 @@ enum DateTimeFormatter {
     ///
     /// - Throws: D3130-D3135 for invalid pictures, D3137 when the instant is outside JavaScript's date range.
     static func format(_ millis: Double, picture: String?, timezone: String?) throws(JSONataError) -> String {
-        let spec = try DateTimePicture(picture ?? DateTimePicture.iso8601)
         let offset = timezone.map(Offset.init(parsing:)) ?? .utc
         // JavaScript's Date keeps whole milliseconds (truncated) within ±8.64e15.
         let whole = millis.rounded(.towardZero)
@@ -48,6 +47,8 @@ enum DateTimeFormatter {
             throw JSONataError(code: "D3137", message: "The timestamp \(millis) is outside the supported date range")
         }
         let fields = CalendarFields(millis: Int64(whole) + offset.totalMinutes * 60_000)
+        guard let picture else { return iso8601(fields, offset: offset) }
+        let spec = try DateTimePicture(picture)
         var out = ""
         for part in spec.parts {
             switch part {
@@ -56,6 +57,20 @@ enum DateTimeFormatter {
             }
         }
         return out
+    }
+
+    /// The default picture, `[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]`, written directly.
+    private static func iso8601(_ f: CalendarFields, offset: Offset) -> String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let digits = String(abs(value))
+            let padded = digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
+            return value < 0 ? "-" + padded : padded
+        }
+        var out = pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2)
+        out += "T" + pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2) + "." + pad(f.millisecond, 3)
+        let total = offset.totalMinutes
+        if total == 0 { return out + "Z" }
+        return out + (total < 0 ? "-" : "+") + pad(abs(total) / 60, 2) + ":" + pad(abs(total) % 60, 2)
     }
 
     private static func format(_ marker: DateTimePicture.Marker, fields: CalendarFields, offset: Offset) throws(JSONataError) -> String {

@@ -1,13 +1,14 @@
 /// `$toMillis(timestamp, picture)`: reads a timestamp laid out by a `fn:format-dateTime` picture.
 ///
-/// Builds one case-insensitive regular expression from the picture (a group per part), then assembles the
+/// Matches the text against one pattern per picture part (as the reference matches one case-insensitive
+/// regular expression with a group per part), then assembles the
 /// captured components following the reference implementation's rules: the date is {Y, M, D} or {Y, d}, the time
 /// {H, m, s, f} or {P, h, m, s, f}; components more significant than the first given one default to `now`, less
 /// significant ones to their minimum; a gap in between is error D3136.
 enum DateTimeParser {
     /// How one picture part is matched and read.
     private struct Matcher {
-        var pattern: String
+        var pattern: PicturePattern
         var component: Character?
         var read: ((Substring) -> Double?)?
         /// Name lookups yield `undefined` for unknown names (the component counts as captured but not given);
@@ -25,21 +26,14 @@ enum DateTimeParser {
         for part in spec.parts {
             matchers.append(try matcher(for: part))
         }
-        let pattern = matchers.map { "(" + $0.pattern + ")" }.joined()
-        let regex: Regex<AnyRegexOutput>
-        do {
-            regex = try Regex(pattern).ignoresCase()
-        } catch {
-            throw JSONataError(code: "D3136", message: "The date/time picture cannot be used for parsing")
-        }
-        guard let match = try? regex.wholeMatch(in: timestamp) else { return nil }
+        guard let ranges = PicturePattern.match(matchers.map(\.pattern), in: timestamp) else { return nil }
+        let chars = Array(timestamp)
 
         var components: [Character: Double] = [:]
         var captured = false
         for (index, matcher) in matchers.enumerated() {
-            guard let component = matcher.component, let read = matcher.read,
-                let text = match.output[index + 1].substring
-            else { continue }
+            guard let component = matcher.component, let read = matcher.read else { continue }
+            let text = Substring(String(chars[ranges[index]]))
             captured = true
             if let value = read(text) {
                 components[component] = value
@@ -55,8 +49,8 @@ enum DateTimeParser {
 
     private static func matcher(for part: DateTimePicture.Part) throws(JSONataError) -> Matcher {
         guard case .marker(let marker) = part else {
-            if case .literal(let text) = part { return Matcher(pattern: escape(text)) }
-            return Matcher(pattern: "")
+            if case .literal(let text) = part { return Matcher(pattern: .literal(Array(text))) }
+            return Matcher(pattern: .literal([]))
         }
         let component = marker.component
         if component == "Z" || component == "z" {
@@ -79,7 +73,7 @@ enum DateTimeParser {
             throw JSONataError(code: "D3133", message: "The '\(component)' component cannot be represented as a name")
         }
         let table = lookup
-        return Matcher(pattern: "[a-zA-Z]+", component: component, read: { table[String($0)] }, isNameLookup: true)
+        return Matcher(pattern: .characters(asciiLetters), component: component, read: { table[String($0)] }, isNameLookup: true)
     }
 
     private static func truncate(_ name: String, _ max: Int?) -> String {
@@ -91,18 +85,16 @@ enum DateTimeParser {
         switch format.primary {
         case .letters:
             let upper = format.letterCase == .upper
-            return Matcher(pattern: upper ? "[A-Z]+" : "[a-z]+", read: { AlphabeticNumerals.value(of: $0, upper: upper) })
+            return Matcher(pattern: .characters(asciiLetters), read: { AlphabeticNumerals.value(of: $0, upper: upper) })
         case .roman:
             let upper = format.letterCase == .upper
             return Matcher(
-                pattern: upper ? "[MDCLXVI]+" : "[mdclxvi]+",
+                pattern: .characters(Set("mdclxvi")),
                 read: { RomanNumerals.value(of: upper ? String($0) : $0.uppercased()) })
         case .words:
-            let words = (EnglishNumberWords.vocabulary + ["and", "[\\-, ]"]).joined(separator: "|")
-            return Matcher(pattern: "(?:" + words + ")+", read: { EnglishNumberWords.value(of: $0.lowercased()) })
+            return Matcher(pattern: .words, read: { EnglishNumberWords.value(of: $0.lowercased()) })
         case .decimal:
-            var pattern = "[0-9]" + (format.parseWidth.map { "{\($0)}" } ?? "+")
-            if format.isOrdinal { pattern += "(?:th|st|nd|rd)" }
+            let pattern = PicturePattern.digits(width: format.parseWidth, ordinal: format.isOrdinal)
             if isFraction {
                 // Fractional seconds are a decimal fraction: "5" is 500 ms, "01987" is 19 ms.
                 return Matcher(pattern: pattern, read: { text in
@@ -122,9 +114,7 @@ enum DateTimeParser {
         if let format = marker.integerFormat, format.regularInterval > 0, let sep = format.separators.first?.character {
             separator = Character(sep)
         }
-        var pattern = (isGMT ? "GMT" : "") + "[-+][0-9]+"
-        if let separator { pattern += escape(String(separator)) + "[0-9]+" }
-        return Matcher(pattern: pattern, component: marker.component, read: { captured in
+        return Matcher(pattern: .offset(gmt: isGMT, separator: separator), component: marker.component, read: { captured in
             var text = Substring(captured)
             if isGMT { text = text.dropFirst(3) }
             let negative = text.first == "-"
@@ -145,15 +135,8 @@ enum DateTimeParser {
         })
     }
 
-    /// Escapes the characters JavaScript's reference escapes, so literals match themselves.
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            if ".*+?^${}()|[]\\".contains(c) { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
+    /// Letters matched by the reference's case-insensitive `[a-z]+`, `[A-Z]+` and `[a-zA-Z]+`.
+    private static let asciiLetters = Set("abcdefghijklmnopqrstuvwxyz")
 
     // MARK: Assembling the components
 
@@ -224,14 +207,14 @@ enum DateTimeParser {
         if (0...99).contains(year) { year += 1900 }
         var millis = CivilCalendar.utcMillis(year: year, monthIndex: month, day: d, hours: hh, minutes: mm, seconds: ss, millis: ms)
         let zone = isTruthy(c["Z"]) ? c["Z"] : isTruthy(c["z"]) ? c["z"] : nil
-        if let zone, let minutes = exact(zone) { millis -= minutes * 60_000 }
-        guard abs(millis) <= 8_640_000_000_000_000 else { return nil }
-        return Double(millis)
+        if let zone, let minutes = exact(zone) { millis -= Double(minutes) * 60_000 }
+        guard abs(millis) <= 8.64e15 else { return nil }
+        return millis
     }
 
     /// The value as an integer (truncated, as `Date.UTC` does); nil for NaN or absurd magnitudes.
     private static func exact(_ value: Double?) -> Int64? {
-        guard let value, value.isFinite, abs(value) < 1e13 else { return nil }
+        guard let value, value.isFinite, abs(value) < 1e12 else { return nil }
         return Int64(value.rounded(.towardZero))
     }
 }

@@ -119,7 +119,7 @@ struct DateTimePicture: Sendable {
         var width: Width?
         if let comma = body.lastIndex(of: ",") {
             let modifier = body[body.index(after: comma)...]
-            presentation = body[body.index(after: body.startIndex)..<comma]
+            presentation = comma > body.startIndex ? body[body.index(after: body.startIndex)..<comma] : ""
             if let dash = modifier.firstIndex(of: "-") {
                 width = Width(min: parseWidth(modifier[..<dash]), max: parseWidth(modifier[modifier.index(after: dash)...]))
             } else {

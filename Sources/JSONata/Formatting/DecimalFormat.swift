@@ -39,7 +39,9 @@ struct DecimalFormat: Sendable, Equatable {
 
     /// The ten digits starting at `zero-digit`.
     var digitFamily: [Character] {
-        guard let zero = zeroDigit.unicodeScalars.first else { return Array("0123456789") }
-        return (0..<10).compactMap { Unicode.Scalar(zero.value + UInt32($0)).map(Character.init) }
+        let ascii = Array("0123456789")
+        guard let zero = zeroDigit.unicodeScalars.first else { return ascii }
+        let family = (0..<10).compactMap { Unicode.Scalar(zero.value + UInt32($0)).map(Character.init) }
+        return family.count == 10 ? family : ascii
     }
 }

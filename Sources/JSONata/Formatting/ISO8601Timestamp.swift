@@ -54,7 +54,7 @@ enum ISO8601Timestamp {
         else { return nil }
         let utc = CivilCalendar.utcMillis(
             year: year, monthIndex: month - 1, day: day, hours: hour, minutes: minute, seconds: second, millis: millis)
-        return Double(utc - offsetMinutes * 60_000)
+        return utc - Double(offsetMinutes * 60_000)
     }
 
     /// The reference's gate, `^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$`,

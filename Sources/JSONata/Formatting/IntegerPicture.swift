@@ -161,7 +161,8 @@ struct IntegerPicture: Sendable, Equatable {
     }
 
     private func formatDecimal(_ magnitude: Double) -> String {
-        var digits = Array(JSNumberFormat.format(magnitude).unicodeScalars)
+        let plain = magnitude < 9e15 ? String(Int64(magnitude)) : JSNumberFormat.format(magnitude)
+        var digits = Array(plain.unicodeScalars)
         if digits.count < mandatoryDigits {
             digits = Array(repeating: "0", count: mandatoryDigits - digits.count) + digits
         }
@@ -220,6 +221,10 @@ struct IntegerPicture: Sendable, Equatable {
             var body = Substring(text)
             if isOrdinal { body = body.dropLast(2) }
             let separatorSet = Set(separators.map(\.character))
+            // JavaScript's parseInt: leading white space and one sign are allowed.
+            body = body.drop(while: \.isWhitespace)
+            let negative = body.first == "-"
+            if body.first == "-" || body.first == "+" { body = body.dropFirst() }
             var value = 0.0
             var sawDigit = false
             for scalar in body.unicodeScalars where !separatorSet.contains(scalar) {
@@ -229,7 +234,7 @@ struct IntegerPicture: Sendable, Equatable {
                 value = value * 10 + Double(v - 0x30)
                 sawDigit = true
             }
-            return sawDigit ? value : nil
+            return sawDigit ? (negative ? -value : value) : nil
         case .sequence(let token):
             throw JSONataError(code: "D3130", message: "Formatting or parsing an integer as a sequence starting with '\(token)' is not supported")
         }

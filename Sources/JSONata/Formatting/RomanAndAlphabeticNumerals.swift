@@ -1,3 +1,5 @@
+import JSONValue
+
 /// Roman numerals (`i`/`I` presentation): lower case out, either case in.
 enum RomanNumerals {
     private static let table: [(value: Double, numeral: String)] = [
@@ -5,9 +7,11 @@ enum RomanNumerals {
         (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
     ]
 
-    /// `1984` → `mcmlxxxiv`; zero gives the empty string.
+    /// `1984` → `mcmlxxxiv`; zero gives the empty string. Beyond a million (a thousand `m`s) the number is
+    /// written in decimal digits instead, where the reference would exhaust its stack.
     static func roman(for value: Double) -> String {
         var remaining = value.rounded(.down)
+        if remaining > 1_000_000 { return JSNumberFormat.format(remaining) }
         var out = ""
         for (amount, numeral) in table {
             while remaining >= amount {

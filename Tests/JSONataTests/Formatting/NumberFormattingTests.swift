@@ -77,6 +77,17 @@ struct NumberFormattingTests {
         #expect(result == .error("D3131"))
     }
 
+    @Test("parseInteger reads a sign as JavaScript's parseInt does")
+    func parseIntegerSign() throws {
+        #expect(try JSONataFormatting.parseInteger("-1,234", picture: "#,##0") == -1234)
+        #expect(try JSONataFormatting.parseInteger(" +12", picture: "0") == 12)
+    }
+
+    @Test("roman numerals give way to digits beyond a million")
+    func romanLimit() throws {
+        #expect(try JSONataFormatting.formatInteger(2_000_000, picture: "I") == "2000000")
+    }
+
     @Test("parseInteger returns nil when the text holds no number")
     func parseIntegerNil() throws {
         #expect(try JSONataFormatting.parseInteger("abc", picture: "0") == nil)
