@@ -36,7 +36,14 @@ public struct ECMARegex: Sendable {
     /// The options the pattern was compiled with.
     public let options: Options
     /// Step budget per search call; exceeding it throws ``ECMARegexError/tooComplex(pattern:)``.
+    ///
+    /// A step is one VM instruction, one backtrack or one character scanned by a repetition.
+    /// Each search also gets a linear allowance of ``stepsPerInputByte`` steps per UTF-8 byte of
+    /// input, so that long inputs with simple patterns never fail while superlinear backtracking does.
     public var maxSteps: Int = 1_000_000
+
+    /// The per-byte allowance added to ``maxSteps`` for each search.
+    public static let stepsPerInputByte = 8
 
     private let program: Program
     /// Number of capture groups.
@@ -133,7 +140,8 @@ public struct ECMARegex: Sendable {
     ) throws(ECMARegexError) -> R? {
         var copy = string
         let program = self.program
-        let maxSteps = self.maxSteps
+        let maxSteps = self.maxSteps.addingReportingOverflow(string.utf8.count &* ECMARegex.stepsPerInputByte)
+        let budget = maxSteps.overflow ? Int.max : maxSteps.partialValue
         let sticky = options.contains(.sticky)
         let outcome: (SearchResult, R?) = copy.withUTF8 { text in
             program.instructions.withUnsafeBufferPointer { instructions in
@@ -143,7 +151,7 @@ public struct ECMARegex: Sendable {
                             withUnsafeTemporaryAllocation(of: Frame.self, capacity: 24) { stack in
                                 var matcher = Matcher(
                                     text: text, program: program, instructions: instructions, sets: sets, asciiBits: asciiBits,
-                                    slots: slots.baseAddress!, stack: stack, maxSteps: maxSteps)
+                                    slots: slots.baseAddress!, stack: stack, maxSteps: budget)
                                 defer { matcher.releaseStack() }
                                 let result = matcher.search(from: from, sticky: sticky)
                                 return (result, result == .found ? body(slots.baseAddress!) : nil)

@@ -1,0 +1,56 @@
+import Testing
+
+@testable import ECMARegex
+
+@Suite("Hostile patterns and inputs")
+struct HostilePatternTests {
+    @Test(
+        "catastrophic backtracking ends with tooComplex instead of hanging",
+        arguments: [#"(a*)*b"#, #"(a+)+b"#, #"(a|aa)+b"#, #"(a|a)*b"#, #"^(\w+\s?)*$"#])
+    func catastrophic(pattern: String) throws {
+        let regex = try ECMARegex(pattern, flags: "u")
+        let input = String(repeating: "a", count: 40) + "!"
+        #expect(throws: ECMARegexError.tooComplex(pattern: pattern)) { try regex.matches(input) }
+    }
+
+    @Test("the step budget is configurable")
+    func budget() throws {
+        var regex = try ECMARegex("(a+)+b")
+        regex.maxSteps = 100
+        #expect(throws: ECMARegexError.tooComplex(pattern: "(a+)+b")) { try regex.matches("aaaaaaaaaaaaaaaa") }
+        regex.maxSteps = 10_000_000
+        #expect(try regex.matches("aaaaaab"))
+    }
+
+    @Test("large counts on a single character compile to one instruction")
+    func largeSingleCharacterCounts() throws {
+        let regex = try ECMARegex("^a{1000000}$")
+        #expect(try !regex.matches("aaa"))
+        #expect(try regex.matches(String(repeating: "a", count: 1_000_000)))
+    }
+
+    @Test("expanding a large count of a group is a syntax error, not a hang")
+    func largeGroupCounts() {
+        #expect(syntaxError("(ab){1000000}") == .syntax(message: "pattern too large after expanding repetitions", offset: 4))
+        #expect(syntaxError("((ab){1000}){1000}") == .syntax(message: "pattern too large after expanding repetitions", offset: 5))
+    }
+
+    @Test("deep nesting is a syntax error, not a stack overflow")
+    func deepNesting() {
+        let pattern = String(repeating: "(", count: 5000) + "a" + String(repeating: ")", count: 5000)
+        #expect(syntaxError(pattern) == .syntax(message: "pattern nested too deeply (more than 200 levels)", offset: 200))
+    }
+
+    @Test("overlong patterns are rejected")
+    func overlong() {
+        #expect(syntaxError(String(repeating: "a", count: 200_000)) == .syntax(message: "pattern too long (more than 100000 characters)", offset: 0))
+    }
+
+    @Test("long inputs are matched without recursion on input length")
+    func longInput() throws {
+        let input = String(repeating: "ab", count: 200_000)
+        #expect(try ECMARegex("^(?:ab)*$").matches(input))
+        #expect(try ECMARegex("^(?:a|b)*$").matches(input))
+        #expect(try ECMARegex(#"^[ab]+$"#).matches(input))
+    }
+}
