@@ -13,17 +13,15 @@ public struct EvaluationLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// Wall-clock budget for one evaluation; `nil` for none.
     public var timeLimit: Duration?
-    /// Native stack bytes the evaluator may use beyond its entry point; a second guard behind
-    /// `maxDepth`, sized for the 512 KiB stacks of Swift concurrency threads.
-    public var stackBudget: Int
 
-    public init(maxDepth: Int = 1000, timeLimit: Duration? = .seconds(10), stackBudget: Int = 384 * 1024) {
+    /// Independently of `maxDepth`, evaluation also throws `U1001` before it would exhaust the
+    /// calling thread's native stack (whatever its size), so it never crashes on deep recursion.
+    public init(maxDepth: Int = 5000, timeLimit: Duration? = .seconds(10)) {
         self.maxDepth = maxDepth
         self.timeLimit = timeLimit
-        self.stackBudget = stackBudget
     }
 
-    /// Depth 1000, 10 seconds, 384 KiB of stack.
+    /// Depth 5000, 10 seconds.
     public static let `default` = EvaluationLimits()
 }
 
@@ -60,8 +58,6 @@ public struct JSONataExpression: Sendable {
         if case .array(let a, let f)? = input, !f.contains(.sequence) {
             wrapped = .array([.array(a, f)], [.sequence, .outerWrapper])
         }
-        var marker: UInt8 = 0
-        evaluator.stackBase = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         return try evaluator.evaluate(ast, wrapped, env)
     }
 

@@ -10,27 +10,24 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant?
     var tick = 0
     let timestampMillis: Double
-    /// Address of a local at the start of the evaluation, to bound native stack use.
-    var stackBase: UInt = 0
-    let stackBudget: UInt
+    /// The lowest native stack address this evaluation may reach (see `StackBounds`).
+    let stackLimit: UInt
 
     init(limits: EvaluationLimits, timestampMillis: Double) {
         maxDepth = limits.maxDepth
         deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
         self.timestampMillis = timestampMillis
-        stackBudget = UInt(limits.stackBudget)
+        stackLimit = StackBounds.lowLimit()
+    }
+
+    static func stackOverflow() -> JSONataError {
+        JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
     }
 
     @inline(never)
     func checkLimits() throws(JSONataError) {
-        if depth > maxDepth {
-            throw JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
-        }
-        var marker: UInt8 = 0
-        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        if stackBase != 0 && stackBase > here && stackBase - here > stackBudget {
-            throw JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
-        }
+        if depth > maxDepth { throw Evaluator.stackOverflow() }
+        if depth & 7 == 0 && StackBounds.current() < stackLimit { throw Evaluator.stackOverflow() }
         if let deadline {
             tick &+= 1
             if tick & 63 == 0 && ContinuousClock.now > deadline {
@@ -44,7 +41,7 @@ final class Evaluator {
     func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         depth += 1
         defer { depth -= 1 }
-        if depth > 64 || deadline != nil { try checkLimits() }
+        if depth > maxDepth || depth & 7 == 0 || deadline != nil { try checkLimits() }
         var result: Value?
         switch expr.kind {
         case .path: result = try evaluatePath(expr, input, env)
@@ -137,6 +134,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         var inputSequence: Value
         if case .array? = input, expr.steps[0].kind != .variable {
@@ -190,6 +188,7 @@ final class Evaluator {
         return resultSequence
     }
 
+    @inline(never)
     func evaluateStep(_ expr: Node, _ input: Value, _ env: Frame, lastStep: Bool, undefinedItem: Bool = false) throws(JSONataError) -> Value {
         let items = Evaluator.asSequenceItems(input)
         if undefinedItem && expr.kind != .sort {
@@ -234,6 +233,7 @@ final class Evaluator {
         return .array(flat, .sequence)
     }
 
+    @inline(never)
     func evaluateStages(_ stages: [Stage], _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
         var result: Value = input
         for stage in stages {
@@ -250,6 +250,7 @@ final class Evaluator {
         return result
     }
 
+    @inline(never)
     func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame, undefinedItem: Bool = false) throws(JSONataError) -> [Tuple] {
         if expr.kind == .sort {
             var result: Value
@@ -312,6 +313,7 @@ final class Evaluator {
         return f
     }
 
+    @inline(never)
     func evaluateFilter(_ predicate: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
         if case .tuples(let ts)? = input {
             var out: [Tuple] = []
@@ -363,6 +365,7 @@ final class Evaluator {
         return Library.boolean(res) ?? false
     }
 
+    @inline(never)
     func evaluateWildcard(_ input: Value?) -> Value {
         var source = input
         if case .array(let a, let f)? = input, f.contains(.outerWrapper), !a.isEmpty { source = a[0] }
@@ -387,6 +390,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func evaluateDescendants(_ input: Value?) -> Value? {
         guard let input else { return nil }
         var out: [Value] = []
@@ -406,6 +410,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func evaluateVariable(_ expr: Node, _ input: Value?, _ env: Frame) -> Value? {
         if expr.text.isEmpty {
             if case .array(let a, let f)? = input, f.contains(.outerWrapper) { return a.first }
@@ -416,6 +421,7 @@ final class Evaluator {
 
     // MARK: - Operators
 
+    @inline(never)
     func evaluateBinary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         let op = expr.text
         if op == "^" || op == "{" || op == "[" || op == "@" || op == "#" {
@@ -548,6 +554,7 @@ final class Evaluator {
         return .array(out, .sequence)
     }
 
+    @inline(never)
     func evaluateUnary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         switch expr.text {
         case "-":
@@ -578,6 +585,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func evaluateCondition(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         let condition = try evaluate(expr.condition!, input, env)
         if Library.boolean(condition) == true {
@@ -588,6 +596,7 @@ final class Evaluator {
         return nil
     }
 
+    @inline(never)
     func evaluateBlock(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         let frame = Frame(parent: env)
         var result: Value? = nil
@@ -599,6 +608,7 @@ final class Evaluator {
 
     // MARK: - Grouping and sorting
 
+    @inline(never)
     func evaluateGroup(_ pairs: [(Node, Node)], position: Int, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
         let result = ObjectRef()
         if case .tuples(let ts)? = input {
@@ -691,6 +701,7 @@ final class Evaluator {
     }
 
     /// Order-by over values or a tuple stream.
+    @inline(never)
     func evaluateSort(_ expr: Node, _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
         if case .tuples(let ts) = input {
             let sorted = try Library.mergeSort(ts) { (a, b) throws(JSONataError) in
@@ -701,6 +712,7 @@ final class Evaluator {
         return try evaluateSort(expr, Evaluator.asSequenceItems(input), env)
     }
 
+    @inline(never)
     func evaluateSort(_ expr: Node, _ items: [Value], _ env: Frame) throws(JSONataError) -> Value {
         let sorted = try Library.mergeSort(items) { (a, b) throws(JSONataError) in
             try self.sortSwaps(expr, a, env, b, env)
@@ -738,6 +750,7 @@ final class Evaluator {
 
     // MARK: - Functions
 
+    @inline(never)
     func evaluateFunction(_ expr: Node, _ input: Value?, _ env: Frame, applyTo: Value??) throws(JSONataError) -> Value? {
         let proc = try evaluate(expr.procedure!, input, env)
         let procedure = expr.procedure!
@@ -762,6 +775,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         var result = try applyInner(proc, args, input, env)
         while case .function(let f)? = result, case .lambda(let l) = f.kind, l.isThunk {
@@ -781,6 +795,7 @@ final class Evaluator {
         return result
     }
 
+    @inline(never)
     func applyInner(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         guard case .function(let f)? = proc else {
             throw JSONataError(code: "T1006", message: "Attempted to invoke a non-function", value: proc?.toJSON())
@@ -834,6 +849,7 @@ final class Evaluator {
         return try apply(fn, Array(args.prefix(n)), nil, env)
     }
 
+    @inline(never)
     func evaluatePartial(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         var args: [Value??] = []
         for arg in expr.arguments {
@@ -887,6 +903,7 @@ final class Evaluator {
         }
     }
 
+    @inline(never)
     func evaluateApply(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         let lhs = try evaluate(expr.lhs!, input, env)
         if expr.rhs!.kind == .function {
@@ -904,6 +921,7 @@ final class Evaluator {
 
     // MARK: - Transform
 
+    @inline(never)
     func evaluateTransform(_ expr: Node, _ obj: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         guard let obj else { return nil }
         if !(obj.isArray || { if case .object = obj { return true } else { return false } }()) {
