@@ -1,9 +1,5 @@
 /// Simple case folding (Unicode `CaseFolding.txt` statuses C and S), as used by ECMA-262
-/// `Canonicalize` when the `u` flag is set.
-///
-/// The table is derived once from the Swift standard library's case mappings:
-/// `fold(c) = lower(upper(c))`, each step applied only when it maps to a single scalar,
-/// with the Turkic dotted/dotless i kept apart as CaseFolding.txt does.
+/// `Canonicalize` when the `u` flag is set. The data is in ``CaseFoldingData``.
 enum CaseFolding {
     /// The folding of every scalar whose fold differs from itself, and the reverse mapping.
     struct Table: Sendable {
@@ -30,43 +26,21 @@ enum CaseFolding {
         return result
     }
 
-    private static func single(_ s: String) -> UInt32? {
-        var it = s.unicodeScalars.makeIterator()
-        guard let first = it.next(), it.next() == nil else { return nil }
-        return first.value
-    }
-
-    private static func computeFold(_ scalar: Unicode.Scalar) -> UInt32 {
-        let c = scalar.value
-        if c == 0x130 || c == 0x131 { return c }
-        let props = scalar.properties
-        var upper = c
-        if props.changesWhenUppercased, let u = single(props.uppercaseMapping) { upper = u }
-        guard let upperScalar = Unicode.Scalar(upper) else { return c }
-        if let l = single(upperScalar.properties.lowercaseMapping) { return l }
-        return upper
-    }
-
     private static func buildTable() -> Table {
         var table = Table()
-        for c in UInt32(0x80)...0x1FFFF {
-            guard let scalar = Unicode.Scalar(c), scalar.properties.changesWhenCaseMapped else { continue }
-            let f = computeFold(scalar)
-            if f != c {
-                table.fold[c] = f
-                table.inverse[f, default: []].append(c)
-            }
+        let numbers = CaseFoldingData.pairs.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt32($0, radix: 16) }
+        for i in stride(from: 0, to: numbers.count - 1, by: 2) {
+            let (c, f) = (numbers[i], numbers[i + 1])
+            table.fold[c] = f
+            table.inverse[f, default: []].append(c)
         }
-        // ASCII letters: fold to lowercase; uppercase ASCII letters are inverses of lowercase.
+        // ASCII letters fold to lowercase; the uppercase letters are inverses of the lowercase ones.
         for c in UInt32(0x41)...0x5A {
             table.inverse[c | 0x20, default: []].append(c)
         }
-        // Non-ASCII scalars folding onto ASCII (e.g. U+212A KELVIN SIGN -> k) are recorded above.
         return table
     }
 
-    /// Extends `ranges` (sorted, merged) with every scalar that is case-equivalent to a member
-    /// of the set described by `ranges` and `properties`.
     private static func rangesContain(_ ranges: [ClosedRange<UInt32>], _ c: UInt32) -> Bool {
         CharSet.rangesContain(ranges, c)
     }
@@ -88,14 +62,19 @@ enum CaseFolding {
             }
             return CharSet.normalize(ranges + extra)
         }
-        var visited = Set<UInt32>()
         // Every non-trivial equivalence class has a fold target f with inverse[f] non-empty.
-        for (f, others) in table.inverse where !visited.contains(f) {
-            visited.insert(f)
-            let all = [f] + others
-            if all.contains(where: member) {
-                for c in all where !member(c) { extra.append(c...c) }
+        for (f, others) in table.inverse {
+            let fIsMember = member(f)
+            var anyMember = fIsMember
+            if !anyMember {
+                for c in others where member(c) {
+                    anyMember = true
+                    break
+                }
             }
+            guard anyMember else { continue }
+            if !fIsMember { extra.append(f...f) }
+            for c in others where !member(c) { extra.append(c...c) }
         }
         return CharSet.normalize(ranges + extra)
     }

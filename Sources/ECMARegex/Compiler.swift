@@ -23,6 +23,7 @@ struct Compiler {
         var compiler = Compiler(
             captureCount: captureCount, ignoreCase: options.contains(.ignoreCase),
             multiline: options.contains(.multiline), unicode: options.contains(.unicode))
+        let node = compiler.resolveSets(node)
         try compiler.emitNode(node, backward: false)
         try compiler.emit(.match)
         let first = compiler.firstInfo(node)
@@ -50,6 +51,33 @@ struct Compiler {
         return Int32(sets.count - 1)
     }
 
+    /// Compiles every class (and every literal with case variants under `i`) into the set table once.
+    private mutating func resolveSets(_ node: Node) -> Node {
+        switch node {
+        case .char(let c):
+            if ignoreCase, CaseFolding.equivalents(of: c).count > 1 {
+                var spec = ClassSpec()
+                spec.ranges = [c...c]
+                return .setRef(addSet(spec))
+            }
+            return node
+        case .charClass(let spec):
+            return .setRef(addSet(spec))
+        case .empty, .setRef, .backreference, .assertion:
+            return node
+        case .sequence(let nodes):
+            return .sequence(nodes.map { resolveSets($0) })
+        case .alternation(let nodes):
+            return .alternation(nodes.map { resolveSets($0) })
+        case .group(let inner, let capture):
+            return .group(resolveSets(inner), capture: capture)
+        case .look(let inner, let behind, let negative):
+            return .look(resolveSets(inner), behind: behind, negative: negative)
+        case .quantified(let inner, let min, let max, let greedy, let offset):
+            return .quantified(resolveSets(inner), min: min, max: max, greedy: greedy, offset: offset)
+        }
+    }
+
     /// The set index for a single-scalar node, or nil when the node is not one scalar wide.
     private mutating func singleScalarSet(_ node: Node) -> Int32? {
         switch node {
@@ -57,6 +85,8 @@ struct Compiler {
             var spec = ClassSpec()
             spec.ranges = [c...c]
             return addSet(spec)
+        case .setRef(let index):
+            return index
         case .charClass(let spec):
             return addSet(spec)
         case .group(let inner, nil):
@@ -71,16 +101,11 @@ struct Compiler {
         case .empty:
             break
         case .char(let c):
-            if ignoreCase, CaseFolding.equivalents(of: c).count > 1 {
-                var spec = ClassSpec()
-                spec.ranges = [c...c]
-                let index = addSet(spec)
-                try emit(backward ? .setBack(index) : .set(index), offset: offset)
-            } else {
-                try emit(backward ? .charBack(c) : .char(c), offset: offset)
-            }
+            try emit(backward ? .charBack(c) : .char(c), offset: offset)
         case .charClass(let spec):
             let index = addSet(spec)
+            try emit(backward ? .setBack(index) : .set(index), offset: offset)
+        case .setRef(let index):
             try emit(backward ? .setBack(index) : .set(index), offset: offset)
         case .sequence(let nodes):
             if backward {
@@ -211,12 +236,9 @@ struct Compiler {
             }
             return info
         case .charClass(let spec):
-            let set = CharSet(spec, ignoreCase: ignoreCase)
-            var info = FirstInfo(canBeEmpty: false)
-            info.set.low = set.asciiLow
-            info.set.high = set.asciiHigh
-            info.set.nonASCII = set.negated || !set.ranges.isEmpty || !set.properties.isEmpty
-            return info
+            return firstInfo(of: CharSet(spec, ignoreCase: ignoreCase))
+        case .setRef(let index):
+            return firstInfo(of: sets[Int(index)])
         case .sequence(let nodes):
             var result = FirstInfo(canBeEmpty: true)
             for node in nodes {
@@ -244,6 +266,14 @@ struct Compiler {
             if min == 0 { info.canBeEmpty = true }
             return info
         }
+    }
+
+    private func firstInfo(of set: CharSet) -> FirstInfo {
+        var info = FirstInfo(canBeEmpty: false)
+        info.set.low = set.asciiLow
+        info.set.high = set.asciiHigh
+        info.set.nonASCII = set.negated || !set.ranges.isEmpty || !set.properties.isEmpty
+        return info
     }
 
     /// Whether every match must start with `^`.

@@ -6,6 +6,9 @@ indirect enum Node {
     case char(UInt32)
     /// A character class (including `.`, `\d`, `\p{..}`, `[...]`).
     case charClass(ClassSpec)
+    /// A character class already compiled into the program's set table (made by the compiler,
+    /// so that repetitions expanded into copies share one set).
+    case setRef(Int32)
     /// Terms matched one after another.
     case sequence([Node])
     /// Alternatives tried left to right.
@@ -38,7 +41,7 @@ extension Node {
 
     private func collectCaptures(_ lo: inout Int, _ hi: inout Int) {
         switch self {
-        case .empty, .char, .charClass, .backreference, .assertion: break
+        case .empty, .char, .charClass, .setRef, .backreference, .assertion: break
         case .sequence(let nodes), .alternation(let nodes):
             for node in nodes { node.collectCaptures(&lo, &hi) }
         case .group(let node, let capture):
@@ -56,7 +59,7 @@ extension Node {
     var canMatchEmpty: Bool {
         switch self {
         case .empty, .assertion, .look, .backreference: true
-        case .char, .charClass: false
+        case .char, .charClass, .setRef: false
         case .sequence(let nodes): nodes.allSatisfy(\.canMatchEmpty)
         case .alternation(let nodes): nodes.contains(where: \.canMatchEmpty)
         case .group(let node, _): node.canMatchEmpty
