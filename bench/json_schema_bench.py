@@ -11,13 +11,17 @@ import time
 
 def timed(label, is_valid, documents, iterations):
     best = float("inf")
+    best_cpu = float("inf")
     valid = 0
     for _ in range(iterations):
+        cpu = time.process_time()
         start = time.perf_counter()
         valid = sum(1 for d in documents if is_valid(d))
         best = min(best, time.perf_counter() - start)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
     print(f"{label}: {len(documents)} documents ({valid} valid, {len(documents) - valid} invalid), "
-          f"best of {iterations}: {best:.4f} s, {int(len(documents) / best)} docs/s", flush=True)
+          f"best of {iterations}: {best:.4f} s, {int(len(documents) / best)} docs/s "
+          f"(CPU time {best_cpu:.4f} s, {int(len(documents) / best_cpu)} docs/s per CPU second)", flush=True)
 
 
 def main():

@@ -24,23 +24,26 @@ enum Format: String, Sendable {
 
     /// Whether `string` is in this format. Hand-written checks over the UTF-8 bytes; no Foundation.
     func isValid(_ string: String) -> Bool {
-        switch self {
-        case .regex: return (try? ECMARegex(string, options: [.unicode])) != nil
-        case .idnEmail: return NetworkFormats.isEmail(Array(string.unicodeScalars), international: true)
-        case .idnHostname: return NetworkFormats.isIDNHostname(Array(string.unicodeScalars))
-        case .uri: return URIFormats.isURI(Array(string.unicodeScalars), relative: false, international: false)
-        case .uriReference: return URIFormats.isURI(Array(string.unicodeScalars), relative: true, international: false)
-        case .iri: return URIFormats.isURI(Array(string.unicodeScalars), relative: false, international: true)
-        case .iriReference: return URIFormats.isURI(Array(string.unicodeScalars), relative: true, international: true)
-        case .email: return NetworkFormats.isEmail(Array(string.unicodeScalars), international: false)
-        default: break
-        }
-        if let result = string.utf8.withContiguousStorageIfAvailable({ check(bytes: $0) }) { return result }
-        return Array(string.utf8).withUnsafeBufferPointer { check(bytes: $0) }
+        if self == .regex { return (try? ECMARegex(string, options: [.unicode])) != nil }
+        if let result = string.utf8.withContiguousStorageIfAvailable({ check(bytes: $0, string) }) { return result }
+        return Array(string.utf8).withUnsafeBufferPointer { check(bytes: $0, string) }
     }
 
-    private func check(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func check(bytes: UnsafeBufferPointer<UInt8>, _ string: String) -> Bool {
         switch self {
+        case .email: return NetworkFormats.isEmail(bytes, international: false)
+        case .idnEmail: return NetworkFormats.isEmail(bytes, international: true)
+        case .idnHostname: return NetworkFormats.isIDNHostname(Array(string.unicodeScalars))
+        case .uri, .uriReference, .iri, .iriReference:
+            let relative = self == .uriReference || self == .iriReference
+            let international = self == .iri || self == .iriReference
+            if !bytes.contains(where: { $0 >= 0x80 }) {
+                return URIFormats.isURI(bytes.lazy.map { Unicode.Scalar($0) }, relative: relative, international: international)
+            }
+            return international && URIFormats.isURI(Array(string.unicodeScalars), relative: relative, international: true)
+        default: break
+        }
+        return switch self {
         case .dateTime: DateFormats.isDateTime(bytes)
         case .date: DateFormats.isDate(bytes[...])
         case .time: DateFormats.isTime(bytes[...])

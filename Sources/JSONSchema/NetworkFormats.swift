@@ -126,52 +126,56 @@ enum NetworkFormats {
 
     /// RFC 5321 mailbox: dot-atom or quoted-string local part, `@`, then a host name or an address literal.
     /// With `international` (RFC 6531), non-ASCII characters are allowed in the local part and the domain.
-    static func isEmail(_ s: [Unicode.Scalar], international: Bool) -> Bool {
-        guard let at = s.lastIndex(of: "@"), at > 0, at < s.count - 1 else { return false }
+    /// Works on the UTF-8 bytes: every byte of a multi-byte character is >= 0x80.
+    static func isEmail(_ s: UnsafeBufferPointer<UInt8>, international: Bool) -> Bool {
+        guard let at = s.lastIndex(of: UInt8(ascii: "@")), at > 0, at < s.count - 1 else { return false }
         let local = s[..<at]
         let domain = s[(at + 1)...]
-        if local.first == "\"" {
-            guard local.count >= 2, local.last == "\"" else { return false }
+        if local.first == UInt8(ascii: "\"") {
+            guard local.count >= 2, local.last == UInt8(ascii: "\"") else { return false }
             var i = local.startIndex + 1
             while i < local.endIndex - 1 {
                 let c = local[i]
-                if c == "\\" {
+                if c == UInt8(ascii: "\\") {
                     i += 2
                     continue
                 }
-                if c == "\"" { return false }
-                if c.isASCII && (c.value < 0x20 || c.value == 0x7F) { return false }
-                if !c.isASCII && !international { return false }
+                if c == UInt8(ascii: "\"") || c < 0x20 || c == 0x7F { return false }
+                if c >= 0x80 && !international { return false }
                 i += 1
             }
             if i != local.endIndex - 1 { return false }
         } else {
-            guard local.first != ".", local.last != "." else { return false }
-            var previous: Unicode.Scalar = "."
+            guard local.first != UInt8(ascii: "."), local.last != UInt8(ascii: ".") else { return false }
+            var previous = UInt8(ascii: ".")
             for c in local {
-                if c == "." {
-                    if previous == "." { return false }
-                } else if c.isASCII {
-                    guard isAlphanumeric(UInt8(c.value)) || atextSymbols.contains(c) else { return false }
+                if c == UInt8(ascii: ".") {
+                    if previous == UInt8(ascii: ".") { return false }
+                } else if c < 0x80 {
+                    guard isAlphanumeric(c) || atextBytes[Int(c)] else { return false }
                 } else if !international {
                     return false
                 }
                 previous = c
             }
         }
-        if domain.first == "[" {
-            guard domain.last == "]" else { return false }
-            let literal = String(String.UnicodeScalarView(domain.dropFirst().dropLast()))
-            var text = literal
-            if literal.hasPrefix("IPv6:") {
-                text = String(literal.dropFirst(5))
-                return text.utf8.withContiguousStorageIfAvailable { isIPv6($0[...]) } ?? false
-            }
-            return text.utf8.withContiguousStorageIfAvailable { isIPv4($0[...]) } ?? false
+        if domain.first == UInt8(ascii: "[") {
+            guard domain.last == UInt8(ascii: "]") else { return false }
+            let literal = domain[(domain.startIndex + 1)..<(domain.endIndex - 1)]
+            if literal.starts(with: "IPv6:".utf8) { return isIPv6(literal[(literal.startIndex + 5)...]) }
+            return isIPv4(literal)
         }
-        if international { return isIDNHostname(Array(domain)) }
-        let ascii = domain.map { UInt8(truncatingIfNeeded: $0.value) }
-        guard domain.allSatisfy({ $0.isASCII }) else { return false }
-        return ascii.withUnsafeBufferPointer { isHostname($0[...]) }
+        if domain.contains(where: { $0 >= 0x80 }) {
+            guard international else { return false }
+            return isIDNHostname(Array(String(decoding: domain, as: UTF8.self).unicodeScalars))
+        }
+        return isHostname(domain)
     }
+
+    /// `atext` symbols by byte value.
+    static let atextBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for c in "!#$%&'*+-/=?^_`{|}~".utf8 { table[Int(c)] = true }
+        return table
+    }()
 }

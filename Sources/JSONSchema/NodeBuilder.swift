@@ -3,6 +3,17 @@ import JSONValue
 
 /// Compiles the keywords of one object schema into a `Node`, asking the compiler for subschema node indices.
 struct NodeBuilder {
+    /// A node's keywords by the instance type they apply to, before they are laid out in `ProgramTables.ops`.
+    struct Ops {
+        var any: [Op] = []
+        var number: [Op] = []
+        var string: [Op] = []
+        var array: [Op] = []
+        var object: [Op] = []
+        /// `required` names not (yet) folded into the `properties` pass.
+        var requiredNames: [String] = []
+    }
+
     let info: SchemaCompiler.Info
     let location: SchemaCompiler.Location
     let index: Int
@@ -40,13 +51,28 @@ struct NodeBuilder {
         return result
     }
 
-    func schemaArray(_ value: JSON, _ keyword: String, compiler: inout SchemaCompiler) throws(JSONSchemaError) -> [Int] {
+    /// Compiles an array of subschemas into `ints`; returns (start, count).
+    func schemaArray(_ value: JSON, _ keyword: String, compiler: inout SchemaCompiler) throws(JSONSchemaError) -> (Int, Int) {
         guard case .array(let items) = value, !items.isEmpty || keyword == "prefixItems" else {
             throw invalid(keyword, "must be a non-empty array of schemas")
         }
         var result: [Int] = []
         for i in items.indices { result.append(try compiler.node(for: child(keyword, String(i)))) }
-        return result
+        let start = compiler.tables.ints.count
+        compiler.tables.ints.append(contentsOf: result)
+        return (start, result.count)
+    }
+
+    /// Adds strings to the `strings` table; returns the start.
+    func addStrings(_ strings: [String], compiler: inout SchemaCompiler) -> Int {
+        let start = compiler.tables.strings.count
+        compiler.tables.strings.append(contentsOf: strings)
+        return start
+    }
+
+    func addPattern(_ source: String, _ keyword: String, compiler: inout SchemaCompiler) throws(JSONSchemaError) -> Int {
+        compiler.tables.patterns.append(try pattern(source, keyword))
+        return compiler.tables.patterns.count - 1
     }
 
     func pattern(_ source: String, _ keyword: String) throws(JSONSchemaError) -> CompiledPattern {
@@ -73,14 +99,18 @@ struct NodeBuilder {
         return literal(String(source.unicodeScalars.dropFirst()))
     }
 
-    mutating func build(_ object: JSONObject, into node: inout Node, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
+    func build(_ object: JSONObject, into node: inout Node, ops: inout Ops, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
         let vocabularies = info.vocabularies
-        try buildCore(object, into: &node, compiler: &compiler)
-        if vocabularies.contains(.validation) { try buildValidation(object, into: &node) }
+        try buildCore(object, ops: &ops, compiler: &compiler)
+        if vocabularies.contains(.validation) { try buildValidation(object, into: &node, ops: &ops, compiler: &compiler) }
         if vocabularies.contains(.formatAssertion), case .string(let name)? = object["format"], let format = Format(rawValue: name) {
-            node.stringOps.append(.format(format))
+            ops.string.append(.format(format))
         }
-        if vocabularies.contains(.applicator) { try buildApplicators(object, into: &node, compiler: &compiler) }
+        if vocabularies.contains(.applicator) { try buildApplicators(object, ops: &ops, compiler: &compiler) }
+        if !ops.requiredNames.isEmpty {
+            let names = ops.requiredNames
+            ops.object.insert(.required(addStrings(names, compiler: &compiler), names.count), at: 0)
+        }
         if vocabularies.contains(.unevaluated) {
             if object["unevaluatedProperties"] != nil {
                 node.unevaluatedProperties = try compiler.node(for: child("unevaluatedProperties"))
@@ -91,28 +121,29 @@ struct NodeBuilder {
         }
     }
 
-    func buildCore(_ object: JSONObject, into node: inout Node, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
+    func buildCore(_ object: JSONObject, ops: inout Ops, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
         if let value = object["$ref"] {
             guard case .string(let reference) = value else { throw invalid("$ref", "must be a string") }
             let (target, _) = try compiler.resolve(reference, from: info, keyword: "$ref")
             let n = try compiler.node(for: target)
-            node.anyOps.append(.ref(n))
+            ops.any.append(.ref(n))
             compiler.inPlaceEdges[index, default: []].append(n)
         }
         if let value = object["$dynamicRef"] {
             guard case .string(let reference) = value else { throw invalid("$dynamicRef", "must be a string") }
             let (target, fragment) = try compiler.resolve(reference, from: info, keyword: "$dynamicRef")
             let n = try compiler.node(for: target)
-            var anchor: String?
+            var anchor = -1
             if !fragment.isEmpty && !fragment.hasPrefix("/") && compiler.infos[target]?.dynamicAnchor == fragment {
-                anchor = fragment
+                anchor = compiler.tables.anchorNames.count
+                compiler.tables.anchorNames.append(fragment)
                 compiler.usesDynamicScope = true
             }
-            node.anyOps.append(.dynamicRef(target: n, anchor: anchor))
+            ops.any.append(.dynamicRef(n, anchor: anchor))
         }
     }
 
-    func buildValidation(_ object: JSONObject, into node: inout Node) throws(JSONSchemaError) {
+    func buildValidation(_ object: JSONObject, into node: inout Node, ops: inout Ops, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
         if let value = object["type"] {
             var mask: UInt8 = 0
             switch value {
@@ -128,33 +159,38 @@ struct NodeBuilder {
             }
             node.typeMask = mask
         }
-        if let value = object["const"] { node.anyOps.insert(.const(value), at: 0) }
+        if let value = object["const"] {
+            compiler.tables.constants.append(value)
+            ops.any.insert(.const(compiler.tables.constants.count - 1), at: 0)
+        }
         if let value = object["enum"] {
             guard case .array(let values) = value else { throw invalid("enum", "must be an array") }
-            node.anyOps.insert(.enumeration(values), at: 0)
+            let start = compiler.tables.constants.count
+            compiler.tables.constants.append(contentsOf: values)
+            ops.any.insert(.enumeration(start, values.count), at: 0)
         }
-        if let v = object["minimum"] { node.numberOps.append(.minimum(try number(v, "minimum"))) }
-        if let v = object["maximum"] { node.numberOps.append(.maximum(try number(v, "maximum"))) }
-        if let v = object["exclusiveMinimum"] { node.numberOps.append(.exclusiveMinimum(try number(v, "exclusiveMinimum"))) }
-        if let v = object["exclusiveMaximum"] { node.numberOps.append(.exclusiveMaximum(try number(v, "exclusiveMaximum"))) }
+        if let v = object["minimum"] { ops.number.append(.minimum(try number(v, "minimum"))) }
+        if let v = object["maximum"] { ops.number.append(.maximum(try number(v, "maximum"))) }
+        if let v = object["exclusiveMinimum"] { ops.number.append(.exclusiveMinimum(try number(v, "exclusiveMinimum"))) }
+        if let v = object["exclusiveMaximum"] { ops.number.append(.exclusiveMaximum(try number(v, "exclusiveMaximum"))) }
         if let v = object["multipleOf"] {
             let m = try number(v, "multipleOf")
             guard m > 0 else { throw invalid("multipleOf", "must be greater than 0") }
-            node.numberOps.append(.multipleOf(m))
+            ops.number.append(.multipleOf(m))
         }
-        if let v = object["minLength"] { node.stringOps.append(.minLength(try nonNegativeInteger(v, "minLength"))) }
-        if let v = object["maxLength"] { node.stringOps.append(.maxLength(try nonNegativeInteger(v, "maxLength"))) }
+        if let v = object["minLength"] { ops.string.append(.minLength(try nonNegativeInteger(v, "minLength"))) }
+        if let v = object["maxLength"] { ops.string.append(.maxLength(try nonNegativeInteger(v, "maxLength"))) }
         if let v = object["pattern"] {
             guard case .string(let source) = v else { throw invalid("pattern", "must be a string") }
-            node.stringOps.append(.pattern(try pattern(source, "pattern")))
+            ops.string.append(.pattern(try addPattern(source, "pattern", compiler: &compiler)))
         }
-        if let v = object["minItems"] { node.arrayOps.append(.minItems(try nonNegativeInteger(v, "minItems"))) }
-        if let v = object["maxItems"] { node.arrayOps.append(.maxItems(try nonNegativeInteger(v, "maxItems"))) }
-        if let v = object["minProperties"] { node.objectOps.append(.minProperties(try nonNegativeInteger(v, "minProperties"))) }
-        if let v = object["maxProperties"] { node.objectOps.append(.maxProperties(try nonNegativeInteger(v, "maxProperties"))) }
+        if let v = object["minItems"] { ops.array.append(.minItems(try nonNegativeInteger(v, "minItems"))) }
+        if let v = object["maxItems"] { ops.array.append(.maxItems(try nonNegativeInteger(v, "maxItems"))) }
+        if let v = object["minProperties"] { ops.object.append(.minProperties(try nonNegativeInteger(v, "minProperties"))) }
+        if let v = object["maxProperties"] { ops.object.append(.maxProperties(try nonNegativeInteger(v, "maxProperties"))) }
         if let v = object["required"] {
             let names = try strings(v, "required")
-            if !names.isEmpty { node.objectOps.append(.required(names)) }
+            ops.requiredNames = names
         }
         var dependents: [(String, [String])] = []
         if let v = object["dependentRequired"] {
@@ -166,42 +202,58 @@ struct NodeBuilder {
                 if case .array = value { dependents.append((name, try strings(value, "dependencies"))) }
             }
         }
-        if !dependents.isEmpty { node.objectOps.append(.dependentRequired(dependents)) }
-        if object["uniqueItems"]?.boolValue == true { node.arrayOps.append(.uniqueItems) }
+        if !dependents.isEmpty {
+            var triples: [Int] = []
+            for (name, required) in dependents {
+                triples.append(addStrings([name], compiler: &compiler))
+                triples.append(addStrings(required, compiler: &compiler))
+                triples.append(required.count)
+            }
+            let start = compiler.tables.ints.count
+            compiler.tables.ints.append(contentsOf: triples)
+            ops.object.append(.dependentRequired(start, dependents.count))
+        }
+        if object["uniqueItems"]?.boolValue == true { ops.array.append(.uniqueItems) }
     }
 
-    func buildApplicators(_ object: JSONObject, into node: inout Node, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
+    func buildApplicators(_ object: JSONObject, ops: inout Ops, compiler: inout SchemaCompiler) throws(JSONSchemaError) {
         if let v = object["allOf"] {
-            let nodes = try schemaArray(v, "allOf", compiler: &compiler)
-            node.anyOps.append(.allOf(nodes))
-            compiler.inPlaceEdges[index, default: []].append(contentsOf: nodes)
+            let (start, count) = try schemaArray(v, "allOf", compiler: &compiler)
+            ops.any.append(.allOf(start, count))
+            compiler.inPlaceEdges[index, default: []].append(contentsOf: compiler.tables.ints[start..<(start + count)])
         }
-        if let v = object["anyOf"] { node.anyOps.append(.anyOf(try schemaArray(v, "anyOf", compiler: &compiler))) }
-        if let v = object["oneOf"] { node.anyOps.append(.oneOf(try schemaArray(v, "oneOf", compiler: &compiler))) }
-        if object["not"] != nil { node.anyOps.append(.not(try compiler.node(for: child("not")))) }
+        if let v = object["anyOf"] {
+            let (start, count) = try schemaArray(v, "anyOf", compiler: &compiler)
+            ops.any.append(.anyOf(start, count))
+        }
+        if let v = object["oneOf"] {
+            let (start, count) = try schemaArray(v, "oneOf", compiler: &compiler)
+            ops.any.append(.oneOf(start, count))
+        }
+        if object["not"] != nil { ops.any.append(.not(try compiler.node(for: child("not")))) }
         if object["if"] != nil {
             let condition = try compiler.node(for: child("if"))
             let then = object["then"] != nil ? try compiler.node(for: child("then")) : -1
             let otherwise = object["else"] != nil ? try compiler.node(for: child("else")) : -1
-            node.anyOps.append(.conditional(if: condition, then: then, else: otherwise))
+            ops.any.append(.conditional(if: condition, then: then, else: otherwise))
         }
         // Arrays.
         var prefixCount = 0
         if let v = object["prefixItems"] {
-            let nodes = try schemaArray(v, "prefixItems", compiler: &compiler)
-            prefixCount = nodes.count
-            if !nodes.isEmpty { node.arrayOps.append(.prefixItems(nodes)) }
+            let (start, count) = try schemaArray(v, "prefixItems", compiler: &compiler)
+            prefixCount = count
+            if count > 0 { ops.array.append(.prefixItems(start, count)) }
         }
         if let v = object["items"] {
             if case .array = v {
                 // Draft 2019-09 tuple form, read as prefixItems.
                 if object["prefixItems"] == nil {
-                    let nodes = try schemaArray(v, "items", compiler: &compiler)
-                    prefixCount = nodes.count
-                    if !nodes.isEmpty { node.arrayOps.append(.prefixItems(nodes)) }
+                    let (start, count) = try schemaArray(v, "items", compiler: &compiler)
+                    prefixCount = count
+                    if count > 0 { ops.array.append(.prefixItems(start, count)) }
                 }
             } else {
-                node.arrayOps.append(.items(try compiler.node(for: child("items")), from: prefixCount))
+                ops.array.append(.items(try compiler.node(for: child("items")), from: prefixCount))
             }
         }
         if object["contains"] != nil {
@@ -212,45 +264,73 @@ struct NodeBuilder {
                 if let v = object["minContains"] { minimum = try nonNegativeInteger(v, "minContains") }
                 if let v = object["maxContains"] { maximum = try nonNegativeInteger(v, "maxContains") }
             }
-            node.arrayOps.append(.contains(n, min: minimum, max: maximum))
+            ops.array.append(.contains(n, min: minimum, max: maximum))
         }
         // Objects.
         var applicator = ObjectApplicator()
         var hasApplicator = false
         if case .object(let members)? = object["properties"] {
             hasApplicator = true
+            var names: [String] = []
+            var nodes: [Int] = []
             for (name, _) in members {
-                applicator.names.append(name)
-                applicator.nodes.append(try compiler.node(for: child("properties", name)))
+                names.append(name)
+                nodes.append(try compiler.node(for: child("properties", name)))
             }
-            if applicator.names.count > 8 {
+            applicator.namesStart = addStrings(names, compiler: &compiler)
+            applicator.nodesStart = compiler.tables.ints.count
+            compiler.tables.ints.append(contentsOf: nodes)
+            applicator.propertyCount = names.count
+            // Required members that are also listed in properties are checked in the same pass, by bit.
+            for (i, name) in names.enumerated() where i < 64 && ops.requiredNames.contains(name) {
+                applicator.requiredMask |= 1 << UInt64(i)
+            }
+            ops.requiredNames.removeAll { name in names.prefix(64).contains(name) }
+            if names.count > ObjectApplicator.linearLimit {
                 var lookup: [String: Int] = [:]
-                for (i, name) in applicator.names.enumerated() { lookup[name] = i }
-                applicator.lookup = lookup
+                for (i, name) in names.enumerated() { lookup[name] = i }
+                applicator.lookup = compiler.tables.lookups.count
+                compiler.tables.lookups.append(lookup)
             }
         }
         if case .object(let members)? = object["patternProperties"] {
             hasApplicator = true
+            var nodes: [Int] = []
+            applicator.patternsStart = compiler.tables.patterns.count
             for (source, _) in members {
-                applicator.patterns.append(try pattern(source, "patternProperties"))
-                applicator.patternNodes.append(try compiler.node(for: child("patternProperties", source)))
+                _ = try addPattern(source, "patternProperties", compiler: &compiler)
+                nodes.append(try compiler.node(for: child("patternProperties", source)))
             }
+            applicator.patternNodesStart = compiler.tables.ints.count
+            compiler.tables.ints.append(contentsOf: nodes)
+            applicator.patternCount = nodes.count
         }
         if object["additionalProperties"] != nil {
             hasApplicator = true
             applicator.additional = try compiler.node(for: child("additionalProperties"))
         }
-        if hasApplicator { node.objectOps.append(.properties(applicator)) }
-        if object["propertyNames"] != nil { node.objectOps.append(.propertyNames(try compiler.node(for: child("propertyNames")))) }
-        var dependentSchemas: [(String, Int)] = []
+        if hasApplicator {
+            compiler.tables.applicators.append(applicator)
+            ops.object.append(.properties(compiler.tables.applicators.count - 1))
+        }
+        if object["propertyNames"] != nil { ops.object.append(.propertyNames(try compiler.node(for: child("propertyNames")))) }
+        var dependentSchemas: [Int] = []
         if case .object(let members)? = object["dependentSchemas"] {
-            for (name, _) in members { dependentSchemas.append((name, try compiler.node(for: child("dependentSchemas", name)))) }
+            for (name, _) in members {
+                dependentSchemas.append(addStrings([name], compiler: &compiler))
+                dependentSchemas.append(try compiler.node(for: child("dependentSchemas", name)))
+            }
         }
         if case .object(let members)? = object["dependencies"] {
             for (name, value) in members where value.isSchemaShaped {
-                dependentSchemas.append((name, try compiler.node(for: child("dependencies", name))))
+                dependentSchemas.append(addStrings([name], compiler: &compiler))
+                dependentSchemas.append(try compiler.node(for: child("dependencies", name)))
             }
         }
-        if !dependentSchemas.isEmpty { node.objectOps.append(.dependentSchemas(dependentSchemas)) }
+        if !dependentSchemas.isEmpty {
+            let start = compiler.tables.ints.count
+            compiler.tables.ints.append(contentsOf: dependentSchemas)
+            ops.object.append(.dependentSchemas(start, dependentSchemas.count / 2))
+        }
     }
 }

@@ -44,7 +44,7 @@ struct SchemaCompiler {
     var anchors: [String: Location] = [:]
     var dynamicAnchorLocations: [String: [String: Location]] = [:]
     var infos: [Location: Info] = [:]
-    var nodes: [Node] = []
+    var tables = ProgramTables()
     var nodeOf: [Location: Int] = [:]
     var pending: [(Int, Location)] = []
     var resourceIDs: [String: Int32] = [:]
@@ -82,7 +82,7 @@ struct SchemaCompiler {
             }
         }
         return Program(
-            nodes: nodes, root: rootNode, dynamicAnchors: anchorTable, usesDynamicScope: usesDynamicScope, maxDepth: options.maxDepth)
+            tables: tables, root: rootNode, dynamicAnchors: anchorTable, usesDynamicScope: usesDynamicScope, maxDepth: options.maxDepth)
     }
 
     mutating func drain() throws(JSONSchemaError) {
@@ -257,8 +257,8 @@ struct SchemaCompiler {
         if infos[location] == nil {
             throw JSONSchemaError(code: .invalidSchema, message: "no schema at this location", location: location.pointer)
         }
-        let index = nodes.count
-        nodes.append(Node())
+        let index = tables.nodes.count
+        tables.nodes.append(Node())
         nodeOf[location] = index
         pending.append((index, location))
         return index
@@ -276,27 +276,39 @@ struct SchemaCompiler {
         let info = infos[location]!
         var node = Node()
         node.resource = resourceID(info.resource)
-        node.location = info.resource + "#" + info.resourcePointer
+        let locationText = info.resource + "#" + info.resourcePointer
+        node.location = Int32(tables.locations.count)
+        tables.locations.append(locationText)
         switch info.json {
         case .bool(true): node.kind = .alwaysValid
         case .bool(false): node.kind = .alwaysInvalid
         case .object(let object):
-            var builder = NodeBuilder(info: info, location: location, index: index)
-            try builder.build(object, into: &node, compiler: &self)
-            if node.typeMask == 0 && node.anyOps.isEmpty && node.numberOps.isEmpty && node.stringOps.isEmpty && node.arrayOps.isEmpty
-                && node.objectOps.isEmpty && !node.collectsAnnotations
-            {
+            let builder = NodeBuilder(info: info, location: location, index: index)
+            var ops = NodeBuilder.Ops()
+            try builder.build(object, into: &node, ops: &ops, compiler: &self)
+            node.opsStart = Int32(tables.ops.count)
+            tables.ops.append(contentsOf: ops.any)
+            node.anyEnd = Int32(tables.ops.count)
+            tables.ops.append(contentsOf: ops.number)
+            node.numberEnd = Int32(tables.ops.count)
+            tables.ops.append(contentsOf: ops.string)
+            node.stringEnd = Int32(tables.ops.count)
+            tables.ops.append(contentsOf: ops.array)
+            node.arrayEnd = Int32(tables.ops.count)
+            tables.ops.append(contentsOf: ops.object)
+            node.objectEnd = Int32(tables.ops.count)
+            if node.typeMask == 0 && node.opsStart == node.objectEnd && !node.collectsAnnotations {
                 node.kind = .alwaysValid
             }
         default:
-            throw JSONSchemaError(code: .invalidSchema, message: "a schema must be an object or a boolean", location: node.location)
+            throw JSONSchemaError(code: .invalidSchema, message: "a schema must be an object or a boolean", location: locationText)
         }
-        nodes[index] = node
+        tables.nodes[index] = node
     }
 
     /// Rejects `$ref`/`allOf` chains that lead back to the same schema: they would recurse forever on any instance.
     func checkCycles() throws(JSONSchemaError) {
-        var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 on stack, 2 done
+        var state = [UInt8](repeating: 0, count: tables.nodes.count)  // 0 new, 1 on stack, 2 done
         for start in inPlaceEdges.keys where state[start] == 0 {
             var stack: [(Int, Int)] = [(start, 0)]
             state[start] = 1
@@ -308,7 +320,7 @@ struct SchemaCompiler {
                     if state[next] == 1 {
                         throw JSONSchemaError(
                             code: .circularReference, message: "circular reference: this schema refers to itself without consuming any of the instance",
-                            location: nodes[next].location)
+                            location: tables.locations[Int(tables.nodes[next].location)])
                     }
                     if state[next] == 0 {
                         state[next] = 1

@@ -1,6 +1,5 @@
 /// `uri`, `uri-reference`, `iri`, `iri-reference` (RFC 3986 / RFC 3987 grammar) and `uri-template` (RFC 6570).
 enum URIFormats {
-    typealias Scalars = [Unicode.Scalar]
 
     @inline(__always)
     static func isAlpha(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") }
@@ -25,7 +24,9 @@ enum URIFormats {
     static func isInternational(_ c: Unicode.Scalar) -> Bool { c.value >= 0xA0 }
 
     /// Checks the characters of `s[range]`: each is allowed by `allowed`, or a `%HH` escape.
-    static func scan(_ s: Scalars, _ range: Range<Int>, international: Bool, _ allowed: (Unicode.Scalar) -> Bool) -> Bool {
+    static func scan<S: RandomAccessCollection<Unicode.Scalar>>(
+        _ s: S, _ range: Range<Int>, international: Bool, _ allowed: (Unicode.Scalar) -> Bool
+    ) -> Bool where S.Index == Int {
         var i = range.lowerBound
         while i < range.upperBound {
             let c = s[i]
@@ -44,10 +45,11 @@ enum URIFormats {
         isUnreserved(c) || isSubDelimiter(c) || c == ":" || c == "@" || c == "/"
     }
 
-    static func isURI(_ s: Scalars, relative: Bool, international: Bool) -> Bool {
+    /// RFC 3986 `URI` / `URI-reference`, or RFC 3987 `IRI` / `IRI-reference` with `international`.
+    static func isURI<S: RandomAccessCollection<Unicode.Scalar>>(_ s: S, relative: Bool, international: Bool) -> Bool where S.Index == Int {
         var i = 0
         var hasScheme = false
-        if let colon = s.firstIndex(of: ":"), colon > 0, isAlpha(s[0]),
+        if let colon = s.firstIndex(of: ":"), colon > 0, isAlpha(s[s.startIndex]),
             s[1..<colon].allSatisfy({ isAlpha($0) || isDigit($0) || $0 == "+" || $0 == "-" || $0 == "." })
         {
             hasScheme = true
@@ -82,7 +84,8 @@ enum URIFormats {
         return true
     }
 
-    static func isAuthority(_ s: Scalars, _ range: Range<Int>, international: Bool) -> Bool {
+    static func isAuthority<S: RandomAccessCollection<Unicode.Scalar>>(_ s: S, _ range: Range<Int>, international: Bool) -> Bool
+    where S.Index == Int {
         var hostStart = range.lowerBound
         if let at = s[range].lastIndex(of: "@") {
             guard scan(s, range.lowerBound..<at, international: international, { isUnreserved($0) || isSubDelimiter($0) || $0 == ":" }) else {

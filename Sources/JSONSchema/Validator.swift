@@ -21,7 +21,13 @@ enum PathToken {
 /// only runs it after the fast mode has found the instance invalid.
 struct Validator {
     let program: Program
-    var nodes: UnsafePointer<Node>
+    let nodes: UnsafeMutablePointer<Node>
+    let ops: UnsafeMutablePointer<Op>
+    let ints: UnsafeMutablePointer<Int>
+    let strings: UnsafeMutablePointer<String>
+    let constants: UnsafeMutablePointer<JSON>
+    let patterns: UnsafeMutablePointer<CompiledPattern>
+    let applicators: UnsafeMutablePointer<ObjectApplicator>
     var collecting: Bool
     let firstErrorOnly: Bool
     var errors: [ValidationError] = []
@@ -35,18 +41,20 @@ struct Validator {
         self.program = program
         self.collecting = collecting
         self.firstErrorOnly = firstErrorOnly
-        // Replaced by the real buffer inside `run`, which outlives every use.
-        self.nodes = UnsafePointer(bitPattern: 0x10)!
+        // The program owns these buffers and outlives the validator, which holds it.
+        nodes = program.nodes.baseAddress!
+        ops = program.ops.baseAddress!
+        ints = program.ints.baseAddress!
+        strings = program.strings.baseAddress!
+        constants = program.constants.baseAddress!
+        patterns = program.patterns.baseAddress!
+        applicators = program.applicators.baseAddress!
     }
 
     mutating func run(_ instance: JSON) -> Bool {
-        let program = self.program
-        return program.nodes.withUnsafeBufferPointer { buffer in
-            nodes = buffer.baseAddress!
-            var none: EvaluatedLocations? = nil
-            let valid = validate(program.root, instance, &none)
-            return valid && !aborted
-        }
+        var none: EvaluatedLocations? = nil
+        let valid = validate(program.root, instance, &none)
+        return valid && !aborted
     }
 
     mutating func isValid(_ instance: JSON) -> Bool { run(instance) }
@@ -67,14 +75,15 @@ struct Validator {
     var continuesAfterFailure: Bool { collecting && !firstErrorOnly }
 
     /// Records a failure of `keyword` at the current paths; returns whether evaluation goes on.
-    mutating func report(_ node: UnsafePointer<Node>, _ keyword: String, _ message: @autoclosure () -> String) -> Bool {
+    mutating func report(_ node: UnsafeMutablePointer<Node>, _ keyword: String, _ message: @autoclosure () -> String) -> Bool {
         guard collecting else { return false }
         var keywordTokens = keywordPath.map(\.text)
         keywordTokens.append(keyword)
         errors.append(
             ValidationError(
                 instanceLocation: JSONPointer(tokens: instancePath.map(\.text)), keywordLocation: JSONPointer(tokens: keywordTokens),
-                absoluteKeywordLocation: node.pointee.location + "/" + JSONPointer.escape(keyword), keyword: keyword, message: message()))
+                absoluteKeywordLocation: program.locations[Int(node.pointee.location)] + "/" + JSONPointer.escape(keyword), keyword: keyword,
+                message: message()))
         return !firstErrorOnly
     }
 
@@ -113,32 +122,52 @@ struct Validator {
         return body(node, instance, &evaluated)
     }
 
-    mutating func body(_ node: UnsafePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
+    mutating func body(_ node: UnsafeMutablePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
         var valid = true
         let mask = node.pointee.typeMask
         if mask != 0 && mask & TypeBits.of(instance) == 0 {
             valid = false
             if !report(node, "type", "\(Preview.of(instance)) is not of type \(TypeBits.names(mask))") { return false }
         }
-        for op in node.pointee.anyOps where !applyAny(op, node, instance, &evaluated) {
-            valid = false
-            if !continuesAfterFailure { return false }
+        var k = Int(node.pointee.opsStart)
+        var end = Int(node.pointee.anyEnd)
+        while k < end {
+            if !applyAny(ops[k], node, instance, &evaluated) {
+                valid = false
+                if !continuesAfterFailure { return false }
+            }
+            k += 1
         }
         switch instance {
         case .number(let number):
-            for op in node.pointee.numberOps where !applyNumber(op, node, number) {
-                valid = false
-                if !continuesAfterFailure { return false }
+            k = end
+            end = Int(node.pointee.numberEnd)
+            while k < end {
+                if !applyNumber(ops[k], node, number) {
+                    valid = false
+                    if !continuesAfterFailure { return false }
+                }
+                k += 1
             }
         case .string(let string):
-            for op in node.pointee.stringOps where !applyString(op, node, string) {
-                valid = false
-                if !continuesAfterFailure { return false }
+            k = Int(node.pointee.numberEnd)
+            end = Int(node.pointee.stringEnd)
+            while k < end {
+                if !applyString(ops[k], node, string) {
+                    valid = false
+                    if !continuesAfterFailure { return false }
+                }
+                k += 1
             }
         case .array(let array):
-            for op in node.pointee.arrayOps where !applyArray(op, node, array, &evaluated) {
-                valid = false
-                if !continuesAfterFailure { return false }
+            k = Int(node.pointee.stringEnd)
+            end = Int(node.pointee.arrayEnd)
+            while k < end {
+                if !applyArray(ops[k], node, array, &evaluated) {
+                    valid = false
+                    if !continuesAfterFailure { return false }
+                }
+                k += 1
             }
             if node.pointee.unevaluatedItems >= 0 {
                 let schema = node.pointee.unevaluatedItems
@@ -153,9 +182,14 @@ struct Validator {
                 if allValid { evaluated!.allItems = true } else { valid = false }
             }
         case .object(let object):
-            for op in node.pointee.objectOps where !applyObject(op, node, object, &evaluated) {
-                valid = false
-                if !continuesAfterFailure { return false }
+            k = Int(node.pointee.arrayEnd)
+            end = Int(node.pointee.objectEnd)
+            while k < end {
+                if !applyObject(ops[k], node, object, &evaluated) {
+                    valid = false
+                    if !continuesAfterFailure { return false }
+                }
+                k += 1
             }
             if node.pointee.unevaluatedProperties >= 0 {
                 let schema = node.pointee.unevaluatedProperties
@@ -222,8 +256,9 @@ struct Validator {
         return valid
     }
 
-    mutating func resolveDynamic(_ target: Int, _ anchor: String?) -> Int {
-        guard let anchor else { return target }
+    mutating func resolveDynamic(_ target: Int, _ anchorIndex: Int) -> Int {
+        guard anchorIndex >= 0 else { return target }
+        let anchor = program.anchorNames[anchorIndex]
         for resource in scope {
             if let n = program.dynamicAnchors[Int(resource)][anchor] { return n }
         }
@@ -232,39 +267,41 @@ struct Validator {
 
     // MARK: - Keywords
 
-    mutating func applyAny(_ op: Op, _ node: UnsafePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
+    mutating func applyAny(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
-        case .const(let value):
+        case .const(let c):
+            let value = constants[c]
             if ExactSemantics.equal(instance, value) { return true }
             _ = report(node, "const", "\(Preview.of(instance)) is not the constant \(Preview.of(value))")
             return false
-        case .enumeration(let values):
-            for value in values where ExactSemantics.equal(instance, value) { return true }
+        case .enumeration(let start, let count):
+            for k in start..<(start + count) where ExactSemantics.equal(instance, constants[k]) { return true }
+            let values = Array(UnsafeBufferPointer(start: constants + start, count: count))
             _ = report(node, "enum", "\(Preview.of(instance)) is not one of \(Preview.of(.array(values)))")
             return false
         case .ref(let target):
             return inPlace(target, instance, &evaluated, "$ref", nil)
         case .dynamicRef(let target, let anchor):
             return inPlace(resolveDynamic(target, anchor), instance, &evaluated, "$dynamicRef", nil)
-        case .allOf(let schemas):
+        case .allOf(let start, let count):
             var valid = true
-            for (i, schema) in schemas.enumerated() where !inPlace(schema, instance, &evaluated, "allOf", .index(i)) {
+            for i in 0..<count where !inPlace(ints[start + i], instance, &evaluated, "allOf", .index(i)) {
                 valid = false
                 if !continuesAfterFailure { return false }
             }
             return valid
-        case .anyOf(let schemas):
+        case .anyOf(let start, let count):
             var valid = false
             if evaluated == nil {
                 var none: EvaluatedLocations? = nil
-                for schema in schemas where quietly(schema, instance, &none) {
+                for k in start..<(start + count) where quietly(ints[k], instance, &none) {
                     valid = true
                     break
                 }
             } else {
-                for schema in schemas {
+                for k in start..<(start + count) {
                     var branch: EvaluatedLocations? = EvaluatedLocations()
-                    if quietly(schema, instance, &branch) {
+                    if quietly(ints[k], instance, &branch) {
                         valid = true
                         evaluated!.merge(branch!)
                     }
@@ -272,14 +309,14 @@ struct Validator {
             }
             if !valid { _ = report(node, "anyOf", "\(Preview.of(instance)) does not match any of the anyOf schemas") }
             return valid
-        case .oneOf(let schemas):
+        case .oneOf(let start, let schemaCount):
             var matches: [Int] = []
             var matched = -1
             var count = 0
             var kept: EvaluatedLocations? = nil
-            for (i, schema) in schemas.enumerated() {
+            for i in 0..<schemaCount {
                 var branch: EvaluatedLocations? = evaluated == nil ? nil : EvaluatedLocations()
-                if quietly(schema, instance, &branch) {
+                if quietly(ints[start + i], instance, &branch) {
                     count += 1
                     if count == 1 {
                         matched = i
@@ -324,7 +361,7 @@ struct Validator {
         }
     }
 
-    mutating func applyNumber(_ op: Op, _ node: UnsafePointer<Node>, _ x: Double) -> Bool {
+    mutating func applyNumber(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ x: Double) -> Bool {
         switch op {
         case .minimum(let m):
             if x >= m { return true }
@@ -347,7 +384,7 @@ struct Validator {
         return false
     }
 
-    mutating func applyString(_ op: Op, _ node: UnsafePointer<Node>, _ s: String) -> Bool {
+    mutating func applyString(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ s: String) -> Bool {
         switch op {
         case .minLength(let m):
             let bytes = s.utf8.count
@@ -356,7 +393,8 @@ struct Validator {
         case .maxLength(let m):
             if s.utf8.count <= m || s.unicodeScalars.count <= m { return true }
             _ = report(node, "maxLength", "\(Preview.quoted(s)) is longer than \(m) character\(m == 1 ? "" : "s")")
-        case .pattern(let pattern):
+        case .pattern(let p):
+            let pattern = patterns[p]
             switch Patterns.matches(pattern, s) {
             case true?: return true
             case false?: _ = report(node, "pattern", "\(Preview.quoted(s)) does not match pattern \(Preview.quoted(pattern.source))")
@@ -372,7 +410,7 @@ struct Validator {
         return false
     }
 
-    mutating func applyArray(_ op: Op, _ node: UnsafePointer<Node>, _ array: [JSON], _ evaluated: inout EvaluatedLocations?) -> Bool {
+    mutating func applyArray(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ array: [JSON], _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
         case .minItems(let m):
             if array.count >= m { return true }
@@ -386,10 +424,10 @@ struct Validator {
             guard let (i, j) = ExactSemantics.firstDuplicate(array) else { return true }
             _ = report(node, "uniqueItems", "items \(i) and \(j) are equal (\(Preview.of(array[i]))), but items must be unique")
             return false
-        case .prefixItems(let schemas):
+        case .prefixItems(let start, let count):
             var valid = true
-            let n = min(schemas.count, array.count)
-            for i in 0..<n where !child(schemas[i], array[i], .index(i), "prefixItems", .index(i)) {
+            let n = min(count, array.count)
+            for i in 0..<n where !child(ints[start + i], array[i], .index(i), "prefixItems", .index(i)) {
                 valid = false
                 if !continuesAfterFailure { return false }
             }
@@ -436,14 +474,15 @@ struct Validator {
         }
     }
 
-    mutating func applyObject(_ op: Op, _ node: UnsafePointer<Node>, _ object: JSONObject, _ evaluated: inout EvaluatedLocations?) -> Bool {
+    mutating func applyObject(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ object: JSONObject, _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
-        case .properties(let applicator):
-            return applyProperties(applicator, node, object, &evaluated)
-        case .required(let names):
+        case .properties(let a):
+            return applyProperties(applicators + a, node, object, &evaluated)
+        case .required(let start, let count):
             var valid = true
-            for name in names where object.position(of: name) == nil {
+            for k in start..<(start + count) where object.position(of: strings[k]) == nil {
                 valid = false
+                let name = strings[k]
                 if !report(node, "required", "missing required property \(Preview.quoted(name))") { return false }
             }
             return valid
@@ -455,21 +494,25 @@ struct Validator {
             if object.count <= m { return true }
             _ = report(node, "maxProperties", "object has \(object.count) properties, more than the maximum of \(m)")
             return false
-        case .dependentRequired(let dependencies):
+        case .dependentRequired(let start, let count):
             var valid = true
-            for (name, required) in dependencies where object.position(of: name) != nil {
-                for other in required where object.position(of: other) == nil {
+            for d in 0..<count where object.position(of: strings[ints[start + 3 * d]]) != nil {
+                let name = strings[ints[start + 3 * d]]
+                let requiredStart = ints[start + 3 * d + 1]
+                for k in requiredStart..<(requiredStart + ints[start + 3 * d + 2]) where object.position(of: strings[k]) == nil {
                     valid = false
+                    let other = strings[k]
                     if !report(node, "dependentRequired", "property \(Preview.quoted(other)) is required when \(Preview.quoted(name)) is present") {
                         return false
                     }
                 }
             }
             return valid
-        case .dependentSchemas(let dependencies):
+        case .dependentSchemas(let start, let count):
             var valid = true
-            for (name, schema) in dependencies where object.position(of: name) != nil {
-                if !inPlace(schema, .object(object), &evaluated, "dependentSchemas", .key(name)) {
+            for d in 0..<count where object.position(of: strings[ints[start + 2 * d]]) != nil {
+                let name = strings[ints[start + 2 * d]]
+                if !inPlace(ints[start + 2 * d + 1], .object(object), &evaluated, "dependentSchemas", .key(name)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -488,43 +531,74 @@ struct Validator {
     }
 
     mutating func applyProperties(
-        _ applicator: ObjectApplicator, _ node: UnsafePointer<Node>, _ object: JSONObject, _ evaluated: inout EvaluatedLocations?
+        _ applicator: UnsafeMutablePointer<ObjectApplicator>, _ node: UnsafeMutablePointer<Node>, _ object: JSONObject,
+        _ evaluated: inout EvaluatedLocations?
     ) -> Bool {
         var valid = true
         let keys = object.keys
         let values = object.values
-        let hasPatterns = !applicator.patterns.isEmpty
-        let additional = applicator.additional
+        let a = applicator.pointee
+        let names = strings + a.namesStart
+        let propertyNodes = ints + a.nodesStart
+        var hint = 0
+        var seen: UInt64 = 0
         for i in keys.indices {
             let key = keys[i]
             var matched = false
-            if let p = applicator.position(of: key) {
+            // Records usually list their members in the schema's order: try the next name first.
+            var position = -1
+            if hint < a.propertyCount && names[hint] == key {
+                position = hint
+            } else if a.lookup >= 0 {
+                position = program.lookups[a.lookup][key] ?? -1
+            } else {
+                var p = 0
+                while p < a.propertyCount {
+                    if names[p] == key {
+                        position = p
+                        break
+                    }
+                    p += 1
+                }
+            }
+            if position >= 0 {
+                hint = position + 1
+                if position < 64 { seen |= 1 << UInt64(position) }
                 matched = true
-                if !child(applicator.nodes[p], values[i], .key(key), "properties", .key(key)) {
+                if !child(propertyNodes[position], values[i], .key(key), "properties", .key(key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
             }
-            if hasPatterns {
-                for (j, pattern) in applicator.patterns.enumerated() where Patterns.matches(pattern, key) != false {
+            if a.patternCount > 0 {
+                for j in 0..<a.patternCount where Patterns.matches(patterns[a.patternsStart + j], key) != false {
                     matched = true
-                    if !child(applicator.patternNodes[j], values[i], .key(key), "patternProperties", .key(pattern.source)) {
+                    let source = patterns[a.patternsStart + j].source
+                    if !child(ints[a.patternNodesStart + j], values[i], .key(key), "patternProperties", .key(source)) {
                         valid = false
                         if !continuesAfterFailure { return false }
                     }
                 }
             }
-            if !matched && additional >= 0 {
+            if !matched && a.additional >= 0 {
                 matched = true
-                if nodes[additional].kind == .alwaysInvalid {
+                if nodes[a.additional].kind == .alwaysInvalid {
                     valid = false
                     if !report(node, "additionalProperties", "property \(Preview.quoted(key)) is not allowed (additional)") { return false }
-                } else if !child(additional, values[i], .key(key), "additionalProperties", nil) {
+                } else if !child(a.additional, values[i], .key(key), "additionalProperties", nil) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
             }
             if matched && evaluated != nil { evaluated!.markProperty(i) }
+        }
+        var missing = a.requiredMask & ~seen
+        while missing != 0 {
+            let bit = missing.trailingZeroBitCount
+            missing &= missing - 1
+            valid = false
+            let name = names[bit]
+            if !report(node, "required", "missing required property \(Preview.quoted(name))") { return false }
         }
         return valid
     }

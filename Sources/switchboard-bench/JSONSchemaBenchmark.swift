@@ -51,18 +51,22 @@ enum JSONSchemaBenchmark {
 
         var valid = 0
         var best = Double.infinity
+        var bestCPU = Double.infinity
         let clock = ContinuousClock()
         for _ in 0..<iterations {
             var passValid = 0
+            let cpuStart = cpuSeconds()
             let elapsed = clock.measure {
                 for document in documents where schema.isValid(document) { passValid += 1 }
             }
+            bestCPU = min(bestCPU, cpuSeconds() - cpuStart)
             valid = passValid
             best = min(best, seconds(elapsed))
         }
         print(
             "switchboard JSONSchema isValid: \(documents.count) documents (\(valid) valid, \(documents.count - valid) invalid), "
-                + "best of \(iterations): \(format(best)) s, \(Int(Double(documents.count) / best)) docs/s")
+                + "best of \(iterations): \(format(best)) s, \(Int(Double(documents.count) / best)) docs/s "
+                + "(CPU time \(format(bestCPU)) s, \(Int(Double(documents.count) / bestCPU)) docs/s per CPU second)")
         if allErrors {
             var errorCount = 0
             var bestReport = Double.infinity
@@ -78,6 +82,13 @@ enum JSONSchemaBenchmark {
                 "switchboard JSONSchema validate(.allErrors): \(errorCount) errors, best of \(iterations): \(format(bestReport)) s, "
                     + "\(Int(Double(documents.count) / bestReport)) docs/s")
         }
+    }
+
+    /// Process CPU time, which a busy machine disturbs less than the wall clock.
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     static func seconds(_ duration: Duration) -> Double {
