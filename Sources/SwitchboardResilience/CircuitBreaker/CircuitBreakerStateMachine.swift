@@ -110,13 +110,13 @@ public struct CircuitBreakerStateMachine: Sendable {
     private var halfOpenPermits = 0
     private var halfOpenTally = SlidingWindow.Tally()
     private var notPermitted = 0
-    private let slowNs: Int64
+    private let slowCallDuration: Duration
     private let minimumCalls: Int
 
     public init(configuration: CircuitBreakerConfiguration) {
         self.configuration = configuration
         window = SlidingWindow(configuration.window)
-        slowNs = configuration.slowCallDuration.nanosecondsClamped
+        slowCallDuration = configuration.slowCallDuration
         if case .count(let size) = configuration.window {
             minimumCalls = min(configuration.minimumCalls, size)
         } else {
@@ -166,10 +166,10 @@ public struct CircuitBreakerStateMachine: Sendable {
             return []
         case .success(let d):
             failed = false
-            slow = d.nanosecondsClamped > slowNs
+            slow = d > slowCallDuration
         case .failure(let d):
             failed = true
-            slow = d.nanosecondsClamped > slowNs
+            slow = d > slowCallDuration
         }
         switch state {
         case .disabled, .forcedOpen:
