@@ -124,3 +124,19 @@ import Testing
         #expect(clock.sleeperCount == 0)
     }
 }
+
+@Suite struct RegistryTests {
+    @Test func registriesReuseByKeyAndReplaceOnConfigurationChange() {
+        let breakers = CircuitBreakerRegistry()
+        let a = breakers.breaker(for: "conn_1", configuration: .init())
+        #expect(breakers.breaker(for: "conn_1", configuration: .init()) === a)
+        #expect(breakers.breaker(for: "conn_2", configuration: .init()) !== a)
+        #expect(breakers.breaker(for: "conn_1", configuration: .init(minimumCalls: 3)) !== a)
+        #expect(breakers.all.count == 2)
+
+        let bulkheads = BulkheadRegistry()
+        let b = bulkheads.bulkhead(for: "conn_1", configuration: .init(maxConcurrent: 2))
+        #expect(bulkheads.bulkhead(for: "conn_1", configuration: .init(maxConcurrent: 2)) === b)
+        #expect(bulkheads.bulkhead(for: "conn_1", configuration: .init(maxConcurrent: 3)) !== b)
+    }
+}
