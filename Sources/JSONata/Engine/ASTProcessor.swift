@@ -12,6 +12,7 @@ struct ASTProcessor {
         if ast.kind == .parent || ast.seekingParent != nil {
             throw JSONataError(code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression", position: ast.position, token: "\(ast.kind)")
         }
+        ast.finalize()
         return ast
     }
 

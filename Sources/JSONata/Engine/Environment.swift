@@ -1,7 +1,7 @@
 /// A frame of variable bindings; lookups walk outwards, then fall back to the function library.
 final class Frame {
-    var names: [String] = []
-    var values: [Value?] = []
+    @exclusivity(unchecked) var names: [String] = []
+    @exclusivity(unchecked) var values: [Value?] = []
     let parent: Frame?
 
     init(parent: Frame?) {
@@ -15,6 +15,21 @@ final class Frame {
             names.append(name)
             values.append(value)
         }
+    }
+
+    /// Looks `name` up, falling back to `builtin` (resolved at compile time) instead of the library table.
+    func lookup(_ name: String, builtin: FunctionRef?) -> Value? {
+        var frame: Frame? = self
+        while let f = frame {
+            var i = f.names.count - 1
+            while i >= 0 {
+                if f.names[i] == name { return f.values[i] }
+                i -= 1
+            }
+            frame = f.parent
+        }
+        if let builtin { return .function(builtin) }
+        return nil
     }
 
     func lookup(_ name: String) -> Value? {

@@ -5,10 +5,10 @@ import JSONValue
 /// One evaluator serves one `evaluate` call: it holds the depth counter, the deadline and the
 /// timestamp that `$now()` and `$millis()` report.
 final class Evaluator {
-    var depth = 0
+    @exclusivity(unchecked) var depth = 0
     let maxDepth: Int
     let deadline: ContinuousClock.Instant?
-    var tick = 0
+    @exclusivity(unchecked) var tick = 0
     let timestampMillis: Double
     /// The lowest native stack address this evaluation may reach (see `StackBounds`).
     let stackLimit: UInt
@@ -27,13 +27,7 @@ final class Evaluator {
     @inline(never)
     func checkLimits() throws(JSONataError) {
         if depth > maxDepth { throw Evaluator.stackOverflow() }
-        if depth & 7 == 0 && StackBounds.current() < stackLimit { throw Evaluator.stackOverflow() }
-        if let deadline {
-            tick &+= 1
-            if tick & 63 == 0 && ContinuousClock.now > deadline {
-                throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop")
-            }
-        }
+        if StackBounds.current() < stackLimit { throw Evaluator.stackOverflow() }
     }
 
     // MARK: - Dispatch
@@ -41,7 +35,11 @@ final class Evaluator {
     func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         depth += 1
         defer { depth -= 1 }
-        if depth > maxDepth || depth & 7 == 0 || deadline != nil { try checkLimits() }
+        if depth > maxDepth || depth & 7 == 0 { try checkLimits() }
+        tick &+= 1
+        if tick & 1023 == 0, let deadline, ContinuousClock.now > deadline {
+            throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop")
+        }
         var result: Value?
         switch expr.kind {
         case .path: result = try evaluatePath(expr, input, env)
@@ -136,6 +134,17 @@ final class Evaluator {
 
     @inline(never)
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        if let names = expr.simpleNames, case .object(var o)? = input {
+            let last = names.count - 1
+            var i = 0
+            while true {
+                guard let v = o[names[i]] else { return nil }
+                if i == last { return v }
+                guard case .object(let next) = v else { break }
+                o = next
+                i += 1
+            }
+        }
         var inputSequence: Value
         if case .array? = input, expr.steps[0].kind != .variable {
             inputSequence = input!
@@ -416,7 +425,7 @@ final class Evaluator {
             if case .array(let a, let f)? = input, f.contains(.outerWrapper) { return a.first }
             return input
         }
-        return env.lookup(expr.text)
+        return env.lookup(expr.text, builtin: expr.builtin)
     }
 
     // MARK: - Operators
@@ -660,16 +669,31 @@ final class Evaluator {
         if items.count == 1 {
             // common case: a plain object constructor
             let item = items[0]
-            var seen: [String: Int] = [:]
+            var seenKeys: [String] = []
+            var seenPairs: [Int] = []
+            seenKeys.reserveCapacity(pairs.count)
+            seenPairs.reserveCapacity(pairs.count)
+            result.keys.reserveCapacity(pairs.count)
+            result.values.reserveCapacity(pairs.count)
             for (pairIndex, pair) in pairs.enumerated() {
-                guard let key = try evaluate(pair.0, item, env) else { continue }
+                let key: Value?
+                if pair.0.kind == .string, case .string(let literal) = pair.0.literal, pair.0.predicates.isEmpty, pair.0.group == nil {
+                    key = .string(literal)
+                } else {
+                    key = try evaluate(pair.0, item, env)
+                }
+                guard let key else { continue }
                 guard case .string(let k) = key else {
                     throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
                 }
-                if let prev = seen[k], prev != pairIndex {
-                    throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                if let at = seenKeys.firstIndex(of: k) {
+                    if seenPairs[at] != pairIndex {
+                        throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                    }
+                } else {
+                    seenKeys.append(k)
+                    seenPairs.append(pairIndex)
                 }
-                seen[k] = pairIndex
                 if let value = try evaluate(pair.1, item, env) { result.set(k, value) }
             }
             return .object(result)

@@ -30,6 +30,7 @@ enum Library {
             if !n.isFinite {
                 throw JSONataError(code: "D3001", message: "Attempting to invoke string function on Infinity or NaN", value: .number(n))
             }
+            if n == n.rounded(.towardZero) && abs(n) < 1e15 { return String(Int(n)) }
             return JSNumberFormat.format(toPrecision15(n))
         default:
             var value = v

@@ -9,47 +9,81 @@ final class Node: @unchecked Sendable {
         case op, end, filterStage
     }
 
-    var kind: Kind
+    @exclusivity(unchecked) var kind: Kind
     /// Operator or name text; variable name without `$`; string literal content.
-    var text: String
-    var position: Int
-    var literal: LiteralValue = .null
-    var regex: RegexLiteral?
+    @exclusivity(unchecked) var text: String
+    @exclusivity(unchecked) var position: Int
+    @exclusivity(unchecked) var literal: LiteralValue = .null
+    @exclusivity(unchecked) var regex: RegexLiteral?
 
-    var lhs: Node?
-    var rhs: Node?
-    var expression: Node?
-    var expressions: [Node] = []
-    var steps: [Node] = []
+    @exclusivity(unchecked) var lhs: Node?
+    @exclusivity(unchecked) var rhs: Node?
+    @exclusivity(unchecked) var expression: Node?
+    @exclusivity(unchecked) var expressions: [Node] = []
+    @exclusivity(unchecked) var steps: [Node] = []
     /// Object constructor pairs (unary `{`), or grouping pairs for binary `{` before processing.
-    var pairs: [(Node, Node)] = []
-    var group: Group?
-    var predicates: [Stage] = []
-    var stages: [Stage] = []
-    var procedure: Node?
-    var arguments: [Node] = []
-    var signature: Signature?
-    var body: Node?
-    var isThunk = false
-    var condition: Node?
-    var then: Node?
-    var otherwise: Node?
-    var pattern: Node?
-    var update: Node?
-    var delete: Node?
-    var terms: [SortTerm] = []
+    @exclusivity(unchecked) var pairs: [(Node, Node)] = []
+    @exclusivity(unchecked) var group: Group?
+    @exclusivity(unchecked) var predicates: [Stage] = []
+    @exclusivity(unchecked) var stages: [Stage] = []
+    @exclusivity(unchecked) var procedure: Node?
+    @exclusivity(unchecked) var arguments: [Node] = []
+    @exclusivity(unchecked) var signature: Signature?
+    @exclusivity(unchecked) var body: Node?
+    @exclusivity(unchecked) var isThunk = false
+    @exclusivity(unchecked) var condition: Node?
+    @exclusivity(unchecked) var then: Node?
+    @exclusivity(unchecked) var otherwise: Node?
+    @exclusivity(unchecked) var pattern: Node?
+    @exclusivity(unchecked) var update: Node?
+    @exclusivity(unchecked) var delete: Node?
+    @exclusivity(unchecked) var terms: [SortTerm] = []
 
-    var keepArray = false
-    var keepSingletonArray = false
-    var consArray = false
-    var tuple = false
-    var focus: String?
-    var indexVar: String?
-    var ancestor: Slot?
-    var slot: Slot?
-    var seekingParent: [Slot]?
-    /// Set on `??` conditions: test existence rather than truthiness.
-    var isCoalesce = false
+    @exclusivity(unchecked) var keepArray = false
+    @exclusivity(unchecked) var keepSingletonArray = false
+    @exclusivity(unchecked) var consArray = false
+    @exclusivity(unchecked) var tuple = false
+    @exclusivity(unchecked) var focus: String?
+    @exclusivity(unchecked) var indexVar: String?
+    @exclusivity(unchecked) var ancestor: Slot?
+    @exclusivity(unchecked) var slot: Slot?
+    @exclusivity(unchecked) var seekingParent: [Slot]?
+    /// Precomputed at compile time: a path of plain field names (the fast path).
+    @exclusivity(unchecked) var simpleNames: [String]?
+    /// Precomputed at compile time: the library function a variable names, if any.
+    @exclusivity(unchecked) var builtin: FunctionRef?
+
+    /// Prepares evaluation shortcuts over the whole processed tree.
+    func finalize() {
+        switch kind {
+        case .variable:
+            builtin = Library.functions[text]
+        case .path:
+            let plain = steps.allSatisfy {
+                $0.kind == .name && $0.stages.isEmpty && $0.predicates.isEmpty && $0.group == nil && $0.focus == nil && $0.indexVar == nil
+                    && !$0.tuple && !$0.keepArray && $0.ancestor == nil
+            }
+            if plain && !keepSingletonArray && group == nil && !tuple && !keepArray && predicates.isEmpty { simpleNames = steps.map(\.text) }
+        default: break
+        }
+        for n in [lhs, rhs, expression, procedure, body, condition, then, otherwise, pattern, update, delete] { n?.finalize() }
+        for n in expressions { n.finalize() }
+        for n in steps { n.finalize() }
+        for n in arguments { n.finalize() }
+        for (k, v) in pairs {
+            k.finalize()
+            v.finalize()
+        }
+        if let group {
+            for (k, v) in group.pairs {
+                k.finalize()
+                v.finalize()
+            }
+        }
+        for s in predicates { s.expr?.finalize() }
+        for s in stages { s.expr?.finalize() }
+        for t in terms { t.expression.finalize() }
+    }
 
     init(_ kind: Kind, _ text: String = "", position: Int) {
         self.kind = kind
@@ -81,8 +115,8 @@ struct SortTerm {
 
 /// A parent-operator slot, shared between the `%` node and the step that binds it.
 final class Slot: @unchecked Sendable {
-    var label: String
-    var level: Int
+    @exclusivity(unchecked) var label: String
+    @exclusivity(unchecked) var level: Int
     let index: Int
     init(label: String, level: Int, index: Int) {
         self.label = label

@@ -2,13 +2,13 @@
 /// arguments are typed to symbols and matched against one pattern element per parameter.
 struct Signature: Sendable {
     struct Param: Sendable {
-        /// Allowed type symbols (`s n b l o a f m`).
-        var allowed: Set<Character>
+        /// Allowed type symbols (`s n b l o a f m`), as a bit mask of `Signature.bit`.
+        var allowed: UInt16
         var type: String
         var optional = false
         var oneOrMore = false
         var context = false
-        var contextAllowed: Set<Character> = []
+        var contextAllowed: UInt16 = 0
         var isArray = false
         var subtype: String?
     }
@@ -36,19 +36,19 @@ struct Signature: Sendable {
             }
             return p
         }
-        func set(_ s: String) -> Set<Character> { Set(s) }
+        func set(_ s: String) -> UInt16 { s.reduce(0) { $0 | Signature.bit($1) } }
         while position < chars.count {
             let symbol = chars[position]
             if symbol == ":" { break }
             switch symbol {
             case "s", "n", "b", "l", "o":
-                params.append(Param(allowed: [symbol, "m"], type: String(symbol)))
+                params.append(Param(allowed: Signature.bit(symbol) | Signature.bit("m"), type: String(symbol)))
             case "a":
                 var p = Param(allowed: set("asnblfom"), type: "a")
                 p.isArray = true
                 params.append(p)
             case "f":
-                params.append(Param(allowed: ["f"], type: "f"))
+                params.append(Param(allowed: Signature.bit("f"), type: "f"))
             case "j":
                 params.append(Param(allowed: set("asnblom"), type: "j"))
             case "x":
@@ -89,6 +89,20 @@ struct Signature: Sendable {
         }
     }
 
+    static func bit(_ c: Character) -> UInt16 {
+        switch c {
+        case "s": 1
+        case "n": 2
+        case "b": 4
+        case "l": 8
+        case "o": 16
+        case "a": 32
+        case "f": 64
+        case "m": 128
+        default: 0
+        }
+    }
+
     static func symbol(_ v: Value?) -> Character {
         guard let v else { return "m" }
         switch v {
@@ -109,7 +123,7 @@ struct Signature: Sendable {
             if p == params.count { return i == symbols.count }
             let param = params[p]
             var maxTake = 0
-            while i + maxTake < symbols.count && param.allowed.contains(symbols[i + maxTake]) {
+            while i + maxTake < symbols.count && param.allowed & Signature.bit(symbols[i + maxTake]) != 0 {
                 maxTake += 1
                 if !param.oneOrMore { break }
             }
@@ -151,7 +165,7 @@ struct Signature: Sendable {
             let n = counts[p]
             if n == 0 {
                 if param.context {
-                    if param.contextAllowed.contains(Signature.symbol(context)) {
+                    if param.contextAllowed & Signature.bit(Signature.symbol(context)) != 0 {
                         out.append(context)
                     } else {
                         throw JSONataError(

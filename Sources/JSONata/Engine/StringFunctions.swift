@@ -196,6 +196,45 @@ extension Library {
     }
 
     static func trim(_ s: String) -> String {
+        // fast path: nothing to collapse or strip
+        var clean = true
+        var previousSpace = true
+        for b in s.utf8 {
+            if b == 0x20 {
+                if previousSpace {
+                    clean = false
+                    break
+                }
+                previousSpace = true
+            } else if b == 0x09 || b == 0x0A || b == 0x0D {
+                clean = false
+                break
+            } else {
+                previousSpace = false
+            }
+        }
+        if clean && !previousSpace { return s }
+        if s.isEmpty { return s }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        var inSpace = false
+        for b in s.utf8 {
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+                if !inSpace {
+                    bytes.append(0x20)
+                    inSpace = true
+                }
+            } else {
+                bytes.append(b)
+                inSpace = false
+            }
+        }
+        if bytes.first == 0x20 { bytes.removeFirst() }
+        if bytes.last == 0x20 { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func trimScalars(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         var inSpace = false
         for c in s.unicodeScalars {

@@ -58,9 +58,9 @@ struct Tuple {
 
 /// A mutable, insertion-ordered object (reference semantics, like a JavaScript object).
 final class ObjectRef {
-    var keys: [String]
-    var values: [Value]
-    var index: [String: Int]?
+    @exclusivity(unchecked) var keys: [String]
+    @exclusivity(unchecked) var values: [Value]
+    @exclusivity(unchecked) var index: [String: Int]?
 
     init() {
         keys = []
