@@ -123,6 +123,7 @@ import Testing
         let r = try RetryConfiguration(json: [
             "rateLimitHeaders": ["remaining": "x-rate-remaining", "reset": "x-rate-reset", "resetFormat": "delta_seconds"]
         ])
-        #expect(r.rateLimitHeaders == RateLimitResetHeaders(remainingHeader: "x-rate-remaining", resetHeader: "x-rate-reset", resetFormat: .deltaSeconds))
+        #expect(
+            r.rateLimitHeaders == RateLimitResetHeaders(remainingHeader: "x-rate-remaining", resetHeader: "x-rate-reset", resetFormat: .deltaSeconds))
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 @testable import SwitchboardResilience
 
 /// `t0 + ms` as an instant, for readable test timelines.
@@ -7,8 +9,6 @@ func at(ms: Int64, from origin: ResilienceInstant = t0) -> ResilienceInstant {
 
 /// An arbitrary origin well after the epoch, on a whole second.
 let t0 = ResilienceInstant(secondsSinceEpoch: 1_700_000_000)
-
-import Synchronization
 
 /// An error an upstream call throws in tests.
 struct UpstreamError: Error, ResilienceClassifiable, Equatable {
@@ -29,7 +29,12 @@ final class Recorder<T: Sendable>: Sendable {
 /// Counts calls from concurrent tasks.
 final class Counter: Sendable {
     private let value = Mutex(0)
-    @discardableResult func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    @discardableResult func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var count: Int { value.withLock { $0 } }
 }
 

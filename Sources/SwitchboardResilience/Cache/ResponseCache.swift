@@ -87,7 +87,8 @@ public struct ResponseCache<Value: Sendable>: Sendable {
     }
 
     private mutating func unlink(_ i: Int) {
-        let p = slots[i].prev, n = slots[i].next
+        let p = slots[i].prev
+        let n = slots[i].next
         if p >= 0 { slots[p].next = n } else { head = n }
         if n >= 0 { slots[n].prev = p } else { tail = p }
         slots[i].prev = -1
@@ -108,4 +109,3 @@ public struct ResponseCache<Value: Sendable>: Sendable {
         linkAtFront(i)
     }
 }
-

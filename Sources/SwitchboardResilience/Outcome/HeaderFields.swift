@@ -35,7 +35,8 @@ public struct HeaderFields: Sendable, Equatable, ExpressibleByDictionaryLiteral 
     public var isEmpty: Bool { fields.isEmpty }
 
     static func namesEqual(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8, y = b.utf8
+        let x = a.utf8
+        let y = b.utf8
         guard x.count == y.count else { return false }
         for (p, q) in zip(x, y) where p != q {
             let lp = p >= 65 && p <= 90 ? p | 0x20 : p

@@ -18,7 +18,8 @@ public enum IdempotencyKey {
     /// A random UUID (version 4), lowercase, e.g. `"3b241101-e2bb-4255-8caf-4136c566a962"`.
     public static func make(using rng: inout some RandomNumberGenerator) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
-        let a = rng.next(), b = rng.next()
+        let a = rng.next()
+        let b = rng.next()
         for i in 0..<8 {
             bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i)))
             bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))
