@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .library(name: "JSONValue", targets: ["JSONValue"]),
     ],
     dependencies: [
@@ -25,6 +26,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "JSONValue", swiftSettings: strict),
+        .target(name: "ECMARegex", swiftSettings: strict),
+        .target(name: "JSONSchema", dependencies: ["JSONValue", "ECMARegex"], swiftSettings: strict),
+        .target(name: "JSONata", dependencies: ["JSONValue", "ECMARegex"], swiftSettings: strict),
+        .target(name: "SwitchboardResilience", dependencies: ["JSONValue"], swiftSettings: strict),
+        .target(name: "SwitchboardConformance", dependencies: ["JSONValue", "JSONSchema", "JSONata"], swiftSettings: strict),
         .target(
             name: "SwitchboardCore",
             dependencies: ["JSONValue", .product(name: "Yams", package: "Yams")],
@@ -42,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "SwitchboardEngine",
-            dependencies: ["SwitchboardCore", "JSONValue", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SwitchboardCore", "JSONValue", "JSONSchema", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -58,19 +64,37 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "JSONValue",
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardConformance", "JSONValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "switchboard-bench",
+            dependencies: ["JSONValue", "JSONSchema", "JSONata", "SwitchboardResilience"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwitchboardTestSupport",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SwitchboardTestSupport"
+        ),
         .testTarget(name: "JSONValueTests", dependencies: ["JSONValue"]),
+        .testTarget(name: "ECMARegexTests", dependencies: ["ECMARegex", "JSONValue"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSONValue"]),
+        .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSONValue"]),
+        .testTarget(name: "SwitchboardResilienceTests", dependencies: ["SwitchboardResilience", "JSONValue"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore"]),
+        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer",
+                "SwitchboardServer", "SwitchboardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

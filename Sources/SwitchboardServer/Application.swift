@@ -54,7 +54,7 @@ public struct AppServices: Sendable {
 }
 
 /// The schema checker Switchboard validates with.
-public func makeSchemaChecker() -> any SchemaChecker { StructuralSchemaChecker() }
+public func makeSchemaChecker() -> any SchemaChecker { JSONSchemaChecker() }
 
 /// Builds the router with every controller; returns the route table the router serves.
 public func buildRouter(services: AppServices, configuration: ServerConfiguration) -> (Router<BasicRequestContext>, RouteTable) {

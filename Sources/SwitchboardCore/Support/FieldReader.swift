@@ -51,6 +51,10 @@ public struct FieldReader {
             report(key, "must not be empty")
             return nil
         }
+        if s.utf8.contains(0) {
+            report(key, "must not contain NUL characters")
+            return nil
+        }
         if s.count > maxLength {
             report(key, "must be at most \(maxLength) characters")
             return nil

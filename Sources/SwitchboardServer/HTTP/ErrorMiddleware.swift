@@ -24,6 +24,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as DatabaseError where e.kind == .unavailable:
             logger.error("database unavailable", metadata: ["error": "\(e.message)"])
             return .unavailable("the database is unavailable", code: "DATABASE_UNAVAILABLE")
+        case let e as DatabaseError where e.kind == .invalidValue:
+            return .badRequest("a value in the request cannot be stored", code: "INVALID_VALUE")
         case let e as any HTTPResponseError:
             switch e.status.code {
             case 404: return .notFound("no route for \(request.method) \(request.uri.path)", code: "ROUTE_NOT_FOUND")

@@ -165,6 +165,7 @@ public final class PostgresDatabase: SQLDatabase {
             switch state {
             case "23505": return DatabaseError(kind: .uniqueViolation, message: "unique constraint violated")
             case "23503": return DatabaseError(kind: .foreignKeyViolation, message: "foreign key constraint violated")
+            case let s where s.hasPrefix("22"): return DatabaseError(kind: .invalidValue, message: "PostgreSQL refused a value (\(s))")
             default:
                 let message = error.serverInfo?[.message] ?? ""
                 return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)")

@@ -111,7 +111,7 @@ public protocol SQLDatabase: SQLExecutor {
 
 /// A database-level failure, mapped to a stable error so callers never see driver text with data in it.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case uniqueViolation, foreignKeyViolation, unavailable, other }
+    public enum Kind: Sendable, Equatable { case uniqueViolation, foreignKeyViolation, invalidValue, unavailable, other }
     public var kind: Kind
     public var message: String
     public var description: String { message }

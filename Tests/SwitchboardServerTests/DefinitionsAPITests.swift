@@ -1,0 +1,125 @@
+import Hummingbird
+import HummingbirdTesting
+import JSONValue
+import SwitchboardTestSupport
+import Testing
+
+@Suite struct DefinitionsAPITests {
+    @Test(arguments: TestBackend.available)
+    func versionsAndTransitions(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let created = try await client.call(.post, "/v1/definitions", json: definition("crm"))
+            #expect(created.status == 201)
+            #expect(created.body["status"] == "DRAFT")
+            #expect(created.headers[.location] == "/v1/definitions/crm/versions/1.0.0")
+            // With no published version, the key answers with the latest draft.
+            #expect(try await client.call(.get, "/v1/definitions/crm").body["version"] == "1.0.0")
+            #expect(try await client.call(.post, "/v1/definitions", json: definition("crm")).status == 409)
+
+            #expect(try await client.call(.post, "/v1/definitions/crm/versions/1.0.0/publish").body["status"] == "PUBLISHED")
+            try await client.call(.post, "/v1/definitions", json: definition("crm", version: "1.1.0"))
+            try await client.call(.post, "/v1/definitions", json: definition("crm", version: "1.0.1-beta.1"))
+            // The latest published version wins over newer drafts.
+            #expect(try await client.call(.get, "/v1/definitions/crm").body["version"] == "1.0.0")
+            let versions = try await client.call(.get, "/v1/definitions/crm/versions").body
+            #expect(versions["items"]?.arrayValue?.map { $0["version"] } == ["1.1.0", "1.0.1-beta.1", "1.0.0"])
+
+            // Only a DRAFT is editable.
+            var edited = definition("crm", version: "1.0.0")
+            edited["name"] = "Renamed"
+            let refused = try await client.call(.put, "/v1/definitions/crm/versions/1.0.0", json: edited)
+            #expect(refused.status == 409)
+            #expect(refused.body["error"]?["code"] == "DEFINITION_NOT_EDITABLE")
+            var draftEdit = definition("crm", version: "1.1.0")
+            draftEdit["name"] = "CRM v1.1"
+            let ok = try await client.call(.put, "/v1/definitions/crm/versions/1.1.0", json: draftEdit)
+            #expect(ok.status == 200)
+            #expect(try await client.call(.get, "/v1/definitions/crm/versions/1.1.0").body["name"] == "CRM v1.1")
+            // The URL and the document must agree.
+            #expect(try await client.call(.put, "/v1/definitions/crm/versions/1.1.0", json: definition("crm", version: "9.9.9")).status == 422)
+
+            // Illegal transitions are 409 and change nothing.
+            for (version, action) in [("1.1.0", "deprecate"), ("1.0.0", "publish")] {
+                let r = try await client.call(.post, "/v1/definitions/crm/versions/\(version)/\(action)")
+                #expect(r.status == 409)
+                #expect(r.body["error"]?["code"] == "INVALID_TRANSITION")
+            }
+            #expect(try await client.call(.post, "/v1/definitions/crm/versions/1.1.0/publish").status == 200)
+            #expect(try await client.call(.get, "/v1/definitions/crm").body["version"] == "1.1.0")
+            #expect(try await client.call(.post, "/v1/definitions/crm/versions/1.0.0/deprecate").body["status"] == "DEPRECATED")
+            #expect(try await client.call(.post, "/v1/definitions/crm/versions/1.0.0/archive").body["status"] == "ARCHIVED")
+            #expect(try await client.call(.post, "/v1/definitions/crm/versions/1.0.0/publish").status == 409)
+
+            // Drafts can be deleted, other versions cannot.
+            #expect(try await client.call(.delete, "/v1/definitions/crm/versions/1.0.1-beta.1").status == 204)
+            #expect(try await client.call(.delete, "/v1/definitions/crm/versions/1.1.0").status == 409)
+            #expect(try await client.call(.get, "/v1/definitions/crm/versions/1.0.1-beta.1").status == 404)
+            #expect(try await client.call(.get, "/v1/definitions/nope").body["error"]?["code"] == "DEFINITION_NOT_FOUND")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func publishingOnCreateAndStatusInBody(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let r = try await client.call(.post, "/v1/definitions?publish=true", json: definition("pub"))
+            #expect(r.body["status"] == "PUBLISHED")
+            #expect(r.body["publishedAt"]?.stringValue != nil)
+            var doc = definition("pub2")
+            doc["status"] = "PUBLISHED"
+            let refused = try await client.call(.post, "/v1/definitions", json: doc)
+            #expect(refused.status == 422)
+            #expect(refused.body["error"]?["details"]?[0]?["path"] == "/status")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func searchFilterAndPaginate(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            for (i, key) in ["alpha", "bravo", "charlie", "delta", "echo"].enumerated() {
+                let extra: JSONObject = ["category": i % 2 == 0 ? "crm" : "payments", "popular": .bool(i == 1), "type": i == 4 ? "graphql" : "rest_api"]
+                try await client.call(.post, "/v1/definitions" + (i < 3 ? "?publish=true" : ""), json: definition(key, extra: extra))
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let path = "/v1/definitions?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await client.call(.get, path).body
+                seen += page["items"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
+                cursor = page["nextCursor"]?.stringValue
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(seen == ["alpha", "bravo", "charlie", "delta", "echo"])
+            #expect(pages == 3)
+
+            func keys(_ query: String) async throws -> [String] {
+                try await client.call(.get, "/v1/definitions?" + query).body["items"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
+            }
+            #expect(try await keys("category=payments") == ["bravo", "delta"])
+            #expect(try await keys("status=DRAFT") == ["delta", "echo"])
+            #expect(try await keys("status=published&category=crm") == ["alpha", "charlie"])
+            #expect(try await keys("popular=true") == ["bravo"])
+            #expect(try await keys("type=graphql") == ["echo"])
+            #expect(try await keys("search=CHAR") == ["charlie"])
+            #expect(try await keys("search=the%20delta%20integration") == ["delta"])
+            #expect(try await keys("search=%25") == [])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func validationListsEachProblem(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let r = try await client.call(
+                .post, "/v1/definitions",
+                json: [
+                    "key": "ok-key", "name": "X", "version": "v1", "auth": ["type": "telepathy"],
+                    "methods": [["name": "get", "path": "/u/{id}", "paramSchema": ["type": "object"]], ["name": "get", "path": "/x"]],
+                    "configSchema": ["type": 12],
+                ])
+            #expect(r.status == 422)
+            #expect(r.body["error"]?["code"] == "VALIDATION_ERROR")
+            let paths = Set(r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
+            #expect(paths == ["/version", "/auth/type", "/methods/0/path", "/configSchema/type"])
+        }
+    }
+}
