@@ -42,6 +42,10 @@ struct CharSet: Sendable {
     var ranges: [UInt32] = []
     var properties: [(UnicodeProperty, Bool)] = []
     var negated = false
+    /// For sets with properties: final membership of U+0080..<U+0300 (Latin-1 and Latin Extended),
+    /// so accented Latin text does not pay for a property lookup per scalar.
+    var latinBits: [UInt64] = []
+    static let latinLimit: UInt32 = 0x300
 
     init(_ spec: ClassSpec, ignoreCase: Bool) {
         var merged = CharSet.normalize(spec.ranges)
@@ -54,18 +58,22 @@ struct CharSet: Sendable {
             ranges.append(max(range.lowerBound, 0x80))
             ranges.append(range.upperBound)
         }
-        for c in UInt32(0)..<128 {
-            var member = CharSet.rangesContain(merged, c)
-            if !member {
-                for (property, inverted) in properties where property.contains(c) != inverted {
-                    member = true
-                    break
-                }
-            }
-            if member != negated {
-                if c < 64 { asciiLow |= 1 << UInt64(c) } else { asciiHigh |= 1 << UInt64(c - 64) }
+        for c in UInt32(0)..<128 where isMember(c, merged) != negated {
+            if c < 64 { asciiLow |= 1 << UInt64(c) } else { asciiHigh |= 1 << UInt64(c - 64) }
+        }
+        if !properties.isEmpty {
+            latinBits = Array(repeating: 0, count: Int(CharSet.latinLimit - 0x80) / 64)
+            for c in UInt32(0x80)..<CharSet.latinLimit where isMember(c, merged) != negated {
+                let bit = Int(c - 0x80)
+                latinBits[bit / 64] |= 1 << UInt64(bit % 64)
             }
         }
+    }
+
+    private func isMember(_ c: UInt32, _ merged: [ClosedRange<UInt32>]) -> Bool {
+        if CharSet.rangesContain(merged, c) { return true }
+        for (property, inverted) in properties where property.contains(c) != inverted { return true }
+        return false
     }
 
     /// Whether the set contains the ASCII scalar `c` (`c < 128`).
@@ -81,6 +89,10 @@ struct CharSet: Sendable {
     }
 
     func containsNonASCII(_ c: UInt32) -> Bool {
+        if c < CharSet.latinLimit && !latinBits.isEmpty {
+            let bit = Int(c - 0x80)
+            return latinBits[bit / 64] & (1 << UInt64(bit % 64)) != 0
+        }
         var lo = 0
         var hi = ranges.count / 2
         while lo < hi {
@@ -93,8 +105,13 @@ struct CharSet: Sendable {
                 return !negated
             }
         }
-        for (property, inverted) in properties where property.contains(c) != inverted { return !negated }
-        return negated
+        return propertiesContain(c) != negated
+    }
+
+    /// Whether one of the (possibly inverted) properties holds for `c`, ignoring `negated`.
+    func propertiesContain(_ c: UInt32) -> Bool {
+        for (property, inverted) in properties where property.contains(c) != inverted { return true }
+        return false
     }
 
     /// Whether every scalar is a member (e.g. `[^]` or `.` with dotAll).

@@ -144,19 +144,13 @@ public struct ECMARegex: Sendable {
         let budget = maxSteps.overflow ? Int.max : maxSteps.partialValue
         let sticky = options.contains(.sticky)
         let outcome: (SearchResult, R?) = copy.withUTF8 { text in
-            program.instructions.withUnsafeBufferPointer { instructions in
-                program.sets.withUnsafeBufferPointer { sets in
-                    program.asciiBits.withUnsafeBufferPointer { asciiBits in
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: program.slotCount) { slots in
-                            withUnsafeTemporaryAllocation(of: Frame.self, capacity: 24) { stack in
-                                var matcher = Matcher(
-                                    text: text, program: program, instructions: instructions, sets: sets, asciiBits: asciiBits,
-                                    slots: slots.baseAddress!, stack: stack, maxSteps: budget)
-                                defer { matcher.releaseStack() }
-                                let result = matcher.search(from: from, sticky: sticky)
-                                return (result, result == .found ? body(slots.baseAddress!) : nil)
-                            }
-                        }
+            withExtendedLifetime(program) {
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: program.slotCount) { slots in
+                    withUnsafeTemporaryAllocation(of: Frame.self, capacity: 24) { stack in
+                        var matcher = Matcher(text: text, program: program, slots: slots.baseAddress!, stack: stack, maxSteps: budget)
+                        defer { matcher.releaseStack() }
+                        let result = matcher.search(from: from, sticky: sticky)
+                        return (result, result == .found ? body(slots.baseAddress!) : nil)
                     }
                 }
             }

@@ -45,16 +45,15 @@ struct Matcher {
     private var matchEnd = 0
 
     init(
-        text: UnsafeBufferPointer<UInt8>, program: Program, instructions: UnsafeBufferPointer<Inst>,
-        sets: UnsafeBufferPointer<CharSet>, asciiBits: UnsafeBufferPointer<UInt64>, slots: UnsafeMutablePointer<Int>,
-        stack: UnsafeMutableBufferPointer<Frame>, maxSteps: Int
+        text: UnsafeBufferPointer<UInt8>, program: Program, slots: UnsafeMutablePointer<Int>, stack: UnsafeMutableBufferPointer<Frame>,
+        maxSteps: Int
     ) {
-        self.asciiBits = asciiBits.baseAddress ?? UnsafePointer(bitPattern: 8)!
+        self.asciiBits = program.asciiBits.baseAddress!
         self.text = text.baseAddress ?? UnsafePointer(bitPattern: 1)!
         self.end = text.count
         self.program = program
-        self.instructions = instructions
-        self.sets = sets
+        self.instructions = program.instructions
+        self.sets = program.sets
         self.slots = slots
         self.stack = stack.baseAddress!
         self.stackCapacity = stack.count
@@ -137,9 +136,36 @@ struct Matcher {
 
     @inline(__always)
     private func setContains(_ index: Int32, _ c: UInt32) -> Bool {
-        sets[Int(index)].contains(c)
+        c < 0x80 ? asciiMember(Int(index), UInt8(truncatingIfNeeded: c)) : nonASCIIMember(Int(index), c)
     }
 
+    /// Membership of a scalar >= U+0080, from the program's flat tables.
+    private func nonASCIIMember(_ set: Int, _ c: UInt32) -> Bool {
+        let layout = program.layouts[set]
+        if layout.latinStart >= 0 && c < CharSet.latinLimit {
+            let bit = Int(c &- 0x80)
+            return (program.latinData[layout.latinStart &+ bit &>> 6] &>> UInt64(bit & 63)) & 1 != 0
+        }
+        let ranges = program.rangeData.baseAddress! + layout.rangeStart &* 2
+        var lo = 0
+        var hi = layout.rangeCount
+        while lo < hi {
+            let mid = (lo &+ hi) &>> 1
+            if ranges[2 &* mid &+ 1] < c {
+                lo = mid &+ 1
+            } else if ranges[2 &* mid] > c {
+                hi = mid
+            } else {
+                return !layout.negated
+            }
+        }
+        if layout.hasProperties {
+            return sets[set].propertiesContain(c) != layout.negated
+        }
+        return layout.negated
+    }
+
+    @inline(__always)
     private func isWordCharacter(_ c: UInt32) -> Bool {
         if c < 0x80 {
             return (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F
@@ -147,10 +173,12 @@ struct Matcher {
         return program.foldedWordCharacters && (c == 0x17F || c == 0x212A)
     }
 
+    @inline(__always)
     private func isLineTerminator(_ c: UInt32) -> Bool {
         c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029
     }
 
+    @inline(__always)
     private func isWordBoundary(_ pos: Int) -> Bool {
         let before = pos > 0 && isWordCharacter(decodeBefore(pos).0)
         let after = pos < end && isWordCharacter(decode(pos).0)
@@ -252,10 +280,11 @@ struct Matcher {
             return asciiMember(set, b) ? pos &+ 1 : -1
         }
         let (c, length) = decode(pos)
-        return sets[set].containsNonASCII(c) ? pos &+ length : -1
+        return nonASCIIMember(set, c) ? pos &+ length : -1
     }
 
     /// The position before the scalar ending at `pos` if it is in `set`, else -1.
+    @inline(__always)
     private func stepBackward(_ set: Int, _ pos: Int) -> Int {
         guard pos > 0 else { return -1 }
         let (c, length) = decodeBefore(pos)

@@ -31,6 +31,17 @@ enum Inst: Sendable {
     case match
 }
 
+/// Where a set's non-ASCII data lives in the program's flat tables.
+struct SetLayout {
+    /// Offset of the set's (lower, upper) pairs in ``Program/rangeData``, and the number of pairs.
+    var rangeStart: Int
+    var rangeCount: Int
+    /// Offset of the set's Latin bitmap in ``Program/latinData``, or -1.
+    var latinStart: Int
+    var negated: Bool
+    var hasProperties: Bool
+}
+
 /// ASCII bitmap of the scalars a match can start with.
 struct FirstSet: Sendable {
     var low: UInt64 = 0
@@ -51,11 +62,18 @@ struct FirstSet: Sendable {
 }
 
 /// A compiled pattern: immutable and shared between copies of an ``ECMARegex``.
-final class Program: Sendable {
-    let instructions: [Inst]
-    let sets: [CharSet]
+///
+/// The tables live in buffers owned by the program so a search reads them without retaining
+/// arrays. `@unchecked Sendable`: the buffers are written once in `init` and only read afterwards.
+final class Program: @unchecked Sendable {
+    let instructions: UnsafeBufferPointer<Inst>
+    let sets: UnsafeBufferPointer<CharSet>
     /// Each set's ASCII bitmap (two words per set), flattened for the matcher's hot path.
-    let asciiBits: [UInt64]
+    let asciiBits: UnsafeBufferPointer<UInt64>
+    /// Non-ASCII membership data of every set, flattened (see ``SetLayout``).
+    let layouts: UnsafeBufferPointer<SetLayout>
+    let rangeData: UnsafeBufferPointer<UInt32>
+    let latinData: UnsafeBufferPointer<UInt64>
     /// Two slots per group (group 0 is the whole match), then the empty-loop registers.
     let slotCount: Int
     let captureCount: Int
@@ -70,14 +88,46 @@ final class Program: Sendable {
         instructions: [Inst], sets: [CharSet], slotCount: Int, captureCount: Int, firstSet: FirstSet?,
         anchoredAtStart: Bool, ignoreCase: Bool, foldedWordCharacters: Bool
     ) {
-        self.instructions = instructions
-        self.sets = sets
-        self.asciiBits = sets.flatMap { [$0.asciiLow, $0.asciiHigh] }
+        self.instructions = Program.copy(instructions)
+        self.sets = Program.copy(sets)
+        self.asciiBits = Program.copy(sets.flatMap { [$0.asciiLow, $0.asciiHigh] })
+        var layouts: [SetLayout] = []
+        var rangeData: [UInt32] = []
+        var latinData: [UInt64] = []
+        for set in sets {
+            layouts.append(
+                SetLayout(
+                    rangeStart: rangeData.count, rangeCount: set.ranges.count / 2,
+                    latinStart: set.latinBits.isEmpty ? -1 : latinData.count, negated: set.negated,
+                    hasProperties: !set.properties.isEmpty))
+            rangeData += set.ranges
+            latinData += set.latinBits
+        }
+        self.layouts = Program.copy(layouts)
+        self.rangeData = Program.copy(rangeData)
+        self.latinData = Program.copy(latinData)
         self.slotCount = slotCount
         self.captureCount = captureCount
         self.firstSet = firstSet
         self.anchoredAtStart = anchoredAtStart
         self.ignoreCase = ignoreCase
         self.foldedWordCharacters = foldedWordCharacters
+    }
+
+    deinit {
+        UnsafeMutableBufferPointer(mutating: instructions).deallocate()
+        let sets = UnsafeMutableBufferPointer(mutating: sets)
+        _ = sets.deinitialize()
+        sets.deallocate()
+        UnsafeMutableBufferPointer(mutating: asciiBits).deallocate()
+        UnsafeMutableBufferPointer(mutating: layouts).deallocate()
+        UnsafeMutableBufferPointer(mutating: rangeData).deallocate()
+        UnsafeMutableBufferPointer(mutating: latinData).deallocate()
+    }
+
+    private static func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+        _ = buffer.initialize(from: array)
+        return UnsafeBufferPointer(rebasing: buffer[0..<array.count])
     }
 }
