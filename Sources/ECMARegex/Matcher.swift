@@ -146,7 +146,7 @@ struct Matcher {
             let bit = Int(c &- 0x80)
             return (program.latinData[layout.latinStart &+ bit &>> 6] &>> UInt64(bit & 63)) & 1 != 0
         }
-        let ranges = program.rangeData.baseAddress! + layout.rangeStart &* 2
+        let ranges = program.rangeData.baseAddress! + layout.rangeStart
         var lo = 0
         var hi = layout.rangeCount
         while lo < hi {

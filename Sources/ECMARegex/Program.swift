@@ -33,7 +33,7 @@ enum Inst: Sendable {
 
 /// Where a set's non-ASCII data lives in the program's flat tables.
 struct SetLayout {
-    /// Offset of the set's (lower, upper) pairs in ``Program/rangeData``, and the number of pairs.
+    /// Offset (in scalars) of the set's (lower, upper) pairs in ``Program/rangeData``, and the number of pairs.
     var rangeStart: Int
     var rangeCount: Int
     /// Offset of the set's Latin bitmap in ``Program/latinData``, or -1.
