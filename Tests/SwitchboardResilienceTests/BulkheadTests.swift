@@ -83,6 +83,36 @@ import Testing
         #expect(b.activeCount == 1)
     }
 
+    @Test func noSlotIsLostWhenWaitersAreCancelledWhileSlotsAreReleased() async throws {
+        let clock = ManualClock()
+        let b = Bulkhead(configuration: .init(maxConcurrent: 3, maxQueue: 100, maxWait: nil))
+        for _ in 0..<3 { try await b.acquire(clock: clock) }
+        let completed = Counter()
+        let cancelled = Counter()
+        var tasks: [Task<Void, Never>] = []
+        for _ in 0..<30 {
+            tasks.append(
+                Task {
+                    do {
+                        try await b.acquire(clock: clock)
+                        defer { b.release() }
+                        await Task.yield()
+                        completed.increment()
+                    } catch {
+                        cancelled.increment()
+                    }
+                })
+        }
+        await eventually { b.queuedCount == 30 }
+        for _ in 0..<3 { b.release() }  // slots flow to waiters while some of them are being cancelled
+        for (i, task) in tasks.enumerated() where i % 3 == 0 { task.cancel() }
+        for task in tasks { await task.value }
+        #expect(completed.count + cancelled.count == 30)
+        #expect(completed.count >= 20)
+        #expect(b.activeCount == 0)
+        #expect(b.queuedCount == 0)
+    }
+
     @Test func zeroQueueRejectsAtOnce() async throws {
         let b = Bulkhead(configuration: .init(maxConcurrent: 1, maxQueue: 0))
         let clock = ManualClock()

@@ -146,6 +146,27 @@ final class RecordingObserver: ResilienceObserver {
         }
     }
 
+    @Test func exhaustedRetriesPassOnTheLastRetryAfter() async {
+        var twoAttempts = quickRetry
+        twoAttempts.maxAttempts = 2
+        let clock = ManualClock(start: t0)
+        let p = pipeline(.init(retry: twoAttempts), clock: clock)
+        let task = Task { () -> ResilienceError? in
+            do throws(ResilienceError) {
+                _ = try await p.execute(request) { _ in throw UpstreamError.status(503, ["Retry-After": "2"]) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        await clock.waitForSleepers(count: 1)
+        clock.advance(by: .seconds(2))
+        let error = await task.value
+        #expect(error?.code == .retriesExhausted)
+        #expect(error?.attempts == 2)
+        #expect(error?.retryAfter == .seconds(2))
+    }
+
     @Test func breakerOpensAfterFailuresThenRejectsWithoutCallingTheUpstream() async {
         let observer = RecordingObserver()
         let clock = ManualClock(start: t0)

@@ -253,8 +253,22 @@ public struct ResiliencePipeline<Value: Sendable, Clock: ResilienceClock>: Senda
         }
     }
 
-    /// The error a call ends with once no attempt follows.
+    /// The error a call ends with once no attempt follows. When the last response named a
+    /// `Retry-After`, it is passed on as the error's `retryAfter`.
     private func finalError(
+        _ error: any Error,
+        failure: AttemptFailure,
+        attempts: Int,
+        reason: RetryStateMachine.GiveUpReason?
+    ) -> ResilienceError {
+        var result = classifiedError(error, failure: failure, attempts: attempts, reason: reason)
+        if result.retryAfter == nil, let header = failure.headers["retry-after"] {
+            result.retryAfter = RetryAfter.delay(from: header, now: clock.now)
+        }
+        return result
+    }
+
+    private func classifiedError(
         _ error: any Error,
         failure: AttemptFailure,
         attempts: Int,
