@@ -183,7 +183,7 @@ struct IntegerPicture: Sendable, Equatable {
             // Leftmost separator first: later insertions sit to its right, so positions stay valid.
             for separator in separators.reversed() {
                 let at = digits.count - separator.position
-                if at >= 0 { digits.insert(separator.character, at: at) }
+                if at > 0 { digits.insert(separator.character, at: at) }
             }
         }
         var text = String(String.UnicodeScalarView(digits))

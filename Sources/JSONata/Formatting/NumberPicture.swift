@@ -283,7 +283,7 @@ struct NumberPicture: Sendable {
                 }
             }
         } else {
-            for position in pic.integerGroupingPositions where decimalPos - position >= 0 {
+            for position in pic.integerGroupingPositions where decimalPos - position > 0 {
                 s.insert(contentsOf: grouping, at: decimalPos - position)
                 decimalPos += grouping.count
             }

@@ -37,6 +37,9 @@ struct NumberFormattingTests {
     @Test("irregular integer grouping keeps each separator's position")
     func formatNumberIrregularGrouping() throws {
         #expect(try number(1234567, "#,##,##0") == "12,34,567")
+        #expect(try number(100, "#,##,##0") == "100")
+        #expect(try JSONataFormatting.formatInteger(100, picture: "##,##,##0") == "100")
+        #expect(try JSONataFormatting.formatInteger(123456, picture: "##,##,##0") == "1,23,456")
         #expect(try number(0, "#,##0.##") == "0")
         #expect(try number(1e21, "#") == "1e+21")
     }
