@@ -44,6 +44,17 @@ struct DateTimeFormattingTests {
         #expect(try format(1_510_067_274_972, "[H01]:[m01]:[s01] [z]", "-0500") == "10:07:54 GMT-05:00")
     }
 
+    @Test("documentation examples of date/time conversion (date-time.md, date-time-functions.md)")
+    func dateTimeDocExamples() throws {
+        #expect(try format(1_510_067_557_121, nil) == "2017-11-07T15:12:37.121Z")
+        #expect(try format(1_510_067_557_121, "[M01]/[D01]/[Y0001] [h#1]:[m01][P]") == "11/07/2017 3:12pm")
+        #expect(try format(1_510_067_557_121, "[H01]:[m01]:[s01] [z]", "-0500") == "10:12:37 GMT-05:00")
+        #expect(try parse("2017-11-07T15:07:54.972Z", nil) == 1_510_067_274_972)
+        let european = try #require(try parse("10/12/2018", "[D]/[M]/[Y]"))
+        #expect(try format(european, "[M]/[D]/[Y]") == "12/10/2018")
+        #expect(try format(european, "[FNn], [D1o] [MNn] [YI]") == "Monday, 10th December MMXVIII")
+    }
+
     @Test("names, widths and case of month and day names")
     func names() throws {
         #expect(try format(friday, "[FN], [MN]") == "FRIDAY, MARCH")

@@ -80,6 +80,13 @@ struct NumberFormattingTests {
         #expect(result == .error("D3131"))
     }
 
+    @Test("documentation examples of $parseInteger and $formatBase")
+    func parseIntegerDocExamples() throws {
+        #expect(try JSONataFormatting.parseInteger("twelve thousand, four hundred and seventy-six", picture: "w") == 12476)
+        #expect(try JSONataFormatting.parseInteger("12,345,678", picture: "#,##0") == 12_345_678)
+        #expect(try JSONataFormatting.formatBase(35, radix: 2) == "100011")
+    }
+
     @Test("parseInteger reads a sign as JavaScript's parseInt does")
     func parseIntegerSign() throws {
         #expect(try JSONataFormatting.parseInteger("-1,234", picture: "#,##0") == -1234)
