@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         .target(name: "JSONValue", swiftSettings: strict),
@@ -52,9 +53,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwitchboardVault",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore", "JSONValue",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "JSONValue",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardVault", "JSONValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardConformance", "JSONValue",
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "JSONValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -91,6 +104,13 @@ let package = Package(
         .testTarget(name: "SwitchboardResilienceTests", dependencies: ["SwitchboardResilience", "JSONValue"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SwitchboardVaultTests",
+            dependencies: [
+                "SwitchboardVault", "SwitchboardTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
