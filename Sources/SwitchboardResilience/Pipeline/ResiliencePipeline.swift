@@ -13,8 +13,9 @@
 /// - the breaker sees one outcome per call (after retries), with the call's whole duration;
 /// - an attempt timeout is a retryable `timeout` failure; the total timeout is `TIMEOUT`.
 ///
-/// The pipeline itself holds no state: the shared components (breaker, limiter store, bulkhead,
-/// cache) are passed in, so the engine decides their scope (per connection, per method).
+/// The pipeline itself holds no mutable state: the shared components (breaker, limiter store,
+/// bulkhead, cache) are passed in, so the engine decides their scope (per connection, per method).
+/// It is a class so the layer closures capture one reference instead of copying the configuration.
 ///
 /// ```swift
 /// let pipeline = ResiliencePipeline<JSON, SystemResilienceClock>(
@@ -24,15 +25,15 @@
 ///     try await adapter.call(method, params, idempotencyKey: context.idempotencyKey)
 /// }
 /// ```
-public struct ResiliencePipeline<Value: Sendable, Clock: ResilienceClock>: Sendable {
-    public var configuration: ResilienceConfiguration
-    public var clock: Clock
-    public var bulkhead: Bulkhead?
-    public var rateLimitStore: (any RateLimitStore)?
-    public var circuitBreaker: CircuitBreaker?
-    public var cache: ResponseCacheStore<Value>?
-    public var observer: any ResilienceObserver
-    public var random: SharedRandomNumberGenerator
+public final class ResiliencePipeline<Value: Sendable, Clock: ResilienceClock>: Sendable {
+    public let configuration: ResilienceConfiguration
+    public let clock: Clock
+    public let bulkhead: Bulkhead?
+    public let rateLimitStore: (any RateLimitStore)?
+    public let circuitBreaker: CircuitBreaker?
+    public let cache: ResponseCacheStore<Value>?
+    public let observer: any ResilienceObserver
+    public let random: SharedRandomNumberGenerator
 
     /// - Parameters: each component is used only if `configuration` enables its layer.
     public init(
