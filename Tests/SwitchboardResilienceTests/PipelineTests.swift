@@ -202,6 +202,30 @@ final class RecordingObserver: ResilienceObserver {
         #expect(observer.transitions == [.open, .halfOpen, .closed])
     }
 
+    @Test func anOutageCostsAtMostTheRetryBudgetOfTheCallsTheBreakerLetsThrough() async {
+        let clock = ManualClock(start: t0)
+        let breakerConfig = CircuitBreakerConfiguration(
+            window: .count(size: 10), minimumCalls: 10, waitInOpen: .seconds(30), permittedInHalfOpen: 2)
+        let p = pipeline(.init(retry: quickRetry, circuitBreaker: breakerConfig), clock: clock)
+        let upstream = Counter()
+        var codes: [ResilienceError.Code: Int] = [:]
+        for round in 0..<2 {
+            if round == 1 { clock.advance(by: .seconds(30)) }
+            for _ in 0..<100 {
+                let c = await code { () async throws(ResilienceError) in
+                    try await p.execute(request) { _ in
+                        upstream.increment()
+                        throw UpstreamError.status(503)
+                    }
+                }
+                codes[c!, default: 0] += 1
+            }
+        }
+        // 10 calls to open x 3 attempts, then 2 half-open trials x 3 attempts; everything else is rejected.
+        #expect(upstream.count == 36)
+        #expect(codes == [.retriesExhausted: 12, .circuitOpen: 188])
+    }
+
     @Test func anOpenCircuitStillTakesARateLimitPermitBecauseTheLimiterComesFirst() async {
         let breaker = CircuitBreaker(configuration: .init())
         _ = breaker.forceOpen(now: t0)

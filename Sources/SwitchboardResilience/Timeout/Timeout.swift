@@ -1,20 +1,22 @@
-/// Runs `operation`, failing with `error` if it has not finished within `timeout` on `clock`.
+/// Runs `operation`, failing with `error` (by default `TIMEOUT`) if it has not finished within
+/// `timeout` on `clock`.
 ///
 /// The operation runs in a child task and is cancelled when the timer wins; the call returns
 /// once the operation has observed the cancellation (structured concurrency: nothing is left
 /// running). An operation that ignores cancellation delays the error until it returns.
 ///
 /// ```swift
-/// let body = try await withTimeout(.seconds(10), clock: clock, error: .timeout(after: .seconds(10))) {
+/// let body = try await withTimeout(.seconds(10), clock: clock, error: .attemptTimeout(after: .seconds(10))) {
 ///     try await client.execute(request)
 /// }
 /// ```
 public func withTimeout<T: Sendable, C: ResilienceClock>(
     _ timeout: Duration,
     clock: C,
-    error: ResilienceError,
+    error: ResilienceError? = nil,
     operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+    let error = error ?? .timeout(after: timeout)
     try await withThrowingTaskGroup(of: TimeoutRace<T>.self) { group in
         group.addTask { .finished(try await operation()) }
         group.addTask {
