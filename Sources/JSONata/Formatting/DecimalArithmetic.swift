@@ -39,6 +39,18 @@ enum DecimalArithmetic {
     static func toFixed(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return JSNumberFormat.format(value) }
         if value >= 1e21 { return JSNumberFormat.format(value) }
+        // When an ulp is finer than the last place, the shortest round-trip digits are the nearest such decimal.
+        if value == 0 || value.ulp < power10(-places) {
+            let (digits, exponent) = value == 0 ? ("0", 1) : JSNumberFormat.shortestDigits(value)
+            let fractionDigits = max(digits.count - exponent, 0)
+            if fractionDigits <= places {
+                var integer = exponent > 0 ? String(digits.prefix(exponent)) : "0"
+                if exponent > digits.count { integer += String(repeating: "0", count: exponent - digits.count) }
+                var fraction = exponent < 0 ? String(repeating: "0", count: -exponent) + digits : String(digits.dropFirst(max(exponent, 0)))
+                fraction += String(repeating: "0", count: places - fraction.count)
+                return places > 0 ? integer + "." + fraction : integer
+            }
+        }
         // value = significand × 2^exponent exactly; expand to decimal digits with `scale` digits after the point.
         var digits: [UInt8] = []  // little-endian base-10
         var scale = 0

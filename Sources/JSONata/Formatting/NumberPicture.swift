@@ -69,9 +69,12 @@ struct NumberPicture: Sendable {
         let format: DecimalFormat
         let family: [Character]
         let active: [Character]
+        /// The optional-digit sign (`#`), when it is a single character.
+        let optionalDigit: Character?
 
         init(format: DecimalFormat) {
             self.format = format
+            optionalDigit = format.digit.count == 1 ? format.digit.first : nil
             family = format.digitFamily
             var activeChars = family
             for property in [format.decimalSeparator, format.exponentSeparator, format.groupingSeparator, format.digit, format.patternSeparator] {
@@ -84,7 +87,7 @@ struct NumberPicture: Sendable {
 
         private func isActive(_ c: Character) -> Bool { active.contains(c) }
         private func isDigit(_ c: Character) -> Bool { family.contains(c) }
-        private func isDigitSign(_ c: Character) -> Bool { family.contains(c) || String(c) == format.digit }
+        private func isDigitSign(_ c: Character) -> Bool { family.contains(c) || c == optionalDigit }
 
         func splitParts(_ sub: [Character]) -> Parts {
             let exponentSign = Array(format.exponentSeparator)
@@ -154,12 +157,12 @@ struct NumberPicture: Sendable {
             if !grouping.isEmpty && NumberPicture.index(of: grouping + grouping, in: sub, from: 0) != nil {
                 error = ("D3089", "A sub-picture must not contain two adjacent group-separator characters")
             }
-            if let optional = parts.integerPart.firstIndex(where: { String($0) == format.digit }),
+            if let optional = parts.integerPart.firstIndex(where: { $0 == optionalDigit }),
                 parts.integerPart[..<optional].contains(where: isDigit)
             {
                 error = ("D3090", "In the integer part, a decimal digit must not be followed by an optional digit")
             }
-            if let optional = parts.fractionalPart.lastIndex(where: { String($0) == format.digit }),
+            if let optional = parts.fractionalPart.lastIndex(where: { $0 == optionalDigit }),
                 parts.fractionalPart[optional...].contains(where: isDigit)
             {
                 error = ("D3091", "In the fractional part, an optional digit must not be followed by a decimal digit")
@@ -207,7 +210,7 @@ struct NumberPicture: Sendable {
                     minimumInteger = 1
                 }
             }
-            if hasExponent && minimumInteger == 0 && parts.integerPart.contains(where: { String($0) == format.digit }) {
+            if hasExponent && minimumInteger == 0 && parts.integerPart.contains(where: { $0 == optionalDigit }) {
                 minimumInteger = 1
             }
             if minimumInteger == 0 && minimumFractional == 0 {
@@ -323,9 +326,12 @@ struct NumberPicture: Sendable {
     static func index(of needle: [Character], in haystack: [Character], from start: Int) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
         var i = max(start, 0)
-        while i + needle.count <= haystack.count {
-            if haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
-            i += 1
+        outer: while i + needle.count <= haystack.count {
+            for (k, c) in needle.enumerated() where haystack[i + k] != c {
+                i += 1
+                continue outer
+            }
+            return i
         }
         return nil
     }

@@ -1,0 +1,32 @@
+import Testing
+
+@testable import JSONata
+
+/// JavaScript-compatible rounding and fixed-point conversion used by `$formatNumber`.
+@Suite("Decimal arithmetic")
+struct DecimalArithmeticTests {
+    @Test("toFixed expands the exact binary value, as Number.prototype.toFixed does")
+    func toFixed() {
+        #expect(DecimalArithmetic.toFixed(1.005, places: 2) == "1.00")
+        #expect(DecimalArithmetic.toFixed(0.1, places: 20) == "0.10000000000000000555")
+        #expect(DecimalArithmetic.toFixed(1_152_921_504_606_846_976, places: 0) == "1152921504606846976")
+        #expect(DecimalArithmetic.toFixed(123.456, places: 5) == "123.45600")
+        #expect(DecimalArithmetic.toFixed(0.05, places: 2) == "0.05")
+        #expect(DecimalArithmetic.toFixed(1200, places: 1) == "1200.0")
+        #expect(DecimalArithmetic.toFixed(0, places: 0) == "0")
+        #expect(DecimalArithmetic.toFixed(2.5, places: 0) == "3")
+        #expect(DecimalArithmetic.toFixed(5e-324, places: 3) == "0.000")
+        #expect(DecimalArithmetic.toFixed(1e21, places: 2) == "1e+21")
+    }
+
+    @Test("roundHalfEven rounds ties to even on the decimal digits")
+    func roundHalfEven() {
+        #expect(DecimalArithmetic.roundHalfEven(2.5, places: 0) == 2)
+        #expect(DecimalArithmetic.roundHalfEven(3.5, places: 0) == 4)
+        #expect(DecimalArithmetic.roundHalfEven(-2.5, places: 0) == -2)
+        #expect(DecimalArithmetic.roundHalfEven(0.125, places: 2) == 0.12)
+        #expect(DecimalArithmetic.roundHalfEven(1.005, places: 2) == 1)
+        #expect(DecimalArithmetic.roundHalfEven(34.555, places: 2) == 34.56)
+        #expect(DecimalArithmetic.roundHalfEven(-0.4, places: 0).sign == .plus)
+    }
+}
