@@ -186,8 +186,9 @@ final class Program: @unchecked Sendable {
     /// Whether any `$dynamicRef` needs the dynamic scope at validation time.
     let usesDynamicScope: Bool
     let maxDepth: Int
+    let stackBudget: UInt
 
-    init(tables: ProgramTables, root: Int, dynamicAnchors: [[String: Int]], usesDynamicScope: Bool, maxDepth: Int) {
+    init(tables: ProgramTables, root: Int, dynamicAnchors: [[String: Int]], usesDynamicScope: Bool, maxDepth: Int, stackBudget: Int) {
         nodes = Self.freeze(tables.nodes)
         ops = Self.freeze(tables.ops)
         ints = Self.freeze(tables.ints)
@@ -202,6 +203,7 @@ final class Program: @unchecked Sendable {
         self.dynamicAnchors = dynamicAnchors
         self.usesDynamicScope = usesDynamicScope
         self.maxDepth = maxDepth
+        self.stackBudget = UInt(max(stackBudget, 16 * 1024))
     }
 
     deinit {

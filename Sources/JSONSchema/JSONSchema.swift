@@ -20,10 +20,14 @@ public struct JSONSchema: Sendable {
         /// Most nested subschema evaluations before validation gives up with an error; bounds the
         /// stack for hostile schemas and instances.
         public var maxDepth: Int
+        /// Most bytes of stack one validation may use before it gives up with an error. Keep it below
+        /// the smallest stack of a thread that validates (Swift concurrency threads may have 512 KiB).
+        public var stackBudget: Int
 
-        public init(formatAssertion: Bool = true, maxDepth: Int = 1_000) {
+        public init(formatAssertion: Bool = true, maxDepth: Int = 1_000, stackBudget: Int = 256 * 1024) {
             self.formatAssertion = formatAssertion
             self.maxDepth = maxDepth
+            self.stackBudget = stackBudget
         }
     }
 

@@ -82,7 +82,8 @@ struct SchemaCompiler {
             }
         }
         return Program(
-            tables: tables, root: rootNode, dynamicAnchors: anchorTable, usesDynamicScope: usesDynamicScope, maxDepth: options.maxDepth)
+            tables: tables, root: rootNode, dynamicAnchors: anchorTable, usesDynamicScope: usesDynamicScope, maxDepth: options.maxDepth,
+            stackBudget: options.stackBudget)
     }
 
     mutating func drain() throws(JSONSchemaError) {
@@ -115,9 +116,17 @@ struct SchemaCompiler {
     static let arraySubschemaKeywords: Set<String> = ["allOf", "anyOf", "oneOf", "prefixItems", "items"]
     static let mapSubschemaKeywords: Set<String> = ["$defs", "definitions", "properties", "patternProperties", "dependentSchemas", "dependencies"]
 
+    /// Deepest subschema nesting accepted (the JSON parser's default depth limit is 512 as well).
+    static let maxNesting = 512
+
     mutating func index(
-        _ json: JSON, at location: Location, base: String, resource: String, resourcePointer: String, vocabularies: Vocabularies
+        _ json: JSON, at location: Location, base: String, resource: String, resourcePointer: String, vocabularies: Vocabularies,
+        nesting: Int = 0
     ) throws(JSONSchemaError) {
+        if nesting > Self.maxNesting {
+            throw JSONSchemaError(
+                code: .invalidSchema, message: "subschemas nested deeper than \(Self.maxNesting) levels", location: resource + "#" + resourcePointer)
+        }
         guard case .object(let object) = json else {
             infos[location] = Info(
                 json: json, base: base, resource: resource, resourcePointer: resourcePointer, vocabularies: vocabularies, dynamicAnchor: nil)
@@ -154,20 +163,20 @@ struct SchemaCompiler {
             if Self.objectSubschemaKeywords.contains(key), value.isSchemaShaped {
                 try index(
                     value, at: Location(document: location.document, pointer: location.pointer + escaped), base: base,
-                    resource: resource, resourcePointer: resourcePointer + escaped, vocabularies: vocabularies)
+                    resource: resource, resourcePointer: resourcePointer + escaped, vocabularies: vocabularies, nesting: nesting + 1)
             } else if Self.arraySubschemaKeywords.contains(key), case .array(let items) = value {
                 for (i, item) in items.enumerated() {
                     let p = escaped + "/" + String(i)
                     try index(
                         item, at: Location(document: location.document, pointer: location.pointer + p), base: base, resource: resource,
-                        resourcePointer: resourcePointer + p, vocabularies: vocabularies)
+                        resourcePointer: resourcePointer + p, vocabularies: vocabularies, nesting: nesting + 1)
                 }
             } else if Self.mapSubschemaKeywords.contains(key), case .object(let members) = value {
                 for (name, member) in members where member.isSchemaShaped {
                     let p = escaped + "/" + JSONPointer.escape(name)
                     try index(
                         member, at: Location(document: location.document, pointer: location.pointer + p), base: base, resource: resource,
-                        resourcePointer: resourcePointer + p, vocabularies: vocabularies)
+                        resourcePointer: resourcePointer + p, vocabularies: vocabularies, nesting: nesting + 1)
                 }
             }
         }

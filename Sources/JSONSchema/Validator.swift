@@ -36,6 +36,8 @@ struct Validator {
     var scope: [Int32] = []
     var depth = 0
     var aborted = false
+    /// The stack address where validation started; `validate` gives up when it has used `program.stackBudget` bytes below it.
+    var stackBase: UInt = 0
 
     init(program: Program, collecting: Bool, firstErrorOnly: Bool) {
         self.program = program
@@ -52,6 +54,7 @@ struct Validator {
     }
 
     mutating func run(_ instance: JSON) -> Bool {
+        stackBase = Self.stackAddress()
         var none: EvaluatedLocations? = nil
         let valid = validate(program.root, instance, &none)
         return valid && !aborted
@@ -101,10 +104,10 @@ struct Validator {
         if aborted { return false }
         depth += 1
         defer { depth -= 1 }
-        let maxDepth = program.maxDepth
-        if depth > maxDepth {
+        if depth > program.maxDepth || stackBase &- Self.stackAddress() > program.stackBudget {
             aborted = true
-            _ = report(node, "maxDepth", "validation exceeded \(maxDepth) nested schemas (a recursive schema?)")
+            let maxDepth = program.maxDepth
+            _ = report(node, "maxDepth", "validation exceeded \(maxDepth) nested schemas or its stack budget (a recursive schema?)")
             return false
         }
         var pushed = false
@@ -122,12 +125,25 @@ struct Validator {
         return body(node, instance, &evaluated)
     }
 
+    @inline(never)
+    mutating func reportType(_ node: UnsafeMutablePointer<Node>, _ instance: JSON) -> Bool {
+        let mask = node.pointee.typeMask
+        return report(node, "type", "\(Preview.of(instance)) is not of type \(TypeBits.names(mask))")
+    }
+
+    /// The address of a local variable: how deep the stack is here.
+    @inline(never)
+    static func stackAddress() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
     mutating func body(_ node: UnsafeMutablePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
         var valid = true
         let mask = node.pointee.typeMask
         if mask != 0 && mask & TypeBits.of(instance) == 0 {
             valid = false
-            if !report(node, "type", "\(Preview.of(instance)) is not of type \(TypeBits.names(mask))") { return false }
+            if !reportType(node, instance) { return false }
         }
         var k = Int(node.pointee.opsStart)
         var end = Int(node.pointee.anyEnd)
@@ -169,17 +185,9 @@ struct Validator {
                 }
                 k += 1
             }
-            if node.pointee.unevaluatedItems >= 0 {
-                let schema = node.pointee.unevaluatedItems
-                let seen = evaluated!
-                var allValid = true
-                for i in array.indices where !seen.isItemEvaluated(i) {
-                    if !child(schema, array[i], .index(i), "unevaluatedItems", nil) {
-                        allValid = false
-                        if !continuesAfterFailure { return false }
-                    }
-                }
-                if allValid { evaluated!.allItems = true } else { valid = false }
+            if node.pointee.unevaluatedItems >= 0 && !applyUnevaluatedItems(node, array, &evaluated) {
+                valid = false
+                if !continuesAfterFailure { return false }
             }
         case .object(let object):
             k = Int(node.pointee.arrayEnd)
@@ -191,28 +199,52 @@ struct Validator {
                 }
                 k += 1
             }
-            if node.pointee.unevaluatedProperties >= 0 {
-                let schema = node.pointee.unevaluatedProperties
-                let seen = evaluated!
-                var allValid = true
-                let keys = object.keys
-                let values = object.values
-                for i in keys.indices where !seen.isPropertyEvaluated(i) {
-                    if nodes[schema].kind == .alwaysInvalid {
-                        allValid = false
-                        if !report(node, "unevaluatedProperties", "property \(Preview.quoted(keys[i])) is not allowed (unevaluated)") {
-                            return false
-                        }
-                    } else if !child(schema, values[i], .key(keys[i]), "unevaluatedProperties", nil) {
-                        allValid = false
-                        if !continuesAfterFailure { return false }
-                    }
-                }
-                if allValid { evaluated!.allProperties = true } else { valid = false }
+            if node.pointee.unevaluatedProperties >= 0 && !applyUnevaluatedProperties(node, object, &evaluated) {
+                valid = false
+                if !continuesAfterFailure { return false }
             }
         default:
             break
         }
+        return valid
+    }
+
+    @inline(never)
+    mutating func applyUnevaluatedItems(_ node: UnsafeMutablePointer<Node>, _ array: [JSON], _ evaluated: inout EvaluatedLocations?) -> Bool {
+        let schema = node.pointee.unevaluatedItems
+        let seen = evaluated!
+        var valid = true
+        for i in array.indices where !seen.isItemEvaluated(i) {
+            if !child(schema, array[i], .index(i), "unevaluatedItems", nil) {
+                valid = false
+                if !continuesAfterFailure { return false }
+            }
+        }
+        if valid { evaluated!.allItems = true }
+        return valid
+    }
+
+    @inline(never)
+    mutating func applyUnevaluatedProperties(
+        _ node: UnsafeMutablePointer<Node>, _ object: JSONObject, _ evaluated: inout EvaluatedLocations?
+    ) -> Bool {
+        let schema = node.pointee.unevaluatedProperties
+        let seen = evaluated!
+        var valid = true
+        let keys = object.keys
+        let values = object.values
+        for i in keys.indices where !seen.isPropertyEvaluated(i) {
+            if nodes[schema].kind == .alwaysInvalid {
+                valid = false
+                if !report(node, "unevaluatedProperties", "property \(Preview.quoted(keys[i])) is not allowed (unevaluated)") {
+                    return false
+                }
+            } else if !child(schema, values[i], .key(keys[i]), "unevaluatedProperties", nil) {
+                valid = false
+                if !continuesAfterFailure { return false }
+            }
+        }
+        if valid { evaluated!.allProperties = true }
         return valid
     }
 
@@ -267,6 +299,7 @@ struct Validator {
 
     // MARK: - Keywords
 
+    @inline(never)
     mutating func applyAny(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ instance: JSON, _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
         case .const(let c):
@@ -361,6 +394,7 @@ struct Validator {
         }
     }
 
+    @inline(never)
     mutating func applyNumber(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ x: Double) -> Bool {
         switch op {
         case .minimum(let m):
@@ -384,6 +418,7 @@ struct Validator {
         return false
     }
 
+    @inline(never)
     mutating func applyString(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ s: String) -> Bool {
         switch op {
         case .minLength(let m):
@@ -410,6 +445,7 @@ struct Validator {
         return false
     }
 
+    @inline(never)
     mutating func applyArray(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ array: [JSON], _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
         case .minItems(let m):
@@ -474,6 +510,7 @@ struct Validator {
         }
     }
 
+    @inline(never)
     mutating func applyObject(_ op: Op, _ node: UnsafeMutablePointer<Node>, _ object: JSONObject, _ evaluated: inout EvaluatedLocations?) -> Bool {
         switch op {
         case .properties(let a):

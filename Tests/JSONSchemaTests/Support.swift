@@ -3,8 +3,11 @@ import JSONValue
 import Testing
 
 /// Compiles a schema written as JSON text.
-func compile(_ text: String, formatAssertion: Bool = true, registry: SchemaRegistry = SchemaRegistry()) throws -> JSONSchema {
-    try JSONSchema.compile(JSON(parsing: text), options: JSONSchema.Options(formatAssertion: formatAssertion), registry: registry)
+func compile(
+    _ text: String, formatAssertion: Bool = true, stackBudget: Int = 256 * 1024, registry: SchemaRegistry = SchemaRegistry()
+) throws -> JSONSchema {
+    try JSONSchema.compile(
+        JSON(parsing: text), options: JSONSchema.Options(formatAssertion: formatAssertion, stackBudget: stackBudget), registry: registry)
 }
 
 /// Parses JSON text (test data is always well-formed).
