@@ -17,7 +17,7 @@ public func withTimeout<T: Sendable, C: ResilienceClock>(
     operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let error = error ?? .timeout(after: timeout)
-    try await withThrowingTaskGroup(of: TimeoutRace<T>.self) { group in
+    return try await withThrowingTaskGroup(of: TimeoutRace<T>.self) { group in
         group.addTask { .finished(try await operation()) }
         group.addTask {
             try await clock.sleep(for: timeout)
