@@ -1,69 +1,92 @@
-/// Simple case folding (Unicode `CaseFolding.txt` statuses C and S), as used by ECMA-262
-/// `Canonicalize` when the `u` flag is set. The data is in ``CaseFoldingData``.
-enum CaseFolding {
-    /// The folding of every scalar whose fold differs from itself, and the reverse mapping.
-    struct Table: Sendable {
-        var fold: [UInt32: UInt32] = [:]
-        var inverse: [UInt32: [UInt32]] = [:]
+/// Case-insensitive equivalence as ECMA-262 `Canonicalize` defines it.
+///
+/// - With the `u` flag: simple case folding (Unicode `CaseFolding.txt` statuses C and S),
+///   from ``CaseFoldingData``.
+/// - Without it: `toUppercase` when that gives a single BMP scalar, except that a non-ASCII
+///   scalar never maps onto ASCII (so U+017F LONG S does not match `s`); astral scalars are
+///   never folded (JavaScript sees them as two surrogate code units).
+struct CaseFolding: Sendable {
+    /// The canonical value of every scalar >= U+0080 whose canonical value differs from itself.
+    private var canonical: [UInt32: UInt32] = [:]
+    /// Canonical value to the other scalars that map to it (ASCII included).
+    private var inverse: [UInt32: [UInt32]] = [:]
+    /// ASCII letters canonicalize to uppercase (legacy) instead of lowercase (Unicode).
+    private var asciiUppercase = false
+
+    /// The `u`-mode folding.
+    static let unicode = CaseFolding(unicodePairs: CaseFoldingData.pairs)
+    /// The non-`u` (legacy) canonicalization.
+    static let legacy = CaseFolding(legacy: ())
+
+    static func forMode(unicode: Bool) -> CaseFolding { unicode ? .unicode : .legacy }
+
+    private init(unicodePairs: String) {
+        let numbers = unicodePairs.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt32($0, radix: 16) }
+        for i in stride(from: 0, to: numbers.count - 1, by: 2) {
+            add(numbers[i], numbers[i + 1])
+        }
+        for c in UInt32(0x41)...0x5A {
+            inverse[c | 0x20, default: []].append(c)
+        }
     }
 
-    static let table: Table = buildTable()
+    private init(legacy: Void) {
+        asciiUppercase = true
+        for c in UInt32(0x80)...0xFFFF {
+            guard let scalar = Unicode.Scalar(c), scalar.properties.changesWhenUppercased else { continue }
+            var mapping = scalar.properties.uppercaseMapping.unicodeScalars.makeIterator()
+            guard let upper = mapping.next(), mapping.next() == nil, upper.value >= 0x80, upper.value <= 0xFFFF else { continue }
+            add(c, upper.value)
+        }
+        for c in UInt32(0x61)...0x7A {
+            inverse[c & ~0x20, default: []].append(c)
+        }
+    }
 
-    /// The simple case fold of `c`.
+    private mutating func add(_ c: UInt32, _ target: UInt32) {
+        canonical[c] = target
+        inverse[target, default: []].append(c)
+    }
+
+    /// The canonical value of `c`.
     @inline(__always)
-    static func fold(_ c: UInt32) -> UInt32 {
+    func fold(_ c: UInt32) -> UInt32 {
         if c < 0x80 {
+            if asciiUppercase { return c &- 0x61 < 26 ? c & ~0x20 : c }
             return c &- 0x41 < 26 ? c | 0x20 : c
         }
-        return table.fold[c] ?? c
+        return canonical[c] ?? c
     }
 
-    /// All scalars that fold to the same value as `c`, including `c`.
-    static func equivalents(of c: UInt32) -> [UInt32] {
+    /// All scalars with the same canonical value as `c`, including `c`.
+    func equivalents(of c: UInt32) -> [UInt32] {
         let f = fold(c)
         var result = [f]
-        if let others = table.inverse[f] { result += others }
+        if let others = inverse[f] { result += others }
         return result
     }
 
-    private static func buildTable() -> Table {
-        var table = Table()
-        let numbers = CaseFoldingData.pairs.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt32($0, radix: 16) }
-        for i in stride(from: 0, to: numbers.count - 1, by: 2) {
-            let (c, f) = (numbers[i], numbers[i + 1])
-            table.fold[c] = f
-            table.inverse[f, default: []].append(c)
-        }
-        // ASCII letters fold to lowercase; the uppercase letters are inverses of the lowercase ones.
-        for c in UInt32(0x41)...0x5A {
-            table.inverse[c | 0x20, default: []].append(c)
-        }
-        return table
-    }
-
-    private static func rangesContain(_ ranges: [ClosedRange<UInt32>], _ c: UInt32) -> Bool {
-        CharSet.rangesContain(ranges, c)
-    }
-
-    static func close(ranges: [ClosedRange<UInt32>], properties: [(UnicodeProperty, Bool)]) -> [ClosedRange<UInt32>] {
-        func member(_ c: UInt32) -> Bool {
-            if rangesContain(ranges, c) { return true }
-            for (property, negated) in properties where property.contains(c) != negated { return true }
-            return false
-        }
+    /// Extends `ranges` (sorted, merged) with every scalar that is case-equivalent to a member
+    /// of the set described by `ranges` and `properties`.
+    func close(ranges: [ClosedRange<UInt32>], properties: [(UnicodeProperty, Bool)]) -> [ClosedRange<UInt32>] {
         var extra: [ClosedRange<UInt32>] = []
         let size = ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) + 1 }
         if properties.isEmpty && size <= 512 {
             // Small explicit sets: look up each member's equivalence class directly.
             for range in ranges {
                 for c in range {
-                    for other in equivalents(of: c) where !rangesContain(ranges, other) { extra.append(other...other) }
+                    for other in equivalents(of: c) where !CharSet.rangesContain(ranges, other) { extra.append(other...other) }
                 }
             }
             return CharSet.normalize(ranges + extra)
         }
-        // Every non-trivial equivalence class has a fold target f with inverse[f] non-empty.
-        for (f, others) in table.inverse {
+        func member(_ c: UInt32) -> Bool {
+            if CharSet.rangesContain(ranges, c) { return true }
+            for (property, negated) in properties where property.contains(c) != negated { return true }
+            return false
+        }
+        // Every non-trivial equivalence class has a canonical value f with inverse[f] non-empty.
+        for (f, others) in inverse {
             let fIsMember = member(f)
             var anyMember = fIsMember
             if !anyMember {

@@ -47,10 +47,11 @@ struct CharSet: Sendable {
     var latinBits: [UInt64] = []
     static let latinLimit: UInt32 = 0x300
 
-    init(_ spec: ClassSpec, ignoreCase: Bool) {
+    /// Compiles `spec`; with `caseFolding`, the set is closed under case equivalence.
+    init(_ spec: ClassSpec, caseFolding: CaseFolding?) {
         var merged = CharSet.normalize(spec.ranges)
-        if ignoreCase {
-            merged = CaseFolding.close(ranges: merged, properties: spec.properties)
+        if let caseFolding {
+            merged = caseFolding.close(ranges: merged, properties: spec.properties)
         }
         properties = spec.properties
         negated = spec.negated

@@ -8,12 +8,15 @@ struct Compiler {
     private var registerCount = 0
     private let captureCount: Int
     private let ignoreCase: Bool
+    /// The case equivalence in use, when ignoring case.
+    private let caseFolding: CaseFolding?
     private let multiline: Bool
     private let unicode: Bool
 
     init(captureCount: Int, ignoreCase: Bool, multiline: Bool, unicode: Bool) {
         self.captureCount = captureCount
         self.ignoreCase = ignoreCase
+        self.caseFolding = ignoreCase ? CaseFolding.forMode(unicode: unicode) : nil
         self.multiline = multiline
         self.unicode = unicode
     }
@@ -32,7 +35,7 @@ struct Compiler {
             instructions: compiler.instructions, sets: compiler.sets,
             slotCount: 2 * (captureCount + 1) + compiler.registerCount, captureCount: captureCount,
             firstSet: firstSet, anchoredAtStart: !compiler.multiline && Compiler.anchored(node),
-            ignoreCase: compiler.ignoreCase, foldedWordCharacters: compiler.ignoreCase && compiler.unicode)
+            caseFolding: compiler.caseFolding, foldedWordCharacters: compiler.ignoreCase && compiler.unicode)
     }
 
     // MARK: - Emission
@@ -47,7 +50,7 @@ struct Compiler {
     }
 
     private mutating func addSet(_ spec: ClassSpec) -> Int32 {
-        sets.append(CharSet(spec, ignoreCase: ignoreCase))
+        sets.append(CharSet(spec, caseFolding: caseFolding))
         return Int32(sets.count - 1)
     }
 
@@ -55,7 +58,7 @@ struct Compiler {
     private mutating func resolveSets(_ node: Node) -> Node {
         switch node {
         case .char(let c):
-            if ignoreCase, CaseFolding.equivalents(of: c).count > 1 {
+            if let caseFolding, caseFolding.equivalents(of: c).count > 1 {
                 var spec = ClassSpec()
                 spec.ranges = [c...c]
                 return .setRef(addSet(spec))
@@ -224,7 +227,7 @@ struct Compiler {
             return nil
         case .char(let c):
             var info = FirstInfo(canBeEmpty: false)
-            let scalars = ignoreCase ? CaseFolding.equivalents(of: c) : [c]
+            let scalars = caseFolding?.equivalents(of: c) ?? [c]
             for s in scalars {
                 if s < 64 {
                     info.set.low |= 1 << UInt64(s)
@@ -236,7 +239,7 @@ struct Compiler {
             }
             return info
         case .charClass(let spec):
-            return firstInfo(of: CharSet(spec, ignoreCase: ignoreCase))
+            return firstInfo(of: CharSet(spec, caseFolding: caseFolding))
         case .setRef(let index):
             return firstInfo(of: sets[Int(index)])
         case .sequence(let nodes):

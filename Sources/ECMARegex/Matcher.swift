@@ -227,7 +227,7 @@ struct Matcher {
         let e = slots[2 * group + 1]
         if s < 0 || e < 0 { return pos }
         let length = e - s
-        if !program.ignoreCase {
+        guard let folding = program.caseFolding else {
             if backward {
                 guard pos - length >= 0 else { return nil }
                 for i in 0..<length where text[pos - length + i] != text[s + i] { return nil }
@@ -244,7 +244,7 @@ struct Matcher {
                 guard p > 0 else { return nil }
                 let (a, la) = decodeBefore(p)
                 let (b, lb) = decodeBefore(q)
-                if a != b && CaseFolding.fold(a) != CaseFolding.fold(b) { return nil }
+                if a != b && folding.fold(a) != folding.fold(b) { return nil }
                 p -= la
                 q -= lb
             }
@@ -256,7 +256,7 @@ struct Matcher {
             guard p < end else { return nil }
             let (a, la) = decode(p)
             let (b, lb) = decode(q)
-            if a != b && CaseFolding.fold(a) != CaseFolding.fold(b) { return nil }
+            if a != b && folding.fold(a) != folding.fold(b) { return nil }
             p += la
             q += lb
         }

@@ -80,13 +80,14 @@ final class Program: @unchecked Sendable {
     let firstSet: FirstSet?
     /// The pattern can only match at position 0 (`^` without multiline in every alternative).
     let anchoredAtStart: Bool
-    let ignoreCase: Bool
+    /// The case equivalence for backreferences, when ignoring case.
+    let caseFolding: CaseFolding?
     /// `\b` treats U+017F and U+212A as word characters (`iu` mode).
     let foldedWordCharacters: Bool
 
     init(
         instructions: [Inst], sets: [CharSet], slotCount: Int, captureCount: Int, firstSet: FirstSet?,
-        anchoredAtStart: Bool, ignoreCase: Bool, foldedWordCharacters: Bool
+        anchoredAtStart: Bool, caseFolding: CaseFolding?, foldedWordCharacters: Bool
     ) {
         self.instructions = Program.copy(instructions)
         self.sets = Program.copy(sets)
@@ -110,7 +111,7 @@ final class Program: @unchecked Sendable {
         self.captureCount = captureCount
         self.firstSet = firstSet
         self.anchoredAtStart = anchoredAtStart
-        self.ignoreCase = ignoreCase
+        self.caseFolding = caseFolding
         self.foldedWordCharacters = foldedWordCharacters
     }
 

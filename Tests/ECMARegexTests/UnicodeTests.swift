@@ -62,6 +62,16 @@ struct UnicodeTests {
         #expect(try matchTexts(#"[\W]"#, "iu", in: "sk!") == ["!"])
     }
 
+    @Test("without u, ignore-case uses toUppercase and never maps non-ASCII onto ASCII")
+    func legacyCaseInsensitive() throws {
+        #expect(try matchTexts("s", "i", in: "\u{17F}S") == ["S"])
+        #expect(try matchTexts("k", "i", in: "\u{212A}K") == ["K"])
+        #expect(try matchTexts("\u{3C3}", "i", in: "\u{3A3}\u{3C2}") == ["\u{3A3}", "\u{3C2}"])
+        #expect(try matchTexts("ß", "i", in: "ẞ") == [])
+        #expect(try matchTexts("[a-z]+", "i", in: "HeLLo") == ["HeLLo"])
+        #expect(try matchTexts(#"(s)\1"#, "i", in: "s\u{17F} sS") == ["sS"])
+    }
+
     @Test("non-u mode still matches by scalar and accepts Annex B syntax")
     func nonUnicodeMode() throws {
         #expect(try ECMARegex("^.$").matches("\u{1F600}"))
