@@ -127,3 +127,13 @@ import Testing
             r.rateLimitHeaders == RateLimitResetHeaders(remainingHeader: "x-rate-remaining", resetHeader: "x-rate-reset", resetFormat: .deltaSeconds))
     }
 }
+
+@Suite struct InstantTests {
+    @Test func arithmeticSaturatesAndRoundTrips() {
+        let t = ResilienceInstant(secondsSinceEpoch: 1_700_000_000)
+        #expect((t + .milliseconds(1500)) - t == .milliseconds(1500))
+        #expect((t - .seconds(2)).secondsSinceEpoch == 1_699_999_998)
+        #expect((t + .seconds(Int64.max)).nanosecondsSinceEpoch == .max)
+        #expect(ResilienceInstant(nanosecondsSinceEpoch: -1).secondsSinceEpoch == -1)
+    }
+}

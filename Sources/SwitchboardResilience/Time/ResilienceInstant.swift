@@ -38,14 +38,18 @@ public struct ResilienceInstant: Sendable, Hashable, Comparable, CustomStringCon
         lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
     }
 
+    /// Saturates at the representable range instead of overflowing.
     @inlinable
     public static func + (lhs: ResilienceInstant, rhs: Duration) -> ResilienceInstant {
-        ResilienceInstant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch &+ rhs.nanosecondsClamped)
+        let (sum, overflow) = lhs.nanosecondsSinceEpoch.addingReportingOverflow(rhs.nanosecondsClamped)
+        return ResilienceInstant(nanosecondsSinceEpoch: overflow ? (rhs > .zero ? .max : .min) : sum)
     }
 
+    /// Saturates at the representable range instead of overflowing.
     @inlinable
     public static func - (lhs: ResilienceInstant, rhs: Duration) -> ResilienceInstant {
-        ResilienceInstant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch &- rhs.nanosecondsClamped)
+        let (difference, overflow) = lhs.nanosecondsSinceEpoch.subtractingReportingOverflow(rhs.nanosecondsClamped)
+        return ResilienceInstant(nanosecondsSinceEpoch: overflow ? (rhs > .zero ? .min : .max) : difference)
     }
 
     @inlinable
