@@ -4,7 +4,7 @@
 ///   from ``CaseFoldingData``.
 /// - Without it: `toUppercase` when that gives a single BMP scalar, except that a non-ASCII
 ///   scalar never maps onto ASCII (so U+017F LONG S does not match `s`); astral scalars are
-///   never folded (JavaScript sees them as two surrogate code units).
+///   never folded (JavaScript sees them as two surrogate code units). From ``LegacyCaseData``.
 struct CaseFolding: Sendable {
     /// The canonical value of every scalar >= U+0080 whose canonical value differs from itself.
     private var canonical: [UInt32: UInt32] = [:]
@@ -14,32 +14,24 @@ struct CaseFolding: Sendable {
     private var asciiUppercase = false
 
     /// The `u`-mode folding.
-    static let unicode = CaseFolding(unicodePairs: CaseFoldingData.pairs)
+    static let unicode = CaseFolding(pairs: CaseFoldingData.pairs, asciiUppercase: false)
     /// The non-`u` (legacy) canonicalization.
-    static let legacy = CaseFolding(legacy: ())
+    static let legacy = CaseFolding(pairs: LegacyCaseData.pairs, asciiUppercase: true)
 
     static func forMode(unicode: Bool) -> CaseFolding { unicode ? .unicode : .legacy }
 
-    private init(unicodePairs: String) {
-        let numbers = unicodePairs.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt32($0, radix: 16) }
+    private init(pairs: String, asciiUppercase: Bool) {
+        self.asciiUppercase = asciiUppercase
+        let numbers = pairs.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt32($0, radix: 16) }
         for i in stride(from: 0, to: numbers.count - 1, by: 2) {
             add(numbers[i], numbers[i + 1])
         }
         for c in UInt32(0x41)...0x5A {
-            inverse[c | 0x20, default: []].append(c)
-        }
-    }
-
-    private init(legacy: Void) {
-        asciiUppercase = true
-        for c in UInt32(0x80)...0xFFFF {
-            guard let scalar = Unicode.Scalar(c), scalar.properties.changesWhenUppercased else { continue }
-            var mapping = scalar.properties.uppercaseMapping.unicodeScalars.makeIterator()
-            guard let upper = mapping.next(), mapping.next() == nil, upper.value >= 0x80, upper.value <= 0xFFFF else { continue }
-            add(c, upper.value)
-        }
-        for c in UInt32(0x61)...0x7A {
-            inverse[c & ~0x20, default: []].append(c)
+            if asciiUppercase {
+                inverse[c, default: []].append(c | 0x20)
+            } else {
+                inverse[c | 0x20, default: []].append(c)
+            }
         }
     }
 
