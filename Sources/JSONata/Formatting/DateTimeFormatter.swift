@@ -187,15 +187,3 @@ enum DateTimeFormatter {
         return text
     }
 }
-
-extension IntegerPicture {
-    /// Plain decimal digits, `1`.
-    static let plainDecimal: IntegerPicture = {
-        var p = IntegerPicture()
-        p.mandatoryDigits = 1
-        return p
-    }()
-
-    /// An empty decimal picture, filled in by the analysers.
-    fileprivate init() {}
-}

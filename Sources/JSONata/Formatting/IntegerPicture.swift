@@ -63,6 +63,15 @@ struct IntegerPicture: Sendable, Equatable {
         return digitFamilyZeros.first { v >= $0 && v <= $0 + 9 }
     }
 
+    /// Plain decimal digits, the picture `1`.
+    static let plainDecimal: IntegerPicture = {
+        var p = IntegerPicture()
+        p.mandatoryDigits = 1
+        return p
+    }()
+
+    private init() {}
+
     /// Analyses a picture such as `000`, `#,##0`, `w;o`, `I` or `١`.
     ///
     /// - Throws: D3131 when one picture mixes digits of different families.

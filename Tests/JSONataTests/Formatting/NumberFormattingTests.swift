@@ -52,6 +52,13 @@ struct NumberFormattingTests {
         #expect(code == .error("D3087"))
     }
 
+    @Test("infinity and NaN use the decimal-format's strings")
+    func formatNumberNonFinite() throws {
+        #expect(try number(.infinity, "#,##0") == "Infinity")
+        #expect(try number(-.infinity, "#,##0;(#)") == "(Infinity)")
+        #expect(try number(.nan, "0.0", ["NaN": "n/a"]) == "n/a")
+    }
+
     @Test("formatBase handles large values and rounding")
     func formatBase() throws {
         #expect(try JSONataFormatting.formatBase(2555, radix: 16) == "9fb")
