@@ -33,7 +33,7 @@ enum Format: String, Sendable {
         switch self {
         case .email: return NetworkFormats.isEmail(bytes, international: false)
         case .idnEmail: return NetworkFormats.isEmail(bytes, international: true)
-        case .idnHostname: return NetworkFormats.isIDNHostname(Array(string.unicodeScalars))
+        case .idnHostname: return IDNHostname.isValid(Array(string.unicodeScalars))
         case .uri, .uriReference, .iri, .iriReference:
             let relative = self == .uriReference || self == .iriReference
             let international = self == .iri || self == .iriReference

@@ -85,45 +85,6 @@ enum NetworkFormats {
         return elided ? groups < 8 : groups == 8
     }
 
-    static let labelSeparators: Set<UInt32> = [0x2E, 0x3002, 0xFF0E, 0xFF61]
-
-    /// An internationalized host name: labels of ASCII hostname characters or non-ASCII letters (basic check, no IDNA tables).
-    static func isIDNHostname(_ s: [Unicode.Scalar]) -> Bool {
-        guard !s.isEmpty else { return false }
-        var label: [Unicode.Scalar] = []
-        var total = 0
-        for (k, c) in s.enumerated() {
-            if labelSeparators.contains(c.value) {
-                guard isIDNLabel(label) else { return false }
-                label.removeAll(keepingCapacity: true)
-                if k == s.count - 1 { return false }
-            } else {
-                label.append(c)
-            }
-            total += 1
-        }
-        return isIDNLabel(label) && total <= 253
-    }
-
-    static func isIDNLabel(_ label: [Unicode.Scalar]) -> Bool {
-        guard !label.isEmpty, label.count <= 63, label.first != "-", label.last != "-" else { return false }
-        if label.count >= 4, label[2] == "-", label[3] == "-", !(label[0] == "x" || label[0] == "X") { return false }
-        for c in label {
-            if c.isASCII {
-                guard isAlphanumeric(UInt8(c.value)) || c == "-" else { return false }
-            } else {
-                let p = c.properties
-                guard p.generalCategory != .control, p.generalCategory != .spaceSeparator, p.generalCategory != .format || c.value == 0x200C || c.value == 0x200D,
-                    p.generalCategory != .unassigned, p.generalCategory != .privateUse
-                else { return false }
-                if label.first == c && [.nonspacingMark, .spacingMark, .enclosingMark].contains(p.generalCategory) { return false }
-            }
-        }
-        return true
-    }
-
-    static let atextSymbols = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
-
     /// RFC 5321 mailbox: dot-atom or quoted-string local part, `@`, then a host name or an address literal.
     /// With `international` (RFC 6531), non-ASCII characters are allowed in the local part and the domain.
     /// Works on the UTF-8 bytes: every byte of a multi-byte character is >= 0x80.
@@ -167,7 +128,7 @@ enum NetworkFormats {
         }
         if domain.contains(where: { $0 >= 0x80 }) {
             guard international else { return false }
-            return isIDNHostname(Array(String(decoding: domain, as: UTF8.self).unicodeScalars))
+            return IDNHostname.isValid(Array(String(decoding: domain, as: UTF8.self).unicodeScalars))
         }
         return isHostname(domain)
     }
