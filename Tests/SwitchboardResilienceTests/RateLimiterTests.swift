@@ -207,3 +207,24 @@ import Testing
         #expect(admitted == 2)
     }
 }
+
+@Suite struct RateLimiterStateTests {
+    @Test(arguments: RateLimitConfiguration.Algorithm.allCases)
+    func persistingAndRestoringStateAfterEveryDecisionChangesNothing(algorithm: RateLimitConfiguration.Algorithm) {
+        let config = RateLimitConfiguration(algorithm: algorithm, limit: 5, period: .seconds(1), burst: 3)
+        var continuous = RateLimiter(configuration: config)
+        var stored = RateLimiterState.fresh
+        var rng = SeededRandomNumberGenerator(seed: 11)
+        var ms: Int64 = 0
+        for _ in 0..<3000 {
+            ms += Int64.random(in: 0...250, using: &rng)
+            let permits = Int.random(in: 1...2, using: &rng)
+            let maxWait: Duration = Bool.random(using: &rng) ? .zero : .milliseconds(700)
+            var restored = RateLimiter(configuration: config, state: stored)
+            let expected = continuous.acquire(permits: permits, now: at(ms: ms), maxWait: maxWait)
+            #expect(restored.acquire(permits: permits, now: at(ms: ms), maxWait: maxWait) == expected)
+            stored = restored.state
+        }
+        #expect(stored != .fresh)
+    }
+}

@@ -23,9 +23,9 @@ public struct FixedWindowLimiter: Sendable, Equatable {
     public let period: Duration
     private let periodNs: Int64
     /// The start of the window `used` counts from, in nanoseconds since the epoch.
-    public private(set) var windowStart: Int64 = .min
+    public internal(set) var windowStart: Int64 = .min
     /// Permits counted from `windowStart` on (may exceed `limit` when waiting requests reserved later windows).
-    public private(set) var used = 0
+    public internal(set) var used = 0
 
     public init(limit: Int, period: Duration) {
         precondition(limit > 0 && period > .zero, "limit and period must be positive")

@@ -30,7 +30,7 @@ public struct GCRALimiter: Sendable, Equatable {
     private let scale: Int128
     private let emissionScaled: Int128  // T * limit = period in ns
     /// TAT times `limit`; `.min` until the first request.
-    private var tatScaled: Int128 = .min
+    var tatScaled: Int128 = .min
 
     /// - Parameters:
     ///   - limit: permits per `period` (the steady rate).

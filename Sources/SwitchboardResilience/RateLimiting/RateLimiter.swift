@@ -4,10 +4,10 @@
 /// arrays happens in place, without copy-on-write.)
 public struct RateLimiter: Sendable {
     public let configuration: RateLimitConfiguration
-    private var fixedWindow: FixedWindowLimiter?
-    private var slidingLog: SlidingLogLimiter?
-    private var tokenBucket: TokenBucketLimiter?
-    private var gcra: GCRALimiter?
+    var fixedWindow: FixedWindowLimiter?
+    var slidingLog: SlidingLogLimiter?
+    var tokenBucket: TokenBucketLimiter?
+    var gcra: GCRALimiter?
 
     public init(configuration c: RateLimitConfiguration) {
         configuration = c

@@ -16,10 +16,10 @@ public struct SlidingLogLimiter: Sendable, Equatable {
     public let limit: Int
     public let period: Duration
     private let periodNs: Int64
-    private var times: [Int64] = []
-    private var counts: [Int] = []
-    private var head = 0
-    private var total = 0
+    var times: [Int64] = []
+    var counts: [Int] = []
+    var head = 0
+    var total = 0
 
     public init(limit: Int, period: Duration) {
         precondition(limit > 0 && period > .zero, "limit and period must be positive")

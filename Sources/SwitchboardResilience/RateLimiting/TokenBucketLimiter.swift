@@ -18,8 +18,8 @@ public struct TokenBucketLimiter: Sendable, Equatable {
     private let periodNs: Int128
     private let fullScaled: Int128
     /// Tokens times `periodNs`; negative while waiters hold reservations.
-    private var scaledTokens: Int128
-    private var last: Int64 = .min
+    var scaledTokens: Int128
+    var last: Int64 = .min
 
     /// - Parameters:
     ///   - capacity: the burst size (bucket size).
