@@ -50,8 +50,13 @@ public enum JSONSchemaSuite {
     }
 
     static func runSection(_ section: Section, registry: SchemaRegistry, write: (String) -> Void) throws -> (passed: Int, failed: Int) {
-        let files = try FileManager.default.contentsOfDirectory(atPath: section.path).filter { $0.hasSuffix(".json") }.sorted()
         write("== \(section.title) (\(section.path))")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: section.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            write("(no such directory)")
+            return (0, 0)
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: section.path).filter { $0.hasSuffix(".json") }.sorted()
         write(pad("file", 40) + pad("passed", 8, left: true) + pad("failed", 8, left: true))
         var totals = (passed: 0, failed: 0)
         let options = JSONSchema.Options(formatAssertion: section.formatAssertion)
@@ -96,10 +101,11 @@ public enum JSONSchemaSuite {
     /// Every `.json` file under `path`, registered at `http://localhost:1234/` plus its relative path.
     static func loadRemotes(_ path: String) throws -> SchemaRegistry {
         var registry = SchemaRegistry()
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return registry }
+        let root = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // the enumerator does not follow a symlinked root
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return registry }
         while let relative = enumerator.nextObject() as? String {
             guard relative.hasSuffix(".json") else { continue }
-            registry.add(try readJSON(path + "/" + relative), uri: "http://localhost:1234/" + relative)
+            registry.add(try readJSON(root + "/" + relative), uri: "http://localhost:1234/" + relative)
         }
         return registry
     }
