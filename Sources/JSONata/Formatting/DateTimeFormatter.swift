@@ -48,7 +48,7 @@ enum DateTimeFormatter {
         }
         let fields = CalendarFields(millis: Int64(whole) + offset.totalMinutes * 60_000)
         guard let picture else { return iso8601(fields, offset: offset) }
-        let spec = try DateTimePicture(picture)
+        let spec = try PictureCache.dateTimePicture(picture)
         var out = ""
         for part in spec.parts {
             switch part {

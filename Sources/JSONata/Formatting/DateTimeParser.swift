@@ -21,7 +21,7 @@ enum DateTimeParser {
     /// - Parameter now: milliseconds since the epoch that supply the components left of the first given one.
     /// - Throws: D3130-D3136 for pictures that cannot be used for parsing.
     static func parse(_ timestamp: String, picture: String, now: Double) throws(JSONataError) -> Double? {
-        let spec = try DateTimePicture(picture)
+        let spec = try PictureCache.dateTimePicture(picture)
         var matchers: [Matcher] = []
         for part in spec.parts {
             matchers.append(try matcher(for: part))

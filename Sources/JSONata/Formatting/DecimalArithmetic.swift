@@ -8,11 +8,48 @@ enum DecimalArithmetic {
         Double("1e\(n)") ?? 1
     }
 
+    /// The shortest round-trip decimal digits of a positive finite value (ASCII), with value = 0.digits × 10^exponent.
+    ///
+    /// The same digits as `JSNumberFormat.shortestDigits`, read from the bytes of `description` for speed.
+    static func shortestDigits(_ value: Double) -> (digits: [UInt8], exponent: Int) {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var pointPosition: Int?
+        var exponent10 = 0
+        var exponentSign = 1
+        var inExponent = false
+        for byte in value.description.utf8 {
+            if inExponent {
+                if byte == UInt8(ascii: "-") {
+                    exponentSign = -1
+                } else if byte >= 0x30 && byte <= 0x39 {
+                    exponent10 = exponent10 * 10 + Int(byte - 0x30)
+                }
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                inExponent = true
+            } else if byte == UInt8(ascii: ".") {
+                pointPosition = digits.count
+            } else if byte >= 0x30 && byte <= 0x39 {
+                digits.append(byte)
+            }
+        }
+        var point = (pointPosition ?? digits.count) + exponentSign * exponent10
+        var leading = 0
+        while leading < digits.count - 1 && digits[leading] == 0x30 { leading += 1 }
+        if leading > 0 {
+            digits.removeFirst(leading)
+            point -= leading
+        }
+        while digits.count > 1 && digits.last == 0x30 { digits.removeLast() }
+        return (digits, point)
+    }
+
     /// `value` × 10^places, computed on the shortest decimal digits so no binary error creeps in.
     static func shiftDecimal(_ value: Double, by places: Int) -> Double {
         guard value.isFinite, value != 0, places != 0 else { return value }
-        let (digits, exponent) = JSNumberFormat.shortestDigits(abs(value))
-        let shifted = Double("0.\(digits)e\(exponent + places)") ?? value * power10(places)
+        let (digits, exponent) = shortestDigits(abs(value))
+        let text = "0." + String(decoding: digits, as: UTF8.self) + "e" + String(exponent + places)
+        let shifted = Double(text) ?? value * power10(places)
         return value < 0 ? -shifted : shifted
     }
 
@@ -41,14 +78,31 @@ enum DecimalArithmetic {
         if value >= 1e21 { return JSNumberFormat.format(value) }
         // When an ulp is finer than the last place, the shortest round-trip digits are the nearest such decimal.
         if value == 0 || value.ulp < power10(-places) {
-            let (digits, exponent) = value == 0 ? ("0", 1) : JSNumberFormat.shortestDigits(value)
+            let (digits, exponent) = value == 0 ? ([UInt8(ascii: "0")], 1) : shortestDigits(value)
             let fractionDigits = max(digits.count - exponent, 0)
             if fractionDigits <= places {
-                var integer = exponent > 0 ? String(digits.prefix(exponent)) : "0"
-                if exponent > digits.count { integer += String(repeating: "0", count: exponent - digits.count) }
-                var fraction = exponent < 0 ? String(repeating: "0", count: -exponent) + digits : String(digits.dropFirst(max(exponent, 0)))
-                fraction += String(repeating: "0", count: places - fraction.count)
-                return places > 0 ? integer + "." + fraction : integer
+                let zero = UInt8(ascii: "0")
+                var out: [UInt8] = []
+                out.reserveCapacity(max(exponent, 1) + places + 1)
+                if exponent > 0 {
+                    out += digits.prefix(exponent)
+                    if exponent > digits.count { out += repeatElement(zero, count: exponent - digits.count) }
+                } else {
+                    out.append(zero)
+                }
+                if places > 0 {
+                    out.append(UInt8(ascii: "."))
+                    var written = 0
+                    if exponent < 0 {
+                        out += repeatElement(zero, count: -exponent)
+                        written = -exponent
+                    }
+                    let fraction = digits.dropFirst(max(exponent, 0))
+                    out += fraction
+                    written += fraction.count
+                    out += repeatElement(zero, count: places - written)
+                }
+                return String(decoding: out, as: UTF8.self)
             }
         }
         // value = significand × 2^exponent exactly; expand to decimal digits with `scale` digits after the point.

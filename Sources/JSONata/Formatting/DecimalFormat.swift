@@ -2,7 +2,7 @@ import JSONValue
 
 /// The decimal-format properties of `fn:format-number` (XPath F&O 3.1 §4.7.1), which `$formatNumber`'s
 /// third argument overrides by name (`{"decimal-separator": ",", "grouping-separator": "."}`).
-struct DecimalFormat: Sendable, Equatable {
+struct DecimalFormat: Sendable, Hashable {
     var decimalSeparator = "."
     var groupingSeparator = ","
     var exponentSeparator = "e"

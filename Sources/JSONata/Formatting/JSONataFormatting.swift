@@ -21,7 +21,7 @@ enum JSONataFormatting {
     /// - Throws: D3080-D3093 for an invalid picture.
     static func formatNumber(_ value: Double, picture: String, options: JSON?) throws(JSONataError) -> String {
         let format = DecimalFormat(options: options)
-        return try NumberPicture(picture, format: format).format(value)
+        return try PictureCache.numberPicture(picture, format: format).format(value)
     }
 
     /// `$formatBase(number [, radix])`: the number rounded to an integer, in radix 2...36 (default 10).

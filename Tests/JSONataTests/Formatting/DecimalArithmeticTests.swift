@@ -1,3 +1,4 @@
+import JSONValue
 import Testing
 
 @testable import JSONata
@@ -17,6 +18,21 @@ struct DecimalArithmeticTests {
         #expect(DecimalArithmetic.toFixed(2.5, places: 0) == "3")
         #expect(DecimalArithmetic.toFixed(5e-324, places: 3) == "0.000")
         #expect(DecimalArithmetic.toFixed(1e21, places: 2) == "1e+21")
+    }
+
+    @Test("shortestDigits agrees with JSNumberFormat.shortestDigits")
+    func shortestDigitsAgree() {
+        var values: [Double] = [1, 0.1, 123.45, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 100, 0.000123, 123456789012345680]
+        var x = 0.000_001_234_567
+        while x < 1e25 {
+            values.append(x)
+            x *= 7.3
+        }
+        for value in values {
+            let fast = DecimalArithmetic.shortestDigits(value)
+            let reference = JSNumberFormat.shortestDigits(value)
+            #expect(String(decoding: fast.digits, as: UTF8.self) == reference.digits && fast.exponent == reference.exponent, "\(value)")
+        }
     }
 
     @Test("roundHalfEven rounds ties to even on the decimal digits")
