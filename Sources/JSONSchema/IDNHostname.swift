@@ -114,7 +114,8 @@ enum IDNHostname {
 
     static func isJoiningLetter(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
-        let arabic = (0x0600...0x06FF).contains(v) || (0x0750...0x077F).contains(v) || (0x08A0...0x08FF).contains(v)
+        let arabic =
+            (0x0600...0x06FF).contains(v) || (0x0750...0x077F).contains(v) || (0x08A0...0x08FF).contains(v)
             || (0x0700...0x074F).contains(v) || (0x07C0...0x07FF).contains(v)
         return arabic && c.properties.generalCategory == .otherLetter
     }

@@ -234,7 +234,8 @@ struct SchemaCompiler {
         let resourceURI = absolute.withoutFragment.description
         let here = info.resource + "#" + info.resourcePointer + "/" + keyword
         guard let resourceLocation = try findResource(resourceURI) else {
-            throw JSONSchemaError(code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no schema \(resourceURI) is known", location: here)
+            throw JSONSchemaError(
+                code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no schema \(resourceURI) is known", location: here)
         }
         if fragment.isEmpty { return (resourceLocation, fragment) }
         if fragment.hasPrefix("/") {
@@ -244,7 +245,8 @@ struct SchemaCompiler {
             let target = Location(document: resourceLocation.document, pointer: resourceLocation.pointer + pointer.description)
             if infos[target] == nil {
                 guard let resourceInfo = infos[resourceLocation], let value = pointer.resolve(in: resourceInfo.json) else {
-                    throw JSONSchemaError(code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no such location", location: here)
+                    throw JSONSchemaError(
+                        code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no such location", location: here)
                 }
                 try index(
                     value, at: target, base: resourceInfo.base, resource: resourceInfo.resource,
@@ -253,7 +255,8 @@ struct SchemaCompiler {
             return (target, fragment)
         }
         guard let target = anchors[resourceURI + "#" + fragment] else {
-            throw JSONSchemaError(code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no anchor \"\(fragment)\"", location: here)
+            throw JSONSchemaError(
+                code: .unresolvedReference, message: "cannot resolve \(keyword) \"\(reference)\": no anchor \"\(fragment)\"", location: here)
         }
         return (target, fragment)
     }
@@ -328,7 +331,8 @@ struct SchemaCompiler {
                     let next = edges[i]
                     if state[next] == 1 {
                         throw JSONSchemaError(
-                            code: .circularReference, message: "circular reference: this schema refers to itself without consuming any of the instance",
+                            code: .circularReference,
+                            message: "circular reference: this schema refers to itself without consuming any of the instance",
                             location: tables.locations[Int(tables.nodes[next].location)])
                     }
                     if state[next] == 0 {

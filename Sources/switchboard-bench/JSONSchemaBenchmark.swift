@@ -21,11 +21,21 @@ enum JSONSchemaBenchmark {
             let argument = arguments[i]
             let value = i + 1 < arguments.count ? arguments[i + 1] : ""
             switch argument {
-            case "--count": count = Int(value) ?? count; i += 1
-            case "--seed": seed = UInt64(value) ?? seed; i += 1
-            case "--iterations": iterations = max(1, Int(value) ?? iterations); i += 1
-            case "--write-data": dataPath = value; i += 1
-            case "--write-schema": schemaPath = value; i += 1
+            case "--count":
+                count = Int(value) ?? count
+                i += 1
+            case "--seed":
+                seed = UInt64(value) ?? seed
+                i += 1
+            case "--iterations":
+                iterations = max(1, Int(value) ?? iterations)
+                i += 1
+            case "--write-data":
+                dataPath = value
+                i += 1
+            case "--write-schema":
+                schemaPath = value
+                i += 1
             case "--all-errors": allErrors = true
             default: throw BenchmarkError.usage("unknown argument \(argument)")
             }

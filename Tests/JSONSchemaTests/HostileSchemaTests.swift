@@ -4,11 +4,13 @@ import Testing
 
 @Suite("Hostile schemas and instances")
 struct HostileSchemaTests {
-    @Test("a $ref to itself is a compile error, not an endless loop", arguments: [
-        ##"{"$ref": "#"}"##,
-        ##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##,
-        ##"{"allOf": [{"$ref": "#"}]}"##,
-    ])
+    @Test(
+        "a $ref to itself is a compile error, not an endless loop",
+        arguments: [
+            ##"{"$ref": "#"}"##,
+            ##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##,
+            ##"{"allOf": [{"$ref": "#"}]}"##,
+        ])
     func referenceCycles(schema: String) throws {
         #expect {
             try compile(schema)

@@ -162,7 +162,9 @@ struct KeywordTests {
         #expect(s.accepts(##"{"a": 1, "b": 2}"##))
         #expect(!s.accepts(##"{"a": 1, "c": 2}"##))  // the branch evaluating "c" failed (no "x")
         #expect(!s.accepts(##"{"a": 1, "c": 2, "x": 3}"##))  // "x" itself is never evaluated
-        let nested = try compile(##"{"allOf": [{"properties": {"a": true}}], "$ref": "#/$defs/b", "$defs": {"b": {"properties": {"b": true}}}, "unevaluatedProperties": false}"##)
+        let nested = try compile(
+            ##"{"allOf": [{"properties": {"a": true}}], "$ref": "#/$defs/b", "$defs": {"b": {"properties": {"b": true}}}, "unevaluatedProperties": false}"##
+        )
         #expect(nested.accepts(##"{"a": 1, "b": 2}"##))
         #expect(!nested.accepts(##"{"a": 1, "z": 2}"##))
     }
@@ -191,7 +193,8 @@ struct KeywordTests {
         #expect(s.accepts(##"{"a": 1}"##))
         #expect(s.accepts("1"))
         registry.add(
-            json(##"{"$id": "https://example.com/strict", "$vocabulary": {"https://example.com/vocab/unknown": true}}"##), uri: "https://example.com/strict")
+            json(##"{"$id": "https://example.com/strict", "$vocabulary": {"https://example.com/vocab/unknown": true}}"##),
+            uri: "https://example.com/strict")
         #expect(throws: JSONSchemaError.self) { try compile(##"{"$schema": "https://example.com/strict"}"##, registry: registry) }
     }
 }

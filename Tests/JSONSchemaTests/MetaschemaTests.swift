@@ -11,14 +11,16 @@ struct MetaschemaTests {
         #expect(JSONSchema.validateSchema(json(##"{"$defs": {"a": {"type": ["string", "null"], "pattern": "^[a-z]+$"}}}"##)).isEmpty)
     }
 
-    @Test("malformed schemas report where they are wrong", arguments: [
-        (##"{"type": "strnig"}"##, "/type"),
-        (##"{"minLength": -1}"##, "/minLength"),
-        (##"{"properties": {"a": {"required": "yes"}}}"##, "/properties/a/required"),
-        (##"{"pattern": "(unclosed"}"##, "/pattern"),
-        (##"{"$defs": {"x": 12}}"##, "/$defs/x"),
-        ("12", ""),
-    ])
+    @Test(
+        "malformed schemas report where they are wrong",
+        arguments: [
+            (##"{"type": "strnig"}"##, "/type"),
+            (##"{"minLength": -1}"##, "/minLength"),
+            (##"{"properties": {"a": {"required": "yes"}}}"##, "/properties/a/required"),
+            (##"{"pattern": "(unclosed"}"##, "/pattern"),
+            (##"{"$defs": {"x": 12}}"##, "/$defs/x"),
+            ("12", ""),
+        ])
     func invalid(schema: String, location: String) {
         let errors = JSONSchema.validateSchema(json(schema))
         #expect(!errors.isEmpty)

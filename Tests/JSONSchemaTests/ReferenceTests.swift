@@ -19,7 +19,8 @@ struct ReferenceTests {
 
     @Test("recursive schemas validate trees of any depth")
     func recursion() throws {
-        let s = try compile(##"{"type": "object", "properties": {"value": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": "#"}}}}"##)
+        let s = try compile(
+            ##"{"type": "object", "properties": {"value": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": "#"}}}}"##)
         #expect(s.accepts(##"{"value": 1, "children": [{"value": 2, "children": [{"value": 3}]}]}"##))
         #expect(!s.accepts(##"{"value": 1, "children": [{"value": 2, "children": [{"value": "3"}]}]}"##))
     }
