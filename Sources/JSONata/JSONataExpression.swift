@@ -50,7 +50,7 @@ public struct JSONataExpression: Sendable {
     }
 
     func evaluateValue(input: Value?, bindings: [String: Value], limits: EvaluationLimits) throws(JSONataError) -> Value? {
-        let evaluator = Evaluator(limits: limits, timestampMillis: JSONataExpression.nowMillis())
+        let evaluator = Evaluator(limits: limits)
         let env = Frame(parent: nil)
         for (k, v) in bindings { env.bind(k, v) }
         env.bind("$", input)

@@ -9,14 +9,14 @@ final class Evaluator {
     let maxDepth: Int
     let deadline: ContinuousClock.Instant?
     @exclusivity(unchecked) var tick = 0
-    let timestampMillis: Double
+    /// The evaluation's fixed "now", read on first use by `$now()` / `$millis()`.
+    lazy var timestampMillis: Double = JSONataExpression.nowMillis()
     /// The lowest native stack address this evaluation may reach (see `StackBounds`).
     let stackLimit: UInt
 
-    init(limits: EvaluationLimits, timestampMillis: Double) {
+    init(limits: EvaluationLimits) {
         maxDepth = limits.maxDepth
         deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
-        self.timestampMillis = timestampMillis
         stackLimit = StackBounds.lowLimit()
     }
 
@@ -74,13 +74,13 @@ final class Evaluator {
         case .op, .end, .filterStage:
             throw JSONataError(code: "S0201", message: "Syntax error: \"\(expr.text)\"", position: expr.position, token: expr.text)
         }
-        if !expr.predicates.isEmpty {
+        if expr.hasPostSteps {
             for stage in expr.predicates {
                 result = try evaluateFilter(stage.expr!, result, env)
             }
-        }
-        if expr.kind != .path, let group = expr.group {
-            result = try evaluateGroup(group.pairs, position: group.position, result, env)
+            if expr.kind != .path, let group = expr.group {
+                result = try evaluateGroup(group.pairs, position: group.position, result, env)
+            }
         }
         if case .array(let items, var flags)? = result, flags.contains(.sequence) {
             if expr.keepArray { flags.insert(.keepSingleton) }
@@ -673,8 +673,7 @@ final class Evaluator {
             var seenPairs: [Int] = []
             seenKeys.reserveCapacity(pairs.count)
             seenPairs.reserveCapacity(pairs.count)
-            result.keys.reserveCapacity(pairs.count)
-            result.values.reserveCapacity(pairs.count)
+            result.reserve(pairs.count)
             for (pairIndex, pair) in pairs.enumerated() {
                 let key: Value?
                 if pair.0.kind == .string, case .string(let literal) = pair.0.literal, pair.0.predicates.isEmpty, pair.0.group == nil {

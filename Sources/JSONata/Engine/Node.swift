@@ -53,8 +53,12 @@ final class Node: @unchecked Sendable {
     /// Precomputed at compile time: the library function a variable names, if any.
     @exclusivity(unchecked) var builtin: FunctionRef?
 
+    /// Precomputed at compile time: predicates or a group follow this (non-path) expression.
+    @exclusivity(unchecked) var hasPostSteps = false
+
     /// Prepares evaluation shortcuts over the whole processed tree.
     func finalize() {
+        hasPostSteps = !predicates.isEmpty || (kind != .path && group != nil)
         switch kind {
         case .variable:
             builtin = Library.functions[text]

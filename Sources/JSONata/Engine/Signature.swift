@@ -15,6 +15,7 @@ struct Signature: Sendable {
 
     var definition: String
     var params: [Param] = []
+    var hasOneOrMore = false
 
     init(_ signature: String) throws(JSONataError) {
         definition = signature
@@ -87,6 +88,7 @@ struct Signature: Sendable {
             param = nil
             position += 1
         }
+        hasOneOrMore = params.contains { $0.oneOrMore }
     }
 
     static func bit(_ c: Character) -> UInt16 {
@@ -143,6 +145,20 @@ struct Signature: Sendable {
     /// Validates `args` and returns them fixed up: the context substituted for a missing `-`
     /// argument, single values wrapped as arrays for `a` parameters.
     func validate(_ args: [Value?], context: Value?) throws(JSONataError) -> [Value?] {
+        if args.count == params.count && !hasOneOrMore {
+            // fast path: one argument per parameter, each of an allowed type
+            var direct = true
+            var needsFixup = false
+            for i in 0..<args.count {
+                let p = params[i]
+                if p.allowed & Signature.bit(Signature.symbol(args[i])) == 0 {
+                    direct = false
+                    break
+                }
+                if p.type == "a" { needsFixup = true }
+            }
+            if direct && !needsFixup { return args }
+        }
         let symbols = args.map(Signature.symbol)
         guard let counts = match(symbols) else {
             // find the first argument that fails, as the reference does

@@ -57,71 +57,108 @@ struct Tuple {
 }
 
 /// A mutable, insertion-ordered object (reference semantics, like a JavaScript object).
+///
+/// Objects that come from the input stay as their `JSONObject` until something needs all the
+/// values or changes them: field lookups convert only the member asked for, and an untouched
+/// input object is handed back to JSON without copying.
 final class ObjectRef {
-    @exclusivity(unchecked) var keys: [String]
-    @exclusivity(unchecked) var values: [Value]
-    @exclusivity(unchecked) var index: [String: Int]?
+    @exclusivity(unchecked) private var source: JSONObject?
+    @exclusivity(unchecked) private var storedKeys: [String]
+    @exclusivity(unchecked) private var storedValues: [Value]
+    @exclusivity(unchecked) private var index: [String: Int]?
 
     init() {
-        keys = []
-        values = []
+        storedKeys = []
+        storedValues = []
     }
 
     init(keys: [String], values: [Value]) {
-        self.keys = keys
-        self.values = values
+        storedKeys = keys
+        storedValues = values
         if keys.count > 12 { rebuildIndex() }
     }
 
-    var count: Int { keys.count }
+    /// Wraps an input object without converting its members.
+    init(lazy object: JSONObject) {
+        source = object
+        storedKeys = []
+        storedValues = []
+    }
 
-    func rebuildIndex() {
-        var idx = [String: Int](minimumCapacity: keys.count * 2)
-        for (i, k) in keys.enumerated() { idx[k] = i }
+    /// The input object, when this object is still exactly it.
+    var unchangedSource: JSONObject? { source }
+
+    var keys: [String] { source?.keys ?? storedKeys }
+
+    var values: [Value] {
+        materialize()
+        return storedValues
+    }
+
+    var count: Int { source?.count ?? storedKeys.count }
+
+    private func materialize() {
+        guard let s = source else { return }
+        storedKeys = s.keys
+        var vals = [Value]()
+        vals.reserveCapacity(s.count)
+        for v in s.values { vals.append(Value(v)) }
+        storedValues = vals
+        source = nil
+        if storedKeys.count > 12 { rebuildIndex() }
+    }
+
+    private func rebuildIndex() {
+        var idx = [String: Int](minimumCapacity: storedKeys.count * 2)
+        for (i, k) in storedKeys.enumerated() { idx[k] = i }
         index = idx
     }
 
     func position(of key: String) -> Int? {
+        if let s = source { return s.position(of: key) }
         if let index { return index[key] }
         var i = 0
-        let n = keys.count
+        let n = storedKeys.count
         while i < n {
-            if keys[i] == key { return i }
+            if storedKeys[i] == key { return i }
             i += 1
         }
         return nil
     }
 
     subscript(key: String) -> Value? {
+        if let s = source { return s[key].map(Value.init) }
         guard let i = position(of: key) else { return nil }
-        return values[i]
+        return storedValues[i]
     }
 
     func set(_ key: String, _ value: Value) {
+        materialize()
         if let i = position(of: key) {
-            values[i] = value
+            storedValues[i] = value
         } else {
-            keys.append(key)
-            values.append(value)
+            storedKeys.append(key)
+            storedValues.append(value)
             if index != nil {
-                index![key] = keys.count - 1
-            } else if keys.count > 12 {
+                index![key] = storedKeys.count - 1
+            } else if storedKeys.count > 12 {
                 rebuildIndex()
             }
         }
     }
 
     func remove(_ key: String) {
+        materialize()
         guard let i = position(of: key) else { return }
-        keys.remove(at: i)
-        values.remove(at: i)
+        storedKeys.remove(at: i)
+        storedValues.remove(at: i)
         if index != nil { rebuildIndex() }
     }
 
-    /// A shallow copy.
-    func copy() -> ObjectRef {
-        let o = ObjectRef(keys: keys, values: values)
-        return o
+    /// Reserves room for `n` members in a new object.
+    func reserve(_ n: Int) {
+        storedKeys.reserveCapacity(n)
+        storedValues.reserveCapacity(n)
     }
 }
 
@@ -141,10 +178,7 @@ extension Value {
             for e in a { items.append(Value(e)) }
             self = .array(items, [])
         case .object(let o):
-            var vals = [Value]()
-            vals.reserveCapacity(o.count)
-            for v in o.values { vals.append(Value(v)) }
-            self = .object(ObjectRef(keys: o.keys, values: vals))
+            self = .object(ObjectRef(lazy: o))
         }
     }
 
@@ -162,9 +196,12 @@ extension Value {
             for e in a { out.append(e.toJSON() ?? .null) }
             return .array(out)
         case .object(let o):
-            var obj = JSONObject(minimumCapacity: o.count)
-            for i in 0..<o.keys.count {
-                if let j = o.values[i].toJSON() { obj.append(key: o.keys[i], value: j) }
+            if let source = o.unchangedSource { return .object(source) }
+            let keys = o.keys
+            let values = o.values
+            var obj = JSONObject(minimumCapacity: keys.count)
+            for i in 0..<keys.count {
+                if let j = values[i].toJSON() { obj.append(key: keys[i], value: j) }
             }
             return .object(obj)
         case .function: return nil
