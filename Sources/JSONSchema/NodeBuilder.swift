@@ -193,7 +193,7 @@ struct NodeBuilder {
             ops.requiredNames = names
         }
         var dependents: [(String, [String])] = []
-        if let v = object["dependentRequired"] {
+        if !info.vocabularies.contains(.legacyDependencies), let v = object["dependentRequired"] {
             guard case .object(let members) = v else { throw invalid("dependentRequired", "must be an object") }
             for (name, value) in members { dependents.append((name, try strings(value, "dependentRequired"))) }
         }
@@ -239,18 +239,22 @@ struct NodeBuilder {
         }
         // Arrays.
         var prefixCount = 0
-        if let v = object["prefixItems"] {
+        let legacyItems = info.vocabularies.contains(.legacyItems)
+        if !legacyItems, let v = object["prefixItems"] {
             let (start, count) = try schemaArray(v, "prefixItems", compiler: &compiler)
             prefixCount = count
             if count > 0 { ops.array.append(.prefixItems(start, count)) }
         }
         if let v = object["items"] {
             if case .array = v {
-                // Draft 2019-09 tuple form, read as prefixItems.
-                if object["prefixItems"] == nil {
+                // The tuple form of draft 2019-09 and earlier, read as prefixItems (with additionalItems after it).
+                if legacyItems || object["prefixItems"] == nil {
                     let (start, count) = try schemaArray(v, "items", compiler: &compiler)
                     prefixCount = count
                     if count > 0 { ops.array.append(.prefixItems(start, count)) }
+                    if legacyItems, object["additionalItems"] != nil {
+                        ops.array.append(.items(try compiler.node(for: child("additionalItems")), from: prefixCount))
+                    }
                 }
             } else {
                 ops.array.append(.items(try compiler.node(for: child("items")), from: prefixCount))
@@ -315,7 +319,7 @@ struct NodeBuilder {
         }
         if object["propertyNames"] != nil { ops.object.append(.propertyNames(try compiler.node(for: child("propertyNames")))) }
         var dependentSchemas: [Int] = []
-        if case .object(let members)? = object["dependentSchemas"] {
+        if !info.vocabularies.contains(.legacyDependencies), case .object(let members)? = object["dependentSchemas"] {
             for (name, _) in members {
                 dependentSchemas.append(addStrings([name], compiler: &compiler))
                 dependentSchemas.append(try compiler.node(for: child("dependentSchemas", name)))

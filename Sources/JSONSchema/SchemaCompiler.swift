@@ -8,6 +8,10 @@ struct Vocabularies: OptionSet, Sendable, Hashable {
     static let unevaluated = Vocabularies(rawValue: 2)
     static let validation = Vocabularies(rawValue: 4)
     static let formatAssertion = Vocabularies(rawValue: 8)
+    /// Draft 2019-09 and earlier: no `prefixItems`; `items` may be an array, followed by `additionalItems`.
+    static let legacyItems = Vocabularies(rawValue: 16)
+    /// Draft 7 and earlier: no `dependentRequired` / `dependentSchemas` (only `dependencies`).
+    static let legacyDependencies = Vocabularies(rawValue: 32)
     /// What the standard 2020-12 metaschema declares (format as an annotation).
     static let standard: Vocabularies = [.applicator, .unevaluated, .validation]
 
@@ -186,6 +190,14 @@ struct SchemaCompiler {
     mutating func vocabularies(forMetaschema uri: String, at base: String) throws(JSONSchemaError) -> Vocabularies {
         let key = SchemaRegistry.key(URIReference.resolve(uri, against: base))
         if key == "https://json-schema.org/draft/2020-12/schema" { return defaultVocabularies }
+        // A schema written for an earlier draft, typically reached by a `$ref` to another document, keeps that
+        // draft's array and dependency keywords (a best effort: other semantics are those of 2020-12).
+        if key == "https://json-schema.org/draft/2019-09/schema" { return defaultVocabularies.union(.legacyItems) }
+        if ["http://json-schema.org/draft-07/schema", "http://json-schema.org/draft-06/schema", "http://json-schema.org/draft-04/schema"]
+            .contains(key)
+        {
+            return defaultVocabularies.union([.legacyItems, .legacyDependencies])
+        }
         let document: JSON? =
             registry.documents[key] ?? resources[key].map { location(json: $0) } ?? Metaschemas.parsed[key]
         guard let document, case .object(let declared)? = document["$vocabulary"] else { return defaultVocabularies }
