@@ -99,10 +99,27 @@ struct Compiler {
         }
     }
 
+    /// Emits `node`. Each recursive case has its own small function so that deep patterns use
+    /// little machine stack per nesting level (debug builds allocate every case's locals at once).
     private mutating func emitNode(_ node: Node, backward: Bool, offset: Int = 0) throws(ECMARegexError) {
         switch node {
-        case .empty:
-            break
+        case .sequence(let nodes):
+            try emitSequence(nodes, backward: backward, offset: offset)
+        case .alternation(let alternatives):
+            try emitAlternation(alternatives, backward: backward, offset: offset)
+        case .group(let inner, let capture):
+            try emitGroup(inner, capture: capture, backward: backward, offset: offset)
+        case .look(let inner, let behind, let negative):
+            try emitLook(inner, behind: behind, negative: negative, offset: offset)
+        case .quantified(let inner, let min, let max, let greedy, let quantifierOffset):
+            try emitQuantifier(inner, min: min, max: max, greedy: greedy, backward: backward, offset: quantifierOffset)
+        default:
+            try emitLeaf(node, backward: backward, offset: offset)
+        }
+    }
+
+    private mutating func emitLeaf(_ node: Node, backward: Bool, offset: Int) throws(ECMARegexError) {
+        switch node {
         case .char(let c):
             try emit(backward ? .charBack(c) : .char(c), offset: offset)
         case .charClass(let spec):
@@ -110,34 +127,6 @@ struct Compiler {
             try emit(backward ? .setBack(index) : .set(index), offset: offset)
         case .setRef(let index):
             try emit(backward ? .setBack(index) : .set(index), offset: offset)
-        case .sequence(let nodes):
-            if backward {
-                for node in nodes.reversed() { try emitNode(node, backward: true, offset: offset) }
-            } else {
-                for node in nodes { try emitNode(node, backward: false, offset: offset) }
-            }
-        case .alternation(let alternatives):
-            var jumps: [Int] = []
-            for (index, alternative) in alternatives.enumerated() {
-                if index < alternatives.count - 1 {
-                    let split = try emit(.split(0, 0), offset: offset)
-                    try emitNode(alternative, backward: backward, offset: offset)
-                    jumps.append(try emit(.jump(0), offset: offset))
-                    instructions[split] = .split(Int32(split + 1), Int32(instructions.count))
-                } else {
-                    try emitNode(alternative, backward: backward, offset: offset)
-                }
-            }
-            for jump in jumps { instructions[jump] = .jump(Int32(instructions.count)) }
-        case .group(let inner, let capture):
-            guard let capture else {
-                try emitNode(inner, backward: backward, offset: offset)
-                return
-            }
-            let open = Int32(2 * capture)
-            try emit(.save(backward ? open + 1 : open), offset: offset)
-            try emitNode(inner, backward: backward, offset: offset)
-            try emit(.save(backward ? open : open + 1), offset: offset)
         case .backreference(let group):
             try emit(.backref(Int32(group), back: backward), offset: offset)
         case .assertion(let kind):
@@ -147,15 +136,51 @@ struct Compiler {
             case .wordBoundary: try emit(.wordBoundary, offset: offset)
             case .notWordBoundary: try emit(.notWordBoundary, offset: offset)
             }
-        case .look(let inner, let behind, let negative):
-            let slots = inner.captureRange.map { (Int32(2 * $0.lowerBound), Int32(2 * $0.upperBound + 2)) } ?? (0, 0)
-            let look = try emit(.look(negative: negative, end: 0, slotLo: slots.0, slotHi: slots.1), offset: offset)
-            try emitNode(inner, backward: behind, offset: offset)
-            try emit(.lookEnd, offset: offset)
-            instructions[look] = .look(negative: negative, end: Int32(instructions.count), slotLo: slots.0, slotHi: slots.1)
-        case .quantified(let inner, let min, let max, let greedy, let quantifierOffset):
-            try emitQuantifier(inner, min: min, max: max, greedy: greedy, backward: backward, offset: quantifierOffset)
+        default:
+            break
         }
+    }
+
+    private mutating func emitSequence(_ nodes: [Node], backward: Bool, offset: Int) throws(ECMARegexError) {
+        if backward {
+            for node in nodes.reversed() { try emitNode(node, backward: true, offset: offset) }
+        } else {
+            for node in nodes { try emitNode(node, backward: false, offset: offset) }
+        }
+    }
+
+    private mutating func emitAlternation(_ alternatives: [Node], backward: Bool, offset: Int) throws(ECMARegexError) {
+        var jumps: [Int] = []
+        for (index, alternative) in alternatives.enumerated() {
+            if index < alternatives.count - 1 {
+                let split = try emit(.split(0, 0), offset: offset)
+                try emitNode(alternative, backward: backward, offset: offset)
+                jumps.append(try emit(.jump(0), offset: offset))
+                instructions[split] = .split(Int32(split + 1), Int32(instructions.count))
+            } else {
+                try emitNode(alternative, backward: backward, offset: offset)
+            }
+        }
+        for jump in jumps { instructions[jump] = .jump(Int32(instructions.count)) }
+    }
+
+    private mutating func emitGroup(_ inner: Node, capture: Int?, backward: Bool, offset: Int) throws(ECMARegexError) {
+        guard let capture else {
+            try emitNode(inner, backward: backward, offset: offset)
+            return
+        }
+        let open = Int32(2 * capture)
+        try emit(.save(backward ? open + 1 : open), offset: offset)
+        try emitNode(inner, backward: backward, offset: offset)
+        try emit(.save(backward ? open : open + 1), offset: offset)
+    }
+
+    private mutating func emitLook(_ inner: Node, behind: Bool, negative: Bool, offset: Int) throws(ECMARegexError) {
+        let slots = inner.captureRange.map { (Int32(2 * $0.lowerBound), Int32(2 * $0.upperBound + 2)) } ?? (0, 0)
+        let look = try emit(.look(negative: negative, end: 0, slotLo: slots.0, slotHi: slots.1), offset: offset)
+        try emitNode(inner, backward: behind, offset: offset)
+        try emit(.lookEnd, offset: offset)
+        instructions[look] = .look(negative: negative, end: Int32(instructions.count), slotLo: slots.0, slotHi: slots.1)
     }
 
     private mutating func emitQuantifier(

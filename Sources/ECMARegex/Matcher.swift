@@ -489,7 +489,14 @@ struct Matcher {
                     steps &+= 1
                     guard case .repeatSet(_, _, _, _, let backward) = instructions[frame.pc] else { fatalError() }
                     var p = frame.pos
-                    p = backward ? p + Matcher.scalarLength(text[p]) : p - decodeBefore(p).1
+                    if !backward, case .char(let c) = instructions[frame.pc + 1], c < 0x80 {
+                        // Give back scalars until the next byte is the literal that must follow.
+                        let byte = UInt8(truncatingIfNeeded: c)
+                        repeat { p -= 1 } while p > frame.aux && text[p] != byte
+                        if text[p] != byte { continue backtrack }
+                    } else {
+                        p = backward ? p + Matcher.scalarLength(text[p]) : p - decodeBefore(p).1
+                    }
                     if p != frame.aux { push(Frame.greedy, frame.pc, p, frame.aux) }
                     pc = frame.pc + 1
                     pos = p

@@ -6,7 +6,7 @@
 struct Parser {
     /// Limits that keep hostile patterns from exhausting memory or the stack.
     static let maxPatternLength = 100_000
-    static let maxNesting = 200
+    static let maxNesting = 48
     static let maxGroups = 10_000
 
     private let scalars: [UInt32]

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ECMARegex
@@ -38,7 +39,26 @@ struct HostilePatternTests {
     @Test("deep nesting is a syntax error, not a stack overflow")
     func deepNesting() {
         let pattern = String(repeating: "(", count: 5000) + "a" + String(repeating: ")", count: 5000)
-        #expect(syntaxError(pattern) == .syntax(message: "pattern nested too deeply (more than 200 levels)", offset: 200))
+        #expect(syntaxError(pattern) == .syntax(message: "pattern nested too deeply (more than 48 levels)", offset: 48))
+    }
+
+    @Test("the deepest accepted nesting compiles and matches on a thread with a 512 KB stack")
+    func deepNestingOnSmallStack() async {
+        let depth = Parser.maxNesting - 1
+        let patterns = [
+            String(repeating: "(", count: depth) + "a" + String(repeating: ")", count: depth),
+            String(repeating: "(?<=a", count: depth) + String(repeating: ")", count: depth),
+            String(repeating: "(?:a", count: depth) + String(repeating: ")*", count: depth),
+            String(repeating: "(?:(?:a|b){2}|", count: depth / 2) + "c" + String(repeating: ")*", count: depth / 2),
+        ]
+        let results: [Bool] = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: patterns.map { pattern in (try? ECMARegex(pattern, flags: "iu").matches("aabbc")) ?? false })
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+        #expect(results == [true, true, true, true])
     }
 
     @Test("overlong patterns are rejected")
