@@ -99,6 +99,14 @@ struct Matcher {
             }
             if exceeded { return .tooComplex }
             if sticky || program.anchoredAtStart || start >= end { return .notFound }
+            if let run = program.leadingRunSet {
+                while true {
+                    let next = stepForward(run, start)
+                    if next < 0 { break }
+                    start = next
+                }
+                if start >= end { return .notFound }
+            }
             start += Matcher.scalarLength(text[start])
         }
     }

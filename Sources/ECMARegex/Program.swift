@@ -80,6 +80,10 @@ final class Program: @unchecked Sendable {
     let firstSet: FirstSet?
     /// The pattern can only match at position 0 (`^` without multiline in every alternative).
     let anchoredAtStart: Bool
+    /// When the program starts with an unbounded greedy repetition of this set, a failed attempt
+    /// at `s` also rules out every start inside the run that the repetition consumed from `s`
+    /// (those starts reach a subset of the same end positions), so the search skips the run.
+    let leadingRunSet: Int?
     /// The case equivalence for backreferences, when ignoring case.
     let caseFolding: CaseFolding?
     /// `\b` treats U+017F and U+212A as word characters (`iu` mode).
@@ -111,6 +115,11 @@ final class Program: @unchecked Sendable {
         self.captureCount = captureCount
         self.firstSet = firstSet
         self.anchoredAtStart = anchoredAtStart
+        if case .repeatSet(let set, _, -1, true, false) = instructions.first {
+            self.leadingRunSet = Int(set)
+        } else {
+            self.leadingRunSet = nil
+        }
         self.caseFolding = caseFolding
         self.foldedWordCharacters = foldedWordCharacters
     }

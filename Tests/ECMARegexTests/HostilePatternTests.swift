@@ -66,6 +66,14 @@ struct HostilePatternTests {
         #expect(syntaxError(String(repeating: "a", count: 200_000)) == .syntax(message: "pattern too long (more than 100000 characters)", offset: 0))
     }
 
+    @Test("a failed attempt skips the run of a leading greedy repetition, so trailing-space checks stay linear")
+    func leadingRunSkip() throws {
+        let input = String(repeating: " ", count: 100_000) + "x"
+        #expect(try !ECMARegex(#"\s+$"#).matches(input))
+        #expect(try !ECMARegex(#"a*b"#).matches(String(repeating: "a", count: 100_000)))
+        #expect(try matchTexts(#"[ab]*c"#, in: "ababxabc") == ["abc"])
+    }
+
     @Test("long inputs are matched without recursion on input length")
     func longInput() throws {
         let input = String(repeating: "ab", count: 200_000)
