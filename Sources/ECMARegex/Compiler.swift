@@ -6,6 +6,8 @@ struct Compiler {
     private var instructions: [Inst] = []
     private var sets: [CharSet] = []
     private var registerCount = 0
+    /// Sets made for repeated literals, so expanded repetitions share them.
+    private var literalSets: [UInt32: Int32] = [:]
     private let captureCount: Int
     private let ignoreCase: Bool
     /// The case equivalence in use, when ignoring case.
@@ -85,9 +87,12 @@ struct Compiler {
     private mutating func singleScalarSet(_ node: Node) -> Int32? {
         switch node {
         case .char(let c):
+            if let index = literalSets[c] { return index }
             var spec = ClassSpec()
             spec.ranges = [c...c]
-            return addSet(spec)
+            let index = addSet(spec)
+            literalSets[c] = index
+            return index
         case .setRef(let index):
             return index
         case .charClass(let spec):

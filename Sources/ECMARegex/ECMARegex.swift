@@ -64,13 +64,16 @@ public struct ECMARegex: Sendable {
         self.program = try Compiler.compile(node, captureCount: parser.groupCount, options: options)
     }
 
-    /// Compiles `pattern` with JavaScript flag letters (`"gimsuy"`); an unknown or repeated flag is an error.
+    /// Compiles `pattern` with JavaScript flag letters (`"dgimsuy"`); an unknown or repeated flag is an error.
+    ///
+    /// `g` and `d` are accepted and ignored (iteration and index reporting are the caller's business);
+    /// `v` (unicodeSets) is not supported and is rejected as an unknown flag.
     public init(_ pattern: String, flags: String) throws(ECMARegexError) {
         var options: Options = []
         for (index, flag) in flags.enumerated() {
             let option: Options
             switch flag {
-            case "g": continue
+            case "g", "d": continue  // global and hasIndices only change how callers iterate and report
             case "i": option = .ignoreCase
             case "m": option = .multiline
             case "s": option = .dotAll
@@ -95,6 +98,7 @@ public struct ECMARegex: Sendable {
     public func firstMatch(in string: String, from start: String.Index? = nil) throws(ECMARegexError) -> ECMARegexMatch? {
         var offset = 0
         if let start {
+            guard start <= string.endIndex else { return nil }
             offset = string.utf8.distance(from: string.utf8.startIndex, to: start)
         }
         return try withSearch(in: string, from: offset) { slots in makeMatch(slots, in: string) }

@@ -138,7 +138,9 @@ struct MatchingTests {
     @Test("flags string: known letters, unknown or repeated ones are errors")
     func flags() throws {
         #expect(try ECMARegex("a", flags: "gimsuy").options == [.ignoreCase, .multiline, .dotAll, .unicode, .sticky])
+        #expect(try ECMARegex("a", flags: "dg").options == [])
         #expect(syntaxError("a", "x") == .syntax(message: "invalid flag 'x'", offset: 0))
+        #expect(syntaxError("a", "v") == .syntax(message: "invalid flag 'v'", offset: 0))
         #expect(syntaxError("a", "ii") == .syntax(message: "duplicate flag 'i'", offset: 1))
     }
 
