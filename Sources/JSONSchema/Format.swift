@@ -36,11 +36,7 @@ enum Format: String, Sendable {
         case .idnHostname: return IDNHostname.isValid(Array(string.unicodeScalars))
         case .uri, .uriReference, .iri, .iriReference:
             let relative = self == .uriReference || self == .iriReference
-            let international = self == .iri || self == .iriReference
-            if !bytes.contains(where: { $0 >= 0x80 }) {
-                return URIFormats.isURI(bytes.lazy.map { Unicode.Scalar($0) }, relative: relative, international: international)
-            }
-            return international && URIFormats.isURI(Array(string.unicodeScalars), relative: relative, international: true)
+            return URIFormats.isURI(bytes, relative: relative, international: self == .iri || self == .iriReference)
         default: break
         }
         return switch self {

@@ -1,116 +1,120 @@
 /// `uri`, `uri-reference`, `iri`, `iri-reference` (RFC 3986 / RFC 3987 grammar) and `uri-template` (RFC 6570).
 enum URIFormats {
 
-    @inline(__always)
-    static func isAlpha(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") }
+    typealias Bytes = UnsafeBufferPointer<UInt8>
 
     @inline(__always)
-    static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
+    static func isAlpha(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) }
 
-    static func isHex(_ c: Unicode.Scalar) -> Bool { c.isASCII && Format.isHex(UInt8(c.value)) }
+    @inline(__always)
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
-    static func isUnreserved(_ c: Unicode.Scalar) -> Bool {
-        isAlpha(c) || isDigit(c) || c == "-" || c == "." || c == "_" || c == "~"
+    /// Character classes of RFC 3986 by byte value.
+    static let unreserved = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let subDelimiters = table("!$&'()*+,;=")
+    static let pathCharacters = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+    static let queryCharacters = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?")
+    static let userinfoCharacters = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:")
+    static let hostCharacters = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=")
+    static let schemeCharacters = table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
+
+    static func table(_ characters: String) -> [Bool] {
+        var result = [Bool](repeating: false, count: 256)
+        for c in characters.utf8 { result[Int(c)] = true }
+        return result
     }
 
-    static func isSubDelimiter(_ c: Unicode.Scalar) -> Bool {
-        switch c {
-        case "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=": true
-        default: false
+    static func firstIndex(of byte: UInt8, in s: Bytes, _ range: Range<Int>) -> Int? {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if s[i] == byte { return i }
+            i += 1
         }
+        return nil
     }
 
-    /// RFC 3987 `ucschar` / `iprivate`, approximated as any non-ASCII scalar outside the C1 controls.
-    static func isInternational(_ c: Unicode.Scalar) -> Bool { c.value >= 0xA0 }
-
-    /// Checks the characters of `s[range]`: each is allowed by `allowed`, or a `%HH` escape.
-    static func scan<S: RandomAccessCollection<Unicode.Scalar>>(
-        _ s: S, _ range: Range<Int>, international: Bool, _ allowed: (Unicode.Scalar) -> Bool
-    ) -> Bool where S.Index == Int {
+    /// Checks the bytes of `s[range]`: each is in `allowed`, a `%HH` escape, or (for IRIs) part of a
+    /// non-ASCII character other than a C1 control.
+    static func scan(_ s: Bytes, _ range: Range<Int>, international: Bool, _ allowed: [Bool]) -> Bool {
         var i = range.lowerBound
         while i < range.upperBound {
             let c = s[i]
-            if c == "%" {
-                guard i + 2 < range.upperBound, isHex(s[i + 1]), isHex(s[i + 2]) else { return false }
+            if c == UInt8(ascii: "%") {
+                guard i + 2 < range.upperBound, Format.isHex(s[i + 1]), Format.isHex(s[i + 2]) else { return false }
                 i += 3
                 continue
             }
-            guard allowed(c) || (international && isInternational(c)) else { return false }
+            if c >= 0x80 {
+                // U+0080...U+009F are C2 80...C2 9F in UTF-8.
+                guard international, !(c == 0xC2 && i + 1 < range.upperBound && s[i + 1] < 0xA0) else { return false }
+            } else if !allowed[Int(c)] {
+                return false
+            }
             i += 1
         }
         return true
     }
 
-    static func isPathCharacter(_ c: Unicode.Scalar) -> Bool {
-        isUnreserved(c) || isSubDelimiter(c) || c == ":" || c == "@" || c == "/"
-    }
-
-    /// RFC 3986 `URI` / `URI-reference`, or RFC 3987 `IRI` / `IRI-reference` with `international`.
-    static func isURI<S: RandomAccessCollection<Unicode.Scalar>>(_ s: S, relative: Bool, international: Bool) -> Bool where S.Index == Int {
+    /// RFC 3986 `URI` / `URI-reference`, or RFC 3987 `IRI` / `IRI-reference` with `international`, over UTF-8 bytes.
+    static func isURI(_ s: Bytes, relative: Bool, international: Bool) -> Bool {
+        let end = s.count
         var i = 0
         var hasScheme = false
-        if let colon = s.firstIndex(of: ":"), colon > 0, isAlpha(s[s.startIndex]),
-            s[1..<colon].allSatisfy({ isAlpha($0) || isDigit($0) || $0 == "+" || $0 == "-" || $0 == "." })
+        if let colon = firstIndex(of: UInt8(ascii: ":"), in: s, 0..<end), colon > 0, isAlpha(s[0]),
+            (1..<colon).allSatisfy({ schemeCharacters[Int(s[$0])] })
         {
             hasScheme = true
             i = colon + 1
         }
         if !hasScheme && !relative { return false }
-        let end = s.count
-        let fragmentStart = s[i...].firstIndex(of: "#") ?? end
-        let queryStart = s[i..<fragmentStart].firstIndex(of: "?") ?? fragmentStart
+        let fragmentStart = firstIndex(of: UInt8(ascii: "#"), in: s, i..<end) ?? end
+        let queryStart = firstIndex(of: UInt8(ascii: "?"), in: s, i..<fragmentStart) ?? fragmentStart
         var pathStart = i
-        if queryStart - i >= 2 && s[i] == "/" && s[i + 1] == "/" {
+        if queryStart - i >= 2 && s[i] == UInt8(ascii: "/") && s[i + 1] == UInt8(ascii: "/") {
             let authorityStart = i + 2
-            let authorityEnd = s[authorityStart..<queryStart].firstIndex(of: "/") ?? queryStart
+            let authorityEnd = firstIndex(of: UInt8(ascii: "/"), in: s, authorityStart..<queryStart) ?? queryStart
             guard isAuthority(s, authorityStart..<authorityEnd, international: international) else { return false }
             pathStart = authorityEnd
         } else if !hasScheme {
             // A relative path's first segment cannot contain ":" (it would read as a scheme).
-            let firstSegmentEnd = s[i..<queryStart].firstIndex(of: "/") ?? queryStart
-            if s[i..<firstSegmentEnd].contains(":") { return false }
+            let firstSegmentEnd = firstIndex(of: UInt8(ascii: "/"), in: s, i..<queryStart) ?? queryStart
+            if firstIndex(of: UInt8(ascii: ":"), in: s, i..<firstSegmentEnd) != nil { return false }
         }
-        guard scan(s, pathStart..<queryStart, international: international, isPathCharacter) else { return false }
-        if queryStart < fragmentStart {
-            guard scan(s, (queryStart + 1)..<fragmentStart, international: international, { isPathCharacter($0) || $0 == "?" }) else {
-                return false
-            }
+        guard scan(s, pathStart..<queryStart, international: international, pathCharacters) else { return false }
+        if queryStart < fragmentStart && !scan(s, (queryStart + 1)..<fragmentStart, international: international, queryCharacters) {
+            return false
         }
-        if fragmentStart < end {
-            guard scan(s, (fragmentStart + 1)..<end, international: international, { isPathCharacter($0) || $0 == "?" }) else {
-                return false
-            }
+        if fragmentStart < end && !scan(s, (fragmentStart + 1)..<end, international: international, queryCharacters) {
+            return false
         }
         return true
     }
 
-    static func isAuthority<S: RandomAccessCollection<Unicode.Scalar>>(_ s: S, _ range: Range<Int>, international: Bool) -> Bool
-    where S.Index == Int {
+    static func isAuthority(_ s: Bytes, _ range: Range<Int>, international: Bool) -> Bool {
         var hostStart = range.lowerBound
-        if let at = s[range].lastIndex(of: "@") {
-            guard scan(s, range.lowerBound..<at, international: international, { isUnreserved($0) || isSubDelimiter($0) || $0 == ":" }) else {
-                return false
-            }
+        var at = range.upperBound - 1
+        while at >= range.lowerBound && s[at] != UInt8(ascii: "@") { at -= 1 }
+        if at >= range.lowerBound {
+            guard scan(s, range.lowerBound..<at, international: international, userinfoCharacters) else { return false }
             hostStart = at + 1
         }
         var hostEnd = range.upperBound
-        if hostStart < range.upperBound && s[hostStart] == "[" {
-            guard let close = s[hostStart..<range.upperBound].firstIndex(of: "]") else { return false }
-            let literal = Array(s[(hostStart + 1)..<close])
-            if literal.first == "v" || literal.first == "V" {
-                guard let dot = literal.firstIndex(of: "."), dot > 1, literal[1..<dot].allSatisfy(isHex), dot + 1 < literal.count,
-                    literal[(dot + 1)...].allSatisfy({ isUnreserved($0) || isSubDelimiter($0) || $0 == ":" })
+        if hostStart < range.upperBound && s[hostStart] == UInt8(ascii: "[") {
+            guard let close = firstIndex(of: UInt8(ascii: "]"), in: s, hostStart..<range.upperBound) else { return false }
+            let literal = s[(hostStart + 1)..<close]
+            if let first = literal.first, first == UInt8(ascii: "v") || first == UInt8(ascii: "V") {
+                guard let dot = firstIndex(of: UInt8(ascii: "."), in: s, literal.startIndex..<literal.endIndex), dot > literal.startIndex + 1,
+                    s[(literal.startIndex + 1)..<dot].allSatisfy(Format.isHex), dot + 1 < literal.endIndex,
+                    s[(dot + 1)..<literal.endIndex].allSatisfy({ userinfoCharacters[Int($0)] })
                 else { return false }
-            } else {
-                guard literal.allSatisfy({ $0.isASCII }) else { return false }
-                let bytes = literal.map { UInt8($0.value) }
-                guard bytes.withUnsafeBufferPointer({ NetworkFormats.isIPv6($0[...]) }) else { return false }
+            } else if !NetworkFormats.isIPv6(literal) {
+                return false
             }
             hostEnd = close + 1
-            if hostEnd < range.upperBound && s[hostEnd] != ":" { return false }
+            if hostEnd < range.upperBound && s[hostEnd] != UInt8(ascii: ":") { return false }
         } else {
-            hostEnd = s[hostStart..<range.upperBound].firstIndex(of: ":") ?? range.upperBound
-            guard scan(s, hostStart..<hostEnd, international: international, { isUnreserved($0) || isSubDelimiter($0) }) else { return false }
+            hostEnd = firstIndex(of: UInt8(ascii: ":"), in: s, hostStart..<range.upperBound) ?? range.upperBound
+            guard scan(s, hostStart..<hostEnd, international: international, hostCharacters) else { return false }
         }
         if hostEnd < range.upperBound {
             // ":" port
