@@ -58,6 +58,8 @@ struct CompiledPattern: Sendable {
     let literal: String?
     /// `^literal` patterns, matched as a prefix.
     let prefix: String?
+    /// Anchored sequences of character sets, matched in one greedy pass.
+    let simple: SimplePattern?
 }
 
 /// `properties`, `patternProperties` and `additionalProperties` of one schema, applied in one pass over the

@@ -78,7 +78,8 @@ struct NodeBuilder {
     func pattern(_ source: String, _ keyword: String) throws(JSONSchemaError) -> CompiledPattern {
         do {
             let regex = try ECMARegex(source, options: [.unicode])
-            return CompiledPattern(source: source, regex: regex, literal: Self.literal(source), prefix: Self.anchoredPrefix(source))
+            return CompiledPattern(
+                source: source, regex: regex, literal: Self.literal(source), prefix: Self.anchoredPrefix(source), simple: SimplePattern(source))
         } catch {
             throw JSONSchemaError(
                 code: .invalidRegex, message: "\(keyword): \"\(source)\" is not a valid regular expression: \(error)",

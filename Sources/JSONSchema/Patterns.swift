@@ -5,6 +5,7 @@ enum Patterns {
     static func matches(_ pattern: CompiledPattern, _ string: String) -> Bool? {
         if let prefix = pattern.prefix { return string.utf8.starts(with: prefix.utf8) }
         if let literal = pattern.literal { return contains(string, literal) }
+        if let simple = pattern.simple { return simple.matches(string) }
         do {
             return try pattern.regex.matches(string)
         } catch {
