@@ -79,4 +79,19 @@ struct ReferenceTests {
         let loose = try compile(##"{"$ref": "https://example.com/tree"}"##, registry: registry)
         #expect(loose.accepts(##"{"children": [{"daat": 1}]}"##))
     }
+
+    @Test("a referenced schema written for draft 2019-09 keeps its array semantics (no prefixItems; items as a tuple)")
+    func historicDrafts() throws {
+        var registry = SchemaRegistry()
+        registry.add(
+            json(
+                ##"""
+                {"$schema": "https://json-schema.org/draft/2019-09/schema", "prefixItems": [{"type": "string"}],
+                 "items": [{"type": "integer"}], "additionalItems": false}
+                """##), uri: "https://example.com/old.json")
+        let s = try compile(##"{"$ref": "https://example.com/old.json"}"##, registry: registry)
+        #expect(s.accepts("[1]"))
+        #expect(!s.accepts(##"["a"]"##))
+        #expect(!s.accepts("[1, 2]"))
+    }
 }
