@@ -78,14 +78,18 @@ struct Validator {
     var continuesAfterFailure: Bool { collecting && !firstErrorOnly }
 
     /// Records a failure of `keyword` at the current paths; returns whether evaluation goes on.
+    ///
+    /// A `false` schema is reported with the keyword "false" but located at the schema itself.
     mutating func report(_ node: UnsafeMutablePointer<Node>, _ keyword: String, _ message: @autoclosure () -> String) -> Bool {
         guard collecting else { return false }
+        let isSchema = keyword == "false"
         var keywordTokens = keywordPath.map(\.text)
-        keywordTokens.append(keyword)
+        if !isSchema { keywordTokens.append(keyword) }
+        let location = program.locations[Int(node.pointee.location)]
         errors.append(
             ValidationError(
                 instanceLocation: JSONPointer(tokens: instancePath.map(\.text)), keywordLocation: JSONPointer(tokens: keywordTokens),
-                absoluteKeywordLocation: program.locations[Int(node.pointee.location)] + "/" + JSONPointer.escape(keyword), keyword: keyword,
+                absoluteKeywordLocation: isSchema ? location : location + "/" + JSONPointer.escape(keyword), keyword: keyword,
                 message: message()))
         return !firstErrorOnly
     }

@@ -67,4 +67,14 @@ struct ErrorReportingTests {
         let s = try compile(##"{"format": "email"}"##, formatAssertion: false)
         #expect(s.accepts(##""not an email""##))
     }
+
+    @Test("a false subschema is located at the subschema, not at a keyword")
+    func falseSchema() throws {
+        let s = try compile(##"{"prefixItems": [true, false]}"##)
+        let error = try #require(s.validate(json("[1, 2]")).errors.first)
+        #expect(error.instanceLocation.description == "/1")
+        #expect(error.keywordLocation.description == "/prefixItems/1")
+        #expect(error.absoluteKeywordLocation == "json-schema:///#/prefixItems/1")
+        #expect(error.keyword == "false")
+    }
 }
