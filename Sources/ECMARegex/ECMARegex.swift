@@ -3,16 +3,23 @@
 /// Matching is by Unicode scalar (code point) in every mode, as JavaScript does with the `u`
 /// flag: an astral character is one character for `.`, classes and quantifiers. Without
 /// ``Options/unicode`` the parser accepts the Annex B leniencies (identity escapes such as
-/// `\a`, literal `{` `}` `]`, legacy octal) but still matches by scalar. Case-insensitive
-/// matching uses simple case folding in both modes.
+/// `\a`, literal `{` `}` `]`, legacy octal, `\c` fallbacks, quantified lookahead) but still
+/// matches by scalar, so a pattern cannot match half of a surrogate pair.
+///
+/// Case-insensitive matching follows ECMA-262 `Canonicalize`: simple case folding with `u`,
+/// `toUppercase` without it. `\p{...}` supports general categories, binary properties and
+/// scripts (`Script_Extensions` is treated as `Script`). The `v` flag is not supported.
 ///
 /// ```swift
 /// let email = try ECMARegex(#"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$"#, flags: "u")
 /// try email.matches("ada@example.org")   // true
 /// ```
 ///
-/// Every search is bounded by ``maxSteps``; hostile patterns or inputs throw
-/// ``ECMARegexError/tooComplex(pattern:)`` instead of hanging.
+/// Hostile input is bounded: every search is limited by ``maxSteps`` (plus a linear allowance per
+/// input byte) and throws ``ECMARegexError/tooComplex(pattern:)`` instead of hanging; patterns
+/// longer than 100,000 scalars, nested deeper than 48 groups or expanding to more than 250,000
+/// instructions are syntax errors. Matching uses an explicit backtrack stack, never recursion on
+/// the input length.
 public struct ECMARegex: Sendable {
     /// The flags of a regular expression (`g` is the caller's business).
     public struct Options: OptionSet, Sendable, Hashable {

@@ -495,7 +495,9 @@ struct Matcher {
                     break backtrack
                 case Frame.greedy:
                     steps &+= 1
-                    guard case .repeatSet(_, _, _, _, let backward) = instructions[frame.pc] else { fatalError() }
+                    guard case .repeatSet(_, _, _, _, let backward) = instructions[frame.pc] else {
+                        preconditionFailure("repeat frame without a repeat instruction")
+                    }
                     var p = frame.pos
                     if !backward, case .char(let c) = instructions[frame.pc + 1], c < 0x80 {
                         // Give back scalars until the next byte is the literal that must follow.
@@ -511,7 +513,9 @@ struct Matcher {
                     break backtrack
                 default:  // lazy
                     steps &+= 1
-                    guard case .repeatSet(let set, _, let max, _, let backward) = instructions[frame.pc] else { fatalError() }
+                    guard case .repeatSet(let set, _, let max, _, let backward) = instructions[frame.pc] else {
+                        preconditionFailure("repeat frame without a repeat instruction")
+                    }
                     let next = step(set, frame.pos, backward: backward)
                     if next < 0 { continue backtrack }
                     let count = frame.aux + 1

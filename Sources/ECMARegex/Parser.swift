@@ -259,10 +259,9 @@ struct Parser {
                 if eat(":") {
                     capture = nil
                 } else if eat("<") {
-                    let name = try parseGroupName()
+                    _ = try parseGroupName()  // validated here; the name's number comes from the pre-scan
                     groupsSeen += 1
                     capture = groupsSeen
-                    _ = name
                 } else {
                     throw error("invalid group", at: start)
                 }
