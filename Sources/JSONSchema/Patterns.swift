@@ -1,3 +1,5 @@
+import ECMARegex
+
 /// Runs a compiled `pattern`: plain literals and `^literal` prefixes without the regex engine.
 enum Patterns {
     /// `nil` when the regular expression exceeded its step budget.
@@ -23,5 +25,18 @@ enum Patterns {
             if haystack[start..<(start + target.count)].elementsEqual(target) { return true }
         }
         return false
+    }
+
+    /// Runs the regular-expression engine only, bypassing the fast paths (for comparing them in tests).
+    static func matchesWithEngine(_ pattern: CompiledPattern, _ string: String) -> Bool? {
+        try? pattern.regex.matches(string)
+    }
+
+    /// Compiles `source` as `pattern` does (ECMA-262, Unicode mode); `nil` if it is not a valid regular expression.
+    static func compile(_ source: String) -> CompiledPattern? {
+        guard let regex = try? ECMARegex(source, options: [.unicode]) else { return nil }
+        return CompiledPattern(
+            source: source, regex: regex, literal: NodeBuilder.literal(source), prefix: NodeBuilder.anchoredPrefix(source),
+            simple: SimplePattern(source))
     }
 }
