@@ -44,13 +44,13 @@ public struct ECMARegex: Sendable {
     public let options: Options
     /// Step budget per search call; exceeding it throws ``ECMARegexError/tooComplex(pattern:)``.
     ///
-    /// A step is one VM instruction, one backtrack or one character scanned by a repetition.
+    /// A step is one VM instruction, one backtrack frame pushed or popped, or one character scanned by a repetition.
     /// Each search also gets a linear allowance of ``stepsPerInputByte`` steps per UTF-8 byte of
     /// input, so that long inputs with simple patterns never fail while superlinear backtracking does.
     public var maxSteps: Int = 1_000_000
 
     /// The per-byte allowance added to ``maxSteps`` for each search.
-    public static let stepsPerInputByte = 8
+    public static let stepsPerInputByte = 16
 
     private let program: Program
     /// Number of capture groups.
@@ -122,7 +122,9 @@ public struct ECMARegex: Sendable {
             results.append(match)
             if end == string.utf8.distance(from: string.utf8.startIndex, to: match.range.lowerBound) {
                 if end >= length { break }
-                offset = end + 1  // rounded up to the next scalar boundary by the search
+                // An empty match advances by one scalar (AdvanceStringIndex in u mode).
+                let index = string.utf8.index(string.utf8.startIndex, offsetBy: end)
+                offset = string.utf8.distance(from: string.utf8.startIndex, to: string.unicodeScalars.index(after: index))
             } else {
                 offset = end
             }

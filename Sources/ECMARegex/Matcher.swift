@@ -197,6 +197,7 @@ struct Matcher {
 
     @inline(__always)
     private mutating func push(_ kind: Int, _ pc: Int, _ pos: Int, _ aux: Int) {
+        steps &+= 1  // every frame costs a step, so the stack's memory is bounded by the budget
         if stackCount == stackCapacity { grow() }
         stack[stackCount] = Frame(kind: kind, pc: pc, pos: pos, aux: aux)
         stackCount += 1

@@ -18,6 +18,12 @@ struct AllMatchesTests {
         #expect(try matchTexts("", in: "ab").count == 3)
     }
 
+    @Test("sticky matching continues only where the previous match ended, stepping over multi-byte scalars")
+    func sticky() throws {
+        #expect(try matchTexts("a", "y", in: "aab") == ["a", "a"])
+        #expect(try matchTexts("x*", "y", in: "é\u{1F600}").count == 3)
+    }
+
     @Test("no match gives an empty list; an empty input can match once")
     func edges() throws {
         #expect(try matchTexts("z", in: "abc").isEmpty)
