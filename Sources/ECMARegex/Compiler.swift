@@ -73,6 +73,9 @@ struct Compiler {
         case .sequence(let nodes):
             return .sequence(nodes.map { resolveSets($0) })
         case .alternation(let nodes):
+            if let merged = Compiler.mergedSingleScalarAlternatives(nodes) {
+                return .setRef(addSet(merged))
+            }
             return .alternation(nodes.map { resolveSets($0) })
         case .group(let inner, let capture):
             return .group(resolveSets(inner), capture: capture)
@@ -81,6 +84,24 @@ struct Compiler {
         case .quantified(let inner, let min, let max, let greedy, let offset):
             return .quantified(resolveSets(inner), min: min, max: max, greedy: greedy, offset: offset)
         }
+    }
+
+    /// `a|b|[c-e]` as one class: alternatives that each match exactly one scalar (and capture
+    /// nothing) behave like the union of their sets, whatever their order.
+    private static func mergedSingleScalarAlternatives(_ nodes: [Node]) -> ClassSpec? {
+        var merged = ClassSpec()
+        for node in nodes {
+            switch node {
+            case .char(let c):
+                merged.ranges.append(c...c)
+            case .charClass(let spec) where !spec.negated:
+                merged.ranges += spec.ranges
+                merged.properties += spec.properties
+            default:
+                return nil
+            }
+        }
+        return merged
     }
 
     /// The set index for a single-scalar node, or nil when the node is not one scalar wide.

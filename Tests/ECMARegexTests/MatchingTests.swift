@@ -31,6 +31,8 @@ struct MatchingTests {
         #expect(try matchTexts("a|ab|abc", in: "abc") == ["a"])
         #expect(try firstGroups("(a|ab)(c|bcd)(d*)", in: "abcd") == ["abcd", "a", "bcd", ""])
         #expect(try matchTexts("a|", in: "ba") == ["", "a", ""])
+        #expect(try matchTexts("(?:a|é|[0-9])+", in: "aé1x") == ["aé1"])
+        #expect(try matchTexts("(?:a|é|[0-9])+", "i", in: "AÉ1x") == ["AÉ1"])
     }
 
     @Test("greedy quantifiers take as much as possible, lazy ones as little")
