@@ -7,7 +7,7 @@ import Testing
 struct HostilePatternTests {
     @Test(
         "catastrophic backtracking ends with tooComplex instead of hanging",
-        arguments: [#"(a*)*b"#, #"(a+)+b"#, #"(a|aa)+b"#, #"(a|a)*b"#, #"^(\w+\s?)*$"#])
+        arguments: [#"(a*)*b"#, #"(a+)+b"#, #"(a|aa)+b"#, #"(?:a|a{1,2})*b"#, #"^(\w+\s?)*$"#])
     func catastrophic(pattern: String) throws {
         let regex = try ECMARegex(pattern, flags: "u")
         let input = String(repeating: "a", count: 40) + "!"
