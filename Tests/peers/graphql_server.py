@@ -15,13 +15,16 @@ POST /graphql takes `{query, variables, operationName}`. Schema:
 
 `User.secret` raises an error for user 2, so `{ users { id secret } }` answers with `errors` and partial `data`;
 `createUser` with an email without `@` raises an error (data null). Prints `LISTENING <port>` on stdout once it
-accepts connections.
+accepts connections, and exits when its parent process does.
 """
 
 import argparse
 import asyncio
+import os
 import socket
 import sys
+import threading
+import time
 from typing import List, Optional
 
 import strawberry
@@ -85,10 +88,23 @@ schema = strawberry.Schema(query=Query, mutation=Mutation)
 app = GraphQL(schema, graphql_ide=None)
 
 
+def exit_with_parent():
+    """Exit when the process that started this peer is gone (a test run that crashed or never stopped it)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    exit_with_parent()
     # Bind first so the port is known (and accepting) before uvicorn starts serving on the socket.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -12,11 +12,16 @@ Operations (target namespace `urn:switchboard:test`):
 - Slow(seconds: Float) -> Unicode (sleeps; timeouts)
 - Fail(message: Unicode) -> always a Server fault with `message` as the faultstring.
 
-Prints `LISTENING <port>` on stdout once it accepts connections.
+Plain endpoints beside them: /headers answers with the request's Content-Type, SOAPAction, Accept and body in a
+SOAP 1.1 envelope; /html and /text answer 200 with something that is not SOAP; /unavailable answers 503.
+
+Prints `LISTENING <port>` on stdout once it accepts connections, and exits when its parent process does.
 """
 
 import argparse
+import os
 import sys
+import threading
 import time
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -80,9 +85,40 @@ def make_app(protocol):
     )
 
 
+def headers_app(environ, start_response):
+    """Answers with what it received (Content-Type, SOAPAction, Accept, the body) inside a SOAP 1.1 envelope."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length).decode("utf-8")
+    soap = "http://schemas.xmlsoap.org/soap/envelope/"
+    envelope = etree.Element("{%s}Envelope" % soap, nsmap={"soap": soap})
+    response = etree.SubElement(etree.SubElement(envelope, "{%s}Body" % soap), "{%s}HeadersResponse" % NAMESPACE, nsmap={"tns": NAMESPACE})
+    for name, key in [("method", "REQUEST_METHOD"), ("contentType", "CONTENT_TYPE"), ("soapAction", "HTTP_SOAPACTION"), ("accept", "HTTP_ACCEPT")]:
+        etree.SubElement(response, "{%s}%s" % (NAMESPACE, name)).text = environ.get(key, "")
+    etree.SubElement(response, "{%s}body" % NAMESPACE).text = body
+    start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+    return [etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")]
+
+
+def fixed(status, content_type, body):
+    def app(environ, start_response):
+        start_response(status, [("Content-Type", content_type)])
+        return [body]
+
+    return app
+
+
 class Router:
+    """The spyne applications, plus a few plain endpoints for what a SOAP client must cope with."""
+
     def __init__(self):
-        self.apps = {"/soap11": make_app(Soap11), "/soap12": make_app(Soap12)}
+        self.apps = {
+            "/soap11": make_app(Soap11),
+            "/soap12": make_app(Soap12),
+            "/headers": headers_app,
+            "/html": fixed("200 OK", "text/html", b"<html><body>maintenance</body></html>"),
+            "/text": fixed("200 OK", "text/plain", b"hello, not XML"),
+            "/unavailable": fixed("503 Service Unavailable", "text/plain", b"try later"),
+        }
 
     def __call__(self, environ, start_response):
         app = self.apps.get(environ.get("PATH_INFO", ""))
@@ -90,6 +126,18 @@ class Router:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]
         return app(environ, start_response)
+
+
+def exit_with_parent():
+    """Exit when the process that started this peer is gone (a test run that crashed or never stopped it)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -105,6 +153,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    exit_with_parent()
     server = make_server("127.0.0.1", args.port, Router(), server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     print("LISTENING %d" % server.server_address[1], flush=True)
     try:
