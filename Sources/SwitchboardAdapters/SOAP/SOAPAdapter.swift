@@ -94,7 +94,8 @@ struct SOAPSettings {
             return s
         }
         // YAML authors write `version: 1.2` as often as `version: "1.2"`.
-        let versionText = o["version"]?.numberValue.map { JSNumberFormat.format($0) } ?? (try string("version"))
+        var versionText = o["version"]?.numberValue.map { JSNumberFormat.format($0) }
+        if versionText == nil { versionText = try string("version") }
         guard let version = SOAPVersion(rawValue: versionText ?? "1.1") else { throw fail("version must be \"1.1\" or \"1.2\"") }
         let operation = try string("operation") ?? method.name
         guard XMLName.isNCName(operation) else { throw fail("operation '\(operation)' is not a valid XML element name") }
