@@ -46,7 +46,7 @@ public struct JSONataExpression: Sendable {
     ///
     /// - Returns: the result, or `nil` when the result is undefined.
     public func evaluate(input: JSON?, bindings: [String: JSON] = [:], limits: EvaluationLimits = .default) throws(JSONataError) -> JSON? {
-        try evaluateValue(input: input.map(Value.init), bindings: bindings.mapValues(Value.init), limits: limits)?.toJSON()
+        try evaluateValue(input: input.map(Value.init), bindings: bindings.isEmpty ? [:] : bindings.mapValues(Value.init), limits: limits)?.toJSON()
     }
 
     func evaluateValue(input: Value?, bindings: [String: Value], limits: EvaluationLimits) throws(JSONataError) -> Value? {

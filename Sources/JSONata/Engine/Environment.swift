@@ -1,5 +1,9 @@
 /// A frame of variable bindings; lookups walk outwards, then fall back to the function library.
+///
+/// The first binding is stored inline (most frames hold one or two), the rest in arrays.
 final class Frame {
+    @exclusivity(unchecked) var firstName: String?
+    @exclusivity(unchecked) var firstValue: Value?
     @exclusivity(unchecked) var names: [String] = []
     @exclusivity(unchecked) var values: [Value?] = []
     let parent: Frame?
@@ -9,7 +13,10 @@ final class Frame {
     }
 
     func bind(_ name: String, _ value: Value?) {
-        if let i = names.lastIndex(of: name) {
+        if firstName == nil || firstName == name {
+            firstName = name
+            firstValue = value
+        } else if let i = names.lastIndex(of: name) {
             values[i] = value
         } else {
             names.append(name)
@@ -17,15 +24,24 @@ final class Frame {
         }
     }
 
+    /// The binding in this frame only: `.some(value)` when bound (possibly to undefined).
+    @inline(__always)
+    func local(_ name: String) -> Value?? {
+        guard let first = firstName else { return .none }
+        if first == name { return .some(firstValue) }
+        var i = names.count - 1
+        while i >= 0 {
+            if names[i] == name { return .some(values[i]) }
+            i -= 1
+        }
+        return .none
+    }
+
     /// Looks `name` up, falling back to `builtin` (resolved at compile time) instead of the library table.
     func lookup(_ name: String, builtin: FunctionRef?) -> Value? {
         var frame: Frame? = self
         while let f = frame {
-            var i = f.names.count - 1
-            while i >= 0 {
-                if f.names[i] == name { return f.values[i] }
-                i -= 1
-            }
+            if let v = f.local(name) { return v }
             frame = f.parent
         }
         if let builtin { return .function(builtin) }
@@ -35,11 +51,7 @@ final class Frame {
     func lookup(_ name: String) -> Value? {
         var frame: Frame? = self
         while let f = frame {
-            var i = f.names.count - 1
-            while i >= 0 {
-                if f.names[i] == name { return f.values[i] }
-                i -= 1
-            }
+            if let v = f.local(name) { return v }
             frame = f.parent
         }
         if let b = Library.functions[name] { return .function(b) }
@@ -86,12 +98,19 @@ struct Lambda {
 }
 
 /// A library function.
-struct Builtin: Sendable {
+final class Builtin: Sendable {
     typealias Implementation = @Sendable (Evaluator, [Value?], CallContext) throws(JSONataError) -> Value?
-    var name: String
-    var signature: Signature?
-    var arity: Int
-    var implementation: Implementation
+    let name: String
+    let signature: Signature?
+    let arity: Int
+    let implementation: Implementation
+
+    init(name: String, signature: Signature?, arity: Int, implementation: @escaping Implementation) {
+        self.name = name
+        self.signature = signature
+        self.arity = arity
+        self.implementation = implementation
+    }
 }
 
 /// What a library function sees besides its arguments.

@@ -689,11 +689,12 @@ final class Evaluator {
                     if seenPairs[at] != pairIndex {
                         throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
                     }
+                    if let value = try evaluate(pair.1, item, env) { result.set(k, value) }
                 } else {
                     seenKeys.append(k)
                     seenPairs.append(pairIndex)
+                    if let value = try evaluate(pair.1, item, env) { result.appendNew(k, value) }
                 }
-                if let value = try evaluate(pair.1, item, env) { result.set(k, value) }
             }
             return .object(result)
         }
@@ -775,10 +776,10 @@ final class Evaluator {
 
     @inline(never)
     func evaluateFunction(_ expr: Node, _ input: Value?, _ env: Frame, applyTo: Value??) throws(JSONataError) -> Value? {
-        let proc = try evaluate(expr.procedure!, input, env)
         let procedure = expr.procedure!
-        let procName = procedure.kind == .path ? procedure.steps[0].text : procedure.text
+        let proc = try evaluate(procedure, input, env)
         if proc == nil, procedure.kind == .path, env.lookup(procedure.steps[0].text) != nil {
+            let procName = procedure.steps[0].text
             throw JSONataError(
                 code: "T1005", message: "Attempted to invoke a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
         }
@@ -793,7 +794,7 @@ final class Evaluator {
         } catch {
             var e = error
             if e.position == nil { e.position = expr.position }
-            if e.token == nil { e.token = procName }
+            if e.token == nil { e.token = procedure.kind == .path ? procedure.steps[0].text : procedure.text }
             throw e
         }
     }

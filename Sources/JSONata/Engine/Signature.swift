@@ -145,19 +145,36 @@ struct Signature: Sendable {
     /// Validates `args` and returns them fixed up: the context substituted for a missing `-`
     /// argument, single values wrapped as arrays for `a` parameters.
     func validate(_ args: [Value?], context: Value?) throws(JSONataError) -> [Value?] {
-        if args.count == params.count && !hasOneOrMore {
-            // fast path: one argument per parameter, each of an allowed type
-            var direct = true
-            var needsFixup = false
-            for i in 0..<args.count {
+        if args.count <= params.count && !hasOneOrMore {
+            // fast path: arguments match a prefix of the parameters one to one; the rest are optional
+            var out = args
+            var ok = true
+            for i in 0..<params.count {
                 let p = params[i]
-                if p.allowed & Signature.bit(Signature.symbol(args[i])) == 0 {
-                    direct = false
-                    break
+                if i < args.count {
+                    let symbol = Signature.symbol(args[i])
+                    if p.allowed & Signature.bit(symbol) == 0 || (p.isArray && p.subtype != nil) {
+                        ok = false
+                        break
+                    }
+                    if p.isArray, let a = args[i], !a.isArray { out[i] = .array([a], []) }
+                } else {
+                    if !p.optional {
+                        ok = false
+                        break
+                    }
+                    if p.context {
+                        if p.contextAllowed & Signature.bit(Signature.symbol(context)) == 0 {
+                            ok = false
+                            break
+                        }
+                        out.append(context)
+                    } else {
+                        out.append(nil)
+                    }
                 }
-                if p.type == "a" { needsFixup = true }
             }
-            if direct && !needsFixup { return args }
+            if ok { return out }
         }
         let symbols = args.map(Signature.symbol)
         guard let counts = match(symbols) else {

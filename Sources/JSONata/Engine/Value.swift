@@ -155,6 +155,18 @@ final class ObjectRef {
         if index != nil { rebuildIndex() }
     }
 
+    /// Appends a member known to be absent.
+    func appendNew(_ key: String, _ value: Value) {
+        materialize()
+        storedKeys.append(key)
+        storedValues.append(value)
+        if index != nil {
+            index![key] = storedKeys.count - 1
+        } else if storedKeys.count > 12 {
+            rebuildIndex()
+        }
+    }
+
     /// Reserves room for `n` members in a new object.
     func reserve(_ n: Int) {
         storedKeys.reserveCapacity(n)
