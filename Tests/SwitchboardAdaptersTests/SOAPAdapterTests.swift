@@ -25,6 +25,7 @@ struct SOAPAdapterTests {
         "key": "spyne-test", "name": "spyne test service", "version": "1.0.0", "type": "soap", "baseUrl": "{config.baseUrl}",
         "methods": [
             method("getUser", ["action": "GetUser", "operation": "GetUser"]),
+            method("getUserLists", ["operation": "GetUser", "arrays": ["GetUserResult.tags.string"]]),
             method("add", ["action": "Add", "operation": "Add"]),
             method("addTemplated", ["operation": "Add", "bodyTemplate": ["a": "{{params.x}}", "b": "{{config.offset}}"]]),
             method("echo", ["operation": "Echo"], logBodies: true),
@@ -35,6 +36,7 @@ struct SOAPAdapterTests {
             method("fail12", path: "/soap12", ["version": "1.2", "operation": "Fail"]),
             method("headers11", path: "/headers", ["action": "urn:switchboard:Ping", "operation": "Ping"]),
             method("headers12", path: "/headers", ["version": "1.2", "action": "urn:switchboard:Ping", "operation": "Ping"]),
+            method("withHeader", path: "/headers", ["operation": "Ping", "headerTemplate": ["Session": ["token": "{{config.token}}"]]]),
             method("html", path: "/html", ["operation": "Ping"]),
             method("text", path: "/text", ["operation": "Ping"]),
             method("unavailable", path: "/unavailable", ["operation": "Ping"]),
@@ -47,7 +49,7 @@ struct SOAPAdapterTests {
         let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(Self.definition)
         let compiled = try CompiledMethod(try #require(definition.method(named: method)), baseURL: definition.baseURL)
         let request = AdapterRequest(
-            definition: definition, method: compiled, connectionId: "conn-soap", config: ["baseUrl": .string(peer.baseURL), "offset": 100],
+            definition: definition, method: compiled, connectionId: "conn-soap", config: ["baseUrl": .string(peer.baseURL), "offset": 100, "token": "t<1>"],
             params: params, credentials: nil, timeout: timeout, logger: Logger(label: "test.soap"))
         return try await SOAPAdapter(transport: Self.transport).execute(request)
     }
@@ -78,6 +80,20 @@ struct SOAPAdapterTests {
         let r = try await call("getUser", ["id": 2])
         #expect(r.body["GetUserResult"]?["name"] == "Tom & Jerry <cartoon>")
         #expect(r.body["GetUserResult"]?["tags"] == ["string": "solo"])
+    }
+
+    @Test("soap.arrays makes a list of one an array")
+    func arrays() async throws {
+        #expect(try await call("getUserLists", ["id": 2]).body["GetUserResult"]?["tags"] == ["string": ["solo"]])
+        #expect(try await call("getUserLists", ["id": 1]).body["GetUserResult"]?["tags"] == ["string": ["admin", "math"]])
+    }
+
+    @Test("the header template sends SOAP header blocks rendered from config")
+    func soapHeader() async throws {
+        let sent = try await call("withHeader", ["q": 1]).body["body"]?.stringValue ?? ""
+        #expect(
+            sent.contains(
+                "<soap:Header><tns:Session xmlns:tns=\"urn:switchboard:test\"><tns:token>t&lt;1&gt;</tns:token></tns:Session></soap:Header>"))
     }
 
     @Test("arithmetic: Add(2, 40) = 42; numbers are sent as numbers and read back as strings")

@@ -106,6 +106,19 @@ struct SOAPEnvelopeTests {
         #expect(throws: SOAPEnvelopeError.self) { try SOAPEnvelope(operation: "Op", namespace: "urn:x", namespacePrefix: "soap").build([:]) }
     }
 
+    @Test("header blocks go inside soap:Header, in the operation's namespace")
+    func headerBlocks() throws {
+        let t = try String(decoding: getUser.build(["id": 1], header: ["Session": ["token": "a&b"], "Trace": "t1"]), as: UTF8.self)
+        #expect(
+            t.contains(
+                "<soap:Header><tns:Session xmlns:tns=\"urn:x\"><tns:token>a&amp;b</tns:token></tns:Session>"
+                    + "<tns:Trace xmlns:tns=\"urn:x\">t1</tns:Trace></soap:Header><soap:Body>"))
+        #expect(try !text(getUser, ["id": 1]).contains("Header"))
+        #expect(try !String(decoding: getUser.build(["id": 1], header: nil), as: UTF8.self).contains("Header"))
+        #expect(throws: SOAPEnvelopeError.self) { try getUser.build([:], header: "token") }
+        #expect(throws: SOAPEnvelopeError.self) { try getUser.build([:], header: ["not a name": 1]) }
+    }
+
     @Test("deeply nested parameters are refused, not overflowed")
     func deepParameters() {
         var v: JSON = "leaf"

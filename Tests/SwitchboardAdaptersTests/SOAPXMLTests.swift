@@ -127,6 +127,16 @@ struct SOAPXMLTests {
         #expect(readError("<?xml version='1.0' encoding='EBCDIC-CP-US'?><r/>")?.message.contains("not supported") == true)
     }
 
+    @Test("named paths become arrays even with one item; arrays on the way apply to each item; absent stays absent")
+    func forcingArrays() {
+        let one: JSON = ["r": ["tags": ["string": "solo"], "items": [["id": "1", "tag": "a"], ["id": "2", "tag": ["b", "c"]]]]]
+        #expect(
+            XMLToJSON.forcingArrays(one, at: ["r.tags.string", "r.items.tag", "r.missing.x", "r.tags.string.deeper"])
+                == ["r": ["tags": ["string": ["solo"]], "items": [["id": "1", "tag": ["a"]], ["id": "2", "tag": ["b", "c"]]]]])
+        #expect(XMLToJSON.forcingArrays(["a": nil], at: ["a"]) == ["a": [nil]])
+        #expect(XMLToJSON.forcingArrays(["a": ["x", "y"]], at: ["a"]) == ["a": ["x", "y"]])
+    }
+
     // MARK: - SOAP envelopes
 
     @Test("a SOAP 1.1 result: the Body's first element, its content as JSON")

@@ -5,10 +5,13 @@ import SwitchboardCore
 ///
 /// The method declares
 /// `soap: {version: "1.1"|"1.2", action: "urn:...", operation: "GetUser", namespace: "http://...",
-/// namespacePrefix?: "tns", elementForm?: "qualified"|"unqualified", bodyTemplate?: {...}}`; the endpoint is the
-/// definition's baseUrl plus the method's path, whose headers, query and authentication apply as for REST.
+/// namespacePrefix?: "tns", elementForm?: "qualified"|"unqualified", bodyTemplate?: {...}, headerTemplate?: {...},
+/// arrays?: ["GetUserResult.tags.string"]}`; the endpoint is the definition's baseUrl plus the method's path, whose
+/// headers, query and authentication apply as for REST. `operation` defaults to the method's name.
 ///
-/// - The envelope is built from the parameters (rendered through `bodyTemplate` when given) by `SOAPEnvelope`.
+/// - The envelope is built from the parameters (rendered through `bodyTemplate` when given) by `SOAPEnvelope`;
+///   `headerTemplate` (rendered from params and config) gives SOAP header blocks in the operation's namespace.
+/// - `arrays` names the result paths that are lists, so a list of one still reads as an array.
 /// - SOAP 1.1 sends `Content-Type: text/xml; charset=utf-8` and `SOAPAction: "<action>"`; SOAP 1.2 sends
 ///   `Content-Type: application/soap+xml; charset=utf-8; action="<action>"`.
 /// - The response body is read whatever the HTTP status (SOAP 1.1 carries faults with 500): the content of the
@@ -28,7 +31,8 @@ public struct SOAPAdapter: Adapter {
         let settings = try SOAPSettings(request.method.method)
         let parameters = settings.bodyTemplate.map { $0.render(params: request.params, config: request.config) ?? .null } ?? request.params
         let envelope: [UInt8]
-        do { envelope = try settings.envelope.build(parameters) } catch {
+        let header = settings.headerTemplate.map { $0.render(params: request.params, config: request.config) ?? .null }
+        do { envelope = try settings.envelope.build(parameters, header: header) } catch {
             throw AdapterError(.invalidRequest, "SOAP method '\(request.method.name)': \(error.message)")
         }
         var spec = try HTTPRequestBuilder.build(withBody: .null, request)
@@ -58,7 +62,7 @@ public struct SOAPAdapter: Adapter {
         }
         do {
             switch try SOAPResponse.read(response.body, options: readOptions) {
-            case .result(_, let value): result.body = value
+            case .result(_, let value): result.body = settings.arrayPaths.isEmpty ? value : XMLToJSON.forcingArrays(value, at: settings.arrayPaths)
             case .empty: break
             case .fault(let fault): result.protocolError = fault.protocolError
             }
@@ -80,12 +84,14 @@ struct SOAPSettings {
     var envelope: SOAPEnvelope
     var action: String?
     var bodyTemplate: BodyTemplate?
+    var headerTemplate: BodyTemplate?
+    var arrayPaths: [String] = []
 
     init(_ method: DefinitionMethod) throws(AdapterError) {
         func fail(_ message: String) -> AdapterError { AdapterError(.configuration, "method '\(method.name)': soap.\(message)") }
         let options = method.options["soap"] ?? .object([:])
         guard case .object(let o) = options else { throw AdapterError(.configuration, "method '\(method.name)': soap must be an object") }
-        let known: Set<String> = ["version", "action", "operation", "namespace", "namespacePrefix", "elementForm", "bodyTemplate"]
+        let known: Set<String> = ["version", "action", "operation", "namespace", "namespacePrefix", "elementForm", "bodyTemplate", "headerTemplate", "arrays"]
         if let unknown = o.keys.first(where: { !known.contains($0) }) { throw fail("\(unknown) is not a SOAP setting") }
 
         func string(_ key: String) throws(AdapterError) -> String? {
@@ -114,6 +120,17 @@ struct SOAPSettings {
         envelope = SOAPEnvelope(version: version, operation: operation, namespace: namespace, namespacePrefix: prefix, qualified: form == "qualified")
         if let template = o["bodyTemplate"] {
             do { bodyTemplate = try BodyTemplate(template) } catch { throw fail("bodyTemplate: \(error.message)") }
+        }
+        if let template = o["headerTemplate"] {
+            guard case .object = template else { throw fail("headerTemplate must be an object of header blocks") }
+            do { headerTemplate = try BodyTemplate(template) } catch { throw fail("headerTemplate: \(error.message)") }
+        }
+        if let arrays = o["arrays"] {
+            let paths = arrays.arrayValue?.compactMap(\.stringValue) ?? []
+            guard paths.count == arrays.arrayValue?.count, !paths.contains("") else {
+                throw fail("arrays must be a list of dotted paths such as \"GetUserResult.tags.string\"")
+            }
+            arrayPaths = paths
         }
     }
 }

@@ -31,7 +31,8 @@ public enum SOAPVersion: String, Sendable, CaseIterable {
 /// - an array repeats its element once per item;
 /// - strings, numbers (written as JavaScript writes them) and booleans (`true`/`false`) become escaped text;
 /// - `null` becomes an empty element with `xsi:nil="true"`;
-/// - members named `@name` become attributes of their element, and `#text` its text.
+/// - members named `@name` become attributes of their element, and `#text` its text;
+/// - header blocks, when given, are written the same way inside `<soap:Header>`.
 ///
 /// Example: operation `Add` in `urn:calc` with `{"a": 2, "b": [1, 2]}` gives
 /// `<tns:Add xmlns:tns="urn:calc"><tns:a>2</tns:a><tns:b>1</tns:b><tns:b>2</tns:b></tns:Add>` inside the Body.
@@ -51,7 +52,12 @@ public struct SOAPEnvelope: Sendable {
     }
 
     /// The envelope as UTF-8 bytes, with an XML declaration.
-    public func build(_ parameters: JSON) throws(SOAPEnvelopeError) -> [UInt8] {
+    ///
+    /// - Parameters:
+    ///   - parameters: the operation's content.
+    ///   - header: SOAP header blocks, when not nil: each member of this object becomes one block in the
+    ///     operation's namespace (written like the parameters), inside `<soap:Header>`.
+    public func build(_ parameters: JSON, header: JSON? = nil) throws(SOAPEnvelopeError) -> [UInt8] {
         guard XMLName.isNCName(operation) else { throw SOAPEnvelopeError("the operation '\(operation)' is not a valid XML element name") }
         guard XMLName.isNCName(namespacePrefix), namespacePrefix != "soap", !namespacePrefix.lowercased().hasPrefix("xml") else {
             throw SOAPEnvelopeError("the namespace prefix '\(namespacePrefix)' is not usable (an XML name other than soap and xml...)")
@@ -60,11 +66,22 @@ public struct SOAPEnvelope: Sendable {
         w.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>")
         w.raw("<soap:Envelope xmlns:soap=\"")
         w.attributeText(version.envelopeNamespace)
-        w.raw("\"><soap:Body>")
+        w.raw("\">")
         let operationName = namespace == nil ? operation : namespacePrefix + ":" + operation
         var declarations: [(String, String)] = []
         if let namespace { declarations.append(("xmlns:" + namespacePrefix, namespace)) }
         let childPrefix = namespace != nil && qualified ? namespacePrefix + ":" : ""
+        if let header, !header.isNull {
+            guard case .object(let blocks) = header else { throw SOAPEnvelopeError("the SOAP header must be an object of header blocks") }
+            w.raw("<soap:Header>")
+            let blockPrefix = namespace == nil ? "" : namespacePrefix + ":"
+            for (name, value) in blocks {
+                guard XMLName.isNCName(name) else { throw SOAPEnvelopeError("header block '\(name)' is not a valid XML element name") }
+                try write(blockPrefix + name, value, childPrefix: childPrefix, extraAttributes: declarations, into: &w, depth: 0)
+            }
+            w.raw("</soap:Header>")
+        }
+        w.raw("<soap:Body>")
         switch parameters {
         case .null:
             w.raw("<" + operationName)

@@ -40,6 +40,38 @@ public enum XMLToJSON {
         return .object(object)
     }
 
+    /// `value` with the members at `paths` turned into arrays when they hold a single value: XML cannot tell a
+    /// list of one from a lone element, so a method names the paths that are lists.
+    ///
+    /// A path is local names joined by dots, relative to `value`; arrays met on the way apply the rest of the path
+    /// to each item; a member that is absent stays absent. Example: `["GetUserResult.tags.string"]` turns
+    /// `{"GetUserResult": {"tags": {"string": "solo"}}}` into `{"GetUserResult": {"tags": {"string": ["solo"]}}}`.
+    public static func forcingArrays(_ value: JSON, at paths: [String]) -> JSON {
+        var v = value
+        for path in paths { v = forcingArray(v, path: path.split(separator: ".").map(String.init)[...]) }
+        return v
+    }
+
+    static func forcingArray(_ value: JSON, path: ArraySlice<String>) -> JSON {
+        guard let key = path.first else { return value }
+        switch value {
+        case .array(let items):
+            return .array(items.map { forcingArray($0, path: path) })
+        case .object(var o):
+            guard let child = o[key] else { return value }
+            if path.count > 1 {
+                o[key] = forcingArray(child, path: path.dropFirst())
+            } else if case .array = child {
+                return value
+            } else {
+                o[key] = .array([child])
+            }
+            return .object(o)
+        default:
+            return value
+        }
+    }
+
     /// The document as JSON: `{rootLocalName: value}`.
     public static func convert(_ bytes: [UInt8], options: XMLReader.Options = .init()) throws(XMLReadError) -> JSON {
         let root = try XMLReader.parse(bytes, options: options)
