@@ -1,0 +1,93 @@
+import JSONValue
+import Testing
+
+@testable import JSONata
+
+@Suite struct FunctionTests {
+    @Test func stringFunctionsCountCodePoints() throws {
+        #expect(try eval("$length('héllo👍')") == 6)
+        #expect(try eval("$substring('héllo👍', -2)") == "o👍")
+        #expect(try eval("$substring('Switchboard', 6, 3)") == "boa")
+        #expect(try eval("$pad('7', -3, '0')") == "007")
+        #expect(try eval("$trim('  a \t\n b  ')") == "a b")
+        #expect(try eval("$substringBefore('a-b-c', '-') & $substringAfter('a-b-c', '-')") == "ab-c")
+    }
+
+    @Test func stringConversionUsesFifteenDigitsAndJavaScriptFormatting() throws {
+        #expect(try eval("$string(1e21)") == "1e+21")
+        #expect(try eval("$string(0.1 + 0.2)") == "0.3")
+        #expect(try eval("$string({'a': [1, true, null]})") == #"{"a":[1,true,null]}"#)
+        #expect(try eval("$string(function(){1})") == "")
+        #expect(errorCode("$string(1/0)") == "D1001")
+    }
+
+    @Test func regexFunctionsReportJavaScriptOffsets() throws {
+        #expect(try eval("$match('👍ab', /b/).index") == 3, "the index counts UTF-16 code units")
+        #expect(try eval("$match('a1b22', /[0-9]+/).match") == ["1", "22"])
+        #expect(try eval("$replace('John Smith', /(\\w+)\\s(\\w+)/, '$2, $1')") == "Smith, John")
+        #expect(try eval("$replace('abc', /b/, function($m){ $uppercase($m.match) })") == "aBc")
+        #expect(try eval("$split('a, b,c', /,\\s*/)") == ["a", "b", "c"])
+        #expect(try eval("$contains('Hello', /l+/)") == true)
+        #expect(errorCode("$replace('abc', '', 'x')") == "D3010")
+    }
+
+    @Test func numericFunctions() throws {
+        #expect(try eval("$round(2.5)") == 2)
+        #expect(try eval("$round(3.5)") == 4)
+        #expect(try eval("$round(1.005, 2)") == 1)
+        #expect(try eval("$number('0x1F')") == 31)
+        #expect(errorCode("$number('12a')") == "D3030")
+        #expect(try eval("$power(2, 10)") == 1024)
+        #expect(errorCode("$sqrt(-1)") == "D3060")
+        #expect(try eval("[$sum([1,2,3]), $max([1,5,2]), $min([4,2]), $average([1,2,3,4])]") == [6, 5, 2, 2.5])
+    }
+
+    @Test func arrayAndObjectFunctions() throws {
+        #expect(try eval("$append([1], 2)") == [1, 2])
+        #expect(try eval("$reverse([1, 2, 3])") == [3, 2, 1])
+        #expect(try eval("$distinct([1, 2, 1, [3], [3]])") == [1, 2, [3]])
+        #expect(try eval("$sort(['b', 'a', 'c'])") == ["a", "b", "c"])
+        #expect(try eval("$zip([1, 2], ['a', 'b', 'c'])") == [[1, "a"], [2, "b"]])
+        #expect(try eval("$keys({'a': 1, 'b': 2})") == ["a", "b"])
+        #expect(try eval("$merge([{'a': 1}, {'b': 2}, {'a': 3}])") == ["a": 3, "b": 2])
+        #expect(try eval("$spread({'a': 1, 'b': 2})") == [["a": 1], ["b": 2]])
+        #expect(try eval("$lookup({'a': 1}, 'a')") == 1)
+        #expect(try eval("$type([]) & $type(null) & $type(1)") == "arraynullnumber")
+    }
+
+    @Test func higherOrderFunctionsPassAsManyArgumentsAsTaken() throws {
+        #expect(try eval("$map([1, 2, 3], function($v, $i){ $v * $i })") == [0, 2, 6])
+        #expect(try eval("$filter([1, 2, 3, 4], function($v){ $v % 2 = 0 })") == [2, 4])
+        #expect(try eval("$reduce([1, 2, 3, 4], function($a, $b){ $a + $b })") == 10)
+        #expect(try eval("$single([1, 2, 3], function($v){ $v = 2 })") == 2)
+        #expect(errorCode("$single([1, 2], function($v){ true })") == "D3138")
+        #expect(try eval("$sift({'a': 1, 'b': 2}, function($v){ $v > 1 })") == ["b": 2])
+        #expect(try eval("$each({'a': 1}, function($v, $k){ $k & $v })") == "a1")
+        #expect(try eval("$map([1, 2], $string)") == ["1", "2"])
+    }
+
+    @Test func encodingFunctions() throws {
+        #expect(try eval("$base64encode('héllo')") == "aMOpbGxv")
+        #expect(try eval("$base64decode('aMOpbGxv')") == "héllo")
+        #expect(try eval("$encodeUrlComponent('a b&c')") == "a%20b%26c")
+        #expect(try eval("$encodeUrl('https://x.org/a b?q=1&r=2')") == "https://x.org/a%20b?q=1&r=2")
+        #expect(try eval("$decodeUrlComponent('a%20b%26c')") == "a b&c")
+        #expect(errorCode("$decodeUrl('%E0%A4%A')") == "D3140")
+    }
+
+    @Test func evalErrorsAndAssertions() throws {
+        #expect(try eval("$eval('[1, 2].($ * 2)')") == [2, 4])
+        #expect(try eval("$eval('a + 1', {'a': 2})") == 3)
+        #expect(errorCode("$eval('1 +')") == "D3120")
+        #expect(errorCode("$error('boom')") == "D3137")
+        #expect(errorCode("$assert(1 = 2, 'no')") == "D3141")
+        #expect(try eval("$exists(nothing)") == false)
+    }
+
+    @Test func timeFunctionsAreStableWithinOneEvaluation() throws {
+        #expect(try eval("$millis() = $millis()") == true)
+        #expect(try eval("$now() = $now()") == true)
+        #expect(try eval("$fromMillis(0)") == "1970-01-01T00:00:00.000Z")
+        #expect(try eval("$toMillis('1970-01-01T00:00:01.000Z')") == 1000)
+    }
+}

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JSONValue
+import Testing
+
+@testable import JSONata
+
+@Suite struct LimitTests {
+    static let factorial = "($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(%N))"
+
+    @Test func deepRecursionThrowsU1001AtTheDepthLimit() throws {
+        let limits = EvaluationLimits(maxDepth: 100, timeLimit: nil)
+        #expect(errorCode(Self.factorial.replacingN(with: 1000), limits: limits) == "U1001")
+        #expect(try eval(Self.factorial.replacingN(with: 10), limits: limits) == 3_628_800)
+    }
+
+    @Test func tailCallsDoNotGrowTheDepth() throws {
+        let loop = "($loop := function($n, $acc){ $n = 0 ? $acc : $loop($n - 1, $acc + 1) }; $loop(20000, 0))"
+        #expect(try eval(loop, limits: EvaluationLimits(maxDepth: 200, timeLimit: nil)) == 20000)
+    }
+
+    @Test func unboundedRecursionNeverCrashesWithAHugeDepthLimit() throws {
+        let limits = EvaluationLimits(maxDepth: Int.max, timeLimit: nil)
+        #expect(errorCode("($f := function($n){ 1 + $f($n + 1) }; $f(0))", limits: limits) == "U1001")
+    }
+
+    @Test func unboundedRecursionOnASmallStackThreadThrowsInsteadOfCrashing() throws {
+        let code = SmallStackThread.run(stackSize: 512 * 1024) {
+            errorCode("($f := function($n){ 1 + $f($n + 1) }; $f(0))", limits: EvaluationLimits(maxDepth: Int.max, timeLimit: nil))
+        }
+        #expect(code == "U1001")
+    }
+
+    @Test func infiniteLoopsHitTheTimeLimit() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
+        #expect(errorCode("($f := function($n){ $f($n + 1) }; $f(0))", limits: limits) == "U1001")
+    }
+}
+
+extension String {
+    func replacingN(with n: Int) -> String {
+        var out = ""
+        var rest = self[...]
+        while let r = rest.range(of: "%N") {
+            out += rest[..<r.lowerBound]
+            out += String(n)
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+/// Runs a closure on a new thread with a given stack size and returns its result.
+enum SmallStackThread {
+    final class Box: @unchecked Sendable {
+        var body: () -> String?
+        var result: String?
+        init(_ body: @escaping () -> String?) { self.body = body }
+    }
+
+    static func run(stackSize: Int, _ body: @escaping () -> String?) -> String? {
+        let box = Box(body)
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setstacksize(&attr, stackSize)
+        let context = Unmanaged.passRetained(box).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t? = nil
+        #else
+        var thread = pthread_t()
+        #endif
+        pthread_create(
+            &thread, &attr,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.result = box.body()
+                return nil
+            }, context)
+        #if canImport(Darwin)
+        pthread_join(thread!, nil)
+        #else
+        pthread_join(thread, nil)
+        #endif
+        pthread_attr_destroy(&attr)
+        return box.result
+    }
+}
