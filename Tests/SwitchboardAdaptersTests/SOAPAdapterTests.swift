@@ -49,7 +49,8 @@ struct SOAPAdapterTests {
         let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(Self.definition)
         let compiled = try CompiledMethod(try #require(definition.method(named: method)), baseURL: definition.baseURL)
         let request = AdapterRequest(
-            definition: definition, method: compiled, connectionId: "conn-soap", config: ["baseUrl": .string(peer.baseURL), "offset": 100, "token": "t<1>"],
+            definition: definition, method: compiled, connectionId: "conn-soap",
+            config: ["baseUrl": .string(peer.baseURL), "offset": 100, "token": "t<1>"],
             params: params, credentials: nil, timeout: timeout, logger: Logger(label: "test.soap"))
         return try await SOAPAdapter(transport: Self.transport).execute(request)
     }
@@ -70,7 +71,11 @@ struct SOAPAdapterTests {
         #expect(r.protocolError == nil)
         #expect(
             r.body
-                == ["GetUserResult": ["id": "1", "name": "Ada Lovelace", "email": "ada@example.com", "tags": ["string": ["admin", "math"]], "active": "true"]])
+                == [
+                    "GetUserResult": [
+                        "id": "1", "name": "Ada Lovelace", "email": "ada@example.com", "tags": ["string": ["admin", "math"]], "active": "true",
+                    ]
+                ])
         #expect(r.requestBytes > 0 && r.responseBytes > 0)
         #expect(r.requestBodyText == nil && r.responseBodyText == nil)
     }
@@ -123,7 +128,8 @@ struct SOAPAdapterTests {
         #expect(r.body.isNull)
         #expect(
             r.protocolError
-                == ProtocolError(code: "SOAP_FAULT", message: "no user 404", details: [["faultcode": "Client.NotFound", "detail": ["NotFound": ["id": "404"]]]]))
+                == ProtocolError(
+                    code: "SOAP_FAULT", message: "no user 404", details: [["faultcode": "Client.NotFound", "detail": ["NotFound": ["id": "404"]]]]))
         let server = try await call("fail", ["message": "the database is down"])
         #expect(server.protocolError == ProtocolError(code: "SOAP_FAULT", message: "the database is down", details: [["faultcode": "Server"]]))
     }

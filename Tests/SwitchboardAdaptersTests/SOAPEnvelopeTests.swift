@@ -29,7 +29,7 @@ struct SOAPEnvelopeTests {
 
     @Test("SOAP 1.2 uses the 2003/05 envelope namespace")
     func soap12Envelope() throws {
-        let e = SOAPEnvelope(version: .v1_2, operation: "Add", namespace: "urn:calc", namespacePrefix: "c")
+        let e = SOAPEnvelope(version: .soap12, operation: "Add", namespace: "urn:calc", namespacePrefix: "c")
         let t = try text(e, ["a": 1, "b": 2])
         #expect(t.contains("<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">"))
         #expect(t.contains("<c:Add xmlns:c=\"urn:calc\"><c:a>1</c:a><c:b>2</c:b></c:Add>"))
@@ -37,12 +37,12 @@ struct SOAPEnvelopeTests {
 
     @Test("content type and action headers per version")
     func headers() {
-        let h11 = SOAPVersion.v1_1.httpHeaders(action: "urn:GetUser")
+        let h11 = SOAPVersion.soap11.httpHeaders(action: "urn:GetUser")
         #expect(h11.map(\.name) == ["Content-Type", "SOAPAction"])
         #expect(h11.map(\.value) == ["text/xml; charset=utf-8", "\"urn:GetUser\""])
-        #expect(SOAPVersion.v1_1.httpHeaders(action: nil).last?.value == "\"\"")
-        #expect(SOAPVersion.v1_2.httpHeaders(action: "urn:Add").map(\.value) == ["application/soap+xml; charset=utf-8; action=\"urn:Add\""])
-        #expect(SOAPVersion.v1_2.httpHeaders(action: nil).map(\.value) == ["application/soap+xml; charset=utf-8"])
+        #expect(SOAPVersion.soap11.httpHeaders(action: nil).last?.value == "\"\"")
+        #expect(SOAPVersion.soap12.httpHeaders(action: "urn:Add").map(\.value) == ["application/soap+xml; charset=utf-8; action=\"urn:Add\""])
+        #expect(SOAPVersion.soap12.httpHeaders(action: nil).map(\.value) == ["application/soap+xml; charset=utf-8"])
     }
 
     @Test("text is XML-escaped")
@@ -81,7 +81,8 @@ struct SOAPEnvelopeTests {
     func nulls() throws {
         #expect(
             try body(getUser, ["middle": nil])
-                == "<tns:GetUser xmlns:tns=\"urn:x\"><tns:middle xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/></tns:GetUser>")
+                == "<tns:GetUser xmlns:tns=\"urn:x\"><tns:middle xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/></tns:GetUser>"
+        )
         #expect(try body(getUser, nil) == "<tns:GetUser xmlns:tns=\"urn:x\"/>")
     }
 

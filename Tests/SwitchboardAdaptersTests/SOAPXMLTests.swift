@@ -99,7 +99,9 @@ struct SOAPXMLTests {
         let options = XMLReader.Options(maxDepth: 3)
         #expect(try json("<a><b><c>x</c></b></a>", options: options) == ["a": ["b": ["c": "x"]]])
         #expect(readError("<a><b><c><d/></c></b></a>", options: options) != nil)
-        #expect(readError(String(repeating: "<a/>", count: 20).wrapped, options: XMLReader.Options(maxElements: 10))?.message.contains("more than 10") == true)
+        #expect(
+            readError(String(repeating: "<a/>", count: 20).wrapped, options: XMLReader.Options(maxElements: 10))?.message.contains("more than 10")
+                == true)
     }
 
     @Test("malformed documents are errors")
@@ -167,7 +169,8 @@ struct SOAPXMLTests {
         #expect(fault == SOAPFault(code: "Client.NotFound", message: "no user 404", detail: ["NotFound": ["id": "404"]]))
         #expect(
             fault.protocolError
-                == ProtocolError(code: "SOAP_FAULT", message: "no user 404", details: [["faultcode": "Client.NotFound", "detail": ["NotFound": ["id": "404"]]]]))
+                == ProtocolError(
+                    code: "SOAP_FAULT", message: "no user 404", details: [["faultcode": "Client.NotFound", "detail": ["NotFound": ["id": "404"]]]]))
     }
 
     @Test("a SOAP 1.2 Fault: Code/Value, Subcodes, the English Reason/Text, Role, Node and Detail")
@@ -186,8 +189,12 @@ struct SOAPXMLTests {
         #expect(
             fault
                 == SOAPFault(
-                    code: "Sender", subcodes: ["MessageTimeout"], message: "Sender Timeout", actor: "http://r", node: "http://n", detail: ["MaxTime": "P5M"]))
-        #expect(fault.protocolError.details == [["faultcode": "Sender", "subcodes": ["MessageTimeout"], "faultactor": "http://r", "node": "http://n", "detail": ["MaxTime": "P5M"]]])
+                    code: "Sender", subcodes: ["MessageTimeout"], message: "Sender Timeout", actor: "http://r", node: "http://n",
+                    detail: ["MaxTime": "P5M"]))
+        #expect(
+            fault.protocolError.details == [
+                ["faultcode": "Sender", "subcodes": ["MessageTimeout"], "faultactor": "http://r", "node": "http://n", "detail": ["MaxTime": "P5M"]]
+            ])
     }
 
     @Test("XML that is not an envelope, and non-XML, are told apart; an envelope without namespace is accepted")

@@ -91,7 +91,9 @@ struct SOAPSettings {
         func fail(_ message: String) -> AdapterError { AdapterError(.configuration, "method '\(method.name)': soap.\(message)") }
         let options = method.options["soap"] ?? .object([:])
         guard case .object(let o) = options else { throw AdapterError(.configuration, "method '\(method.name)': soap must be an object") }
-        let known: Set<String> = ["version", "action", "operation", "namespace", "namespacePrefix", "elementForm", "bodyTemplate", "headerTemplate", "arrays"]
+        let known: Set<String> = [
+            "version", "action", "operation", "namespace", "namespacePrefix", "elementForm", "bodyTemplate", "headerTemplate", "arrays",
+        ]
         if let unknown = o.keys.first(where: { !known.contains($0) }) { throw fail("\(unknown) is not a SOAP setting") }
 
         func string(_ key: String) throws(AdapterError) -> String? {

@@ -2,22 +2,22 @@ import JSONValue
 
 /// The SOAP version of a method: it decides the envelope namespace, the Content-Type and where the action goes.
 public enum SOAPVersion: String, Sendable, CaseIterable {
-    case v1_1 = "1.1"
-    case v1_2 = "1.2"
+    case soap11 = "1.1"
+    case soap12 = "1.2"
 
     public var envelopeNamespace: String {
         switch self {
-        case .v1_1: "http://schemas.xmlsoap.org/soap/envelope/"
-        case .v1_2: "http://www.w3.org/2003/05/soap-envelope"
+        case .soap11: "http://schemas.xmlsoap.org/soap/envelope/"
+        case .soap12: "http://www.w3.org/2003/05/soap-envelope"
         }
     }
 
     /// The HTTP headers that carry the content type and the action.
     public func httpHeaders(action: String?) -> [(name: String, value: String)] {
         switch self {
-        case .v1_1:
+        case .soap11:
             [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\(action ?? "")\"")]
-        case .v1_2:
+        case .soap12:
             [("Content-Type", "application/soap+xml; charset=utf-8" + (action.map { "; action=\"\($0)\"" } ?? ""))]
         }
     }
@@ -43,7 +43,7 @@ public struct SOAPEnvelope: Sendable {
     public var namespacePrefix: String
     public var qualified: Bool
 
-    public init(version: SOAPVersion = .v1_1, operation: String, namespace: String?, namespacePrefix: String = "tns", qualified: Bool = true) {
+    public init(version: SOAPVersion = .soap11, operation: String, namespace: String?, namespacePrefix: String = "tns", qualified: Bool = true) {
         self.version = version
         self.operation = operation
         self.namespace = namespace
@@ -158,7 +158,8 @@ public struct SOAPEnvelope: Sendable {
     /// XML 1.0 cannot carry most control characters, even escaped.
     static func checkCharacters(_ text: String, field: String) throws(SOAPEnvelopeError) {
         for s in text.unicodeScalars where s.value < 0x20 && s != "\t" && s != "\n" && s != "\r" || s.value == 0xFFFE || s.value == 0xFFFF {
-            throw SOAPEnvelopeError("'\(field)' contains the control character U+\(String(s.value, radix: 16, uppercase: true)), which XML cannot carry")
+            throw SOAPEnvelopeError(
+                "'\(field)' contains the control character U+\(String(s.value, radix: 16, uppercase: true)), which XML cannot carry")
         }
     }
 }

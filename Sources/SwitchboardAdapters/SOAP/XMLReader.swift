@@ -92,7 +92,8 @@ enum Transcoding {
             units.reserveCapacity(bytes.count / 2)
             var i = 2
             while i + 1 < bytes.count {
-                let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
+                let a = UInt16(bytes[i])
+                let b = UInt16(bytes[i + 1])
                 units.append(littleEndian ? a | b << 8 : a << 8 | b)
                 i += 2
             }
@@ -424,7 +425,8 @@ private struct Reader {
             attributes.append(.init(prefix: p, localName: l, namespace: p == nil ? nil : Self.resolve(p, in: stack, own: bindings), value: value))
         }
         let element = Element(
-            prefix: prefix, localName: local, namespace: Self.resolve(prefix, in: stack, own: bindings), attributes: attributes, children: [], text: "")
+            prefix: prefix, localName: local, namespace: Self.resolve(prefix, in: stack, own: bindings), attributes: attributes, children: [],
+            text: "")
         let open = Open(element: element, qname: qname, bindings: bindings)
         if selfClosing {
             close(open, stack: &stack, root: &root)
