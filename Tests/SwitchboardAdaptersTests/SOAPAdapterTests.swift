@@ -15,16 +15,19 @@ struct SOAPAdapterTests {
 
     static let namespace = "urn:switchboard:test"
 
-    static func method(_ name: String, path: String = "/soap11", _ soap: JSONObject, logBodies: Bool = false) -> JSON {
+    static func method(_ name: String, path: String? = "/soap11", _ soap: JSONObject, logBodies: Bool = false) -> JSON {
         var soap = soap
         if soap["namespace"] == nil { soap["namespace"] = .string(namespace) }
-        return ["name": .string(name), "path": .string(path), "soap": .object(soap), "logBodies": .bool(logBodies)]
+        var m: JSONObject = ["name": .string(name), "soap": .object(soap), "logBodies": .bool(logBodies)]
+        if let path { m["path"] = .string(path) }
+        return .object(m)
     }
 
     static let definition: JSON = [
         "key": "spyne-test", "name": "spyne test service", "version": "1.0.0", "type": "soap", "baseUrl": "{config.baseUrl}",
         "methods": [
             method("getUser", ["action": "GetUser", "operation": "GetUser"]),
+            method("addAtBaseURL", path: nil, ["operation": "Add"]),
             method("getUserLists", ["operation": "GetUser", "arrays": ["GetUserResult.tags.string"]]),
             method("add", ["action": "Add", "operation": "Add"]),
             method("addTemplated", ["operation": "Add", "bodyTemplate": ["a": "{{params.x}}", "b": "{{config.offset}}"]]),
@@ -44,13 +47,13 @@ struct SOAPAdapterTests {
         ],
     ]
 
-    func call(_ method: String, _ params: JSON, timeout: Duration = .seconds(20)) async throws -> AdapterResponse {
+    func call(_ method: String, _ params: JSON, timeout: Duration = .seconds(20), endpointPath: String = "") async throws -> AdapterResponse {
         let peer = try Self.peer.get()
         let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(Self.definition)
         let compiled = try CompiledMethod(try #require(definition.method(named: method)), baseURL: definition.baseURL)
         let request = AdapterRequest(
             definition: definition, method: compiled, connectionId: "conn-soap",
-            config: ["baseUrl": .string(peer.baseURL), "offset": 100, "token": "t<1>"],
+            config: ["baseUrl": .string(peer.baseURL + endpointPath), "offset": 100, "token": "t<1>"],
             params: params, credentials: nil, timeout: timeout, logger: Logger(label: "test.soap"))
         return try await SOAPAdapter(transport: Self.transport).execute(request)
     }
@@ -85,6 +88,15 @@ struct SOAPAdapterTests {
         let r = try await call("getUser", ["id": 2])
         #expect(r.body["GetUserResult"]?["name"] == "Tom & Jerry <cartoon>")
         #expect(r.body["GetUserResult"]?["tags"] == ["string": "solo"])
+    }
+
+    @Test("a method without a path posts to the baseUrl as written (no trailing slash added)")
+    func endpointIsBaseURL() async throws {
+        #expect(try await call("addAtBaseURL", ["a": 1, "b": 2], endpointPath: "/soap11").body == ["AddResult": "3"])
+        #expect(SOAPAdapter.droppingTrailingSlash("http://h:1/a/b/") == "http://h:1/a/b")
+        #expect(SOAPAdapter.droppingTrailingSlash("http://h:1/a/?x=1") == "http://h:1/a?x=1")
+        #expect(SOAPAdapter.droppingTrailingSlash("http://h:1/") == "http://h:1/")
+        #expect(SOAPAdapter.droppingTrailingSlash("http://h:1/?x=/") == "http://h:1/?x=/")
     }
 
     @Test("soap.arrays makes a list of one an array")

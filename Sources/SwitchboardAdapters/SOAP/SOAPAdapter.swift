@@ -7,7 +7,8 @@ import SwitchboardCore
 /// `soap: {version: "1.1"|"1.2", action: "urn:...", operation: "GetUser", namespace: "http://...",
 /// namespacePrefix?: "tns", elementForm?: "qualified"|"unqualified", bodyTemplate?: {...}, headerTemplate?: {...},
 /// arrays?: ["GetUserResult.tags.string"]}`; the endpoint is the definition's baseUrl plus the method's path, whose
-/// headers, query and authentication apply as for REST. `operation` defaults to the method's name.
+/// headers, query and authentication apply as for REST (without a path, the baseUrl is the endpoint as written).
+/// `operation` defaults to the method's name.
 ///
 /// - The envelope is built from the parameters (rendered through `bodyTemplate` when given) by `SOAPEnvelope`;
 ///   `headerTemplate` (rendered from params and config) gives SOAP header blocks in the operation's namespace.
@@ -38,6 +39,7 @@ public struct SOAPAdapter: Adapter {
         var spec = try HTTPRequestBuilder.build(withBody: .null, request)
         spec.method = "POST"
         spec.body = envelope
+        if request.method.method.path == "/" { spec.url = Self.droppingTrailingSlash(spec.url) }
         let userAccept = request.method.headers.contains { $0.name.lowercased() == "accept" }
         spec.headers.removeAll { h in
             let name = h.name.lowercased()
@@ -76,6 +78,17 @@ public struct SOAPAdapter: Adapter {
                 "SOAP method '\(request.method.name)': \(error.description) (HTTP \(response.status), Content-Type \(contentType ?? "none"))")
         }
         return result
+    }
+}
+
+extension SOAPAdapter {
+    /// A SOAP endpoint is often the whole baseUrl (`https://host/services/Users.asmx`): a method without a path
+    /// posts to it as written, not to `.../Users.asmx/`. The root path (`https://host/`) is left as it is.
+    static func droppingTrailingSlash(_ url: String) -> String {
+        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
+        let base = url[..<queryStart]
+        guard base.hasSuffix("/"), let scheme = base.firstRange(of: "://"), base[scheme.upperBound...].dropLast().contains("/") else { return url }
+        return String(base.dropLast()) + url[queryStart...]
     }
 }
 
