@@ -212,3 +212,65 @@ struct SOAPAdapterTests {
         #expect(try await adapterError("add", [1, 2])?.kind == .invalidRequest)
     }
 }
+
+/// The `soap` settings of a method, as a definition author writes them (YAML numbers included).
+@Suite("SOAP method settings")
+struct SOAPSettingsTests {
+    func settings(_ soap: JSON) throws(AdapterError) -> SOAPSettings {
+        var method = DefinitionMethod(name: "GetUser", verb: .POST, path: "/ws")
+        method.options["soap"] = soap
+        return try SOAPSettings(method)
+    }
+
+    func error(_ soap: JSON) -> AdapterError? {
+        do {
+            _ = try settings(soap)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("defaults: SOAP 1.1, the method's name as the operation, prefix tns, qualified children")
+    func defaults() throws {
+        let s = try settings([:])
+        #expect(s.envelope.version == .soap11)
+        #expect(s.envelope.operation == "GetUser")
+        #expect(s.envelope.namespace == nil)
+        #expect(s.envelope.namespacePrefix == "tns")
+        #expect(s.envelope.qualified)
+        #expect(s.action == nil && s.bodyTemplate == nil && s.headerTemplate == nil && s.arrayPaths.isEmpty)
+        #expect(try SOAPSettings(DefinitionMethod(name: "Ping")).envelope.operation == "Ping")
+    }
+
+    @Test("version as a string or a YAML number")
+    func versions() throws {
+        #expect(try settings(["version": "1.2"]).envelope.version == .soap12)
+        #expect(try settings(["version": 1.2]).envelope.version == .soap12)
+        #expect(try settings(["version": 1.1]).envelope.version == .soap11)
+    }
+
+    @Test("unknown settings and unusable values are configuration errors that name the setting")
+    func refusals() {
+        let cases: [(JSON, String)] = [
+            ("1.1", "soap must be an object"),
+            (["version": "2.0"], "soap.version"),
+            (["operation": "Get User"], "soap.operation"),
+            (["namespacePrefix": "xmlns"], "soap.namespacePrefix"),
+            (["namespace": ""], "soap.namespace"),
+            (["elementForm": "loose"], "soap.elementForm"),
+            (["action": "urn:\"x\""], "soap.action"),
+            (["action": "urn:x\r\nX-Injected: 1"], "soap.action"),
+            (["bodyTemplate": ["a": "{{nope}}"]], "soap.bodyTemplate"),
+            (["headerTemplate": "token"], "soap.headerTemplate"),
+            (["arrays": "a.b"], "soap.arrays"),
+            (["arrays": ["a", 1]], "soap.arrays"),
+            (["soapAction": "x"], "soap.soapAction is not a SOAP setting"),
+        ]
+        for (soap, expected) in cases {
+            let e = error(soap)
+            #expect(e?.kind == .configuration, "\(soap)")
+            #expect(e?.message.contains(expected) == true, "\(e?.message ?? "no error") should mention \(expected)")
+        }
+    }
+}
