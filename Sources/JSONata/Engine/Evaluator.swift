@@ -7,7 +7,9 @@ import JSONValue
 final class Evaluator {
     @exclusivity(unchecked) var depth = 0
     let maxDepth: Int
-    let deadline: ContinuousClock.Instant?
+    /// The time budget; the clock is first read at the first periodic check (a few microseconds in).
+    let timeLimit: Duration?
+    @exclusivity(unchecked) var deadline: ContinuousClock.Instant?
     @exclusivity(unchecked) var tick = 0
     /// The evaluation's fixed "now", read on first use by `$now()` / `$millis()`.
     lazy var timestampMillis: Double = JSONataExpression.nowMillis()
@@ -16,8 +18,20 @@ final class Evaluator {
 
     init(limits: EvaluationLimits) {
         maxDepth = limits.maxDepth
-        deadline = limits.timeLimit.map { ContinuousClock.now.advanced(by: $0) }
+        timeLimit = limits.timeLimit
         stackLimit = StackBounds.lowLimit()
+    }
+
+    @inline(never)
+    func checkTime(_ limit: Duration) throws(JSONataError) {
+        let now = ContinuousClock.now
+        guard let deadline else {
+            deadline = now.advanced(by: limit)
+            return
+        }
+        if now > deadline {
+            throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop")
+        }
     }
 
     static func stackOverflow() -> JSONataError {
@@ -37,9 +51,7 @@ final class Evaluator {
         defer { depth -= 1 }
         if depth > maxDepth || depth & 7 == 0 { try checkLimits() }
         tick &+= 1
-        if tick & 1023 == 0, let deadline, ContinuousClock.now > deadline {
-            throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop")
-        }
+        if tick & 1023 == 0, let timeLimit { try checkTime(timeLimit) }
         var result: Value?
         switch expr.kind {
         case .path: result = try evaluatePath(expr, input, env)
@@ -216,33 +228,30 @@ final class Evaluator {
             if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
             return result
         }
-        var results: [Value] = []
-        results.reserveCapacity(items.count)
+        var flat: [Value] = []
+        flat.reserveCapacity(items.count)
+        var first: Value? = nil
+        var resultCount = 0
         for item in items {
             var res = try evaluate(expr, item, env)
             for stage in expr.stages {
                 res = try evaluateFilter(stage.expr!, res, env)
             }
-            if let res { results.append(res) }
-        }
-        if lastStep && results.count == 1, case .array(_, let f) = results[0], !f.contains(.sequence) {
-            return results[0]
-        }
-        var flat: [Value] = []
-        flat.reserveCapacity(results.count)
-        for r in results {
-            if case .array(let a, let f) = r, !f.contains(.cons) {
-                flat.append(contentsOf: a)
-            } else if case .tuples(let t) = r {
-                flat.append(contentsOf: t.compactMap { $0.context })
-            } else {
-                flat.append(r)
+            guard let r = res else { continue }
+            resultCount += 1
+            if resultCount == 1 { first = r }
+            switch r {
+            case .array(let a, let f) where !f.contains(.cons): flat.append(contentsOf: a)
+            case .tuples(let t): flat.append(contentsOf: t.compactMap { $0.context })
+            default: flat.append(r)
             }
+        }
+        if lastStep && resultCount == 1, let r = first, case .array(_, let f) = r, !f.contains(.sequence) {
+            return r
         }
         return .array(flat, .sequence)
     }
 
-    @inline(never)
     func evaluateStages(_ stages: [Stage], _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
         var result: Value = input
         for stage in stages {
