@@ -1,1 +1,383 @@
+import AsyncHTTPClient
+import Crypto
+import JSONValue
+import Logging
+import Synchronization
 import SwitchboardCore
+import SwitchboardStore
+
+/// The credential vault: sealed storage of every connection's credentials, OAuth 2 and JWT flows, the audit log,
+/// and the `CredentialProvider` the engine takes credentials from.
+///
+/// Reads on the hot path are served from a short in-memory cache of decrypted documents (invalidated on every change
+/// made through this vault) and audited through a buffered writer, so a call adds no synchronous database write.
+public final class Vault: CredentialProvider, Sendable {
+    public struct Configuration: Sendable {
+        /// Access tokens expiring within this margin are refreshed before use.
+        public var refreshMarginMilliseconds: Int64 = 60_000
+        /// How long decrypted credentials stay in memory.
+        public var cacheTTLMilliseconds: Int64 = 30_000
+        /// How long an OAuth `state` stays valid.
+        public var stateLifetimeMilliseconds: Int64 = 600_000
+        /// The redirect URI used when `authorize` is given none (`https://host/v1/oauth/callback`).
+        public var defaultRedirectURI: String?
+        /// Timeout of token and revocation requests.
+        public var httpTimeoutSeconds: Int64 = 30
+
+        public init() {}
+    }
+
+    let db: any SQLDatabase
+    let connections: any ConnectionRepository
+    let definitions: any DefinitionRepository
+    let clock: any WallClock
+    let logger: Logger
+    public let configuration: Configuration
+    public let audit: AuditLog
+    let tokens: TokenClient
+    /// Where key files live, to pick up keys added while running (nil: keys come only from `init`).
+    let keyDirectory: String?
+
+    private let keyState: Mutex<(ring: KeyRing, primary: String?)>
+    private let cache = Mutex<[String: CacheEntry]>([:])
+    private let minted = Mutex<[String: MintedToken]>([:])
+    private let inflight = Mutex<[String: Task<CredentialDocument, any Error>]>([:])
+
+    func inflightMap<T>(_ body: (inout [String: Task<CredentialDocument, any Error>]) -> T) -> T {
+        inflight.withLock { m in body(&m) }
+    }
+    private let sink: Mutex<any VaultEventSink>
+
+    struct CacheEntry {
+        var row: CredentialRow
+        var document: CredentialDocument
+        var loadedAt: Timestamp
+    }
+
+    struct MintedToken {
+        var revision: Int64
+        var token: String
+        var expiresAt: Timestamp
+    }
+
+    public init(
+        database: any SQLDatabase, connections: any ConnectionRepository, definitions: any DefinitionRepository, keys: KeyRing,
+        clock: any WallClock = SystemWallClock(), logger: Logger, configuration: Configuration = Configuration(),
+        httpClient: HTTPClient = .shared, events: any VaultEventSink = DiscardingEventSink(), keyDirectory: String? = nil
+    ) {
+        self.keyDirectory = keyDirectory
+        self.db = database
+        self.connections = connections
+        self.definitions = definitions
+        self.clock = clock
+        self.logger = logger
+        self.configuration = configuration
+        self.audit = AuditLog(db: database, logger: logger)
+        self.tokens = TokenClient(http: httpClient, timeout: .seconds(configuration.httpTimeoutSeconds))
+        self.keyState = Mutex((keys, keys.order.last))
+        self.sink = Mutex(events)
+    }
+
+    /// Binds the event sink (the engine's event bus).
+    public func bind(events: any VaultEventSink) { sink.withLock { $0 = events } }
+
+    func emit(_ type: String, _ connectionId: String, _ payload: JSONObject = [:]) {
+        let s = sink.withLock { $0 }
+        s.emit(type: type, connectionId: connectionId, payload: .object(payload))
+    }
+
+    var ring: KeyRing { keyState.withLock { $0.ring } }
+
+    /// The key new records are wrapped with.
+    public var primaryKeyId: String? { keyState.withLock { $0.primary } }
+
+    func primaryKey() throws -> MasterKey {
+        let (ring, primary) = keyState.withLock { ($0.ring, $0.primary) }
+        guard let primary, let key = ring[primary] else { throw VaultErrors.keyConfiguration("the vault has no master key") }
+        return key
+    }
+
+    /// Checks the keys against the database (after migrations): every key id that stored records use must be loaded and
+    /// must decrypt its known-plaintext check; keys seen for the first time are registered. Throws `VAULT_KEY_CONFIGURATION`
+    /// naming the key id otherwise. Chooses the primary key: the newest registered key that is loaded.
+    public func start() async throws {
+        let ring = self.ring
+        let entries = try await CredentialRecords.keys(db)
+        for e in entries {
+            if let k = ring[e.id], !Envelope.verifyCheck(e.check, master: k) {
+                throw VaultErrors.keyConfiguration("master key \(e.id) does not pass its stored check: the key material is wrong")
+            }
+        }
+        let usage = try await CredentialRecords.keyUsage(db)
+        for (id, count) in usage.sorted(by: { $0.key < $1.key }) where count > 0 && ring[id] == nil {
+            throw VaultErrors.keyConfiguration(
+                "master key \(id) wraps \(count) stored record(s) but is not loaded: set \(KeyFiles.environmentVariable) to it "
+                    + "or restore its key file; credentials cannot be read without it")
+        }
+        let known = Set(entries.map(\.id))
+        var now = clock.now()
+        for id in ring.order where !known.contains(id) {
+            try await CredentialRecords.addKey(db, ring[id]!, now: now)
+            now.millisecondsSinceEpoch += 1
+        }
+        let all = try await CredentialRecords.keys(db)
+        let primary = all.last(where: { ring[$0.id] != nil })?.id
+        keyState.withLock { $0.primary = primary }
+        logger.info("credential vault ready", metadata: ["vault.key.primary": "\(primary ?? "none")", "vault.keys.loaded": "\(ring.order.count)"])
+    }
+
+    /// Adds a key to the ring (after `vault rotate` wrote it) and makes it primary if registered as newest.
+    public func add(key: MasterKey) async throws {
+        keyState.withLock { $0.ring.add(key) }
+        try await start()
+    }
+
+    // MARK: - Reading
+
+    func sealed(_ document: CredentialDocument, connectionId: String) throws -> (SealedRecord, String) {
+        let master = try primaryKey()
+        let bytes = document.serialized
+        return (try Envelope.seal(bytes, connectionId: connectionId, field: CredentialRow.field, master: master), Envelope.fingerprint(bytes, master: master))
+    }
+
+    func open(_ row: CredentialRow) throws -> CredentialDocument {
+        if ring[row.sealed.keyId] == nil { reloadKeyFiles() }
+        return try CredentialDocument(serialized: try Envelope.open(row.sealed, connectionId: row.connectionId, field: CredentialRow.field, keys: ring))
+    }
+
+    /// Picks up key files added since start (`vault rotate` run beside a live server) so re-wrapped records stay readable.
+    func reloadKeyFiles() {
+        guard let dir = keyDirectory, let loaded = try? KeyFiles.load(directory: dir, environment: [:]) else { return }
+        keyState.withLock { s in
+            for id in loaded.order where s.ring[id] == nil { s.ring.add(loaded[id]!) }
+        }
+    }
+
+    /// The decrypted document, from the cache when fresh.
+    func load(_ connectionId: String) async throws -> CacheEntry? {
+        let now = clock.now()
+        if let e = cache.withLock({ $0[connectionId] }), now.millisecondsSinceEpoch - e.loadedAt.millisecondsSinceEpoch < configuration.cacheTTLMilliseconds {
+            return e
+        }
+        guard let row = try await CredentialRecords.get(db, connectionId: connectionId) else {
+            cache.withLock { $0[connectionId] = nil }
+            return nil
+        }
+        let entry = CacheEntry(row: row, document: try open(row), loadedAt: now)
+        remember(entry)
+        return entry
+    }
+
+    func remember(_ entry: CacheEntry) {
+        cache.withLock { c in
+            if let old = c[entry.row.connectionId], old.row.revision > entry.row.revision { return }
+            c[entry.row.connectionId] = entry
+        }
+    }
+
+    func invalidate(_ connectionId: String) {
+        cache.withLock { $0[connectionId] = nil }
+        minted.withLock { $0[connectionId] = nil }
+    }
+
+    /// The API view of a connection's credentials (type, fields set, expiry, fingerprint), or nil.
+    public func info(connectionId: String) async throws -> JSON? {
+        try await CredentialRecords.get(db, connectionId: connectionId)?.json
+    }
+
+    // MARK: - CredentialProvider
+
+    public func credentials(for connection: Connection, definition: IntegrationDefinition) async throws -> Credentials? {
+        guard let entry = try await load(connection.id) else { return nil }
+        var document = entry.document
+        recordAudit(connection.id, "credentials.read", actor: "engine", ["type": .string(document.type.rawValue)])
+        switch document.type {
+        case .oauth2:
+            if needsToken(document, definition: definition) {
+                document = try await refresh(connection: connection, definition: definition, rejectedAccessToken: document.string("accessToken"))
+            }
+            return document.credentials(definition: definition)
+        case .jwt where document.mintsJWT:
+            return document.credentials(definition: definition, mintedToken: try await mint(entry.row, document))
+        default:
+            return document.credentials(definition: definition)
+        }
+    }
+
+    public func refreshAfterUnauthorized(connection: Connection, definition: IntegrationDefinition, rejected: Credentials) async throws -> Credentials? {
+        guard let entry = try await load(connection.id) else { return nil }
+        recordAudit(connection.id, "credentials.read", actor: "engine", ["type": .string(entry.document.type.rawValue), "after": "401"])
+        switch entry.document.type {
+        case .oauth2:
+            guard canObtainToken(entry.document, definition: definition) else { return nil }
+            let document = try await refresh(connection: connection, definition: definition, rejectedAccessToken: rejected["accessToken"])
+            return document.credentials(definition: definition)
+        case .jwt where entry.document.mintsJWT:
+            minted.withLock { m in if m[connection.id]?.token == rejected["token"] { m[connection.id] = nil } }
+            return entry.document.credentials(definition: definition, mintedToken: try await mint(entry.row, entry.document))
+        default:
+            return nil
+        }
+    }
+
+    func expiresSoon(_ document: CredentialDocument) -> Bool {
+        guard let e = document.expiresAt else { return false }
+        return e.millisecondsSinceEpoch - configuration.refreshMarginMilliseconds <= clock.now().millisecondsSinceEpoch
+    }
+
+    func canObtainToken(_ document: CredentialDocument, definition: IntegrationDefinition) -> Bool {
+        guard let settings = definition.auth.oauth2 else { return false }
+        if document.string("refreshToken") != nil { return true }
+        switch settings.grantType {
+        case .clientCredentials: return document.string("clientId") != nil
+        case .jwtBearer: return document.string("assertionKey") != nil
+        case .authorizationCode: return false
+        }
+    }
+
+    func needsToken(_ document: CredentialDocument, definition: IntegrationDefinition) -> Bool {
+        guard document.string("accessToken") == nil || expiresSoon(document) else { return false }
+        return canObtainToken(document, definition: definition)
+    }
+
+    /// A minted JWT, cached until it is within the refresh margin of its expiry.
+    func mint(_ row: CredentialRow, _ document: CredentialDocument) async throws -> String {
+        let now = clock.now()
+        if let m = minted.withLock({ $0[row.connectionId] }), m.revision == row.revision,
+            m.expiresAt.millisecondsSinceEpoch - configuration.refreshMarginMilliseconds > now.millisecondsSinceEpoch
+        {
+            return m.token
+        }
+        let (token, expiresAt) = try await JWTSigning.sign(document: document, prefix: "", extraClaims: [:], now: now)
+        minted.withLock { $0[row.connectionId] = MintedToken(revision: row.revision, token: token, expiresAt: expiresAt) }
+        return token
+    }
+
+    func recordAudit(_ connectionId: String?, _ action: String, actor: String, _ details: JSONObject = [:]) {
+        let now = clock.now()
+        audit.record(AuditEntry(id: audit.makeId(now), at: now, connectionId: connectionId, action: action, actor: actor, details: details))
+    }
+
+    // MARK: - Changing
+
+    /// Stores credentials read from a PUT body (422 listing problems), then moves a connection waiting for
+    /// authentication (or in AUTH_ERROR) to CONNECTED when the credentials are usable; for oauth2 client credentials and
+    /// JWT bearer grants a token is obtained first.
+    public func put(connectionId: String, body: JSON, actor: String = "api") async throws -> (info: JSON, connection: Connection) {
+        guard let connection = try await connections.get(id: connectionId) else {
+            throw SwitchboardError.notFound("no connection with id '\(connectionId)'", code: "CONNECTION_NOT_FOUND")
+        }
+        let definition = try await definition(of: connection)
+        let document = try CredentialDocument(json: body, now: clock.now())
+        let expected: CredentialType? =
+            switch definition.auth.type {
+            case .none, .custom: nil
+            case .basic: .basic
+            case .apiKey: .apiKey
+            case .bearer: .bearer
+            case .oauth2: .oauth2
+            case .jwt: .jwt
+            }
+        if let expected, document.type != expected, document.type != .clientCertificate, document.type != .custom {
+            throw SwitchboardError.validation(
+                "the credentials do not fit the definition",
+                problems: [Problem(path: "/type", message: "definition '\(definition.key)' uses \(definition.auth.type.rawValue) auth, not \(document.type.rawValue)")])
+        }
+        if document.type == .oauth2, definition.auth.oauth2 == nil {
+            throw SwitchboardError.validation("the definition has no oauth2 settings", problems: [Problem(path: "/type", message: "the definition has no auth.oauth2 settings")])
+        }
+        let row = try await write(document, connectionId: connectionId)
+        recordAudit(connectionId, "credentials.set", actor: actor, ["type": .string(document.type.rawValue), "fields": .array(row.fields.map(JSON.string))])
+        var current = try await connections.get(id: connectionId) ?? connection
+        var usable = document.type != .oauth2 || document.string("accessToken") != nil
+        if document.type == .oauth2, !usable, canObtainToken(document, definition: definition) {
+            do {
+                _ = try await refresh(connection: current, definition: definition, rejectedAccessToken: nil)
+                usable = true
+            } catch {
+                logger.info("could not obtain a token for new credentials", metadata: ["connection.id": "\(connectionId)", "error": "\(error)"])
+            }
+            current = try await connections.get(id: connectionId) ?? current
+        }
+        if usable, current.status == .pendingAuthentication || current.status == .authError {
+            current = try await setStatus(connectionId, .connected)
+        }
+        let info = try await CredentialRecords.get(db, connectionId: connectionId)?.json ?? row.json
+        return (info, current)
+    }
+
+    /// Seals and writes `document`, replacing what was there (revision + 1).
+    @discardableResult
+    func write(_ document: CredentialDocument, connectionId: String, on executor: (any SQLExecutor)? = nil) async throws -> CredentialRow {
+        let exec = executor ?? db
+        let previous = try await CredentialRecords.get(exec, connectionId: connectionId)
+        let (sealed, fingerprint) = try sealed(document, connectionId: connectionId)
+        let now = clock.now()
+        let row = CredentialRow(
+            connectionId: connectionId, type: document.type, fields: document.fieldNames, expiresAt: document.expiresAt, fingerprint: fingerprint,
+            sealed: sealed, revision: (previous?.revision ?? 0) + 1, createdAt: previous?.createdAt ?? now, updatedAt: now)
+        try await CredentialRecords.upsert(exec, row)
+        invalidate(connectionId)
+        remember(CacheEntry(row: row, document: document, loadedAt: now))
+        return row
+    }
+
+    /// Deletes a connection's credentials, revoking OAuth tokens first (RFC 7009) when the definition has a revocation
+    /// endpoint. Revocation failures are logged and audited, never fatal. Returns false if there were none.
+    @discardableResult
+    public func delete(connectionId: String, revoke: Bool = true, actor: String = "api") async throws -> Bool {
+        if revoke { await self.revoke(connectionId: connectionId) }
+        let deleted = try await CredentialRecords.delete(db, connectionId: connectionId)
+        invalidate(connectionId)
+        if deleted { recordAudit(connectionId, "credentials.deleted", actor: actor) }
+        return deleted
+    }
+
+    /// Called before a connection is deleted: revokes and forgets its credentials and pending OAuth states.
+    public func connectionWillBeDeleted(_ connectionId: String) async throws {
+        guard Identifier.isWellFormed(connectionId, prefix: "conn_") else { return }
+        try await delete(connectionId: connectionId, revoke: true, actor: "api")
+        try await db.execute("DELETE FROM vault_oauth_states WHERE connection_id = ?", [.text(connectionId)])
+    }
+
+    func definition(of connection: Connection) async throws -> IntegrationDefinition {
+        guard let d = try await definitions.version(key: connection.definitionKey, version: connection.definitionVersion) else {
+            throw SwitchboardError.conflict("the connection's definition version no longer exists", code: "DEFINITION_NOT_FOUND")
+        }
+        return d
+    }
+
+    /// Moves a connection to `status` (optimistic concurrency, retried on a concurrent change).
+    @discardableResult
+    func setStatus(_ connectionId: String, _ status: ConnectionStatus, lastError: String? = nil) async throws -> Connection {
+        for attempt in 0..<5 {
+            guard var c = try await connections.get(id: connectionId) else {
+                throw SwitchboardError.notFound("no connection with id '\(connectionId)'", code: "CONNECTION_NOT_FOUND")
+            }
+            if c.status == status && c.lastError == lastError { return c }
+            let now = clock.now()
+            c.status = status
+            c.lastError = lastError
+            c.updatedAt = now
+            if status == .connected { c.lastConnectedAt = now }
+            do {
+                return try await connections.update(c, expectedVersion: c.version)
+            } catch let e as SwitchboardError where e.code == "VERSION_CONFLICT" && attempt < 4 {
+                continue
+            }
+        }
+        throw SwitchboardError.conflict("the connection kept changing", code: "VERSION_CONFLICT")
+    }
+
+    /// AUTH_ERROR, an `integration.auth.failed` event and an audit entry; `reason` is an OAuth error code or ours.
+    func authFailed(_ connectionId: String, reason: String, stage: String) async {
+        invalidate(connectionId)
+        recordAudit(connectionId, "oauth.failed", actor: "oauth", ["reason": .string(reason), "stage": .string(stage)])
+        do {
+            try await setStatus(connectionId, .authError, lastError: "\(stage) failed: \(reason)")
+        } catch {
+            logger.warning("could not mark the connection AUTH_ERROR", metadata: ["connection.id": "\(connectionId)", "error": "\(error)"])
+        }
+        emit("integration.auth.failed", connectionId, ["reason": .string(reason), "stage": .string(stage)])
+    }
+}

@@ -1,0 +1,181 @@
+import JSONValue
+import Logging
+import Synchronization
+import SwitchboardCore
+import SwitchboardStore
+
+/// One audit entry: who did what to which connection's credentials, never a secret.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: String
+    public var at: Timestamp
+    public var connectionId: String?
+    /// `credentials.read`, `credentials.set`, `credentials.deleted`, `credentials.refreshed`, `oauth.authorize`,
+    /// `oauth.connected`, `oauth.failed`, `oauth.revoked`, `keys.rotated`...
+    public var action: String
+    /// `engine`, `api`, `oauth`, `cli`.
+    public var actor: String
+    /// Non-secret facts (type, fields set, key id, error codes).
+    public var details: JSONObject
+
+    public init(id: String, at: Timestamp, connectionId: String?, action: String, actor: String, details: JSONObject = [:]) {
+        self.id = id
+        self.at = at
+        self.connectionId = connectionId
+        self.action = action
+        self.actor = actor
+        self.details = details
+    }
+
+    public var json: JSON {
+        [
+            "id": .string(id), "at": .string(at.iso8601), "connectionId": connectionId.map(JSON.string) ?? .null,
+            "action": .string(action), "actor": .string(actor), "details": .object(details),
+        ]
+    }
+}
+
+/// Filters for `GET /v1/audit`.
+public struct AuditQuery: Sendable {
+    public var connectionId: String?
+    public var action: String?
+    public var since: Timestamp?
+    public var until: Timestamp?
+    public var limit: Int
+    public var cursor: Cursor?
+
+    public init(connectionId: String? = nil, action: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 50, cursor: Cursor? = nil) {
+        self.connectionId = connectionId
+        self.action = action
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// The audit log: entries are buffered in memory and written in batches (every `flushInterval` by the vault's
+/// service, when `batchSize` entries are waiting, on shutdown, and before every query), so reading a secret on the
+/// hot path never waits for a database write.
+public final class AuditLog: Sendable {
+    let db: any SQLDatabase
+    let logger: Logger
+    let batchSize: Int
+    private let buffer = Mutex<[AuditEntry]>([])
+    private let sequence = Mutex<UInt64>(0)
+    private let instance = String(Identifier.make().suffix(6))
+
+    /// Ids that sort in recording order within a process: `aud_<ms>_<sequence>_<instance>`.
+    func makeId(_ now: Timestamp) -> String {
+        let n = sequence.withLock { s -> UInt64 in
+            s += 1
+            return s
+        }
+        func pad(_ v: some BinaryInteger, _ w: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, w - t.count)) + t
+        }
+        return "aud_" + pad(max(0, now.millisecondsSinceEpoch), 15) + "_" + pad(n, 12) + "_" + instance
+    }
+    /// Serializes flushes so entries are written in order.
+    private let flushing = AsyncSerial()
+
+    init(db: any SQLDatabase, logger: Logger, batchSize: Int = 200) {
+        self.db = db
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    /// Buffers an entry; starts a flush when the buffer is full.
+    func record(_ entry: AuditEntry) {
+        let full = buffer.withLock { b -> Bool in
+            b.append(entry)
+            return b.count == batchSize
+        }
+        if full { Task { await self.flush() } }
+    }
+
+    /// The number of entries waiting to be written.
+    public var pending: Int { buffer.withLock { $0.count } }
+
+    /// Writes every buffered entry (one transaction). Failures are logged and the entries kept for the next flush.
+    public func flush() async {
+        await flushing.run {
+            let batch = self.buffer.withLock { b -> [AuditEntry] in
+                let out = b
+                b.removeAll()
+                return out
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await self.db.transaction { tx in
+                    for chunk in stride(from: 0, to: batch.count, by: 100) {
+                        let part = batch[chunk..<min(chunk + 100, batch.count)]
+                        let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: part.count).joined(separator: ", ")
+                        var binds: [SQLValue] = []
+                        for e in part {
+                            binds += [.text(e.id), .timestamp(e.at), .optionalText(e.connectionId), .text(e.action), .text(e.actor), .json(.object(e.details))]
+                        }
+                        try await tx.execute("INSERT INTO vault_audit (id, at, connection_id, action, actor, details) VALUES " + values, binds)
+                    }
+                }
+            } catch {
+                self.logger.warning("could not write audit entries; will retry", metadata: ["audit.count": "\(batch.count)", "error": "\(error)"])
+                self.buffer.withLock { $0.insert(contentsOf: batch, at: 0) }
+            }
+        }
+    }
+
+    /// Entries matching `query`, oldest first (flushes first so the answer includes everything recorded so far).
+    public func list(_ query: AuditQuery) async throws -> Page<AuditEntry> {
+        await flush()
+        var sql = "SELECT * FROM vault_audit WHERE 1 = 1"
+        var binds: [SQLValue] = []
+        if let c = query.connectionId { sql += " AND connection_id = ?"; binds.append(.text(c)) }
+        if let a = query.action { sql += " AND action = ?"; binds.append(.text(a)) }
+        if let s = query.since { sql += " AND at >= ?"; binds.append(.timestamp(s)) }
+        if let u = query.until { sql += " AND at < ?"; binds.append(.timestamp(u)) }
+        if let cursor = query.cursor {
+            guard cursor.position.count == 2, let at = cursor.position[0].numberValue, let id = cursor.position[1].stringValue else {
+                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
+            }
+            sql += " AND (at > ? OR (at = ? AND id > ?))"
+            binds += [.int(Int64(at)), .int(Int64(at)), .text(id)]
+        }
+        sql += " ORDER BY at, id LIMIT ?"
+        binds.append(.int(Int64(query.limit + 1)))
+        let rows = try await db.query(sql, binds)
+        var items: [AuditEntry] = rows.prefix(query.limit).map { row in
+            AuditEntry(
+                id: row.text("id") ?? "", at: row.timestamp("at") ?? Timestamp(millisecondsSinceEpoch: 0), connectionId: row.text("connection_id"),
+                action: row.text("action") ?? "", actor: row.text("actor") ?? "", details: row.json("details").objectValue ?? [:])
+        }
+        var next: String?
+        if rows.count > query.limit, let last = items.last {
+            next = Cursor(position: [.number(Double(last.at.millisecondsSinceEpoch)), .string(last.id)]).encoded
+        }
+        items = Array(items)
+        return Page(items: items, nextCursor: next)
+    }
+}
+
+/// Runs async closures one at a time, in call order.
+final class AsyncSerial: Sendable {
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run(_ body: @Sendable () async -> Void) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let go = state.withLock { s -> Bool in
+                if s.busy { s.waiters.append(c); return false }
+                s.busy = true
+                return true
+            }
+            if go { c.resume() }
+        }
+        await body()
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.busy = false; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

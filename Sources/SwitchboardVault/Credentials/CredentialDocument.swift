@@ -1,0 +1,179 @@
+import JSONValue
+import SwitchboardCore
+
+/// The secret content of one connection's credentials, as stored (sealed) in the vault.
+///
+/// `values` holds every field the client set (and, for oauth2, the token state the vault maintains:
+/// `accessToken`, `refreshToken`, `tokenType`, `scope`, `expiresAt` in milliseconds, `raw`). It is never serialized
+/// anywhere but into the sealed payload.
+public struct CredentialDocument: Sendable, Equatable {
+    public var type: CredentialType
+    public var values: JSONObject
+
+    public init(type: CredentialType, values: JSONObject) {
+        self.type = type
+        self.values = values
+    }
+
+    public func string(_ key: String) -> String? { values[key]?.stringValue }
+
+    /// When the access token (oauth2) expires.
+    public var expiresAt: Timestamp? {
+        values["expiresAt"]?.numberValue.map { Timestamp(millisecondsSinceEpoch: Int64($0)) }
+    }
+
+    /// The names of the fields that are set (shown by the API; never their values).
+    public var fieldNames: [String] { values.keys.filter { $0 != "raw" }.sorted() }
+
+    /// The sealed form.
+    var serialized: [UInt8] {
+        var o = values
+        o["type"] = .string(type.rawValue)
+        return JSON.object(o).serializedBytes()
+    }
+
+    init(serialized bytes: [UInt8]) throws {
+        guard case .object(var o) = try JSON(parsing: bytes), let t = o["type"]?.stringValue, let type = CredentialType(rawValue: t) else {
+            throw SwitchboardError.internalError("a stored credential document is malformed")
+        }
+        _ = o.removeValue(forKey: "type")
+        self.type = type
+        self.values = o
+    }
+
+    /// True if the document's signing settings mint JWTs (a jwt credential without a static token).
+    var mintsJWT: Bool { type == .jwt && values["token"] == nil }
+}
+
+extension CredentialDocument {
+    /// Reads a `PUT /v1/connections/{id}/credentials` body, listing every problem (422).
+    ///
+    /// - basic: `username`, `password`
+    /// - api_key: `key`, optional `in` (header|query) and `name`
+    /// - bearer: `token`
+    /// - oauth2: `clientId`, `clientSecret`, `accessToken`, `refreshToken`, `tokenType`, `scope`, `expiresAt` (RFC 3339)
+    ///   or `expiresIn` (seconds), `assertion` ({algorithm, key, keyId?, claims?, ttlSeconds?}) for the JWT bearer grant;
+    ///   at least one of `clientId`, `accessToken`, `assertion`
+    /// - jwt: `token` (static), or `algorithm` (RS256|ES256|HS256), `key` (PEM, or the HMAC secret), `keyId?`,
+    ///   `claims?` (object), `ttlSeconds?` (default 3600)
+    /// - custom: `values` (any object)
+    /// - client_certificate: `certificatePEM`, `privateKeyPEM`
+    public init(json: JSON, now: Timestamp) throws(SwitchboardError) {
+        var r = FieldReader(json, path: "")
+        guard let type = r.enumeration("type", CredentialType.self, required: true) else {
+            throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems)
+        }
+        var v = JSONObject()
+        func take(_ key: String, required: Bool = false, maxLength: Int = 20_000) {
+            if let s = r.string(key, required: required, maxLength: maxLength) { v[key] = .string(s) }
+        }
+        switch type {
+        case .basic:
+            take("username", required: true, maxLength: 1000)
+            take("password", required: true)
+        case .apiKey:
+            take("key", required: true)
+            if let placement = r.string("in") {
+                if placement == "header" || placement == "query" { v["in"] = .string(placement) } else { r.report("in", "must be header or query") }
+            }
+            take("name", maxLength: 200)
+        case .bearer:
+            take("token", required: true)
+        case .oauth2:
+            for k in ["clientId", "clientSecret", "accessToken", "refreshToken", "tokenType", "scope"] { take(k) }
+            if let e = r.string("expiresAt", maxLength: 64) {
+                if let t = Timestamp(iso8601: e) { v["expiresAt"] = .number(Double(t.millisecondsSinceEpoch)) } else {
+                    r.report("expiresAt", "must be an RFC 3339 date-time")
+                }
+            }
+            if let s = r.integer("expiresIn", range: 1...(10 * 365 * 86_400)) {
+                v["expiresAt"] = .number(Double(now.millisecondsSinceEpoch + Int64(s) * 1000))
+            }
+            if let a = r.object("assertion") {
+                var ar = FieldReader(.object(a), path: "/assertion")
+                Self.readSigning(&ar, into: &v, prefix: "assertion")
+                _ = ar.object("claims").map { v["assertionClaims"] = .object($0) }
+                ar.rejectUnknown()
+                r.absorb(ar.problems)
+            }
+            if v["clientId"] == nil && v["accessToken"] == nil && v["assertionKey"] == nil {
+                r.report(nil, "oauth2 credentials need at least one of clientId, accessToken or assertion")
+            }
+            if v["clientSecret"] != nil && v["clientId"] == nil { r.report("clientId", "is required with clientSecret") }
+        case .jwt:
+            if let t = r.string("token", maxLength: 20_000) {
+                if t.split(separator: ".", omittingEmptySubsequences: false).count != 3 { r.report("token", "must be a compact JWS (three dot-separated parts)") }
+                v["token"] = .string(t)
+            } else {
+                Self.readSigning(&r, into: &v, prefix: "")
+                if let c = r.object("claims") { v["claims"] = .object(c) }
+            }
+        case .custom:
+            if let o = r.object("values") { v["values"] = .object(o) } else if r.problems.isEmpty { r.report("values", "is required") }
+        case .clientCertificate:
+            take("certificatePEM", required: true, maxLength: 100_000)
+            take("privateKeyPEM", required: true, maxLength: 100_000)
+            if let c = v["certificatePEM"]?.stringValue, !c.contains("-----BEGIN CERTIFICATE-----") {
+                r.report("certificatePEM", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
+            }
+            if let k = v["privateKeyPEM"]?.stringValue, !(k.contains("-----BEGIN") && k.contains("PRIVATE KEY-----")) {
+                r.report("privateKeyPEM", "must be a PEM private key")
+            }
+        }
+        r.rejectUnknown()
+        guard r.problems.isEmpty else { throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems) }
+        self.type = type
+        self.values = v
+    }
+
+    /// `algorithm`, `key`, `keyId?`, `ttlSeconds?` of a signing configuration; stored as `<prefix>Algorithm`... (or plain names).
+    static func readSigning(_ r: inout FieldReader, into v: inout JSONObject, prefix: String) {
+        func name(_ k: String) -> String { prefix.isEmpty ? k : prefix + k.prefix(1).uppercased() + k.dropFirst() }
+        let alg = r.string("algorithm", required: true, maxLength: 10)
+        if let alg {
+            if JWTSigning.Algorithm(rawValue: alg) == nil { r.report("algorithm", "must be RS256, ES256 or HS256") } else { v[name("algorithm")] = .string(alg) }
+        }
+        if let key = r.string("key", required: true, maxLength: 100_000) {
+            v[name("key")] = .string(key)
+            if let alg, let a = JWTSigning.Algorithm(rawValue: alg), a != .hs256, !key.contains("PRIVATE KEY-----") {
+                r.report("key", "must be a PEM private key for \(alg)")
+            }
+        }
+        if let kid = r.string("keyId", maxLength: 200) { v[name("keyId")] = .string(kid) }
+        if let ttl = r.integer("ttlSeconds", range: 30...86_400) { v[name("ttlSeconds")] = .number(Double(ttl)) }
+    }
+
+    /// What the engine gets: see `Credentials` for the field names by type.
+    func credentials(definition: IntegrationDefinition?, mintedToken: String? = nil) -> Credentials {
+        var fields: [String: String] = [:]
+        var extra: JSONObject = [:]
+        switch type {
+        case .basic:
+            fields["username"] = string("username")
+            fields["password"] = string("password")
+        case .apiKey:
+            fields["key"] = string("key")
+            fields["in"] = string("in") ?? definition?.auth.apiKeyPlacement.rawValue ?? "header"
+            fields["name"] = string("name") ?? definition?.auth.apiKeyName ?? "X-API-Key"
+        case .bearer:
+            fields["token"] = string("token")
+        case .oauth2:
+            fields["accessToken"] = string("accessToken")
+            fields["refreshToken"] = string("refreshToken")
+            fields["tokenType"] = string("tokenType") ?? "Bearer"
+            fields["scope"] = string("scope")
+            if case .object(let raw)? = values["raw"] { extra = raw }
+        case .jwt:
+            fields["token"] = mintedToken ?? string("token")
+        case .custom:
+            if case .object(let o)? = values["values"] {
+                extra = o
+                for (k, v) in o { if let s = v.stringValue { fields[k] = s } }
+            }
+        case .clientCertificate:
+            fields["certificatePEM"] = string("certificatePEM")
+            fields["privateKeyPEM"] = string("privateKeyPEM")
+        }
+        return Credentials(type: type, fields: fields, expiresAt: expiresAt, extra: extra)
+    }
+}

@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import Foundation
+import HummingbirdTesting
+import JSONValue
+import SwitchboardTestSupport
+import Testing
+
+@Suite("Vault API")
+struct VaultAPITests {
+    /// Creates a definition with `auth` and a connection of it; returns the connection id.
+    static func connection(_ client: some TestClientProtocol, auth: JSON) async throws -> String {
+        let key = "vault" + String(UUID().uuidString.prefix(6)).lowercased()
+        let r = try await client.call(.post, "/v1/definitions?publish=true", json: definition(key, extra: ["auth": auth]))
+        #expect(r.status == 201, "\(r.body)")
+        let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": .string(key), "name": "v"])
+        #expect(c.status == 201, "\(c.body)")
+        return try #require(c.body["id"]?.stringValue)
+    }
+
+    @Test(arguments: TestBackend.available)
+    func credentialsLifecycle(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await Self.connection(client, auth: ["type": "basic"])
+            #expect(try await client.call(.get, "/v1/connections/\(id)").body["status"] == "PENDING_AUTHENTICATION")
+            let bad = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "basic", "username": "u"])
+            #expect(bad.status == 422)
+            #expect(bad.body["error"]?["details"]?[0]?["path"] == "/password")
+            let put = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "basic", "username": "u", "password": "pw-API-SECRET-1"])
+            #expect(put.status == 200)
+            #expect(put.body["connectionStatus"] == "CONNECTED")
+            let get = try await client.call(.get, "/v1/connections/\(id)/credentials")
+            #expect(get.status == 200)
+            #expect(get.body["type"] == "basic")
+            #expect(get.body["fields"] == ["password", "username"])
+            #expect(get.body["fingerprint"]?.stringValue?.count == 12)
+            #expect(!get.body.serialized().contains("pw-API-SECRET-1"))
+            #expect(!put.body.serialized().contains("pw-API-SECRET-1"))
+            #expect(try await client.call(.get, "/v1/connections/\(id)").body["status"] == "CONNECTED")
+            let audit = try await client.call(.get, "/v1/audit?connectionId=\(id)")
+            #expect(audit.status == 200)
+            #expect(audit.body["items"]?[0]?["action"] == "credentials.set")
+            #expect(!audit.body.serialized().contains("pw-API-SECRET-1"))
+            #expect(try await client.call(.get, "/v1/audit?since=yesterday").status == 400)
+            #expect(try await client.call(.delete, "/v1/connections/\(id)/credentials").status == 204)
+            #expect(try await client.call(.get, "/v1/connections/\(id)/credentials").status == 404)
+            #expect(try await client.call(.get, "/v1/connections/conn_nope/credentials").status == 404)
+            let actions = try await client.call(.get, "/v1/audit?connectionId=\(id)&action=credentials.deleted")
+            #expect(actions.body["items"]?.arrayValue?.count == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func oauthAuthorizeAndCallback(_ backend: TestBackend) async throws {
+        let peer = try PeerProcess(script: "oauth_server.py", arguments: ["--port", "0"])
+        defer { peer.stop() }
+        try await withApp(backend) { client in
+            let auth: JSON = [
+                "type": "oauth2",
+                "oauth2": [
+                    "authorizationUrl": .string(peer.baseURL + "/authorize"), "tokenUrl": .string(peer.baseURL + "/token"),
+                    "revocationUrl": .string(peer.baseURL + "/revoke"), "scopes": ["read"],
+                ],
+            ]
+            let id = try await Self.connection(client, auth: auth)
+            #expect(try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/cb"]).status == 409)
+            _ = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "oauth2", "clientId": "web-client", "clientSecret": "web-secret-Q8f3"])
+            #expect(try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "ftp://x"]).status == 422)
+            let r = try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/v1/oauth/callback"])
+            #expect(r.status == 200, "\(r.body)")
+            let url = try #require(r.body["authorizationUrl"]?.stringValue)
+            // The browser: the provider redirects to our callback.
+            let location = try await Self.redirectLocation(url)
+            let callback = try #require(URLComponents(string: location))
+            let answer = try await client.call(.get, "/v1/oauth/callback?" + (callback.percentEncodedQuery ?? ""), headers: [.accept: "application/json"])
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(answer.body["connected"] == true)
+            #expect(try await client.call(.get, "/v1/connections/\(id)").body["status"] == "CONNECTED")
+            // Replayed: refused, HTML page.
+            let replay = try await client.call(.get, "/v1/oauth/callback?" + (callback.percentEncodedQuery ?? ""))
+            #expect(replay.status == 400)
+            #expect(replay.body.stringValue?.contains("invalid_state") == true)
+            // Deleting the connection revokes its tokens.
+            #expect(try await client.call(.delete, "/v1/connections/\(id)").status == 204)
+            let revoked = try await client.call(.get, "/v1/audit?connectionId=\(id)&action=oauth.revoked")
+            #expect(revoked.body["items"]?.arrayValue?.count == 1)
+        }
+    }
+
+    /// GETs `url` without following redirects and returns the Location.
+    static func redirectLocation(_ url: String) async throws -> String {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        do {
+            let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            try await http.shutdown()
+            #expect(response.status.code == 302)
+            return try #require(response.headers.first(name: "location"))
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import JSONValue
+import JWTKit
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTestSupport
+import Testing
+
+@testable import SwitchboardVault
+
+@Suite("Vault credentials")
+struct VaultCredentialTests {
+    @Test(arguments: TestBackend.available)
+    func putValidatesPerType(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let c = try await f.connection()
+            for (body, paths) in [
+                (["type": "basic", "username": "u"] as JSON, ["/password"]),
+                (["type": "basic", "username": 5, "password": "p", "extra": 1] as JSON, ["/username", "/extra"]),
+                (["type": "nope"] as JSON, ["/type"]),
+                (["type": "api_key", "key": "k", "in": "body"] as JSON, ["/in"]),
+                (["type": "jwt", "algorithm": "RS256", "key": "not a pem"] as JSON, ["/key"]),
+                (["type": "client_certificate", "certificatePEM": "x", "privateKeyPEM": "y"] as JSON, ["/certificatePEM", "/privateKeyPEM"]),
+            ] {
+                do {
+                    _ = try await f.vault.put(connectionId: c.id, body: body)
+                    Issue.record("accepted \(body)")
+                } catch let e as SwitchboardError {
+                    #expect(e.status == 422)
+                    let got = e.details.compactMap { $0["path"]?.stringValue }
+                    for p in paths { #expect(got.contains(p), "\(body): \(got)") }
+                }
+            }
+            #expect(try await f.vault.info(connectionId: c.id) == nil)
+            #expect(try await f.reload(c).status == .pendingAuthentication)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func setReadDeleteAndStatus(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let c = try await f.connection(auth: ["type": "api_key", "apiKey": ["in": "query", "name": "token"]])
+            let (info, connection) = try await f.vault.put(connectionId: c.id, body: ["type": "api_key", "key": "ak-SECRET-91c2"])
+            #expect(connection.status == .connected)
+            #expect(connection.version == c.version + 1)
+            #expect(info["fields"] == ["key"])
+            #expect(info["fingerprint"]?.stringValue?.count == 12)
+            #expect(!info.serialized().contains("ak-SECRET-91c2"))
+            let d = try await f.definition(of: c)
+            let creds = try #require(try await f.vault.credentials(for: c, definition: d))
+            #expect(creds.type == .apiKey)
+            #expect(creds["key"] == "ak-SECRET-91c2")
+            #expect(creds["in"] == "query")
+            #expect(creds["name"] == "token")
+            #expect(!"\(creds)".contains("ak-SECRET"))
+            // A change is seen at once (the cache is invalidated) and changes the fingerprint.
+            let (info2, _) = try await f.vault.put(connectionId: c.id, body: ["type": "api_key", "key": "ak-SECRET-other"])
+            #expect(info2["fingerprint"] != info["fingerprint"])
+            #expect(try await f.vault.credentials(for: c, definition: d)?["key"] == "ak-SECRET-other")
+            #expect(try await f.vault.delete(connectionId: c.id))
+            #expect(try await f.vault.credentials(for: c, definition: d) == nil)
+            let audit = try await f.vault.audit.list(AuditQuery(connectionId: c.id))
+            #expect(audit.items.map(\.action) == ["credentials.set", "credentials.read", "credentials.set", "credentials.read", "credentials.deleted"])
+            #expect(!audit.items.map(\.json.description).joined().contains("ak-SECRET"))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func everyTypeReachesTheEngine(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let c = try await f.connection(auth: ["type": "custom"])
+            let d = try await f.definition(of: c)
+            let cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+            let key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+            let cases: [(JSON, [String: String])] = [
+                (["type": "basic", "username": "u", "password": "p"], ["username": "u", "password": "p"]),
+                (["type": "bearer", "token": "t"], ["token": "t"]),
+                (["type": "custom", "values": ["a": "1", "n": 2]], ["a": "1"]),
+                (["type": "client_certificate", "certificatePEM": .string(cert), "privateKeyPEM": .string(key)], ["certificatePEM": cert, "privateKeyPEM": key]),
+                (["type": "jwt", "token": "a.b.c"], ["token": "a.b.c"]),
+            ]
+            for (body, fields) in cases {
+                _ = try await f.vault.put(connectionId: c.id, body: body)
+                let creds = try #require(try await f.vault.credentials(for: c, definition: d))
+                for (k, v) in fields { #expect(creds[k] == v, "\(k)") }
+            }
+            #expect(try await f.vault.credentials(for: c, definition: d)?.extra == [:])
+        }
+    }
+
+    @Test(arguments: JWTSigning.Algorithm.allCases)
+    func mintedJWTsVerifyAndAreCached(_ algorithm: JWTSigning.Algorithm) async throws {
+        try await withVault(.sqlite) { f in
+            let c = try await f.connection(auth: ["type": "jwt"])
+            let d = try await f.definition(of: c)
+            let ec = ES256PrivateKey()
+            let signingKey: String =
+                switch algorithm {
+                case .hs256: "hs-SECRET-0123456789abcdef0123456789"
+                case .rs256: TestKeys.rsaPrivate
+                case .es256: ec.pemRepresentation
+                }
+            _ = try await f.vault.put(
+                connectionId: c.id, body: ["type": "jwt", "algorithm": .string(algorithm.rawValue), "key": .string(signingKey), "claims": ["iss": "sb", "aud": "api"], "ttlSeconds": 600])
+            #expect(try await f.reload(c).status == .connected)
+            let token = try #require(try await f.vault.credentials(for: c, definition: d)?["token"])
+            let keys = JWTKeyCollection()
+            switch algorithm {
+            case .hs256: await keys.add(hmac: HMACKey(from: signingKey), digestAlgorithm: .sha256)
+            case .rs256: await keys.add(rsa: try Insecure.RSA.PublicKey(pem: TestKeys.rsaPublic), digestAlgorithm: .sha256)
+            case .es256: await keys.add(ecdsa: ec.publicKey)
+            }
+            let claims = try await keys.verify(token, as: JWTSigning.Claims.self)
+            #expect(claims.object["iss"] == "sb")
+            let iat = try #require(claims.object["iat"]?.intValue)
+            #expect(claims.object["exp"]?.intValue == iat + 600)
+            // Cached until near expiry, then minted again.
+            #expect(try await f.vault.credentials(for: c, definition: d)?["token"] == token)
+            f.clock.advance(milliseconds: 600_000)
+            #expect(try await f.vault.credentials(for: c, definition: d)?["token"] != token)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func readsAreBufferedAndAuditIsPaginated(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let c = try await f.connection()
+            let d = try await f.definition(of: c)
+            _ = try await f.vault.put(connectionId: c.id, body: ["type": "basic", "username": "u", "password": "p"])
+            await f.vault.audit.flush()
+            for _ in 0..<30 { _ = try await f.vault.credentials(for: c, definition: d) }
+            #expect(f.vault.audit.pending == 30)
+            var seen: [AuditEntry] = []
+            var cursor: Cursor?
+            repeat {
+                let page = try await f.vault.audit.list(AuditQuery(connectionId: c.id, action: "credentials.read", limit: 7, cursor: cursor))
+                seen += page.items
+                cursor = try page.nextCursor.map { try Cursor(decoding: $0) }
+            } while cursor != nil
+            #expect(seen.count == 30)
+            #expect(Set(seen.map(\.id)).count == 30)
+            #expect(seen.allSatisfy { $0.actor == "engine" })
+            let later = try await f.vault.audit.list(AuditQuery(since: Timestamp(millisecondsSinceEpoch: f.clock.now().millisecondsSinceEpoch + 1)))
+            #expect(later.items.isEmpty)
+        }
+    }
+}
