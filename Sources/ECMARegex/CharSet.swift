@@ -9,6 +9,20 @@ struct ClassSpec {
 
     static let maxScalar: UInt32 = 0x10FFFF
 
+    /// Identifies equal specs, so a pattern that repeats a class compiles it once.
+    struct Key: Hashable {
+        var bounds: [UInt32]
+        var properties: [UnicodeProperty]
+        var inverted: [Bool]
+        var negated: Bool
+    }
+
+    var key: Key {
+        Key(
+            bounds: ranges.flatMap { [$0.lowerBound, $0.upperBound] }, properties: properties.map(\.0),
+            inverted: properties.map(\.1), negated: negated)
+    }
+
     /// The complement of a sorted set of ranges.
     static func complement(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
         var result: [ClosedRange<UInt32>] = []

@@ -8,6 +8,8 @@ struct Compiler {
     private var registerCount = 0
     /// Sets made for repeated literals, so expanded repetitions share them.
     private var literalSets: [UInt32: Int32] = [:]
+    /// Sets by content, so a class written many times is compiled once.
+    private var setIndex: [ClassSpec.Key: Int32] = [:]
     private let captureCount: Int
     private let ignoreCase: Bool
     /// The case equivalence in use, when ignoring case.
@@ -52,8 +54,12 @@ struct Compiler {
     }
 
     private mutating func addSet(_ spec: ClassSpec) -> Int32 {
+        let key = spec.key
+        if let index = setIndex[key] { return index }
         sets.append(CharSet(spec, caseFolding: caseFolding))
-        return Int32(sets.count - 1)
+        let index = Int32(sets.count - 1)
+        setIndex[key] = index
+        return index
     }
 
     /// Compiles every class (and every literal with case variants under `i`) into the set table once.

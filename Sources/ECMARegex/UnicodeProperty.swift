@@ -2,7 +2,7 @@
 ///
 /// General categories and binary properties come from `Unicode.Scalar.Properties`;
 /// scripts from ``ScriptData``. `Script_Extensions` is approximated by `Script`.
-enum UnicodeProperty: Sendable {
+enum UnicodeProperty: Sendable, Hashable {
     /// A set of general categories, as a bit mask over ``categoryBit(_:)``.
     case generalCategory(UInt32)
     /// A binary property, by index into ``binaryProperties``.

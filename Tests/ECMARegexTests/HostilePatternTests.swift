@@ -61,6 +61,13 @@ struct HostilePatternTests {
         #expect(results == [true, true, true, true])
     }
 
+    @Test("a class repeated many times is compiled once")
+    func repeatedClasses() throws {
+        let regex = try ECMARegex(String(repeating: #"\p{L}"#, count: 10_000), flags: "iu")
+        #expect(try regex.matches(String(repeating: "é", count: 10_000)))
+        #expect(try !regex.matches("éé1éé"))
+    }
+
     @Test("overlong patterns are rejected")
     func overlong() {
         #expect(syntaxError(String(repeating: "a", count: 200_000)) == .syntax(message: "pattern too long (more than 100000 characters)", offset: 0))
