@@ -34,6 +34,14 @@ import Testing
         #expect(code == "U1001")
     }
 
+    @Test func deeplyNestedConstructedValuesAreRejectedInsteadOfCrashing() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: nil)
+        #expect(errorCode("$reduce([1..100000], function($a, $b){ {'x': $a} }, {})", limits: limits) == "U1001")
+        #expect(errorCode("$reduce([1..100000], function($a, $b){ $zip($a) }, [1])", limits: limits) == "U1001")
+        #expect(errorCode("$reduce([1..100000], function($a, $b){ [[$a]] }, [])", limits: limits) == "U1001")
+        #expect(try eval("$reduce([1..100], function($a, $b){ {'x': $a} }, {}) ~> $string() ~> $length()") == 602)
+    }
+
     @Test func infiniteLoopsHitTheTimeLimit() throws {
         let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
         #expect(errorCode("($f := function($n){ $f($n + 1) }; $f(0))", limits: limits) == "U1001")

@@ -34,6 +34,26 @@ final class Evaluator {
         }
     }
 
+    /// The deepest nesting a constructed value may reach (input documents are bounded by the parser).
+    static let maxNesting = 1000
+
+    static func tooDeep() -> JSONataError {
+        JSONataError(code: "U1001", message: "Stack overflow error: the constructed value nests more than \(maxNesting) levels deep")
+    }
+
+    /// Rejects a library function's result that nests too deeply (see `maxNesting`).
+    @inline(__always)
+    static func checkNesting(_ result: Value?) throws(JSONataError) -> Value? {
+        switch result {
+        case .array(let a, _)? where !a.isEmpty:
+            if result!.nesting > maxNesting { throw tooDeep() }
+        case .object(let o)?:
+            if o.depth > maxNesting { throw tooDeep() }
+        default: break
+        }
+        return result
+    }
+
     static func stackOverflow() -> JSONataError {
         JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
     }
@@ -586,6 +606,7 @@ final class Evaluator {
             for item in expr.expressions {
                 guard let v = try evaluate(item, input, env) else { continue }
                 if item.kind == .unary && item.text == "[" {
+                    if v.nesting >= Evaluator.maxNesting { throw Evaluator.tooDeep() }
                     out.append(v)
                 } else if case .array(let a, _) = v {
                     out.append(contentsOf: a)
@@ -628,6 +649,12 @@ final class Evaluator {
 
     @inline(never)
     func evaluateGroup(_ pairs: [(Node, Node)], position: Int, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
+        let result = try evaluateGroupMembers(pairs, position: position, input, env)
+        if case .object(let o) = result, o.depth > Evaluator.maxNesting { throw Evaluator.tooDeep() }
+        return result
+    }
+
+    func evaluateGroupMembers(_ pairs: [(Node, Node)], position: Int, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value {
         let result = ObjectRef()
         if case .tuples(let ts)? = input {
             var keys: [String] = []
@@ -843,7 +870,7 @@ final class Evaluator {
             return try evaluate(l.body, l.input, frame)
         case .native(let b):
             let validated = try b.signature?.validate(args, context: input) ?? args
-            return try b.implementation(self, validated, CallContext(input: input, env: env))
+            return try Evaluator.checkNesting(try b.implementation(self, validated, CallContext(input: input, env: env)))
         case .partialNative(let b, let fixed):
             var full: [Value?] = []
             var k = 0
@@ -862,7 +889,7 @@ final class Evaluator {
             let mid = try apply(.function(first), args, input, env)
             return try apply(.function(second), [mid], input, env)
         case .transform(let node, let tenv):
-            return try evaluateTransform(node, args.first ?? nil, tenv)
+            return try Evaluator.checkNesting(try evaluateTransform(node, args.first ?? nil, tenv))
         case .regex(let r):
             guard case .string(let s)? = args.first ?? nil else {
                 if args.first ?? nil == nil { return nil }

@@ -24,6 +24,23 @@ enum Value {
     var isNumber: Bool { if case .number = self { true } else { false } }
     var isSequence: Bool { if case .array(_, let f) = self { f.contains(.sequence) } else { false } }
 
+    /// How deeply arrays and objects nest inside this value (0 for scalars).
+    var nesting: Int {
+        switch self {
+        case .object(let o): return o.depth
+        case .array(let a, _):
+            var m = 0
+            for e in a {
+                switch e {
+                case .object, .array: m = Swift.max(m, e.nesting)
+                default: break
+                }
+            }
+            return m + 1
+        default: return 0
+        }
+    }
+
     /// The elements when this is an array, or nil.
     var arrayItems: [Value]? { if case .array(let a, _) = self { a } else { nil } }
 }
@@ -66,6 +83,9 @@ final class ObjectRef {
     @exclusivity(unchecked) private var storedKeys: [String]
     @exclusivity(unchecked) private var storedValues: [Value]
     @exclusivity(unchecked) private var index: [String: Int]?
+    /// How deeply values nest inside this object (1 for flat members); bounded during evaluation
+    /// so that releasing a constructed value can never exhaust the stack.
+    @exclusivity(unchecked) private(set) var depth = 1
 
     init() {
         storedKeys = []
@@ -76,6 +96,7 @@ final class ObjectRef {
         storedKeys = keys
         storedValues = values
         if keys.count > 12 { rebuildIndex() }
+        for v in values { noteDepth(of: v) }
     }
 
     /// Wraps an input object without converting its members.
@@ -134,6 +155,7 @@ final class ObjectRef {
 
     func set(_ key: String, _ value: Value) {
         materialize()
+        noteDepth(of: value)
         if let i = position(of: key) {
             storedValues[i] = value
         } else {
@@ -158,12 +180,23 @@ final class ObjectRef {
     /// Appends a member known to be absent.
     func appendNew(_ key: String, _ value: Value) {
         materialize()
+        noteDepth(of: value)
         storedKeys.append(key)
         storedValues.append(value)
         if index != nil {
             index![key] = storedKeys.count - 1
         } else if storedKeys.count > 12 {
             rebuildIndex()
+        }
+    }
+
+    @inline(__always)
+    private func noteDepth(of value: Value) {
+        switch value {
+        case .object, .array:
+            let d = value.nesting + 1
+            if d > depth { depth = d }
+        default: break
         }
     }
 
