@@ -14,6 +14,7 @@ Usage: python oauth_server.py --port 0   (prints "LISTENING <port>")
 
 import argparse
 import secrets
+import signal
 import sys
 import threading
 import time
@@ -313,6 +314,10 @@ def create_app():
 
 
 def main():
+    # The test process may ignore or block SIGTERM (signal handling of the Swift service lifecycle); a child inherits
+    # that, so restore the default or PeerProcess.stop() would wait forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
