@@ -43,12 +43,24 @@ enum JSONataBenchmark {
             let argument = arguments[i]
             let value = i + 1 < arguments.count ? arguments[i + 1] : ""
             switch argument {
-            case "--count": count = Int(value) ?? count; i += 1
-            case "--seed": seed = UInt64(value) ?? seed; i += 1
-            case "--iterations": iterations = max(1, Int(value) ?? iterations); i += 1
-            case "--input": inputPath = value; i += 1
-            case "--write-input": writeInput = value; i += 1
-            case "--output": outputPath = value; i += 1
+            case "--count":
+                count = Int(value) ?? count
+                i += 1
+            case "--seed":
+                seed = UInt64(value) ?? seed
+                i += 1
+            case "--iterations":
+                iterations = max(1, Int(value) ?? iterations)
+                i += 1
+            case "--input":
+                inputPath = value
+                i += 1
+            case "--write-input":
+                writeInput = value
+                i += 1
+            case "--output":
+                outputPath = value
+                i += 1
             case "--print-expression":
                 print(expression)
                 return

@@ -10,7 +10,9 @@ import Testing
             for i in 0..<16 {
                 group.addTask {
                     for j in 0..<200 {
-                        let record: JSON = ["id": .number(Double(i * 1000 + j)), "tags": [["name": "a", "active": true], ["name": "b", "active": false]]]
+                        let record: JSON = [
+                            "id": .number(Double(i * 1000 + j)), "tags": [["name": "a", "active": true], ["name": "b", "active": false]],
+                        ]
                         let out = try expr.evaluate(input: record)
                         if out != ["id": .string(String(i * 1000 + j)), "tags": "A", "n": 2] { return false }
                     }

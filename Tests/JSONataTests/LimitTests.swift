@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSONValue
 import Testing
 
 @testable import JSONata
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @Suite struct LimitTests {
     static let factorial = "($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(%N))"
@@ -76,9 +77,9 @@ enum SmallStackThread {
         pthread_attr_setstacksize(&attr, stackSize)
         let context = Unmanaged.passRetained(box).toOpaque()
         #if canImport(Darwin)
-        var thread: pthread_t? = nil
+            var thread: pthread_t? = nil
         #else
-        var thread = pthread_t()
+            var thread = pthread_t()
         #endif
         pthread_create(
             &thread, &attr,
@@ -88,9 +89,9 @@ enum SmallStackThread {
                 return nil
             }, context)
         #if canImport(Darwin)
-        pthread_join(thread!, nil)
+            pthread_join(thread!, nil)
         #else
-        pthread_join(thread, nil)
+            pthread_join(thread, nil)
         #endif
         pthread_attr_destroy(&attr)
         return box.result

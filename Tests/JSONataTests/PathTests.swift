@@ -51,7 +51,10 @@ import Testing
     }
 
     @Test func focusIndexAndParentBindings() throws {
-        #expect(try eval("Account.Order@$o.{'id': $o.OrderID, 'name': Name}", invoice) == [["id": "order103", "name": "Firefly"], ["id": "order104", "name": "Firefly"]])
+        #expect(
+            try eval("Account.Order@$o.{'id': $o.OrderID, 'name': Name}", invoice) == [
+                ["id": "order103", "name": "Firefly"], ["id": "order104", "name": "Firefly"],
+            ])
         #expect(try eval("Account.Order#$i.{'i': $i, 'id': OrderID}", invoice) == [["i": 0, "id": "order103"], ["i": 1, "id": "order104"]])
         #expect(try eval("Account.Order.Product.{'name': Name, 'order': %.OrderID}[3]", invoice) == ["name": "Cloak", "order": "order104"])
         #expect(errorCode("%") == "S0217")

@@ -10,14 +10,18 @@ struct ASTProcessor {
         var p = ASTProcessor()
         let ast = try p.process(raw)
         if ast.kind == .parent || ast.seekingParent != nil {
-            throw JSONataError(code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression", position: ast.position, token: "\(ast.kind)")
+            throw JSONataError(
+                code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression", position: ast.position,
+                token: "\(ast.kind)")
         }
         ast.finalize()
         return ast
     }
 
     static func errorS0213(_ step: Node) -> JSONataError {
-        JSONataError(code: "S0213", message: "The literal value \(step.text) cannot be used as a step within a path expression", position: step.position, token: step.text)
+        JSONataError(
+            code: "S0213", message: "The literal value \(step.text) cannot be used as a step within a path expression", position: step.position,
+            token: step.text)
     }
 
     mutating func process(_ expr: Node) throws(JSONataError) -> Node {
@@ -111,10 +115,12 @@ struct ASTProcessor {
                 var step = result
                 if result.kind == .path { step = result.steps[result.steps.count - 1] }
                 if !step.stages.isEmpty || !step.predicates.isEmpty {
-                    throw JSONataError(code: "S0215", message: "A context variable binding must precede any predicates on a step", position: expr.position)
+                    throw JSONataError(
+                        code: "S0215", message: "A context variable binding must precede any predicates on a step", position: expr.position)
                 }
                 if step.kind == .sort {
-                    throw JSONataError(code: "S0216", message: "A context variable binding must precede the 'order-by' clause on a step", position: expr.position)
+                    throw JSONataError(
+                        code: "S0216", message: "A context variable binding must precede the 'order-by' clause on a step", position: expr.position)
                 }
                 if expr.keepArray { step.keepArray = true }
                 step.focus = expr.rhs!.text
@@ -235,7 +241,9 @@ struct ASTProcessor {
                 throw JSONataError(code: "S0201", message: "Syntax error: \"\(expr.text)\"", position: expr.position, token: expr.text)
             }
         default:
-            throw JSONataError(code: expr.kind == .end ? "S0207" : "S0206", message: "Unknown expression type: \"\(expr.text)\"", position: expr.position, token: expr.text)
+            throw JSONataError(
+                code: expr.kind == .end ? "S0207" : "S0206", message: "Unknown expression type: \"\(expr.text)\"", position: expr.position,
+                token: expr.text)
         }
         if expr.keepArray { result.keepArray = true }
         return result
@@ -310,7 +318,9 @@ struct ASTProcessor {
                 index -= 1
             }
         default:
-            throw JSONataError(code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression", position: node.position, token: "\(node.kind)")
+            throw JSONataError(
+                code: "S0217", message: "The object representing the 'parent' cannot be derived from this expression", position: node.position,
+                token: "\(node.kind)")
         }
         return slot
     }

@@ -128,7 +128,8 @@ extension Library {
                 }
                 if positive {
                     if hasFound {
-                        throw JSONataError(code: "D3138", message: "The $single() function expected exactly 1 matching result.  Instead it matched more.")
+                        throw JSONataError(
+                            code: "D3138", message: "The $single() function expected exactly 1 matching result.  Instead it matched more.")
                     }
                     found = item
                     hasFound = true
@@ -203,7 +204,11 @@ extension Library {
                         return false
                     }, [])
             }
-            throw JSONataError(code: "D3070", message: "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function")
+            throw JSONataError(
+                code: "D3070",
+                message:
+                    "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function"
+            )
         },
     ]
 
@@ -219,13 +224,16 @@ extension Library {
             do throws(JSONataError) {
                 ast = try ASTProcessor.process(try Parser.parse(text))
             } catch {
-                throw JSONataError(code: "D3120", message: "Syntax error in expression passed to function eval: \(error.message)", value: .string(error.message))
+                throw JSONataError(
+                    code: "D3120", message: "Syntax error in expression passed to function eval: \(error.message)", value: .string(error.message))
             }
             do throws(JSONataError) {
                 return try ev.evaluate(ast, input, ctx.env)
             } catch {
                 if error.code == "U1001" { throw error }
-                throw JSONataError(code: "D3121", message: "Dynamic error evaluating the expression passed to function eval: \(error.message)", value: .string(error.message))
+                throw JSONataError(
+                    code: "D3121", message: "Dynamic error evaluating the expression passed to function eval: \(error.message)",
+                    value: .string(error.message))
             }
         },
         builtin("millis", "<:n>", 0) { ev, _, _ in .number(ev.timestampMillis) },

@@ -55,7 +55,8 @@ final class Evaluator {
     }
 
     static func stackOverflow() -> JSONataError {
-        JSONataError(code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
+        JSONataError(
+            code: "U1001", message: "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
     }
 
     @inline(never)
@@ -224,7 +225,8 @@ final class Evaluator {
             }
         }
         if let group = expr.group {
-            resultSequence = try evaluateGroup(group.pairs, position: group.position, isTupleStream ? .tuples(tupleBindings ?? []) : resultSequence, env)
+            resultSequence = try evaluateGroup(
+                group.pairs, position: group.position, isTupleStream ? .tuples(tupleBindings ?? []) : resultSequence, env)
         }
         return resultSequence
     }
@@ -289,7 +291,9 @@ final class Evaluator {
     }
 
     @inline(never)
-    func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame, undefinedItem: Bool = false) throws(JSONataError) -> [Tuple] {
+    func evaluateTupleStep(_ expr: Node, _ input: Value, _ tupleBindings: [Tuple]?, _ env: Frame, undefinedItem: Bool = false) throws(JSONataError)
+        -> [Tuple]
+    {
         if expr.kind == .sort {
             var result: Value
             if let tupleBindings {
@@ -309,7 +313,8 @@ final class Evaluator {
             return []
         }
         let bindings =
-            tupleBindings ?? (undefinedItem ? [Tuple(context: nil, bindings: [])] : Evaluator.asSequenceItems(input).map { Tuple(context: $0, bindings: []) })
+            tupleBindings
+            ?? (undefinedItem ? [Tuple(context: nil, bindings: [])] : Evaluator.asSequenceItems(input).map { Tuple(context: $0, bindings: []) })
         var result: [Tuple] = []
         for tuple in bindings {
             let stepEnv = Evaluator.frame(from: tuple, env)
@@ -541,7 +546,8 @@ final class Evaluator {
         if !comparable(lhs) || !comparable(rhs) {
             let bad = !comparable(lhs) ? lhs : rhs
             throw JSONataError(
-                code: "T2010", message: "The expressions either side of operator \"\(op)\" must evaluate to numeric or string values", value: bad?.toJSON())
+                code: "T2010", message: "The expressions either side of operator \"\(op)\" must evaluate to numeric or string values",
+                value: bad?.toJSON())
         }
         guard let lhs, let rhs else { return nil }
         switch (lhs, rhs) {
@@ -561,26 +567,30 @@ final class Evaluator {
             default: return .bool(c >= 0)
             }
         default:
-            throw JSONataError(code: "T2009", message: "The values either side of operator \"\(op)\" must be of the same data type", value: lhs.toJSON())
+            throw JSONataError(
+                code: "T2009", message: "The values either side of operator \"\(op)\" must be of the same data type", value: lhs.toJSON())
         }
     }
 
     static func range(_ lhs: Value?, _ rhs: Value?) throws(JSONataError) -> Value? {
         if let lhs {
             guard case .number(let n) = lhs, n.rounded() == n else {
-                throw JSONataError(code: "T2003", message: "The left side of the range operator (..) must evaluate to an integer", value: lhs.toJSON())
+                throw JSONataError(
+                    code: "T2003", message: "The left side of the range operator (..) must evaluate to an integer", value: lhs.toJSON())
             }
         }
         if let rhs {
             guard case .number(let n) = rhs, n.rounded() == n else {
-                throw JSONataError(code: "T2004", message: "The right side of the range operator (..) must evaluate to an integer", value: rhs.toJSON())
+                throw JSONataError(
+                    code: "T2004", message: "The right side of the range operator (..) must evaluate to an integer", value: rhs.toJSON())
             }
         }
         guard case .number(let a)? = lhs, case .number(let b)? = rhs else { return nil }
         if a > b { return nil }
         let size = b - a + 1
         if size > 1e7 {
-            throw JSONataError(code: "D2014", message: "The size of the sequence allocated by the range operator (..) must not exceed 1e7", value: .number(size))
+            throw JSONataError(
+                code: "D2014", message: "The size of the sequence allocated by the range operator (..) must not exceed 1e7", value: .number(size))
         }
         var out: [Value] = []
         out.reserveCapacity(Int(size))
@@ -598,7 +608,8 @@ final class Evaluator {
         case "-":
             guard let v = try evaluate(expr.expression!, input, env) else { return nil }
             guard case .number(let n) = v else {
-                throw JSONataError(code: "D1002", message: "Cannot negate a non-numeric value", position: expr.position, token: "-", value: v.toJSON())
+                throw JSONataError(
+                    code: "D1002", message: "Cannot negate a non-numeric value", position: expr.position, token: "-", value: v.toJSON())
             }
             return .number(-n)
         case "[":
@@ -666,11 +677,15 @@ final class Evaluator {
                     let key = try evaluate(pair.0, item.context, itemEnv)
                     guard let key else { continue }
                     guard case .string(let k) = key else {
-                        throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                        throw JSONataError(
+                            code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
+                            position: position, value: key.toJSON())
                     }
                     if let g = groups[k] {
                         if g.exprIndex != pairIndex {
-                            throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                            throw JSONataError(
+                                code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON()
+                            )
                         }
                         groups[k]!.data.append(item)
                     } else {
@@ -719,11 +734,14 @@ final class Evaluator {
                 }
                 guard let key else { continue }
                 guard case .string(let k) = key else {
-                    throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                    throw JSONataError(
+                        code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
+                        position: position, value: key.toJSON())
                 }
                 if let at = seenKeys.firstIndex(of: k) {
                     if seenPairs[at] != pairIndex {
-                        throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                        throw JSONataError(
+                            code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
                     }
                     if let value = try evaluate(pair.1, item, env) { result.set(k, value) }
                 } else {
@@ -740,11 +758,14 @@ final class Evaluator {
             for (pairIndex, pair) in pairs.enumerated() {
                 guard let key = try evaluate(pair.0, item, env) else { continue }
                 guard case .string(let k) = key else {
-                    throw JSONataError(code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")", position: position, value: key.toJSON())
+                    throw JSONataError(
+                        code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
+                        position: position, value: key.toJSON())
                 }
                 if let g = groups[k] {
                     if g.exprIndex != pairIndex {
-                        throw JSONataError(code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
+                        throw JSONataError(
+                            code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
                     }
                     groups[k]!.data = Library.append(g.data, item)
                 } else {
@@ -797,10 +818,14 @@ final class Evaluator {
             case (.number(let x), .number(let y)): comp = x == y ? 0 : (x < y ? -1 : 1)
             case (.string(let x), .string(let y)): comp = Library.compareStrings(x, y)
             case (.number, .string), (.string, .number):
-                throw JSONataError(code: "T2007", message: "Type mismatch within order-by clause. All values must be of the same type", position: expr.position, value: aa.toJSON())
+                throw JSONataError(
+                    code: "T2007", message: "Type mismatch within order-by clause. All values must be of the same type", position: expr.position,
+                    value: aa.toJSON())
             default:
                 let bad = (aa.isString || aa.isNumber) ? bb : aa
-                throw JSONataError(code: "T2008", message: "The expressions within an order-by clause must evaluate to numeric or string values", position: expr.position, value: bad.toJSON())
+                throw JSONataError(
+                    code: "T2008", message: "The expressions within an order-by clause must evaluate to numeric or string values",
+                    position: expr.position, value: bad.toJSON())
             }
             if term.descending { comp = -comp }
             if comp != 0 { break }
@@ -923,7 +948,9 @@ final class Evaluator {
         let proc = try evaluate(procedure, input, env)
         let procName = procedure.kind == .path ? procedure.steps[0].text : procedure.text
         if proc == nil, procedure.kind == .path, env.lookup(procedure.steps[0].text) != nil {
-            throw JSONataError(code: "T1007", message: "Attempted to partially apply a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
+            throw JSONataError(
+                code: "T1007", message: "Attempted to partially apply a non-function. Did you mean ${\(procName)}?", position: expr.position,
+                token: procName)
         }
         guard case .function(let f)? = proc else {
             throw JSONataError(code: "T1008", message: "Attempted to partially apply a non-function", position: expr.position, token: procName)
@@ -971,7 +998,9 @@ final class Evaluator {
         }
         let fn = try evaluate(expr.rhs!, input, env)
         guard case .function(let g)? = fn else {
-            throw JSONataError(code: "T2006", message: "The right side of the function application operator ~> must be a function", position: expr.position, value: fn?.toJSON())
+            throw JSONataError(
+                code: "T2006", message: "The right side of the function application operator ~> must be a function", position: expr.position,
+                value: fn?.toJSON())
         }
         if case .function(let f)? = lhs {
             return .function(FunctionRef(.chain(f, g)))
@@ -985,7 +1014,8 @@ final class Evaluator {
     func evaluateTransform(_ expr: Node, _ obj: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         guard let obj else { return nil }
         if !(obj.isArray || { if case .object = obj { return true } else { return false } }()) {
-            throw JSONataError(code: "T0410", message: "Argument 1 of transform must be an object or array", position: expr.position, value: obj.toJSON())
+            throw JSONataError(
+                code: "T0410", message: "Argument 1 of transform must be an object or array", position: expr.position, value: obj.toJSON())
         }
         let result = Library.deepClone(obj)
         guard let matches = try evaluate(expr.pattern!, result, env) else { return result }
@@ -993,7 +1023,9 @@ final class Evaluator {
             let update = try evaluate(expr.update!, match, env)
             if let update {
                 guard case .object(let u) = update else {
-                    throw JSONataError(code: "T2011", message: "The insert/update clause of the transform expression must evaluate to an object", position: expr.update!.position, value: update.toJSON())
+                    throw JSONataError(
+                        code: "T2011", message: "The insert/update clause of the transform expression must evaluate to an object",
+                        position: expr.update!.position, value: update.toJSON())
                 }
                 if case .object(let m) = match {
                     for i in 0..<u.keys.count { m.set(u.keys[i], u.values[i]) }
@@ -1002,7 +1034,9 @@ final class Evaluator {
             if let del = expr.delete, let deletions = try evaluate(del, match, env) {
                 let names = Evaluator.asSequenceItems(deletions)
                 guard names.allSatisfy({ $0.isString }) else {
-                    throw JSONataError(code: "T2012", message: "The delete clause of the transform expression must evaluate to a string or array of strings", position: del.position, value: deletions.toJSON())
+                    throw JSONataError(
+                        code: "T2012", message: "The delete clause of the transform expression must evaluate to a string or array of strings",
+                        position: del.position, value: deletions.toJSON())
                 }
                 if case .object(let m) = match {
                     for case .string(let n) in names { m.remove(n) }

@@ -197,7 +197,8 @@ enum Library {
             c.map { .string(String(s.unicodeScalars[$0])) } ?? .string("")
         }
         return RegexMatch(
-            match: String(s.unicodeScalars[m.range]), start: utf16Offset(s, m.range.lowerBound), end: utf16Offset(s, m.range.upperBound), groups: groups,
+            match: String(s.unicodeScalars[m.range]), start: utf16Offset(s, m.range.lowerBound), end: utf16Offset(s, m.range.upperBound),
+            groups: groups,
             nextFrom: m.range.upperBound)
     }
 

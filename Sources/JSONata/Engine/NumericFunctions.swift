@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSONValue
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension Library {
     static let numericFunctions: [Builtin] = [
@@ -39,7 +40,9 @@ extension Library {
             let e = num(args, 1) ?? 0
             let r = pow(b, e)
             if !r.isFinite {
-                throw JSONataError(code: "D3061", message: "The power function has resulted in a value that cannot be represented as a JSON number", value: .number(b))
+                throw JSONataError(
+                    code: "D3061", message: "The power function has resulted in a value that cannot be represented as a JSON number",
+                    value: .number(b))
             }
             return .number(r)
         },
@@ -136,4 +139,3 @@ extension Library {
 extension Substring {
     fileprivate func replacingPlus() -> Substring { first == "+" ? dropFirst() : self }
 }
-

@@ -174,7 +174,8 @@ struct Parser {
             try advance("|", infix: false)
             return t
         default:
-            throw JSONataError(code: "S0211", message: "The symbol \"\(t.text)\" cannot be used as a unary operator", position: t.position, token: t.text)
+            throw JSONataError(
+                code: "S0211", message: "The symbol \"\(t.text)\" cannot be used as a unary operator", position: t.position, token: t.text)
         }
     }
 
@@ -217,7 +218,8 @@ struct Parser {
             if left.kind == .name && (left.text == "function" || left.text == "\u{3BB}") {
                 for (i, arg) in t.arguments.enumerated() where arg.kind != .variable {
                     throw JSONataError(
-                        code: "S0208", message: "Parameter \(i + 1) of function definition must be a variable name (start with $)", position: arg.position,
+                        code: "S0208", message: "Parameter \(i + 1) of function definition must be a variable name (start with $)",
+                        position: arg.position,
                         token: arg.text, value: .number(Double(i + 1)))
                 }
                 t.kind = .lambda
@@ -288,7 +290,8 @@ struct Parser {
             return t
         case ":=":
             if left.kind != .variable {
-                throw JSONataError(code: "S0212", message: "The left side of := must be a variable name (start with $)", position: left.position, token: left.text)
+                throw JSONataError(
+                    code: "S0212", message: "The left side of := must be a variable name (start with $)", position: left.position, token: left.text)
             }
             t.lhs = left
             t.rhs = try expression(Parser.bindingPower(":=") - 1)
@@ -299,7 +302,8 @@ struct Parser {
             t.rhs = try expression(Parser.bindingPower(op))
             if t.rhs?.kind != .variable {
                 throw JSONataError(
-                    code: "S0214", message: "The right side of \(op) must be a variable name (start with $)", position: t.rhs?.position ?? t.position, token: op)
+                    code: "S0214", message: "The right side of \(op) must be a variable name (start with $)", position: t.rhs?.position ?? t.position,
+                    token: op)
             }
             t.kind = .binary
             return t

@@ -68,7 +68,9 @@ struct Signature: Sendable {
                 let end = findClosing(position, "(", ")")
                 let choice = String(chars[(position + 1)..<min(end, chars.count)])
                 if choice.contains("<") {
-                    throw JSONataError(code: "S0402", message: "Choice groups containing parameterized types are not supported", position: position, value: .string(choice))
+                    throw JSONataError(
+                        code: "S0402", message: "Choice groups containing parameterized types are not supported", position: position,
+                        value: .string(choice))
                 }
                 params.append(Param(allowed: set(choice + "m"), type: "(\(choice))"))
                 position = end
@@ -189,7 +191,8 @@ struct Signature: Sendable {
                 }
             }
             throw JSONataError(
-                code: "T0410", message: "Argument \(goodTo + 1) of function does not match function signature", value: goodTo < args.count ? args[goodTo]?.toJSON() : nil)
+                code: "T0410", message: "Argument \(goodTo + 1) of function does not match function signature",
+                value: goodTo < args.count ? args[goodTo]?.toJSON() : nil)
         }
         var out: [Value?] = []
         out.reserveCapacity(params.count)
@@ -202,7 +205,8 @@ struct Signature: Sendable {
                         out.append(context)
                     } else {
                         throw JSONataError(
-                            code: "T0411", message: "Context value is not a compatible type with argument \(argIndex + 1) of function", value: context?.toJSON())
+                            code: "T0411", message: "Context value is not a compatible type with argument \(argIndex + 1) of function",
+                            value: context?.toJSON())
                     }
                 } else {
                     if argIndex < args.count { out.append(args[argIndex]) } else { out.append(nil) }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The current thread's stack limit, so deep recursion throws `U1001` instead of crashing,
@@ -23,19 +23,19 @@ enum StackBounds {
         if let p = pthread_getspecific(key) { return UInt(bitPattern: p) }
         var low: UInt = 0
         #if canImport(Darwin)
-        let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
-        let size = UInt(pthread_get_stacksize_np(pthread_self()))
-        if top > size { low = top - size + margin }
+            let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
+            let size = UInt(pthread_get_stacksize_np(pthread_self()))
+            if top > size { low = top - size + margin }
         #else
-        var attr = pthread_attr_t()
-        if swb_pthread_getattr_np(pthread_self(), &attr) == 0 {
-            var addr: UnsafeMutableRawPointer? = nil
-            var size = 0
-            if pthread_attr_getstack(&attr, &addr, &size) == 0, let addr {
-                low = UInt(bitPattern: addr) + margin
+            var attr = pthread_attr_t()
+            if swb_pthread_getattr_np(pthread_self(), &attr) == 0 {
+                var addr: UnsafeMutableRawPointer? = nil
+                var size = 0
+                if pthread_attr_getstack(&attr, &addr, &size) == 0, let addr {
+                    low = UInt(bitPattern: addr) + margin
+                }
+                pthread_attr_destroy(&attr)
             }
-            pthread_attr_destroy(&attr)
-        }
         #endif
         pthread_setspecific(key, UnsafeRawPointer(bitPattern: low))
         return low
@@ -50,7 +50,7 @@ enum StackBounds {
 }
 
 #if !canImport(Darwin)
-/// glibc/musl `pthread_getattr_np`, which the Swift Glibc module does not export (it needs `_GNU_SOURCE`).
-@_silgen_name("pthread_getattr_np")
-private func swb_pthread_getattr_np(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pthread_attr_t>) -> Int32
+    /// glibc/musl `pthread_getattr_np`, which the Swift Glibc module does not export (it needs `_GNU_SOURCE`).
+    @_silgen_name("pthread_getattr_np")
+    private func swb_pthread_getattr_np(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pthread_attr_t>) -> Int32
 #endif

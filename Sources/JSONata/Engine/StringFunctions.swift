@@ -52,7 +52,8 @@ extension Library {
             guard let s = str(args, 0) else { return nil }
             let limit = num(args, 2)
             if let limit, limit < 0 {
-                throw JSONataError(code: "D3020", message: "Third argument of split function must evaluate to a positive number", value: .number(limit))
+                throw JSONataError(
+                    code: "D3020", message: "Third argument of split function must evaluate to a positive number", value: .number(limit))
             }
             var parts: [String] = []
             switch arg(args, 1) {
@@ -87,7 +88,8 @@ extension Library {
             guard let s = str(args, 0) else { return nil }
             let limit = num(args, 2)
             if let limit, limit < 0 {
-                throw JSONataError(code: "D3040", message: "Third argument of match function must evaluate to a positive number", value: .number(limit))
+                throw JSONataError(
+                    code: "D3040", message: "Third argument of match function must evaluate to a positive number", value: .number(limit))
             }
             let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Int($0) }, ctx.env)
             return .array(
@@ -106,7 +108,8 @@ extension Library {
                 throw JSONataError(code: "D3010", message: "Second argument of replace function cannot be an empty string", value: .string(p))
             }
             if let limit, limit < 0 {
-                throw JSONataError(code: "D3011", message: "Fourth argument of replace function must evaluate to a positive number", value: .number(limit))
+                throw JSONataError(
+                    code: "D3011", message: "Fourth argument of replace function must evaluate to a positive number", value: .number(limit))
             }
             let max = limit.map { Int($0) }
             if max == 0 { return .string(s) }
@@ -138,7 +141,8 @@ extension Library {
                     case .function?:
                         let res = try ev.apply(arg(args, 2), [matchObject(m)], nil, ctx.env)
                         guard case .string(let t)? = res else {
-                            throw JSONataError(code: "D3012", message: "Attempted to replace a matched string with a non-string value", value: res?.toJSON())
+                            throw JSONataError(
+                                code: "D3012", message: "Attempted to replace a matched string with a non-string value", value: res?.toJSON())
                         }
                         out += t
                     default: break
