@@ -28,10 +28,12 @@ final class Frame {
     @inline(__always)
     func local(_ name: String) -> Value?? {
         guard let first = firstName else { return .none }
-        if first == name { return .some(firstValue) }
+        let length = name.utf8.count
+        if first.utf8.count == length && first == name { return .some(firstValue) }
         var i = names.count - 1
         while i >= 0 {
-            if names[i] == name { return .some(values[i]) }
+            let k = names[i]
+            if k.utf8.count == length && k == name { return .some(values[i]) }
             i -= 1
         }
         return .none
