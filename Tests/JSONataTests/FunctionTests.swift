@@ -66,6 +66,15 @@ import Testing
         #expect(try eval("$map([1, 2], $string)") == ["1", "2"])
     }
 
+    @Test func hugeOrOverflowingNumbersNeverTrap() throws {
+        #expect(try eval("[1, 2][1e300]") == nil)
+        #expect(try eval("$substring('abc', 1e300)") == "")
+        #expect(try eval("$substring('abc', -1e300, 2)") == "ab")
+        #expect(try eval("$split('a,b', ',', 1e300)") == ["a", "b"])
+        #expect(errorCode("$string($sum([1e308, 1e308]))") == "D3001")
+        _ = errorCode("$round(1.5, 1e300)")  // must not trap
+    }
+
     @Test func encodingFunctions() throws {
         #expect(try eval("$base64encode('héllo')") == "aMOpbGxv")
         #expect(try eval("$base64decode('aMOpbGxv')") == "héllo")

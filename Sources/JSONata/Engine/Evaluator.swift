@@ -361,7 +361,7 @@ final class Evaluator {
         if case .tuples(let ts)? = input {
             var out: [Tuple] = []
             if predicate.kind == .number, case .number(let n) = predicate.literal {
-                var index = Int(n.rounded(.down))
+                var index = Library.int(n.rounded(.down))
                 if index < 0 { index += ts.count }
                 if index >= 0 && index < ts.count { out.append(ts[index]) }
                 return .tuples(out)
@@ -374,7 +374,7 @@ final class Evaluator {
         }
         let items: [Value] = input.map { Evaluator.asSequenceItems($0) } ?? []
         if predicate.kind == .number, case .number(let n) = predicate.literal {
-            var index = Int(n.rounded(.down))
+            var index = Library.int(n.rounded(.down))
             if index < 0 { index += items.count }
             if index >= 0 && index < items.count {
                 let item = items[index]
@@ -393,13 +393,13 @@ final class Evaluator {
 
     static func predicateSelects(_ res: Value?, index: Int, count: Int) -> Bool {
         if case .number(let n)? = res {
-            var i = Int(n.rounded(.down))
+            var i = Library.int(n.rounded(.down))
             if i < 0 { i += count }
             return i == index
         }
         if case .array(let a, _)? = res, !a.isEmpty, a.allSatisfy({ $0.isNumber }) {
             for case .number(let n) in a {
-                var i = Int(n.rounded(.down))
+                var i = Library.int(n.rounded(.down))
                 if i < 0 { i += count }
                 if i == index { return true }
             }

@@ -4,6 +4,13 @@ import JSONValue
 /// Shared semantics used by the operators and the function library: truthiness, string
 /// conversion, equality, sequence appending, sorting and regex matching.
 enum Library {
+    /// A double as an `Int` without trapping: NaN becomes 0 and the range is clamped to ±2^53.
+    @inline(__always)
+    static func int(_ d: Double) -> Int {
+        if d.isNaN { return 0 }
+        return Int(Swift.max(-9_007_199_254_740_992, Swift.min(9_007_199_254_740_992, d)))
+    }
+
     /// `$boolean` semantics; nil for undefined.
     static func boolean(_ v: Value?) -> Bool? {
         guard let v else { return nil }
@@ -229,8 +236,8 @@ enum Library {
         while case .object(let o)? = current {
             if let limit, out.count >= limit { break }
             let text = if case .string(let t)? = o["match"] { t } else { "" }
-            let start = if case .number(let n)? = o["start"] { Int(n) } else { 0 }
-            let end = if case .number(let n)? = o["end"] { Int(n) } else { start + text.utf16.count }
+            let start = if case .number(let n)? = o["start"] { int(n) } else { 0 }
+            let end = if case .number(let n)? = o["end"] { int(n) } else { start + text.utf16.count }
             let groups = if case .array(let g, _)? = o["groups"] { g } else { [Value]() }
             out.append(RegexMatch(match: text, start: start, end: end, groups: groups, nextFrom: s.endIndex))
             guard let next = o["next"], next.isFunction else { break }

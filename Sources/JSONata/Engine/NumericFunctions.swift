@@ -26,7 +26,7 @@ extension Library {
         builtin("ceil", "<n-:n>", 1) { _, args, _ in num(args, 0).map { .number(($0).rounded(.up)) } },
         builtin("round", "<n-n?:n>", 2) { _, args, _ in
             guard let n = num(args, 0) else { return nil }
-            return .number(Library.round(n, Int(num(args, 1) ?? 0)))
+            return .number(Library.round(n, Swift.max(-400, Swift.min(400, Library.int(num(args, 1) ?? 0)))))
         },
         builtin("sqrt", "<n-:n>", 1) { _, args, _ throws(JSONataError) in
             guard let n = num(args, 0) else { return nil }

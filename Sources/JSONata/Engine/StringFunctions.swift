@@ -32,7 +32,7 @@ extension Library {
             let width = num(args, 1) ?? 0
             var padChar = str(args, 2) ?? " "
             if padChar.isEmpty { padChar = " " }
-            let padLength = Int(abs(width)) - s.unicodeScalars.count
+            let padLength = Swift.min(Library.int(abs(width)), 10_000_000) - s.unicodeScalars.count
             if padLength <= 0 { return .string(s) }
             var padding = String(repeating: padChar, count: padLength)
             if padChar.unicodeScalars.count > 1 { padding = substring(padding, 0, Double(padLength)) }
@@ -64,19 +64,19 @@ extension Library {
                     parts = s.components(separatedByString: sep)
                 }
             case .function?:
-                let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Int($0) }, ctx.env)
+                let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Library.int($0) }, ctx.env)
                 let u = Array(s.utf16)
                 var start = 0
                 for m in ms {
                     parts.append(String(decoding: u[start..<max(start, m.start)], as: UTF16.self))
                     start = m.end
                 }
-                if limit == nil || ms.count < Int(limit!) {
+                if limit == nil || ms.count < Library.int(limit!) {
                     parts.append(String(decoding: u[min(start, u.count)...], as: UTF16.self))
                 }
             default: return nil
             }
-            if let limit { parts = Array(parts.prefix(Int(limit))) }
+            if let limit { parts = Array(parts.prefix(Library.int(limit))) }
             return .array(parts.map { .string($0) }, [])
         },
         builtin("join", "<a<s>s?:s>", 2) { _, args, _ in
@@ -91,7 +91,7 @@ extension Library {
                 throw JSONataError(
                     code: "D3040", message: "Third argument of match function must evaluate to a positive number", value: .number(limit))
             }
-            let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Int($0) }, ctx.env)
+            let ms = try matcherResults(ev, arg(args, 1), s, limit: limit.map { Library.int($0) }, ctx.env)
             return .array(
                 ms.map { m in
                     let o = ObjectRef()
@@ -111,7 +111,7 @@ extension Library {
                 throw JSONataError(
                     code: "D3011", message: "Fourth argument of replace function must evaluate to a positive number", value: .number(limit))
             }
-            let max = limit.map { Int($0) }
+            let max = limit.map { Library.int($0) }
             if max == 0 { return .string(s) }
             switch arg(args, 1) {
             case .string(let p)?:
@@ -180,7 +180,7 @@ extension Library {
     static func substring(_ s: String, _ startArg: Double, _ lengthArg: Double?) -> String {
         let scalars = Array(s.unicodeScalars)
         let n = scalars.count
-        var start = Int(startArg.rounded(.towardZero))
+        var start = Library.int(startArg.rounded(.towardZero))
         if n + start < 0 { start = 0 }
         func slice(_ a: Int, _ b: Int) -> String {
             var lo = a < 0 ? max(n + a, 0) : min(a, n)
@@ -192,7 +192,7 @@ extension Library {
         }
         if let lengthArg {
             if lengthArg <= 0 { return "" }
-            let length = Int(lengthArg.rounded(.towardZero))
+            let length = Library.int(lengthArg.rounded(.towardZero))
             let end = start >= 0 ? start + length : n + start + length
             return slice(start, end)
         }
