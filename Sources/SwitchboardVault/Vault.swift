@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Crypto
 import JSONValue
 import Logging
-import Synchronization
 import SwitchboardCore
 import SwitchboardStore
+import Synchronization
 
 /// The credential vault: sealed storage of every connection's credentials, OAuth 2 and JWT flows, the audit log,
 /// and the `CredentialProvider` the engine takes credentials from.
@@ -137,12 +137,16 @@ public final class Vault: CredentialProvider, Sendable {
     func sealed(_ document: CredentialDocument, connectionId: String) throws -> (SealedRecord, String) {
         let master = try primaryKey()
         let bytes = document.serialized
-        return (try Envelope.seal(bytes, connectionId: connectionId, field: CredentialRow.field, master: master), Envelope.fingerprint(bytes, master: master))
+        return (
+            try Envelope.seal(bytes, connectionId: connectionId, field: CredentialRow.field, master: master),
+            Envelope.fingerprint(bytes, master: master)
+        )
     }
 
     func open(_ row: CredentialRow) throws -> CredentialDocument {
         if ring[row.sealed.keyId] == nil { reloadKeyFiles() }
-        return try CredentialDocument(serialized: try Envelope.open(row.sealed, connectionId: row.connectionId, field: CredentialRow.field, keys: ring))
+        return try CredentialDocument(
+            serialized: try Envelope.open(row.sealed, connectionId: row.connectionId, field: CredentialRow.field, keys: ring))
     }
 
     /// Picks up key files added since start (`vault rotate` run beside a live server) so re-wrapped records stay readable.
@@ -156,7 +160,9 @@ public final class Vault: CredentialProvider, Sendable {
     /// The decrypted document, from the cache when fresh.
     func load(_ connectionId: String) async throws -> CacheEntry? {
         let now = clock.now()
-        if let e = cache.withLock({ $0[connectionId] }), now.millisecondsSinceEpoch - e.loadedAt.millisecondsSinceEpoch < configuration.cacheTTLMilliseconds {
+        if let e = cache.withLock({ $0[connectionId] }),
+            now.millisecondsSinceEpoch - e.loadedAt.millisecondsSinceEpoch < configuration.cacheTTLMilliseconds
+        {
             return e
         }
         guard let row = try await CredentialRecords.get(db, connectionId: connectionId) else {
@@ -204,7 +210,9 @@ public final class Vault: CredentialProvider, Sendable {
         }
     }
 
-    public func refreshAfterUnauthorized(connection: Connection, definition: IntegrationDefinition, rejected: Credentials) async throws -> Credentials? {
+    public func refreshAfterUnauthorized(connection: Connection, definition: IntegrationDefinition, rejected: Credentials) async throws
+        -> Credentials?
+    {
         guard let entry = try await load(connection.id) else { return nil }
         recordAudit(connection.id, "credentials.read", actor: "engine", ["type": .string(entry.document.type.rawValue), "after": "401"])
         switch entry.document.type {
@@ -281,13 +289,19 @@ public final class Vault: CredentialProvider, Sendable {
         if let expected, document.type != expected, document.type != .clientCertificate, document.type != .custom {
             throw SwitchboardError.validation(
                 "the credentials do not fit the definition",
-                problems: [Problem(path: "/type", message: "definition '\(definition.key)' uses \(definition.auth.type.rawValue) auth, not \(document.type.rawValue)")])
+                problems: [
+                    Problem(
+                        path: "/type",
+                        message: "definition '\(definition.key)' uses \(definition.auth.type.rawValue) auth, not \(document.type.rawValue)")
+                ])
         }
         if document.type == .oauth2, definition.auth.oauth2 == nil {
-            throw SwitchboardError.validation("the definition has no oauth2 settings", problems: [Problem(path: "/type", message: "the definition has no auth.oauth2 settings")])
+            throw SwitchboardError.validation(
+                "the definition has no oauth2 settings", problems: [Problem(path: "/type", message: "the definition has no auth.oauth2 settings")])
         }
         let row = try await write(document, connectionId: connectionId)
-        recordAudit(connectionId, "credentials.set", actor: actor, ["type": .string(document.type.rawValue), "fields": .array(row.fields.map(JSON.string))])
+        recordAudit(
+            connectionId, "credentials.set", actor: actor, ["type": .string(document.type.rawValue), "fields": .array(row.fields.map(JSON.string))])
         var current = try await connections.get(id: connectionId) ?? connection
         var usable = document.type != .oauth2 || document.string("accessToken") != nil
         if document.type == .oauth2, !usable, canObtainToken(document, definition: definition) {

@@ -34,7 +34,12 @@ struct Vault: AsyncParsableCommand {
             let config = configuration
             let db = try await Store.openDatabase(config.storeLocation, logger: logger)
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                if let pg = db as? PostgresDatabase { group.addTask { await pg.run(); return nil } }
+                if let pg = db as? PostgresDatabase {
+                    group.addTask {
+                        await pg.run()
+                        return nil
+                    }
+                }
                 do {
                     try await Migrator().migrate(db, logger: logger)
                     let result = try await body(db, config, logger)
@@ -62,8 +67,10 @@ struct Vault: AsyncParsableCommand {
                 for k in status {
                     let created = k.createdAt?.iso8601 ?? "-"
                     print(
-                        k.id.padding(toLength: 18, withPad: " ", startingAt: 0) + (k.isPrimary ? "yes" : "no").padding(toLength: 9, withPad: " ", startingAt: 0)
-                            + String(k.records).padding(toLength: 9, withPad: " ", startingAt: 0) + created.padding(toLength: 26, withPad: " ", startingAt: 0)
+                        k.id.padding(toLength: 18, withPad: " ", startingAt: 0)
+                            + (k.isPrimary ? "yes" : "no").padding(toLength: 9, withPad: " ", startingAt: 0)
+                            + String(k.records).padding(toLength: 9, withPad: " ", startingAt: 0)
+                            + created.padding(toLength: 26, withPad: " ", startingAt: 0)
                             + (k.source ?? "NOT LOADED"))
                 }
             }

@@ -25,7 +25,8 @@ struct VaultAPITests {
             let bad = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "basic", "username": "u"])
             #expect(bad.status == 422)
             #expect(bad.body["error"]?["details"]?[0]?["path"] == "/password")
-            let put = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "basic", "username": "u", "password": "pw-API-SECRET-1"])
+            let put = try await client.call(
+                .put, "/v1/connections/\(id)/credentials", json: ["type": "basic", "username": "u", "password": "pw-API-SECRET-1"])
             #expect(put.status == 200)
             #expect(put.body["connectionStatus"] == "CONNECTED")
             let get = try await client.call(.get, "/v1/connections/\(id)/credentials")
@@ -62,16 +63,20 @@ struct VaultAPITests {
                 ],
             ]
             let id = try await Self.connection(client, auth: auth)
-            #expect(try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/cb"]).status == 409)
-            _ = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "oauth2", "clientId": "web-client", "clientSecret": "web-secret-Q8f3"])
+            #expect(
+                try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/cb"]).status == 409)
+            _ = try await client.call(
+                .put, "/v1/connections/\(id)/credentials", json: ["type": "oauth2", "clientId": "web-client", "clientSecret": "web-secret-Q8f3"])
             #expect(try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "ftp://x"]).status == 422)
-            let r = try await client.call(.post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/v1/oauth/callback"])
+            let r = try await client.call(
+                .post, "/v1/connections/\(id)/oauth/authorize", json: ["redirectUri": "http://127.0.0.1:9/v1/oauth/callback"])
             #expect(r.status == 200, "\(r.body)")
             let url = try #require(r.body["authorizationUrl"]?.stringValue)
             // The browser: the provider redirects to our callback.
             let location = try await Self.redirectLocation(url)
             let callback = try #require(URLComponents(string: location))
-            let answer = try await client.call(.get, "/v1/oauth/callback?" + (callback.percentEncodedQuery ?? ""), headers: [.accept: "application/json"])
+            let answer = try await client.call(
+                .get, "/v1/oauth/callback?" + (callback.percentEncodedQuery ?? ""), headers: [.accept: "application/json"])
             #expect(answer.status == 200, "\(answer.body)")
             #expect(answer.body["connected"] == true)
             #expect(try await client.call(.get, "/v1/connections/\(id)").body["status"] == "CONNECTED")

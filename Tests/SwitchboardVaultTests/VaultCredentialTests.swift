@@ -61,7 +61,8 @@ struct VaultCredentialTests {
             #expect(try await f.vault.delete(connectionId: c.id))
             #expect(try await f.vault.credentials(for: c, definition: d) == nil)
             let audit = try await f.vault.audit.list(AuditQuery(connectionId: c.id))
-            #expect(audit.items.map(\.action) == ["credentials.set", "credentials.read", "credentials.set", "credentials.read", "credentials.deleted"])
+            #expect(
+                audit.items.map(\.action) == ["credentials.set", "credentials.read", "credentials.set", "credentials.read", "credentials.deleted"])
             #expect(!audit.items.map(\.json.description).joined().contains("ak-SECRET"))
         }
     }
@@ -77,7 +78,10 @@ struct VaultCredentialTests {
                 (["type": "basic", "username": "u", "password": "p"], ["username": "u", "password": "p"]),
                 (["type": "bearer", "token": "t"], ["token": "t"]),
                 (["type": "custom", "values": ["a": "1", "n": 2]], ["a": "1"]),
-                (["type": "client_certificate", "certificatePEM": .string(cert), "privateKeyPEM": .string(key)], ["certificatePEM": cert, "privateKeyPEM": key]),
+                (
+                    ["type": "client_certificate", "certificatePEM": .string(cert), "privateKeyPEM": .string(key)],
+                    ["certificatePEM": cert, "privateKeyPEM": key]
+                ),
                 (["type": "jwt", "token": "a.b.c"], ["token": "a.b.c"]),
             ]
             for (body, fields) in cases {
@@ -102,7 +106,11 @@ struct VaultCredentialTests {
                 case .es256: ec.pemRepresentation
                 }
             _ = try await f.vault.put(
-                connectionId: c.id, body: ["type": "jwt", "algorithm": .string(algorithm.rawValue), "key": .string(signingKey), "claims": ["iss": "sb", "aud": "api"], "ttlSeconds": 600])
+                connectionId: c.id,
+                body: [
+                    "type": "jwt", "algorithm": .string(algorithm.rawValue), "key": .string(signingKey), "claims": ["iss": "sb", "aud": "api"],
+                    "ttlSeconds": 600,
+                ])
             #expect(try await f.reload(c).status == .connected)
             let token = try #require(try await f.vault.credentials(for: c, definition: d)?["token"])
             let keys = JWTKeyCollection()

@@ -15,7 +15,9 @@ struct VaultOAuthTests {
     static let redirect = "http://127.0.0.1:9/v1/oauth/callback"
 
     /// Sets client credentials, authorizes, follows the redirect, completes the callback.
-    static func connect(_ f: VaultFixture, _ peer: OAuthPeer, _ c: Connection, client: String = "web-client", secret: String = "web-secret-Q8f3") async throws {
+    static func connect(_ f: VaultFixture, _ peer: OAuthPeer, _ c: Connection, client: String = "web-client", secret: String = "web-secret-Q8f3")
+        async throws
+    {
         _ = try await f.vault.put(connectionId: c.id, body: ["type": "oauth2", "clientId": .string(client), "clientSecret": .string(secret)])
         #expect(try await f.reload(c).status == .pendingAuthentication)
         let (url, _, _) = try await f.vault.authorize(connectionId: c.id, redirectURI: redirect)
@@ -108,7 +110,8 @@ struct VaultOAuthTests {
                 #expect(try await peer.stats()["by_grant"]?["client_credentials"] == 2)
                 // A wrong secret: AUTH_ERROR and an event.
                 let bad = try await f.connection(auth: peer.auth(grant: "client_credentials"))
-                let (_, b) = try await f.vault.put(connectionId: bad.id, body: ["type": "oauth2", "clientId": "service-client", "clientSecret": "nope"])
+                let (_, b) = try await f.vault.put(
+                    connectionId: bad.id, body: ["type": "oauth2", "clientId": "service-client", "clientSecret": "nope"])
                 #expect(b.status == .authError)
                 #expect(f.events.events.contains { $0.type == "integration.auth.failed" && $0.connectionId == bad.id })
             }
@@ -138,7 +141,13 @@ struct VaultOAuthTests {
                 let c = try await f.connection(auth: peer.auth(grant: "jwt_bearer", revocation: false, scopes: []))
                 let (_, connection) = try await f.vault.put(
                     connectionId: c.id,
-                    body: ["type": "oauth2", "assertion": ["algorithm": .string(algorithm.rawValue), "key": .string(privateKey), "claims": ["iss": .string(issuer), "sub": "user-1"]]])
+                    body: [
+                        "type": "oauth2",
+                        "assertion": [
+                            "algorithm": .string(algorithm.rawValue), "key": .string(privateKey),
+                            "claims": ["iss": .string(issuer), "sub": "user-1"],
+                        ],
+                    ])
                 #expect(connection.status == .connected)
                 let token = try await f.vault.credentials(for: c, definition: try await f.definition(of: c))?["accessToken"]
                 #expect(token?.hasPrefix("at-") == true)
@@ -179,9 +188,14 @@ struct VaultOAuthTests {
                 try await Self.connect(f, peer, c2)
                 _ = try await peer.post("/test/revoke-all")
                 f.clock.advance(milliseconds: 3_600_000)
-                await #expect(throws: SwitchboardError.self) { _ = try await f.vault.credentials(for: c2, definition: try await f.definition(of: c2)) }
+                await #expect(throws: SwitchboardError.self) {
+                    _ = try await f.vault.credentials(for: c2, definition: try await f.definition(of: c2))
+                }
                 #expect(try await f.reload(c2).status == .authError)
-                #expect(f.events.events.contains { $0.type == "integration.auth.failed" && $0.connectionId == c2.id && $0.payload["reason"] == "invalid_grant" })
+                #expect(
+                    f.events.events.contains {
+                        $0.type == "integration.auth.failed" && $0.connectionId == c2.id && $0.payload["reason"] == "invalid_grant"
+                    })
             }
         }
     }

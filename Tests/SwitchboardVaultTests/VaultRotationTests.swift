@@ -21,12 +21,14 @@ struct VaultRotationTests {
                 let now = f.clock.now()
                 let c = try await f.store.connections.create(
                     Connection(
-                        id: Identifier.make(prefix: "conn_", now: now), name: "c\(i)", definitionKey: base.definitionKey, definitionVersion: base.definitionVersion,
+                        id: Identifier.make(prefix: "conn_", now: now), name: "c\(i)", definitionKey: base.definitionKey,
+                        definitionVersion: base.definitionVersion,
                         status: .pendingAuthentication, config: [:], metadata: [:], createdAt: now, updatedAt: now))
                 connections.append(c)
             }
             for (i, c) in connections.enumerated() {
-                _ = try await f.vault.put(connectionId: c.id, body: ["type": "basic", "username": .string("u\(i)"), "password": .string("pw-ROT-\(i)")])
+                _ = try await f.vault.put(
+                    connectionId: c.id, body: ["type": "basic", "username": .string("u\(i)"), "password": .string("pw-ROT-\(i)")])
             }
             let oldKey = try #require(f.vault.primaryKeyId)
             let dir = NSTemporaryDirectory() + "vault-rot-" + UUID().uuidString
@@ -54,7 +56,12 @@ struct VaultRotationTests {
             // Resumed: continues to the same key, skipping what is done; no new key.
             var again = try KeyFiles.load(directory: dir, environment: [:])
             again.add(f.keys[oldKey]!)
-            let outcome = try await rotation.rotate(keys: &again, batchSize: 5, makeKey: { Issue.record("made a new key"); return MasterKey.generate(source: "x") })
+            let outcome = try await rotation.rotate(
+                keys: &again, batchSize: 5,
+                makeKey: {
+                    Issue.record("made a new key")
+                    return MasterKey.generate(source: "x")
+                })
             #expect(!outcome.createdKey)
             #expect(outcome.keyId == newKey)
             #expect(outcome.rewrapped == 15)
@@ -70,9 +77,12 @@ struct VaultRotationTests {
             }
             // The old vault instance picks up the new key from the key directory when it meets it.
             let watching = Vault(
-                database: f.db, connections: f.store.connections, definitions: f.store.definitions, keys: f.keys, clock: f.clock, logger: f.logs.logger,
+                database: f.db, connections: f.store.connections, definitions: f.store.definitions, keys: f.keys, clock: f.clock,
+                logger: f.logs.logger,
                 keyDirectory: dir)
-            #expect(try await watching.credentials(for: connections[3], definition: try await f.definition(of: connections[3]))?["password"] == "pw-ROT-3")
+            #expect(
+                try await watching.credentials(for: connections[3], definition: try await f.definition(of: connections[3]))?["password"] == "pw-ROT-3"
+            )
             // A second full rotation creates another key.
             let next = try await rotation.rotate(keys: &again, batchSize: 100, makeKey: { try KeyFiles.create(in: dir, now: f.clock.now()) })
             #expect(next.createdKey)

@@ -14,7 +14,9 @@ struct VaultSecretLeakTests {
     func secretsAppearNowhere(_ backend: TestBackend) async throws {
         try await withOAuthPeer { peer in
             try await withVault(backend) { f in
-                var secrets = ["pw-LEAK-b81f2e", "ak-LEAK-55d0a1", "bt-LEAK-c3e9f7", "web-secret-Q8f3", "hs-LEAK-signing-0123456789abcdef", "cv-LEAK-77aa"]
+                var secrets = [
+                    "pw-LEAK-b81f2e", "ak-LEAK-55d0a1", "bt-LEAK-c3e9f7", "web-secret-Q8f3", "hs-LEAK-signing-0123456789abcdef", "cv-LEAK-77aa",
+                ]
                 let basic = try await f.connection(auth: ["type": "custom"])
                 let d = try await f.definition(of: basic)
                 _ = try await f.vault.put(connectionId: basic.id, body: ["type": "basic", "username": "leak-user", "password": "pw-LEAK-b81f2e"])
@@ -23,7 +25,8 @@ struct VaultSecretLeakTests {
                 _ = try await f.vault.credentials(for: basic, definition: d)
                 _ = try await f.vault.put(connectionId: basic.id, body: ["type": "bearer", "token": "bt-LEAK-c3e9f7"])
                 _ = try await f.vault.put(connectionId: basic.id, body: ["type": "custom", "values": ["apiSecret": "cv-LEAK-77aa"]])
-                _ = try await f.vault.put(connectionId: basic.id, body: ["type": "jwt", "algorithm": "HS256", "key": "hs-LEAK-signing-0123456789abcdef"])
+                _ = try await f.vault.put(
+                    connectionId: basic.id, body: ["type": "jwt", "algorithm": "HS256", "key": "hs-LEAK-signing-0123456789abcdef"])
                 let minted = try #require(try await f.vault.credentials(for: basic, definition: d)?["token"])
                 secrets.append(minted)
                 // An OAuth connection: its tokens are secrets too.
@@ -36,7 +39,8 @@ struct VaultSecretLeakTests {
                 for c in [c1, c2] { secrets += [c["accessToken"]!, c["refreshToken"]!] }
                 // A failing validation mentions no value.
                 do {
-                    _ = try await f.vault.put(connectionId: basic.id, body: ["type": "basic", "password": "pw-LEAK-b81f2e", "bogus": "pw-LEAK-b81f2e"])
+                    _ = try await f.vault.put(
+                        connectionId: basic.id, body: ["type": "basic", "password": "pw-LEAK-b81f2e", "bogus": "pw-LEAK-b81f2e"])
                 } catch let e as SwitchboardError {
                     #expect(!e.json.serialized().contains("pw-LEAK"))
                 }
@@ -51,7 +55,9 @@ struct VaultSecretLeakTests {
                 switch f.location {
                 case .sqlite(let dir):
                     for suffix in ["", "-wal", "-shm", "-journal"] {
-                        if let data = FileManager.default.contents(atPath: dir + "/switchboard.sqlite" + suffix) { haystacks.append(("sqlite" + suffix, [UInt8](data))) }
+                        if let data = FileManager.default.contents(atPath: dir + "/switchboard.sqlite" + suffix) {
+                            haystacks.append(("sqlite" + suffix, [UInt8](data)))
+                        }
                     }
                 default:
                     for table in ["vault_credentials", "vault_audit", "vault_oauth_states", "vault_keys", "connections", "definition_versions"] {

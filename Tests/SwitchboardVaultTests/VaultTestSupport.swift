@@ -3,10 +3,10 @@ import Foundation
 import JSONValue
 import Logging
 import NIOCore
-import Synchronization
 import SwitchboardCore
 import SwitchboardStore
 import SwitchboardTestSupport
+import Synchronization
 import Testing
 
 @testable import SwitchboardVault
@@ -120,7 +120,9 @@ final class OAuthPeer: Sendable {
     }
 
     /// A definition's `auth` for this server.
-    func auth(grant: String = "authorization_code", clientAuth: String = "client_secret_post", revocation: Bool = true, scopes: [String] = ["read"]) -> JSON {
+    func auth(grant: String = "authorization_code", clientAuth: String = "client_secret_post", revocation: Bool = true, scopes: [String] = ["read"])
+        -> JSON
+    {
         var o: JSONObject = [
             "grantType": .string(grant), "tokenUrl": .string(base + "/token"), "clientAuthMethod": .string(clientAuth),
             "scopes": .array(scopes.map(JSON.string)),
@@ -177,44 +179,44 @@ func withOAuthPeer(_ body: @Sendable (OAuthPeer) async throws -> Void) async thr
 
 enum TestKeys {
     static let rsaPrivate = """
------BEGIN PRIVATE KEY-----
-MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDOpX1akIC71CMv
-grillOUwHJvwdAY2iX5L8tJ5453ltpWakge9TDhc0meN19WgYpIMLiqB1nXa1EAf
-ehM7grG0fZ67JPQRp1JMOQYYS2vDHqEJU1NrDAZKp4Pfz7S03iTD2bclOIa6UZPU
-CckXfuF7yTJ+bj3mVgI7O1xT1F/4mHgqniWFtj2sDZEAYHfDfZKAwLxVmQc7xHVx
-1kzF7d1xcnmWzdV7brvBiKUrjsE4YIx5+5sOzFv68jPpKgXZ9mkHm44W9fBw8JZg
-X6xD5MEbU3qa7FsDcS46q0RMb9uIyYmzQNAIV2dJJVCDkdQ8E7oisJDf7qvhwr9N
-lCuVp4clAgMBAAECggEAMMloUWfZRL7+OZrKnikLfPLcLAYwa1LFsweWgnlnD1Mu
-ecotMpdanSt9kELbKBztbxu9JF8t/uZqZyQKg1vFOaAIyBUe3EYdC2rREg5IWE4U
-Zd+6y4SQvbJT05S1jJf/pQ9zCkIQqM9Wr9JJnBb0BCYJmkjLq2Q17acDkrUKnWVx
-Af3cKAuEico3YXSSaT7jpsh5Zfi/EyzPKCBnLSEwbpg5/lZZyB0UHCaGRxqOyXis
-4PMrgI0icRP0AOmkuBdNLvdQDtTkHOV19rHJKBYYxolMYYb8d9Bt1WlUnBniMMXx
-8cc4J+kduE7K6WrUJujQuVaPBIZJLV2abBxdA8Ga4QKBgQDyz0HIiMChv//ATWQs
-yMuA7ictMwblgpBRxGyM6PcQm1JdrYfPusVKUrCs4cKVgvshL1BJveWEuhnAuAhd
-w6ScZuBo3/ukMHkG2itrG3AJm3c49+/+1iIJUSuzO1GitpL8FQzJxV4WLI8Ui11e
-y3HpOcfNBvkRWOjwnmTaj0C8NQKBgQDZ31Au7VRORv30HKdu7WeTBYwpnOOiTtfL
-JMEyE3my3zKwKn15Ak7zv+wsUDyIbdIu7oKTPwFpuhnPwgJzGst0J5whZgzrtESF
-J+pho5ER3EQDtbWNwkL22iQxoja6sTxXK98ICcFO53NpIIF383D0fQLvIQ0i4iaB
-6OQIUFudMQKBgQCxPlnm6Oy1JlKrLdNSXcEv/KjcdcMzBnwTNC+JLQYtOTSG7YWW
-PeCGwJX3nVVNjq+DKeaR7ez9Vlw2MiDpUUd4ZCCsbdRjpn6yYdAP/5dpa/M7wsGO
-ZQGzi207CLIu9NeW7EbJgymLRjur44/lAt3EQkl3gP+PijeAbh9w6+F1gQKBgQCV
-KPH4brs9LBVJPyTSKO60FSQ0iRi/UkMi7PLnmbXD5FMLkMt+QTpUXp0OaZBHxwgS
-4W+753LMM4DgX+7VZw7LYyLdKsTFyhDvKLiqSBVVqPtXntvBRbIa1pXY9TmK7zRk
-acCz/BnAL20wF/ULbjty5vNPS812iGXcotkbaAiQwQKBgH1/Z7LOqoAwrSLLYZiR
-U1b/IUWIh4k0ppKRGYVz7satk4AphgH04kh/Ne5BGeVOmYdBbv3u4iiwrai6sCpm
-7fu+gFjkPUAc9UJ+d0FXoVgL/XwKyWd1GxXgOONMsFObUqWcn3HnpPpRnS3cI0XN
-rZYCrBXH4jQQLxGtxqVZZLNL
------END PRIVATE KEY-----
-"""
+        -----BEGIN PRIVATE KEY-----
+        MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDOpX1akIC71CMv
+        grillOUwHJvwdAY2iX5L8tJ5453ltpWakge9TDhc0meN19WgYpIMLiqB1nXa1EAf
+        ehM7grG0fZ67JPQRp1JMOQYYS2vDHqEJU1NrDAZKp4Pfz7S03iTD2bclOIa6UZPU
+        CckXfuF7yTJ+bj3mVgI7O1xT1F/4mHgqniWFtj2sDZEAYHfDfZKAwLxVmQc7xHVx
+        1kzF7d1xcnmWzdV7brvBiKUrjsE4YIx5+5sOzFv68jPpKgXZ9mkHm44W9fBw8JZg
+        X6xD5MEbU3qa7FsDcS46q0RMb9uIyYmzQNAIV2dJJVCDkdQ8E7oisJDf7qvhwr9N
+        lCuVp4clAgMBAAECggEAMMloUWfZRL7+OZrKnikLfPLcLAYwa1LFsweWgnlnD1Mu
+        ecotMpdanSt9kELbKBztbxu9JF8t/uZqZyQKg1vFOaAIyBUe3EYdC2rREg5IWE4U
+        Zd+6y4SQvbJT05S1jJf/pQ9zCkIQqM9Wr9JJnBb0BCYJmkjLq2Q17acDkrUKnWVx
+        Af3cKAuEico3YXSSaT7jpsh5Zfi/EyzPKCBnLSEwbpg5/lZZyB0UHCaGRxqOyXis
+        4PMrgI0icRP0AOmkuBdNLvdQDtTkHOV19rHJKBYYxolMYYb8d9Bt1WlUnBniMMXx
+        8cc4J+kduE7K6WrUJujQuVaPBIZJLV2abBxdA8Ga4QKBgQDyz0HIiMChv//ATWQs
+        yMuA7ictMwblgpBRxGyM6PcQm1JdrYfPusVKUrCs4cKVgvshL1BJveWEuhnAuAhd
+        w6ScZuBo3/ukMHkG2itrG3AJm3c49+/+1iIJUSuzO1GitpL8FQzJxV4WLI8Ui11e
+        y3HpOcfNBvkRWOjwnmTaj0C8NQKBgQDZ31Au7VRORv30HKdu7WeTBYwpnOOiTtfL
+        JMEyE3my3zKwKn15Ak7zv+wsUDyIbdIu7oKTPwFpuhnPwgJzGst0J5whZgzrtESF
+        J+pho5ER3EQDtbWNwkL22iQxoja6sTxXK98ICcFO53NpIIF383D0fQLvIQ0i4iaB
+        6OQIUFudMQKBgQCxPlnm6Oy1JlKrLdNSXcEv/KjcdcMzBnwTNC+JLQYtOTSG7YWW
+        PeCGwJX3nVVNjq+DKeaR7ez9Vlw2MiDpUUd4ZCCsbdRjpn6yYdAP/5dpa/M7wsGO
+        ZQGzi207CLIu9NeW7EbJgymLRjur44/lAt3EQkl3gP+PijeAbh9w6+F1gQKBgQCV
+        KPH4brs9LBVJPyTSKO60FSQ0iRi/UkMi7PLnmbXD5FMLkMt+QTpUXp0OaZBHxwgS
+        4W+753LMM4DgX+7VZw7LYyLdKsTFyhDvKLiqSBVVqPtXntvBRbIa1pXY9TmK7zRk
+        acCz/BnAL20wF/ULbjty5vNPS812iGXcotkbaAiQwQKBgH1/Z7LOqoAwrSLLYZiR
+        U1b/IUWIh4k0ppKRGYVz7satk4AphgH04kh/Ne5BGeVOmYdBbv3u4iiwrai6sCpm
+        7fu+gFjkPUAc9UJ+d0FXoVgL/XwKyWd1GxXgOONMsFObUqWcn3HnpPpRnS3cI0XN
+        rZYCrBXH4jQQLxGtxqVZZLNL
+        -----END PRIVATE KEY-----
+        """
     static let rsaPublic = """
------BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzqV9WpCAu9QjL4K4pZTl
-MByb8HQGNol+S/LSeeOd5baVmpIHvUw4XNJnjdfVoGKSDC4qgdZ12tRAH3oTO4Kx
-tH2euyT0EadSTDkGGEtrwx6hCVNTawwGSqeD38+0tN4kw9m3JTiGulGT1AnJF37h
-e8kyfm495lYCOztcU9Rf+Jh4Kp4lhbY9rA2RAGB3w32SgMC8VZkHO8R1cdZMxe3d
-cXJ5ls3Ve267wYilK47BOGCMefubDsxb+vIz6SoF2fZpB5uOFvXwcPCWYF+sQ+TB
-G1N6muxbA3EuOqtETG/biMmJs0DQCFdnSSVQg5HUPBO6IrCQ3+6r4cK/TZQrlaeH
-JQIDAQAB
------END PUBLIC KEY-----
-"""
+        -----BEGIN PUBLIC KEY-----
+        MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzqV9WpCAu9QjL4K4pZTl
+        MByb8HQGNol+S/LSeeOd5baVmpIHvUw4XNJnjdfVoGKSDC4qgdZ12tRAH3oTO4Kx
+        tH2euyT0EadSTDkGGEtrwx6hCVNTawwGSqeD38+0tN4kw9m3JTiGulGT1AnJF37h
+        e8kyfm495lYCOztcU9Rf+Jh4Kp4lhbY9rA2RAGB3w32SgMC8VZkHO8R1cdZMxe3d
+        cXJ5ls3Ve267wYilK47BOGCMefubDsxb+vIz6SoF2fZpB5uOFvXwcPCWYF+sQ+TB
+        G1N6muxbA3EuOqtETG/biMmJs0DQCFdnSSVQg5HUPBO6IrCQ3+6r4cK/TZQrlaeH
+        JQIDAQAB
+        -----END PUBLIC KEY-----
+        """
 }

@@ -43,7 +43,9 @@ struct VaultController: Sendable {
                     var r = FieldReader(body, path: "")
                     redirect = r.string("redirectUri", maxLength: 2000)
                     r.rejectUnknown()
-                    if !r.problems.isEmpty { throw SwitchboardError.validation("the request has \(r.problems.count) problem(s)", problems: r.problems) }
+                    if !r.problems.isEmpty {
+                        throw SwitchboardError.validation("the request has \(r.problems.count) problem(s)", problems: r.problems)
+                    }
                 }
             }
             let (url, _, expiresAt) = try await vault.authorize(connectionId: id, redirectURI: redirect)
@@ -60,7 +62,9 @@ struct VaultController: Sendable {
             body["error"] = result.error.map(JSON.string) ?? .null
             let status: HTTPResponse.Status = result.succeeded ? .ok : .badRequest
             if wantsJSON { return APIResponse.json(.object(body), status: status) }
-            let message = result.succeeded ? "The connection is authorized. You can close this window." : "Authorization failed (\(Self.html(result.error ?? "error")))."
+            let message =
+                result.succeeded
+                ? "The connection is authorized. You can close this window." : "Authorization failed (\(Self.html(result.error ?? "error")))."
             return APIResponse.text(
                 "<!doctype html><html><head><meta charset=\"utf-8\"><title>Switchboard</title></head><body><p>\(message)</p></body></html>",
                 contentType: "text/html; charset=utf-8", status: status)
@@ -115,7 +119,8 @@ struct VaultAuditFlusher: Service {
                 try? await Task.sleep(for: interval)
                 await vault.audit.flush()
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         await vault.audit.flush()
     }
 }

@@ -1,8 +1,8 @@
 import JSONValue
 import Logging
-import Synchronization
 import SwitchboardCore
 import SwitchboardStore
+import Synchronization
 
 /// One audit entry: who did what to which connection's credentials, never a secret.
 public struct AuditEntry: Sendable, Equatable {
@@ -43,7 +43,9 @@ public struct AuditQuery: Sendable {
     public var limit: Int
     public var cursor: Cursor?
 
-    public init(connectionId: String? = nil, action: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 50, cursor: Cursor? = nil) {
+    public init(
+        connectionId: String? = nil, action: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 50, cursor: Cursor? = nil
+    ) {
         self.connectionId = connectionId
         self.action = action
         self.since = since
@@ -113,7 +115,10 @@ public final class AuditLog: Sendable {
                         let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: part.count).joined(separator: ", ")
                         var binds: [SQLValue] = []
                         for e in part {
-                            binds += [.text(e.id), .timestamp(e.at), .optionalText(e.connectionId), .text(e.action), .text(e.actor), .json(.object(e.details))]
+                            binds += [
+                                .text(e.id), .timestamp(e.at), .optionalText(e.connectionId), .text(e.action), .text(e.actor),
+                                .json(.object(e.details)),
+                            ]
                         }
                         try await tx.execute("INSERT INTO vault_audit (id, at, connection_id, action, actor, details) VALUES " + values, binds)
                     }
@@ -130,10 +135,22 @@ public final class AuditLog: Sendable {
         await flush()
         var sql = "SELECT * FROM vault_audit WHERE 1 = 1"
         var binds: [SQLValue] = []
-        if let c = query.connectionId { sql += " AND connection_id = ?"; binds.append(.text(c)) }
-        if let a = query.action { sql += " AND action = ?"; binds.append(.text(a)) }
-        if let s = query.since { sql += " AND at >= ?"; binds.append(.timestamp(s)) }
-        if let u = query.until { sql += " AND at < ?"; binds.append(.timestamp(u)) }
+        if let c = query.connectionId {
+            sql += " AND connection_id = ?"
+            binds.append(.text(c))
+        }
+        if let a = query.action {
+            sql += " AND action = ?"
+            binds.append(.text(a))
+        }
+        if let s = query.since {
+            sql += " AND at >= ?"
+            binds.append(.timestamp(s))
+        }
+        if let u = query.until {
+            sql += " AND at < ?"
+            binds.append(.timestamp(u))
+        }
         if let cursor = query.cursor {
             guard cursor.position.count == 2, let at = cursor.position[0].numberValue, let id = cursor.position[1].stringValue else {
                 throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
@@ -165,7 +182,10 @@ final class AsyncSerial: Sendable {
     func run(_ body: @Sendable () async -> Void) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let go = state.withLock { s -> Bool in
-                if s.busy { s.waiters.append(c); return false }
+                if s.busy {
+                    s.waiters.append(c)
+                    return false
+                }
                 s.busy = true
                 return true
             }
@@ -173,7 +193,10 @@ final class AsyncSerial: Sendable {
         }
         await body()
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if s.waiters.isEmpty { s.busy = false; return nil }
+            if s.waiters.isEmpty {
+                s.busy = false
+                return nil
+            }
             return s.waiters.removeFirst()
         }
         next?.resume()

@@ -82,7 +82,9 @@ extension CredentialDocument {
         case .oauth2:
             for k in ["clientId", "clientSecret", "accessToken", "refreshToken", "tokenType", "scope"] { take(k) }
             if let e = r.string("expiresAt", maxLength: 64) {
-                if let t = Timestamp(iso8601: e) { v["expiresAt"] = .number(Double(t.millisecondsSinceEpoch)) } else {
+                if let t = Timestamp(iso8601: e) {
+                    v["expiresAt"] = .number(Double(t.millisecondsSinceEpoch))
+                } else {
                     r.report("expiresAt", "must be an RFC 3339 date-time")
                 }
             }
@@ -102,7 +104,9 @@ extension CredentialDocument {
             if v["clientSecret"] != nil && v["clientId"] == nil { r.report("clientId", "is required with clientSecret") }
         case .jwt:
             if let t = r.string("token", maxLength: 20_000) {
-                if t.split(separator: ".", omittingEmptySubsequences: false).count != 3 { r.report("token", "must be a compact JWS (three dot-separated parts)") }
+                if t.split(separator: ".", omittingEmptySubsequences: false).count != 3 {
+                    r.report("token", "must be a compact JWS (three dot-separated parts)")
+                }
                 v["token"] = .string(t)
             } else {
                 Self.readSigning(&r, into: &v, prefix: "")
@@ -131,7 +135,11 @@ extension CredentialDocument {
         func name(_ k: String) -> String { prefix.isEmpty ? k : prefix + k.prefix(1).uppercased() + k.dropFirst() }
         let alg = r.string("algorithm", required: true, maxLength: 10)
         if let alg {
-            if JWTSigning.Algorithm(rawValue: alg) == nil { r.report("algorithm", "must be RS256, ES256 or HS256") } else { v[name("algorithm")] = .string(alg) }
+            if JWTSigning.Algorithm(rawValue: alg) == nil {
+                r.report("algorithm", "must be RS256, ES256 or HS256")
+            } else {
+                v[name("algorithm")] = .string(alg)
+            }
         }
         if let key = r.string("key", required: true, maxLength: 100_000) {
             v[name("key")] = .string(key)

@@ -17,8 +17,10 @@ struct CredentialRow: Sendable {
 
     static let field = "credentials"
 
-    init(connectionId: String, type: CredentialType, fields: [String], expiresAt: Timestamp?, fingerprint: String, sealed: SealedRecord,
-         revision: Int64, createdAt: Timestamp, updatedAt: Timestamp) {
+    init(
+        connectionId: String, type: CredentialType, fields: [String], expiresAt: Timestamp?, fingerprint: String, sealed: SealedRecord,
+        revision: Int64, createdAt: Timestamp, updatedAt: Timestamp
+    ) {
         self.connectionId = connectionId
         self.type = type
         self.fields = fields
@@ -66,7 +68,8 @@ struct CredentialRow: Sendable {
 enum CredentialRecords {
     static func get(_ db: any SQLExecutor, connectionId: String, forUpdate: Bool = false) async throws -> CredentialRow? {
         let lock = forUpdate && db.dialect == .postgres ? " FOR UPDATE" : ""
-        return try await db.first("SELECT * FROM vault_credentials WHERE connection_id = ?" + lock, [.text(connectionId)]).map(CredentialRow.init(row:))
+        return try await db.first("SELECT * FROM vault_credentials WHERE connection_id = ?" + lock, [.text(connectionId)]).map(
+            CredentialRow.init(row:))
     }
 
     static func upsert(_ db: any SQLExecutor, _ r: CredentialRow) async throws {
@@ -79,7 +82,8 @@ enum CredentialRecords {
               revision = excluded.revision, updated_at = excluded.updated_at
             """,
             [
-                .text(r.connectionId), .text(r.type.rawValue), .json(.array(r.fields.map(JSON.string))), .timestamp(r.expiresAt), .text(r.fingerprint),
+                .text(r.connectionId), .text(r.type.rawValue), .json(.array(r.fields.map(JSON.string))), .timestamp(r.expiresAt),
+                .text(r.fingerprint),
                 .text(r.sealed.keyId), .text(Data(r.sealed.wrappedKey).base64EncodedString()), .text(Data(r.sealed.ciphertext).base64EncodedString()),
                 .int(r.revision), .timestamp(r.createdAt), .timestamp(r.updatedAt),
             ])

@@ -44,7 +44,9 @@ public enum JWTSigning {
     }
 
     /// Signs with the settings stored in a credential document under `prefix` (`""` for jwt, `"assertion"` for oauth2).
-    static func sign(document: CredentialDocument, prefix: String, extraClaims: JSONObject, now: Timestamp) async throws -> (token: String, expiresAt: Timestamp) {
+    static func sign(document: CredentialDocument, prefix: String, extraClaims: JSONObject, now: Timestamp) async throws -> (
+        token: String, expiresAt: Timestamp
+    ) {
         func name(_ k: String) -> String { prefix.isEmpty ? k : prefix + k.prefix(1).uppercased() + k.dropFirst() }
         guard let a = document.string(name("algorithm")).flatMap(Algorithm.init(rawValue:)), let key = document.string(name("key")) else {
             throw SwitchboardError.validation("the credentials have no signing settings")

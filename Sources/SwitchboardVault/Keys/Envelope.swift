@@ -59,14 +59,17 @@ public enum Envelope {
     /// The same record with its data key re-wrapped under `master` (the payload is untouched).
     public static func rewrap(_ record: SealedRecord, connectionId: String, field: String, keys: KeyRing, master: MasterKey) throws -> SealedRecord {
         let dataKey = try unwrap(record, connectionId: connectionId, field: field, keys: keys)
-        return SealedRecord(keyId: master.id, wrappedKey: try wrap(dataKey, connectionId: connectionId, field: field, master: master), ciphertext: record.ciphertext)
+        return SealedRecord(
+            keyId: master.id, wrappedKey: try wrap(dataKey, connectionId: connectionId, field: field, master: master), ciphertext: record.ciphertext)
     }
 
     /// The known-plaintext check stored per key: proves at start-up that a loaded key is the one that wrote records.
     static let checkPlaintext = Array("switchboard-vault-key-check".utf8)
 
     static func makeCheck(_ master: MasterKey) throws -> [UInt8] {
-        Array(try AES.GCM.seal(checkPlaintext, using: master.key, authenticating: associatedData("check", connectionId: "", field: master.id)).combined!)
+        Array(
+            try AES.GCM.seal(checkPlaintext, using: master.key, authenticating: associatedData("check", connectionId: "", field: master.id)).combined!
+        )
     }
 
     static func verifyCheck(_ check: [UInt8], master: MasterKey) -> Bool {

@@ -76,7 +76,8 @@ public struct KeyRotation: Sendable {
         } else {
             target = try makeKey()
             keys.add(target)
-            try await CredentialRecords.addKey(db, target, now: max(clock.now(), Timestamp(millisecondsSinceEpoch: (entries.last?.createdAt.millisecondsSinceEpoch ?? 0) + 1)))
+            try await CredentialRecords.addKey(
+                db, target, now: max(clock.now(), Timestamp(millisecondsSinceEpoch: (entries.last?.createdAt.millisecondsSinceEpoch ?? 0) + 1)))
             created = true
             logger.info("added master key \(target.id)", metadata: ["vault.key.file": "\(target.source)"])
         }
@@ -92,7 +93,9 @@ public struct KeyRotation: Sendable {
                 for r in rows {
                     let row = try CredentialRow(row: r)
                     let re = try Envelope.rewrap(row.sealed, connectionId: row.connectionId, field: CredentialRow.field, keys: ring, master: master)
-                    if try await CredentialRecords.rewrap(tx, connectionId: row.connectionId, revision: row.revision, keyId: master.id, wrappedKey: re.wrappedKey) {
+                    if try await CredentialRecords.rewrap(
+                        tx, connectionId: row.connectionId, revision: row.revision, keyId: master.id, wrappedKey: re.wrappedKey)
+                    {
                         n += 1
                     }
                 }
@@ -107,10 +110,12 @@ public struct KeyRotation: Sendable {
         try await db.transaction { tx in
             for r in try await tx.query("SELECT * FROM vault_oauth_states WHERE key_id <> ?", [.text(master.id)]) {
                 guard let hash = r.text("state_hash"), let conn = r.text("connection_id"), let keyId = r.text("key_id"),
-                    let w = r.text("wrapped_key").flatMap({ Data(base64Encoded: $0) }), let c = r.text("ciphertext").flatMap({ Data(base64Encoded: $0) })
+                    let w = r.text("wrapped_key").flatMap({ Data(base64Encoded: $0) }),
+                    let c = r.text("ciphertext").flatMap({ Data(base64Encoded: $0) })
                 else { continue }
                 let re = try Envelope.rewrap(
-                    SealedRecord(keyId: keyId, wrappedKey: Array(w), ciphertext: Array(c)), connectionId: conn, field: "oauth_state|" + hash, keys: ring,
+                    SealedRecord(keyId: keyId, wrappedKey: Array(w), ciphertext: Array(c)), connectionId: conn, field: "oauth_state|" + hash,
+                    keys: ring,
                     master: master)
                 try await tx.execute(
                     "UPDATE vault_oauth_states SET key_id = ?, wrapped_key = ? WHERE state_hash = ?",

@@ -127,18 +127,22 @@ extension Vault {
         let definition = try await definition(of: connection)
         guard let settings = definition.auth.oauth2, let authorizationURL = settings.authorizationURL, settings.grantType == .authorizationCode else {
             throw SwitchboardError.conflict(
-                "definition '\(definition.key)' has no OAuth 2 authorization code settings (auth.oauth2.authorizationUrl)", code: "OAUTH_NOT_CONFIGURED")
+                "definition '\(definition.key)' has no OAuth 2 authorization code settings (auth.oauth2.authorizationUrl)",
+                code: "OAUTH_NOT_CONFIGURED")
         }
         guard let redirect = redirectURI ?? configuration.defaultRedirectURI else {
-            throw SwitchboardError.validation("a redirectUri is needed", problems: [Problem(path: "/redirectUri", message: "is required (the server has no default)")])
+            throw SwitchboardError.validation(
+                "a redirectUri is needed", problems: [Problem(path: "/redirectUri", message: "is required (the server has no default)")])
         }
         guard let r = URLComponents(string: redirect), r.scheme == "http" || r.scheme == "https", r.host != nil, r.fragment == nil else {
-            throw SwitchboardError.validation("invalid redirectUri", problems: [Problem(path: "/redirectUri", message: "must be an absolute http(s) URL without a fragment")])
+            throw SwitchboardError.validation(
+                "invalid redirectUri", problems: [Problem(path: "/redirectUri", message: "must be an absolute http(s) URL without a fragment")])
         }
         let clientId = try await load(connectionId)?.document.string("clientId") ?? connection.config["clientId"]?.stringValue
         guard let clientId else {
             throw SwitchboardError.conflict(
-                "connection \(connectionId) has no OAuth client id: PUT oauth2 credentials with clientId (and clientSecret) first", code: "OAUTH_CLIENT_MISSING")
+                "connection \(connectionId) has no OAuth client id: PUT oauth2 credentials with clientId (and clientSecret) first",
+                code: "OAUTH_CLIENT_MISSING")
         }
         let state = Self.randomToken()
         let verifier = Self.randomToken()
@@ -147,7 +151,8 @@ extension Vault {
         let expiresAt = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + configuration.stateLifetimeMilliseconds)
         let stateHash = Self.hashState(state)
         let sealed = try Envelope.seal(
-            JSON.object(["verifier": .string(verifier)]).serializedBytes(), connectionId: connectionId, field: "oauth_state|" + stateHash, master: try primaryKey())
+            JSON.object(["verifier": .string(verifier)]).serializedBytes(), connectionId: connectionId, field: "oauth_state|" + stateHash,
+            master: try primaryKey())
         try await db.execute(
             """
             INSERT INTO vault_oauth_states (state_hash, connection_id, redirect_uri, key_id, wrapped_key, ciphertext, expires_at, created_at)
@@ -206,9 +211,12 @@ extension Vault {
                 let c = row.text("ciphertext").flatMap({ Data(base64Encoded: $0) })
             else { return await fail("server_error") }
             let plain = try Envelope.open(
-                SealedRecord(keyId: keyId, wrappedKey: Array(w), ciphertext: Array(c)), connectionId: connectionId, field: "oauth_state|" + stateHash, keys: ring)
+                SealedRecord(keyId: keyId, wrappedKey: Array(w), ciphertext: Array(c)), connectionId: connectionId, field: "oauth_state|" + stateHash,
+                keys: ring)
             guard let verifier = try JSON(parsing: plain)["verifier"]?.stringValue else { return await fail("server_error") }
-            guard let connection = try await connections.get(id: connectionId) else { return CallbackResult(connectionId: connectionId, error: "connection_deleted") }
+            guard let connection = try await connections.get(id: connectionId) else {
+                return CallbackResult(connectionId: connectionId, error: "connection_deleted")
+            }
             let definition = try await definition(of: connection)
             guard let settings = definition.auth.oauth2 else { return await fail("not_configured") }
             var document = try await load(connectionId)?.document ?? CredentialDocument(type: .oauth2, values: [:])
@@ -218,7 +226,8 @@ extension Vault {
             let response: TokenResponse
             do {
                 response = try await tokens.token(
-                    url: settings.tokenURL, form: form, clientId: clientId, clientSecret: document.string("clientSecret"), method: settings.clientAuthMethod)
+                    url: settings.tokenURL, form: form, clientId: clientId, clientSecret: document.string("clientSecret"),
+                    method: settings.clientAuthMethod)
             } catch let e as OAuthErrorResponse {
                 return await fail(e.error)
             }
@@ -251,7 +260,8 @@ extension Vault {
             for (hint, token) in [("refresh_token", d.string("refreshToken")), ("access_token", d.string("accessToken"))] {
                 guard let token else { continue }
                 if try await tokens.revoke(
-                    url: url, token: token, hint: hint, clientId: d.string("clientId"), clientSecret: d.string("clientSecret"), method: settings.clientAuthMethod)
+                    url: url, token: token, hint: hint, clientId: d.string("clientId"), clientSecret: d.string("clientSecret"),
+                    method: settings.clientAuthMethod)
                 {
                     revoked.append(.string(hint))
                 }

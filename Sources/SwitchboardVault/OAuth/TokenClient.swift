@@ -44,8 +44,11 @@ struct TokenClient: Sendable {
     }
 
     /// RFC 7009 revocation; true if the server answered 200.
-    func revoke(url: String, token: String, hint: String, clientId: String?, clientSecret: String?, method: OAuth2Settings.ClientAuthMethod) async throws -> Bool {
-        let (status, _) = try await post(url: url, form: [("token", token), ("token_type_hint", hint)], clientId: clientId, clientSecret: clientSecret, method: method)
+    func revoke(url: String, token: String, hint: String, clientId: String?, clientSecret: String?, method: OAuth2Settings.ClientAuthMethod)
+        async throws -> Bool
+    {
+        let (status, _) = try await post(
+            url: url, form: [("token", token), ("token_type_hint", hint)], clientId: clientId, clientSecret: clientSecret, method: method)
         return status == 200
     }
 
