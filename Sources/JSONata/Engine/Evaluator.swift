@@ -128,6 +128,14 @@ final class Evaluator {
         return result
     }
 
+    /// Arrays and tuple streams, which object constructors group over.
+    static func isCollection(_ v: Value?) -> Bool {
+        switch v {
+        case .array?, .tuples?: true
+        default: false
+        }
+    }
+
     static func literal(_ l: LiteralValue) -> Value {
         switch l {
         case .null: .null
@@ -604,6 +612,17 @@ final class Evaluator {
 
     @inline(never)
     func evaluateUnary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        if expr.hasLiteralDistinctKeys, !Evaluator.isCollection(input) {
+            // an object constructor with distinct literal keys over a single item: no duplicate checks
+            let result = ObjectRef()
+            result.reserve(expr.pairs.count)
+            for pair in expr.pairs {
+                guard case .string(let k) = pair.0.literal else { continue }
+                if let value = try evaluate(pair.1, input, env) { result.appendNew(k, value) }
+            }
+            if result.depth > Evaluator.maxNesting { throw Evaluator.tooDeep() }
+            return .object(result)
+        }
         switch expr.text {
         case "-":
             guard let v = try evaluate(expr.expression!, input, env) else { return nil }

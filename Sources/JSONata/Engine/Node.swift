@@ -56,8 +56,18 @@ final class Node: @unchecked Sendable {
     /// Precomputed at compile time: predicates or a group follow this (non-path) expression.
     @exclusivity(unchecked) var hasPostSteps = false
 
+    /// Precomputed at compile time: an object constructor whose keys are distinct string literals.
+    @exclusivity(unchecked) var hasLiteralDistinctKeys = false
+
     /// Prepares evaluation shortcuts over the whole processed tree.
     func finalize() {
+        if kind == .unary && text == "{" {
+            var seen = Set<String>()
+            hasLiteralDistinctKeys = pairs.allSatisfy { pair in
+                guard pair.0.kind == .string, case .string(let k) = pair.0.literal, !pair.0.hasPostStepsRaw else { return false }
+                return seen.insert(k).inserted
+            }
+        }
         hasPostSteps = !predicates.isEmpty || (kind != .path && group != nil)
         switch kind {
         case .variable:
@@ -88,6 +98,9 @@ final class Node: @unchecked Sendable {
         for s in stages { s.expr?.finalize() }
         for t in terms { t.expression.finalize() }
     }
+
+    /// Whether predicates or a group are attached (before `finalize` sets `hasPostSteps`).
+    var hasPostStepsRaw: Bool { !predicates.isEmpty || group != nil || !stages.isEmpty }
 
     init(_ kind: Kind, _ text: String = "", position: Int) {
         self.kind = kind
