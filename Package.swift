@@ -48,8 +48,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwitchboardAdapters",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore", "JSONValue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwitchboardEngine",
-            dependencies: ["SwitchboardCore", "JSONValue", "JSONSchema", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SwitchboardCore", "SwitchboardAdapters", "SwitchboardResilience", "JSONValue", "JSONSchema", "JSONata",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -103,6 +116,10 @@ let package = Package(
         .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSONValue"]),
         .testTarget(name: "SwitchboardResilienceTests", dependencies: ["SwitchboardResilience", "JSONValue"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(
+            name: "SwitchboardAdaptersTests",
+            dependencies: ["SwitchboardAdapters", "SwitchboardTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardVaultTests",

@@ -151,3 +151,5 @@ extension JSON: CustomStringConvertible {
     /// The compact serialization.
     public var description: String { serialized() }
 }
+
+extension JSON: ExpressibleByStringInterpolation {}

@@ -3,8 +3,10 @@ import JSONValue
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardAdapters
 import SwitchboardEngine
 import SwitchboardStore
+import SwitchboardVault
 
 /// How the server runs: from flags, environment variables (`SWITCHBOARD_*`) and defaults.
 public struct ServerConfiguration: Sendable {
@@ -41,20 +43,77 @@ public struct AppServices: Sendable {
     public let store: Store
     public let registry: RegistryService
     public let connections: ConnectionService
-    public let schemas: any SchemaChecker
+    public let schemas: JSONSchemaChecker
     public let logger: Logger
+    public let cache: ExecutionCache
+    public let eventBus: EventBus
+    public let recorder: ExecutionRecorder
+    public let transport: HTTPTransport
+    public let sqlAdapter: SQLAdapter
+    public let executor: MethodExecutor
+    /// The credential vault (the engine's credential provider unless `credentials` is given).
+    public let vault: Vault
 
-    public init(store: Store, schemas: any SchemaChecker, clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public init(
+        store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
+        vault: Vault? = nil, logger: Logger
+    ) {
+        let vault =
+            vault
+            ?? Vault(database: store.database, connections: store.connections, definitions: store.definitions, keys: .ephemeral(), clock: clock, logger: logger)
+        self.vault = vault
+        let credentials = credentials ?? vault
         self.store = store
         self.schemas = schemas
         self.logger = logger
-        self.registry = RegistryService(definitions: store.definitions, codec: DefinitionCodec(schemas: schemas))
-        self.connections = ConnectionService(connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock)
+        let cache = ExecutionCache()
+        self.cache = cache
+        self.registry = RegistryService(definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache)
+        self.connections = ConnectionService(
+            connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
+        self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
+        self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
+        self.transport = HTTPTransport()
+        self.sqlAdapter = SQLAdapter(logger: logger)
+        var adapters = AdapterRegistry()
+        adapters.register(RESTAdapter(transport: transport), for: .restAPI)
+        adapters.register(GraphQLAdapter(transport: transport), for: .graphql)
+        adapters.register(SOAPAdapter(transport: transport), for: .soap)
+        adapters.register(sqlAdapter, for: .database)
+        self.executor = MethodExecutor(
+            connections: store.connections, definitions: store.definitions, adapters: adapters, credentials: credentials, schemas: schemas,
+            cache: cache, recorder: recorder, events: eventBus, clock: clock, logger: logger)
+    }
+
+    /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
+    /// clients and then the database, in that order.
+    public var lifecycleServices: [any Service] {
+        var out: [any Service] = [recorder.writer]
+        if let events = eventBus.writer { out.append(events) }
+        out.append(ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
+            await recorder.flush()
+            await eventBus.writer?.flush()
+            await vault.audit.flush()
+            try? await transport.shutdown()
+            await sqlAdapter.shutdown()
+            try? await store.database.close()
+        })
+        return out
+    }
+}
+
+/// Runs `action` when the service group shuts down gracefully.
+public struct ShutdownHook: Service {
+    let action: @Sendable () async -> Void
+    public init(_ action: @escaping @Sendable () async -> Void) { self.action = action }
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await action()
     }
 }
 
 /// The schema checker Switchboard validates with.
-public func makeSchemaChecker() -> any SchemaChecker { JSONSchemaChecker() }
+public func makeSchemaChecker() -> JSONSchemaChecker { JSONSchemaChecker() }
 
 /// Builds the router with every controller; returns the route table the router serves.
 public func buildRouter(services: AppServices, configuration: ServerConfiguration) -> (Router<BasicRequestContext>, RouteTable) {
@@ -64,7 +123,12 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     var table = RouteTable()
     HealthController(database: services.store.database, openAPI: OpenAPIDocument()).register(on: router, table: &table)
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
-    ConnectionsController(service: services.connections, reader: reader).register(on: router, table: &table)
+    ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(on: router, table: &table)
+    VaultController(vault: services.vault, connections: services.store.connections, reader: reader).register(on: router, table: &table)
+    ExecutionController(
+        executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,
+        connections: services.connections, reader: reader
+    ).register(on: router, table: &table)
     return (router, table)
 }
 
@@ -78,7 +142,13 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let database = try await Store.openDatabase(configuration.storeLocation, logger: logger)
     let schemas = makeSchemaChecker()
     let store = Store(database: database, schemas: schemas)
-    let services = AppServices(store: store, schemas: schemas, logger: logger)
+    let vaultKeys = try KeyFiles.forServer(
+        dataDirectory: configuration.dataDirectory, createIfMissing: configuration.databaseURL.map(\.isEmpty) ?? true, now: SystemWallClock().now(),
+        logger: logger)
+    let vault = Vault(
+        database: database, connections: store.connections, definitions: store.definitions, keys: vaultKeys, logger: logger,
+        keyDirectory: KeyFiles.directory(dataDirectory: configuration.dataDirectory))
+    let services = AppServices(store: store, schemas: schemas, vault: vault, logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,
@@ -86,9 +156,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     if let postgres = store.postgres { app.addServices(postgres.client) }
-    app.addServices(DatabaseCloser(database: database))
+    app.addServices(services.lifecycleServices)
+    app.addServices(VaultAuditFlusher(vault: vault))
     app.beforeServerStarts {
         try await Migrator().migrate(database, logger: logger)
+        try await vault.start()
         switch configuration.storeLocation {
         case .postgres: logger.info("using PostgreSQL")
         case .sqlite(let dir): logger.info("using the embedded SQLite database", metadata: ["data.dir": "\(dir)"])
@@ -98,11 +170,4 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     return app
 }
 
-/// Closes the database when the service group shuts down.
-struct DatabaseCloser: Service {
-    let database: any SQLDatabase
-    func run() async throws {
-        try? await gracefulShutdown()
-        try? await database.close()
-    }
-}
+

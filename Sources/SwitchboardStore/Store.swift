@@ -14,11 +14,15 @@ public struct Store: Sendable {
     public let database: any SQLDatabase
     public let definitions: any DefinitionRepository
     public let connections: any ConnectionRepository
+    public let executions: any ExecutionRepository
+    public let events: any EventRepository
 
     public init(database: any SQLDatabase, schemas: any SchemaChecker, clock: any WallClock = SystemWallClock()) {
         self.database = database
         self.definitions = SQLDefinitionRepository(db: database, codec: DefinitionCodec(schemas: schemas), clock: clock)
         self.connections = SQLConnectionRepository(db: database)
+        self.executions = SQLExecutionRepository(db: database)
+        self.events = SQLEventRepository(db: database)
     }
 
     /// The PostgreSQL client's pool, which must run as a service, if this store uses PostgreSQL.

@@ -18,7 +18,13 @@ func withApp(
     var config = ServerConfiguration(logLevel: .warning, maxBodySize: maxBodySize)
     switch resolved {
     case .sqlite(let dir): config.dataDirectory = dir
-    case .postgres(let url): config.databaseURL = url
+    case .postgres(let url):
+        config.databaseURL = url
+        // PostgreSQL needs a configured master key for the vault: a fresh key file per test.
+        config.dataDirectory = NSTemporaryDirectory() + "switchboard-keys-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: config.dataDirectory + "/keys", withIntermediateDirectories: true)
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        try key.write(toFile: config.dataDirectory + "/keys/master-1.key", atomically: true, encoding: .utf8)
     case .sqliteFile: Issue.record("use a directory")
     }
     let app = try await buildApplication(config)

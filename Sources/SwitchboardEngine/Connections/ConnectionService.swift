@@ -8,12 +8,24 @@ public struct ConnectionService: Sendable {
     public let definitions: any DefinitionRepository
     public let schemas: any SchemaChecker
     public let clock: any WallClock
+    /// Forgotten on every change so executions see it at once.
+    public let cache: ExecutionCache?
 
-    public init(connections: any ConnectionRepository, definitions: any DefinitionRepository, schemas: any SchemaChecker, clock: any WallClock) {
+    public init(
+        connections: any ConnectionRepository, definitions: any DefinitionRepository, schemas: any SchemaChecker, clock: any WallClock,
+        cache: ExecutionCache? = nil
+    ) {
         self.connections = connections
         self.definitions = definitions
         self.schemas = schemas
         self.clock = clock
+        self.cache = cache
+    }
+
+    /// Stores a changed connection (optimistic concurrency) and forgets the cached copy.
+    public func save(_ connection: Connection, expectedVersion: Int) async throws -> Connection {
+        defer { cache?.invalidate(connectionId: connection.id) }
+        return try await connections.update(connection, expectedVersion: expectedVersion)
     }
 
     /// What a client sends to create a connection.
@@ -137,10 +149,11 @@ public struct ConnectionService: Sendable {
             }
         }
         c.updatedAt = clock.now()
-        return try await connections.update(c, expectedVersion: expected)
+        return try await save(c, expectedVersion: expected)
     }
 
     public func delete(id: String) async throws {
+        defer { cache?.invalidate(connectionId: id) }
         guard Identifier.isWellFormed(id, prefix: "conn_"), try await connections.delete(id: id) else {
             throw SwitchboardError.notFound("no connection with id '\(id)'", code: "CONNECTION_NOT_FOUND")
         }

@@ -5,10 +5,24 @@ import SwitchboardCore
 public struct RegistryService: Sendable {
     public let definitions: any DefinitionRepository
     public let codec: DefinitionCodec
+    let cache: ExecutionCache?
 
-    public init(definitions: any DefinitionRepository, codec: DefinitionCodec) {
+    public init(definitions: any DefinitionRepository, codec: DefinitionCodec, cache: ExecutionCache? = nil) {
         self.definitions = definitions
         self.codec = codec
+        self.cache = cache
+    }
+
+    /// Applies a status transition and forgets cached copies of the definition.
+    public func transition(key: String, version: SemanticVersion, _ transition: DefinitionStatus.Transition) async throws -> IntegrationDefinition {
+        defer { cache?.invalidate(definitionKey: key) }
+        return try await definitions.transition(key: key, version: version, transition)
+    }
+
+    /// Deletes a draft version and forgets cached copies of the definition.
+    public func deleteDraft(key: String, version: SemanticVersion) async throws {
+        defer { cache?.invalidate(definitionKey: key) }
+        try await definitions.deleteDraft(key: key, version: version)
     }
 
     /// Validates and stores a new version. A document may ask for DRAFT only; `publish` publishes it at once.
@@ -26,11 +40,16 @@ public struct RegistryService: Sendable {
                 "the document's key and version must match the URL",
                 problems: [Problem(path: "/key", message: "expected '\(key)' version \(version), got '\(definition.key)' version \(definition.version)")])
         }
+        defer { cache?.invalidate(definitionKey: key) }
         return try await definitions.replaceDraft(definition)
     }
 
     func decodeNew(_ document: JSON) throws(SwitchboardError) -> IntegrationDefinition {
         let definition = try codec.decode(document)
+        let resilienceProblems = ResilienceRuntime.problems(in: definition)
+        if !resilienceProblems.isEmpty {
+            throw .validation("the definition's resilience settings have \(resilienceProblems.count) problem(s)", problems: resilienceProblems)
+        }
         if definition.status != .draft {
             throw .validation(
                 "a new version starts as DRAFT; use the publish, deprecate and archive transitions",

@@ -44,7 +44,7 @@ struct DefinitionsController: Sendable {
             return APIResponse.json(registry.codec.encode(d))
         }
         table.add(router, .delete, "/v1/definitions/{key}/versions/{version}") { _, context in
-            try await registry.definitions.deleteDraft(key: try context.path("key"), version: try context.versionParameter())
+            try await registry.deleteDraft(key: try context.path("key"), version: try context.versionParameter())
             return APIResponse.noContent()
         }
         for transition in DefinitionStatus.Transition.allCases {
@@ -52,7 +52,7 @@ struct DefinitionsController: Sendable {
                 let key = try context.path("key")
                 let version = try context.versionParameter()
                 _ = try await registry.version(key: key, version: version)
-                let d = try await registry.definitions.transition(key: key, version: version, transition)
+                let d = try await registry.transition(key: key, version: version, transition)
                 return APIResponse.json(registry.codec.encode(d))
             }
         }

@@ -6,10 +6,25 @@ public struct OpenAPIDocument: Sendable {
     public let yaml: String
     public let json: JSON
 
+    /// The base document and the fragments other areas of the API add (each with `paths` and `components`).
+    static var fragments: [String] { [OpenAPIDocument.source] + OpenAPIFragments.all }
+
     public init() {
-        yaml = Self.source
-        // The document is a constant of this build: failing to read it is a programming error caught by tests.
-        json = (try? DocumentReader.read(Array(Self.source.utf8), format: .yaml)) ?? ["openapi": "3.1.0"]
+        // The documents are constants of this build: failing to read one is a programming error caught by tests.
+        var merged: JSON = ["openapi": "3.1.0"]
+        for (i, fragment) in Self.fragments.enumerated() {
+            let part = (try? DocumentReader.read(Array(fragment.utf8), format: .yaml)) ?? [:]
+            merged = i == 0 ? part : Self.merge(merged, part)
+        }
+        json = merged
+        yaml = Self.fragments.count == 1 ? Self.source : merged.serialized(.pretty)
+    }
+
+    /// Deep-merges objects (`paths`, `components/schemas`, ...); later fragments add keys.
+    static func merge(_ a: JSON, _ b: JSON) -> JSON {
+        guard case .object(var x) = a, case .object(let y) = b else { return b }
+        for (k, v) in y { x[k] = x[k].map { merge($0, v) } ?? v }
+        return .object(x)
     }
 
     /// `(METHOD, path)` of every operation the document describes.

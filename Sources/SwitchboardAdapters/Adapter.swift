@@ -1,0 +1,133 @@
+import JSONValue
+import Logging
+import SwitchboardCore
+
+/// Everything an adapter needs to run one method call. Built by the engine; credentials are already resolved.
+public struct AdapterRequest: Sendable {
+    public var definition: IntegrationDefinition
+    public var method: CompiledMethod
+    public var connectionId: String
+    /// The connection's config (defaults applied).
+    public var config: JSONObject
+    /// The parameters after the request transform.
+    public var params: JSON
+    public var credentials: Credentials?
+    /// Time allowed for this attempt.
+    public var timeout: Duration
+    /// The idempotency header (name and key) to send; the same key across attempts of one call.
+    public var idempotencyKey: (name: String, value: String)?
+    public var logger: Logger
+
+    public init(
+        definition: IntegrationDefinition, method: CompiledMethod, connectionId: String, config: JSONObject, params: JSON,
+        credentials: Credentials?, timeout: Duration, idempotencyKey: (name: String, value: String)? = nil, logger: Logger
+    ) {
+        self.definition = definition
+        self.method = method
+        self.connectionId = connectionId
+        self.config = config
+        self.params = params
+        self.credentials = credentials
+        self.timeout = timeout
+        self.idempotencyKey = idempotencyKey
+        self.logger = logger
+    }
+}
+
+/// What came back from the provider, before the engine maps it to SUCCESS or an error.
+public struct AdapterResponse: Sendable {
+    /// The HTTP status, when the protocol has one.
+    public var status: Int?
+    public var headers: [(name: String, value: String)]
+    /// The body as JSON (parsed JSON, converted XML, rows...), or a string for text bodies, or null when empty.
+    public var body: JSON
+    /// Protocol-level failure inside a successful transport (GraphQL `errors`, a SOAP Fault): the engine reports it
+    /// as an error with these details, keeping `body` as partial data.
+    public var protocolError: ProtocolError?
+    public var requestBytes: Int
+    public var responseBytes: Int
+    /// The raw request and response bodies, kept only when the method opts in to logging bodies.
+    public var requestBodyText: String?
+    public var responseBodyText: String?
+
+    public init(
+        status: Int?, headers: [(name: String, value: String)] = [], body: JSON, protocolError: ProtocolError? = nil, requestBytes: Int = 0,
+        responseBytes: Int = 0, requestBodyText: String? = nil, responseBodyText: String? = nil
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.protocolError = protocolError
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+        self.requestBodyText = requestBodyText
+        self.responseBodyText = responseBodyText
+    }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) }?.value
+    }
+}
+
+/// A failure the protocol reported in a response (GraphQL errors, SOAP Fault).
+public struct ProtocolError: Sendable, Equatable {
+    public var code: String
+    public var message: String
+    public var details: [JSON]
+
+    public init(code: String, message: String, details: [JSON]) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+}
+
+/// A transport-level failure: the adapter could not get a response.
+public struct AdapterError: Error, Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// The attempt's time ran out.
+        case timeout
+        /// Connection refused, reset or DNS failure.
+        case connection
+        /// The response exceeded the size limit.
+        case responseTooLarge
+        /// The request could not be built from the parameters and config (bad template value, bad URL).
+        case invalidRequest
+        /// The adapter is misconfigured for this definition or method.
+        case configuration
+        /// Anything else in the transport.
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// Runs methods of one integration type. Implementations are stateless or share pooled clients; they are chosen
+/// by the definition's type, and custom ones can be registered in code.
+public protocol Adapter: Sendable {
+    func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse
+}
+
+/// The adapters by integration type.
+public struct AdapterRegistry: Sendable {
+    private var adapters: [IntegrationType: any Adapter] = [:]
+
+    public init() {}
+
+    public mutating func register(_ adapter: any Adapter, for type: IntegrationType) { adapters[type] = adapter }
+
+    public func adapter(for type: IntegrationType) -> (any Adapter)? { adapters[type] }
+}
+
+extension String {
+    func caseInsensitiveCompare(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}

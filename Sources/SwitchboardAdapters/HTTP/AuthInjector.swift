@@ -1,0 +1,70 @@
+import JSONValue
+import SwitchboardCore
+
+/// Puts credentials where the definition's auth settings say: Basic, API key (header or query), Bearer
+/// (bearer tokens, OAuth 2 access tokens, JWTs).
+public enum AuthInjector {
+    public static func inject(
+        _ credentials: Credentials?, auth: AuthSettings, headers: inout [(name: String, value: String)], query: inout [(String, String)]
+    ) throws(AdapterError) {
+        guard auth.type != .none else { return }
+        guard let c = credentials else { return }
+        switch c.type {
+        case .basic:
+            guard let user = c["username"] else { throw AdapterError(.configuration, "basic credentials need a username") }
+            let token = Base64.encode(Array("\(user):\(c["password"] ?? "")".utf8))
+            headers.append(("Authorization", "Basic " + token))
+        case .apiKey:
+            guard let key = c["key"] else { throw AdapterError(.configuration, "api_key credentials need a key") }
+            let placement = c["in"].flatMap(APIKeyPlacement.init) ?? auth.apiKeyPlacement
+            let name = c["name"] ?? auth.apiKeyName
+            switch placement {
+            case .header:
+                let prefix = auth.extra["apiKey"]?["prefix"]?.stringValue ?? c["prefix"]
+                headers.append((name, prefix.map { "\($0) \(key)" } ?? key))
+            case .query: query.append((name, key))
+            }
+        case .bearer, .jwt:
+            guard let token = c["token"] ?? c["accessToken"] else { throw AdapterError(.configuration, "\(c.type.rawValue) credentials need a token") }
+            headers.append(("Authorization", "Bearer " + token))
+        case .oauth2:
+            guard let token = c["accessToken"] else { throw AdapterError(.configuration, "the OAuth 2 credentials hold no access token") }
+            let type = c["tokenType"].map { $0.lowercased() == "bearer" ? "Bearer" : $0 } ?? "Bearer"
+            headers.append(("Authorization", type + " " + token))
+        case .custom:
+            // Custom credentials are applied by templates (`{{config...}}` cannot read them) or a custom adapter;
+            // a `headers` object in them is sent as is.
+            if case .object(let h)? = c.extra["headers"] {
+                for (k, v) in h { if let s = v.stringValue { headers.append((k, s)) } }
+            }
+        case .clientCertificate:
+            return  // used for mutual TLS by the transport, not as a header
+        }
+        for h in headers where h.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            throw AdapterError(.invalidRequest, "a credential would put a line break in header '\(h.name)'")
+        }
+    }
+}
+
+/// Standard base64 with padding.
+public enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let b0 = UInt32(bytes[i])
+            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+            let v = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(i + 1 < bytes.count ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(i + 2 < bytes.count ? alphabet[Int(v & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

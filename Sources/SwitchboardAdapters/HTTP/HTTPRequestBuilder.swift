@@ -1,0 +1,150 @@
+import JSONValue
+import SwitchboardCore
+
+/// An HTTP request ready to send: every value rendered and encoded.
+public struct HTTPRequestSpec: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+
+    public static func == (a: HTTPRequestSpec, b: HTTPRequestSpec) -> Bool {
+        a.method == b.method && a.url == b.url && a.body == b.body && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Builds HTTP requests from a compiled method, the parameters and the connection's config, and injects
+/// authentication from the credentials.
+///
+/// - Path parameters are percent-encoded as path segments (`a/b` becomes `a%2Fb`); a missing one is an error.
+/// - Query parameters whose value is undefined are left out; an array makes the parameter repeat.
+/// - Header values may not contain line breaks (no header injection).
+/// - Without a body template, POST/PUT/PATCH send the parameters as the body.
+public enum HTTPRequestBuilder {
+    public static func build(_ request: AdapterRequest) throws(AdapterError) -> HTTPRequestSpec {
+        let m = request.method
+        let params = request.params
+        let config = request.config
+        var url = try baseURL(m, request)
+        // Path.
+        for part in m.path.parts {
+            switch part {
+            case .literal(let s): url += s
+            case .placeholder(let ref):
+                guard let v = Template.lookup(ref, params: params, config: config) else {
+                    throw AdapterError(.invalidRequest, "path parameter '\(ref.path.joined(separator: "."))' is missing")
+                }
+                url += PercentEncoding.encode(Template.text(v), allowed: .pathSegment)
+            }
+        }
+        // Query.
+        var pairs: [(String, String)] = []
+        for (name, t) in m.query {
+            guard let v = t.render(params: params, config: config) else { continue }
+            if case .array(let items) = v {
+                for item in items where !item.isNull { pairs.append((name, Template.text(item))) }
+            } else {
+                pairs.append((name, Template.text(v)))
+            }
+        }
+        // Headers.
+        var headers: [(name: String, value: String)] = []
+        for (name, t) in m.headers {
+            guard let v = t.render(params: params, config: config) else { continue }
+            let text = Template.text(v)
+            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw AdapterError(.invalidRequest, "header '\(name)' would contain a line break")
+            }
+            headers.append((name, text))
+        }
+        // Body.
+        var body: [UInt8]?
+        let verb = m.method.verb
+        // (Careful: `nil` here must be Optional.none; JSON itself is nil-literal-expressible as JSON.null.)
+        let sendsParams = (verb == .POST || verb == .PUT || verb == .PATCH) && m.method.bodyEncoding != .none
+        let bodyValue: JSON? =
+            if let template = m.body { template.render(params: params, config: config) ?? .null } else if sendsParams { params } else { Optional<JSON>.none }
+        if let bodyValue, m.method.bodyEncoding != .none {
+            switch m.method.bodyEncoding {
+            case .json, .none:
+                body = bodyValue.serializedBytes()
+                headers.append(("Content-Type", "application/json"))
+            case .form:
+                body = Array(FormEncoding.encode(bodyValue).utf8)
+                headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            case .raw:
+                body = Array(Template.text(bodyValue).utf8)
+                if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", "text/plain; charset=utf-8")) }
+            }
+        }
+        if let key = request.idempotencyKey { headers.append((key.name, key.value)) }
+        // Authentication.
+        try AuthInjector.inject(request.credentials, auth: request.definition.auth, headers: &headers, query: &pairs)
+        if !pairs.isEmpty {
+            url += (url.contains("?") ? "&" : "?") + pairs.map { PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent) }.joined(separator: "&")
+        }
+        if !headers.contains(where: { $0.name.lowercased() == "accept" }) { headers.append(("Accept", "application/json")) }
+        return HTTPRequestSpec(method: verb.rawValue, url: url, headers: headers, body: body)
+    }
+
+    static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> String {
+        guard let t = m.baseURL else { throw AdapterError(.configuration, "the definition has no baseUrl") }
+        guard let v = t.render(params: .object(request.config), config: request.config), var s = v.stringValue, !s.isEmpty else {
+            throw AdapterError(.configuration, "the baseUrl template names a config value that is not set")
+        }
+        guard s.hasPrefix("http://") || s.hasPrefix("https://") else { throw AdapterError(.configuration, "the baseUrl must be an http(s) URL") }
+        while s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
+}
+
+/// Percent-encoding (RFC 3986) for the parts of a URL.
+public enum PercentEncoding {
+    public enum Allowed { case pathSegment, queryComponent }
+
+    static let unreserved: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
+    static let pathExtra: Set<UInt8> = Set(Array("!$&'()*+,;=:@".utf8))
+    static let hex = Array("0123456789ABCDEF".utf8)
+
+    public static func encode(_ s: String, allowed: Allowed) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            if unreserved.contains(b) || (allowed == .pathSegment && pathExtra.contains(b)) {
+                out.append(b)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies; nested objects and arrays use the bracket convention
+/// (`metadata[plan]=pro`, `items[0][price]=5`) that Stripe and many form APIs read.
+public enum FormEncoding {
+    public static func encode(_ value: JSON) -> String {
+        var pairs: [(String, String)] = []
+        flatten(value, prefix: nil, into: &pairs)
+        return pairs.map { PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent) }
+            .joined(separator: "&")
+    }
+
+    static func flatten(_ value: JSON, prefix: String?, into pairs: inout [(String, String)]) {
+        switch value {
+        case .object(let o):
+            for (k, v) in o { flatten(v, prefix: prefix.map { "\($0)[\(k)]" } ?? k, into: &pairs) }
+        case .array(let a):
+            for (i, v) in a.enumerated() { flatten(v, prefix: "\(prefix ?? "")[\(i)]", into: &pairs) }
+        case .null:
+            return
+        default:
+            if let prefix { pairs.append((prefix, Template.text(value))) }
+        }
+    }
+}

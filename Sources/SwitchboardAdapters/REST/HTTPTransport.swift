@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import JSONValue
+import NIOCore
+import NIOHTTP1
+
+/// Sends HTTP requests over one shared, pooled AsyncHTTPClient: keep-alive connections, redirects followed (up to 5),
+/// gzip/deflate decompressed, response size limited.
+public final class HTTPTransport: Sendable {
+    public let client: HTTPClient
+
+    public struct Configuration: Sendable {
+        /// Idle connections kept per upstream host.
+        public var connectionsPerHost: Int
+        public var maxRedirects: Int
+        public var connectTimeout: Duration
+
+        public init(connectionsPerHost: Int = 64, maxRedirects: Int = 5, connectTimeout: Duration = .seconds(10)) {
+            self.connectionsPerHost = connectionsPerHost
+            self.maxRedirects = maxRedirects
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    public init(configuration: Configuration = .init()) {
+        var c = HTTPClient.Configuration()
+        c.redirectConfiguration = .follow(max: configuration.maxRedirects, allowCycles: false)
+        c.decompression = .enabled(limit: .ratio(100))
+        c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
+        c.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+    }
+
+    /// Closes the pool; call once at shutdown.
+    public func shutdown() async throws { try await client.shutdown() }
+
+    /// The response of one exchange.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+    }
+
+    /// Sends `spec` and collects the body (up to `maxBytes`).
+    public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
+        var request = HTTPClientRequest(url: spec.url)
+        request.method = HTTPMethod(rawValue: spec.method)
+        for h in spec.headers { request.headers.add(name: h.name, value: h.value) }
+        if let body = spec.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(max(1, nanos)))
+            let buffer: ByteBuffer
+            do {
+                buffer = try await response.body.collect(upTo: maxBytes)
+            } catch is NIOTooManyBytesError {
+                throw AdapterError(.responseTooLarge, "the response body is larger than \(maxBytes) bytes")
+            }
+            return Response(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer.readableBytesView))
+        } catch let e as AdapterError {
+            throw e
+        } catch let e as HTTPClientError {
+            throw Self.map(e)
+        } catch let e as ChannelError {
+            throw AdapterError(.connection, "the connection failed: \(e)")
+        } catch is CancellationError {
+            throw AdapterError(.timeout, "the call was cancelled")
+        } catch {
+            let text = "\(error)"
+            if text.contains("connectTimeout") || text.contains("Timeout") { throw AdapterError(.timeout, "the upstream did not answer in time") }
+            if text.contains("refused") || text.contains("reset") || text.contains("connect") { throw AdapterError(.connection, "the connection to the upstream failed") }
+            throw AdapterError(.other, "the request failed: \(type(of: error))")
+        }
+    }
+
+    static func map(_ e: HTTPClientError) -> AdapterError {
+        if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(e) {
+            return AdapterError(.timeout, "the upstream did not answer in time")
+        }
+        if [.remoteConnectionClosed, .alreadyShutdown].contains(e) { return AdapterError(.connection, "the upstream closed the connection") }
+        if [.redirectCycleDetected, .redirectLimitReached].contains(e) { return AdapterError(.other, "too many redirects") }
+        if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return AdapterError(.invalidRequest, "the request URL is invalid") }
+        return AdapterError(.other, "the HTTP exchange failed: \(e)")
+    }
+}
+
+/// Reads a response body as JSON when it is JSON, as a string when it is text, null when empty.
+public enum ResponseBody {
+    public static func decode(_ bytes: [UInt8], contentType: String?) -> JSON {
+        if bytes.isEmpty { return .null }
+        let type = contentType?.lowercased() ?? ""
+        if type.contains("json") || type.isEmpty {
+            if let json = try? JSON(parsing: bytes) { return json }
+        }
+        return .string(String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,0 +1,169 @@
+import JSONValue
+import Logging
+import SwitchboardCore
+import SwitchboardStore
+import Synchronization
+
+/// SQL databases as integrations: a method is one parameterised statement against the connection's database.
+///
+/// The connection's config names the database: `databaseUrl` (`postgres://...`) or `sqlitePath`. The method
+/// declares `sql: {query: "SELECT * FROM users WHERE id = :id", readOnly: true}`; `:name` placeholders are bound
+/// from the parameters as values, never spliced into the text. Methods are read-only unless they say
+/// `readOnly: false` (PostgreSQL: a READ ONLY transaction; SQLite: the file opened read-only).
+/// The result is `{"rows": [{column: value}], "rowCount": n}`.
+public final class SQLAdapter: Adapter {
+    private let databases = Mutex<[String: any SQLDatabase]>([:])
+    private let runners = Mutex<[Task<Void, Never>]>([])
+    let logger: Logger
+
+    public init(logger: Logger) { self.logger = logger }
+
+    public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
+        guard let sql = request.method.method.options["sql"], let text = sql["query"]?.stringValue else {
+            throw AdapterError(.configuration, "method '\(request.method.name)' declares no sql.query")
+        }
+        let readOnly = sql["readOnly"]?.boolValue ?? true
+        let (statement, names) = try Self.bindNamed(text)
+        let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
+        let db = try await database(for: request.config, readOnly: readOnly)
+        do {
+            let rows = try await withThrowingTaskGroup(of: [SQLRow].self) { group in
+                group.addTask {
+                    if db.dialect == .postgres && readOnly {
+                        return try await db.transaction { tx in
+                            try await tx.execute("SET TRANSACTION READ ONLY")
+                            return try await tx.query(statement, binds)
+                        }
+                    }
+                    return try await db.query(statement, binds)
+                }
+                group.addTask {
+                    try await Task.sleep(for: request.timeout)
+                    throw AdapterError(.timeout, "the query did not finish in time")
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            let json: [JSON] = rows.map { row in
+                var o = JSONObject(minimumCapacity: row.columns.count)
+                for (i, c) in row.columns.enumerated() { o[c] = Self.json(row.values[i]) }
+                return .object(o)
+            }
+            return AdapterResponse(status: nil, body: ["rows": .array(json), "rowCount": .number(Double(json.count))])
+        } catch let e as AdapterError {
+            throw e
+        } catch let e as DatabaseError {
+            switch e.kind {
+            case .unavailable: throw AdapterError(.connection, "the database is unavailable")
+            default: throw AdapterError(.other, "the statement failed: \(e.message)")
+            }
+        } catch {
+            throw AdapterError(.other, "the statement failed")
+        }
+    }
+
+    /// Rewrites `:name` placeholders (outside quotes) to `?`, returning the names in order.
+    static func bindNamed(_ text: String) throws(AdapterError) -> (String, [String]) {
+        var out = ""
+        var names: [String] = []
+        var quote: Character?
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if let q = quote {
+                out.append(c)
+                if c == q { quote = nil }
+                i = text.index(after: i)
+                continue
+            }
+            if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+                i = text.index(after: i)
+                continue
+            }
+            if c == "?" || c == "$" && text.index(after: i) < text.endIndex && text[text.index(after: i)].isNumber {
+                throw AdapterError(.configuration, "use :name placeholders in sql.query, not positional ones")
+            }
+            if c == ":", text.index(after: i) < text.endIndex, text[text.index(after: i)] != ":",
+                i == text.startIndex || text[text.index(before: i)] != ":"
+            {
+                var j = text.index(after: i)
+                var name = ""
+                while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" {
+                    name.append(text[j])
+                    j = text.index(after: j)
+                }
+                if !name.isEmpty {
+                    names.append(name)
+                    out.append("?")
+                    i = j
+                    continue
+                }
+            }
+            out.append(c)
+            i = text.index(after: i)
+        }
+        return (out, names)
+    }
+
+    static func value(_ v: JSON?) -> SQLValue {
+        switch v {
+        case .none, .null?: .null
+        case .bool(let b)?: .int(b ? 1 : 0)
+        case .number(let n)?: n == n.rounded() && abs(n) < 9e15 ? .int(Int64(n)) : .double(n)
+        case .string(let s)?: .text(s)
+        case let other?: .text(other.serialized())
+        }
+    }
+
+    static func json(_ v: SQLValue) -> JSON {
+        switch v {
+        case .null: .null
+        case .int(let i): .number(Double(i))
+        case .double(let d): .number(d)
+        case .text(let s): .string(s)
+        case .blob(let b): .string(Base64.encode(b))
+        }
+    }
+
+    func database(for config: JSONObject, readOnly: Bool) async throws(AdapterError) -> any SQLDatabase {
+        let location: StoreLocation
+        let key: String
+        if let url = config["databaseUrl"]?.stringValue, url.hasPrefix("postgres") {
+            location = .postgres(url: url)
+            key = url
+        } else if let path = config["sqlitePath"]?.stringValue, !path.isEmpty {
+            location = .sqliteFile(path: readOnly ? "file:\(path)?mode=ro" : path)
+            key = (readOnly ? "ro:" : "rw:") + path
+        } else {
+            throw AdapterError(.configuration, "the connection's config needs databaseUrl (postgres://...) or sqlitePath")
+        }
+        if let existing = databases.withLock({ $0[key] }) { return existing }
+        do {
+            let db = try await Store.openDatabase(location, logger: logger)
+            if let pg = db as? PostgresDatabase {
+                let task = Task.detached { await pg.run() }
+                runners.withLock { $0.append(task) }
+            }
+            return databases.withLock { dbs in
+                if let raced = dbs[key] { return raced }
+                dbs[key] = db
+                return db
+            }
+        } catch {
+            throw AdapterError(.connection, "cannot open the database")
+        }
+    }
+
+    /// Closes every database opened for calls.
+    public func shutdown() async {
+        let all = databases.withLock { dbs in
+            defer { dbs.removeAll() }
+            return Array(dbs.values)
+        }
+        for db in all { try? await db.close() }
+        for task in runners.withLock({ $0 }) { task.cancel() }
+    }
+}

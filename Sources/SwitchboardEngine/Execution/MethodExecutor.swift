@@ -1,0 +1,401 @@
+import JSONSchema
+import JSONValue
+import JSONata
+import Logging
+import Synchronization
+import SwitchboardAdapters
+import SwitchboardCore
+import SwitchboardResilience
+
+/// Runs a connection's method: the whole pipeline in one readable place.
+///
+/// 1. load the connection and its definition version (cached; invalidated on change)
+/// 2. refuse unless the connection is CONNECTED (or the definition needs no auth)
+/// 3. validate the parameters against `paramSchema`
+/// 4. apply the request transform (JSONata)
+/// 5. resolve credentials (the vault, through `CredentialProvider`)
+/// 6. build the request from the templates, inject authentication, send it through the adapter with the
+///    method's timeout (once more after refreshing credentials on a 401)
+/// 7. map the response to SUCCESS or a typed error
+/// 8. apply the response transform, validate against `resultSchema`
+/// 9. record the execution, emit an event, update lastUsedAt — all batched off the hot path
+public struct MethodExecutor: Sendable {
+    public let connections: any ConnectionRepository
+    public let definitions: any DefinitionRepository
+    public let adapters: AdapterRegistry
+    public let credentials: (any CredentialProvider)?
+    public let schemas: JSONSchemaChecker
+    public let cache: ExecutionCache
+    public let recorder: ExecutionRecorder
+    public let events: EventBus
+    public let resilience: ResilienceRuntime
+    public let clock: any WallClock
+    public let logger: Logger
+    /// Applied when neither the method nor the connection sets a timeout.
+    public var defaultTimeout: Duration = .seconds(30)
+    /// Limits for request/response transforms.
+    public var transformLimits = EvaluationLimits(maxDepth: 500, timeLimit: .seconds(2))
+
+    public init(
+        connections: any ConnectionRepository, definitions: any DefinitionRepository, adapters: AdapterRegistry,
+        credentials: (any CredentialProvider)?, schemas: JSONSchemaChecker, cache: ExecutionCache, recorder: ExecutionRecorder,
+        events: EventBus, resilience: ResilienceRuntime = ResilienceRuntime(), clock: any WallClock, logger: Logger
+    ) {
+        self.resilience = resilience
+        self.connections = connections
+        self.definitions = definitions
+        self.adapters = adapters
+        self.credentials = credentials
+        self.schemas = schemas
+        self.cache = cache
+        self.recorder = recorder
+        self.events = events
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs `methodName` on `connectionId` with `params`; never throws: every failure is an ERROR result.
+    public func execute(connectionId: String, methodName: String, params: JSON) async -> ExecutionResult {
+        let started = ContinuousClock.now
+        let executionId = Identifier.make(prefix: "exec_", now: clock.now())
+        var trace = Trace()
+        let result: ExecutionResult
+        do {
+            let data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
+            result = ExecutionResult(
+                executionId: executionId, data: data, error: nil, partialData: nil, attempts: trace.attempts, durationMs: elapsed(started),
+                cached: trace.cached, fallback: trace.fallback)
+        } catch let error as SwitchboardError {
+            result = ExecutionResult(
+                executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error, partialData: trace.partialData,
+                attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
+        } catch {
+            logger.error("unexpected execution failure", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error.type": "\(type(of: error))"])
+            result = ExecutionResult(
+                executionId: executionId, data: nil, error: .internalError("the execution failed unexpectedly"), partialData: nil,
+                attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
+        }
+        record(result, connectionId: connectionId, methodName: methodName, trace: trace)
+        return result
+    }
+
+    /// Per-call facts gathered along the pipeline for the log and the event.
+    struct Trace {
+        var attempts = 0
+        var connection: Connection?
+        var definition: IntegrationDefinition?
+        var httpStatus: Int?
+        var requestBytes = 0
+        var responseBytes = 0
+        var requestBody: String?
+        var responseBody: String?
+        var partialData: JSON?
+        var redactor: SecretRedactor?
+        var cached = false
+        var fallback = false
+        var inFallback = false
+    }
+
+    func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
+        // 1. Connection and definition.
+        let connection = try await loadConnection(connectionId)
+        trace.connection = connection
+        let prepared = try await loadDefinition(connection)
+        let definition = prepared.definition
+        trace.definition = definition
+        guard let method = prepared.methods[methodName] else { throw ExecutionErrors.methodNotFound(methodName, definition) }
+
+        // 2. Usable?
+        if definition.auth.type != .none && connection.status != .connected { throw ExecutionErrors.notUsable(connection) }
+        if definition.auth.type == .none && [.disconnected, .configError, .pendingConfiguration].contains(connection.status) {
+            throw ExecutionErrors.notUsable(connection)
+        }
+
+        // 3. Parameters.
+        if let schema = method.paramSchema {
+            let result = schema.validate(params, mode: .allErrors)
+            if !result.isValid {
+                throw ExecutionErrors.invalidParams(result.errors.map { Problem(path: $0.instanceLocation.description, message: $0.message) })
+            }
+        }
+
+        // 4. Request transform.
+        var effectiveParams = params
+        if let t = method.requestTransform {
+            do {
+                effectiveParams = try t.evaluate(input: params, bindings: ["config": .object(connection.config)], limits: transformLimits) ?? .null
+            } catch { throw ExecutionErrors.transform("request", error.description, status: 422) }
+        }
+
+        // 5. Credentials.
+        var creds: Credentials?
+        if definition.auth.type != .none {
+            guard let provider = credentials else { throw ExecutionErrors.notUsable(connection, "no credential store is configured") }
+            creds = try await provider.credentials(for: connection, definition: definition)
+            if creds == nil { throw ExecutionErrors.notUsable(connection, "connection \(connection.id) has no credentials") }
+        }
+        trace.redactor = SecretRedactor(creds)
+
+        // 6. Send through the resilience layers (bulkhead, total timeout, rate limit, cache, breaker, retry,
+        //    attempt timeout); within an attempt, a 401 refreshes the credentials once and tries again.
+        guard let adapter = adapters.adapter(for: definition.type) else {
+            throw SwitchboardError(code: "ADAPTER_NOT_AVAILABLE", message: "no adapter runs \(definition.type.rawValue) integrations", status: 409)
+        }
+        let timeout = method.compiled.method.timeoutMs.map { Duration.milliseconds($0) }
+            ?? connection.config["timeoutMs"]?.intValue.map { Duration.milliseconds($0) } ?? defaultTimeout
+        let request = AdapterRequest(
+            definition: definition, method: method.compiled, connectionId: connection.id, config: connection.config, params: effectiveParams,
+            credentials: creds, timeout: timeout, logger: logger)
+        let config = try resilience.configuration(definition, method.compiled.method, connection)
+        let response = try await send(adapter, request, config: config, connection: connection, trace: &trace)
+
+        // 7. Response transform and result schema.
+        var data = response.body
+        if let t = method.responseTransform {
+            do {
+                data = try t.evaluate(input: response.body, bindings: ["params": params, "config": .object(connection.config)], limits: transformLimits) ?? .null
+            } catch { throw ExecutionErrors.transform("response", error.description, status: 502) }
+        }
+        if let schema = method.resultSchema {
+            let result = schema.validate(data, mode: .allErrors)
+            if !result.isValid {
+                throw ExecutionErrors.resultInvalid(result.errors.prefix(20).map { Problem(path: $0.instanceLocation.description, message: $0.message) })
+            }
+        }
+        return data
+    }
+
+    /// Runs the call through the resilience pipeline and maps every way it can end.
+    func send(
+        _ adapter: any Adapter, _ request: AdapterRequest, config: ResilienceConfiguration, connection: Connection, trace: inout Trace
+    ) async throws -> AdapterResponse {
+        let m = request.method.method
+        let log = AttemptLog(redactor: trace.redactor ?? SecretRedactor(nil), logBodies: m.logBodies)
+        // A breaker declared on the method guards that method alone; one declared on the definition guards the connection.
+        let perMethod = ResilienceRuntime.methodLevel(m)?["circuitBreaker"] != nil
+        let breakerKey = perMethod ? "\(connection.id)|\(m.name)" : connection.id
+        let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
+        let cacheKey = cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params) : nil
+        let pipeline = ResiliencePipeline<AdapterResponse, SystemResilienceClock>(
+            configuration: config, clock: resilience.clock,
+            bulkhead: config.bulkhead.map { resilience.bulkheads.bulkhead(for: connection.id, configuration: $0) },
+            rateLimitStore: config.rateLimits.isEmpty ? nil : resilience.rateLimits,
+            circuitBreaker: config.circuitBreaker.map { resilience.breakers.breaker(for: breakerKey, configuration: $0) },
+            cache: cacheable ? config.cache.map { resilience.responseCache("\(connection.id)|\(m.name)", $0) } : nil,
+            observer: EngineResilienceObserver(events: events, metrics: resilience.metrics, breakerKey: breakerKey))
+        let resilienceRequest = ResilienceRequest(
+            definitionID: request.definition.key, connectionID: connection.id, method: m.name, httpMethod: m.verb.rawValue, cacheKey: cacheKey)
+        let provider = credentials
+        let definition = request.definition
+        let outcome: Result<ResilienceResult<AdapterResponse>, ResilienceError>
+        do {
+            outcome = .success(try await pipeline.execute(resilienceRequest) { context in
+                var attemptRequest = request
+                if let key = context.idempotencyKey { attemptRequest.idempotencyKey = (key.name, key.value) }
+                var response = try await Self.attempt(adapter, attemptRequest, log: log)
+                if response.status == 401, let provider, let rejected = attemptRequest.credentials, log.claimRefresh(),
+                    let fresh = try await provider.refreshAfterUnauthorized(connection: connection, definition: definition, rejected: rejected)
+                {
+                    attemptRequest.credentials = fresh
+                    log.redactor = SecretRedactor(fresh)
+                    response = try await Self.attempt(adapter, attemptRequest, log: log)
+                }
+                if let status = response.status, !(200..<300).contains(status) { throw UpstreamStatusError(response: response) }
+                if response.protocolError != nil { throw ProtocolFailure(response: response) }
+                return response
+            })
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let result):
+            log.copy(into: &trace)
+            trace.cached = result.cached
+            if result.cached { trace.attempts = 0 }
+            if let fallbackConfig = config.fallback, case .lastGoodResponse = fallbackConfig.action, !result.cached {
+                resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(result.value, forKey: Self.fallbackKey(connection, m, request.params), now: resilience.clock.now)
+            }
+            return result.value
+        case .failure(let error):
+            log.copy(into: &trace)
+            trace.redactor = log.redactor
+            if let fallback = config.fallback, fallback.applies(to: error),
+                let value = try await self.fallback(fallback, connection: connection, method: m, params: request.params, trace: &trace)
+            {
+                trace.fallback = true
+                return value
+            }
+            throw Self.map(error, trace: &trace)
+        }
+    }
+
+    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON) -> ResponseCacheKey {
+        ResponseCacheKey(connectionID: c.id, method: m.name, params: params)
+    }
+
+    /// The fallback's answer, or nil when it has none (no last good response yet).
+    func fallback(_ f: FallbackConfiguration, connection: Connection, method: DefinitionMethod, params: JSON, trace: inout Trace) async throws
+        -> AdapterResponse?
+    {
+        switch f.action {
+        case .staticValue(let value):
+            return AdapterResponse(status: 200, body: value)
+        case .lastGoodResponse(let maxAge):
+            guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: Self.fallbackKey(connection, method, params))
+            else { return nil }
+            if let maxAge, resilience.clock.now - storedAt > maxAge { return nil }
+            return value
+        case .method(let name, let fixedParams):
+            guard name != method.name, !trace.inFallback else { return nil }
+            var nested = Trace()
+            nested.inFallback = true
+            let data = try await run(connectionId: connection.id, methodName: name, params: fixedParams ?? params, trace: &nested)
+            trace.attempts += nested.attempts
+            return AdapterResponse(status: 200, body: data)
+        }
+    }
+
+    /// One attempt on the adapter, its facts noted in `log`.
+    static func attempt(_ adapter: any Adapter, _ request: AdapterRequest, log: AttemptLog) async throws -> AdapterResponse {
+        log.begin()
+        do {
+            let response = try await adapter.execute(request)
+            log.note(response)
+            return response
+        } catch {
+            throw TransportError(error: error)
+        }
+    }
+
+    /// Maps how a call ended (a resilience decision, an upstream answer, a transport failure) to the API's error.
+    static func map(_ error: ResilienceError, trace: inout Trace) -> SwitchboardError {
+        let retryAfter = error.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        switch error.code {
+        case .circuitOpen:
+            return SwitchboardError(code: "CIRCUIT_OPEN", message: error.message, status: 503, retryAfter: retryAfter)
+        case .bulkheadFull:
+            return SwitchboardError(code: "BULKHEAD_FULL", message: error.message, status: 503)
+        case .timeout:
+            return ExecutionErrors.timeout("the call did not finish within its total timeout", attempt: false)
+        case .attemptTimeout:
+            return ExecutionErrors.timeout("the provider did not answer within the attempt timeout", attempt: true)
+        case .cancelled:
+            return SwitchboardError(code: "CANCELLED", message: "the call was cancelled", status: 499)
+        case .rateLimitExceeded:
+            var e = SwitchboardError(code: "RATE_LIMIT_EXCEEDED", message: error.message, status: 429, retryAfter: retryAfter)
+            if let upstream = error.underlying as? UpstreamStatusError {
+                do { try check(upstream.response, trace: &trace) } catch let mapped as SwitchboardError { e.details = mapped.details } catch {}
+                e.retryAfter = e.retryAfter ?? upstream.response.header("Retry-After").flatMap(Double.init)
+            }
+            return e
+        case .retriesExhausted, .operationFailed:
+            switch error.underlying {
+            case let upstream as UpstreamStatusError:
+                do { try check(upstream.response, trace: &trace) } catch let mapped as SwitchboardError { return mapped } catch {}
+                return SwitchboardError(code: "UPSTREAM_ERROR", message: "the provider failed", status: 502)
+            case let p as ProtocolFailure:
+                do { try check(p.response, trace: &trace) } catch let mapped as SwitchboardError { return mapped } catch {}
+                return SwitchboardError(code: "UPSTREAM_ERROR", message: "the provider failed", status: 502)
+            case let t as TransportError:
+                return map(t.error)
+            case let s as SwitchboardError:
+                return s
+            default:
+                return SwitchboardError(code: "UPSTREAM_ERROR", message: "the call failed", status: 502)
+            }
+        }
+    }
+
+    static func map(_ error: AdapterError) -> SwitchboardError {
+        switch error.kind {
+        case .timeout: ExecutionErrors.timeout("the provider did not answer within the method's timeout", attempt: true)
+        case .connection: SwitchboardError(code: "UPSTREAM_UNAVAILABLE", message: error.message, status: 502)
+        case .responseTooLarge: SwitchboardError(code: "RESPONSE_TOO_LARGE", message: error.message, status: 502)
+        case .invalidRequest: .validation(error.message)
+        case .configuration: SwitchboardError(code: "DEFINITION_ERROR", message: error.message, status: 409)
+        case .other: SwitchboardError(code: "UPSTREAM_ERROR", message: error.message, status: 502)
+        }
+    }
+
+    /// Turns a provider's answer into SUCCESS (returns) or the typed error (throws).
+    static func check(_ response: AdapterResponse, trace: inout Trace) throws {
+        if let p = response.protocolError {
+            trace.partialData = response.body.isNull ? nil : response.body
+            throw SwitchboardError(code: p.code, message: p.message, details: p.details, status: 502)
+        }
+        guard let status = response.status, !(200..<300).contains(status) else { return }
+        let excerpt: JSON = {
+            if case .string(let s) = response.body { return .string(String(s.prefix(1024))) }
+            let text = response.body.serialized()
+            return text.utf8.count <= 2048 ? response.body : .string(String(text.prefix(1024)))
+        }()
+        let details: [JSON] = [["status": .number(Double(status)), "body": excerpt]]
+        switch status {
+        case 429:
+            let retryAfter = response.header("Retry-After").flatMap(Double.init)
+            throw SwitchboardError(code: "RATE_LIMIT_EXCEEDED", message: "the provider is rate limiting this connection", details: details, status: 429, retryAfter: retryAfter)
+        case 401, 403:
+            throw SwitchboardError(code: "UPSTREAM_AUTH_ERROR", message: "the provider refused the credentials (HTTP \(status))", details: details, status: 502)
+        case 404:
+            throw SwitchboardError(code: "UPSTREAM_NOT_FOUND", message: "the provider answered 404 Not Found", details: details, status: 502)
+        case 400..<500:
+            throw SwitchboardError(code: "UPSTREAM_CLIENT_ERROR", message: "the provider rejected the request (HTTP \(status))", details: details, status: 502)
+        default:
+            throw SwitchboardError(code: "UPSTREAM_ERROR", message: "the provider failed (HTTP \(status))", details: details, status: 502)
+        }
+    }
+
+    static func redacted(_ e: SwitchboardError, _ r: SecretRedactor) -> SwitchboardError {
+        var out = e
+        out.message = r.redact(e.message)
+        out.details = e.details.map(r.redact)
+        return out
+    }
+
+    func loadConnection(_ id: String) async throws -> Connection {
+        if let c = cache.connection(id) { return c }
+        guard Identifier.isWellFormed(id, prefix: "conn_"), let c = try await connections.get(id: id) else { throw ExecutionErrors.connectionNotFound(id) }
+        cache.store(c)
+        return c
+    }
+
+    func loadDefinition(_ c: Connection) async throws -> PreparedDefinition {
+        if let d = cache.definition(c.definitionKey, c.definitionVersion) { return d }
+        guard let d = try await definitions.version(key: c.definitionKey, version: c.definitionVersion) else {
+            throw SwitchboardError(code: "DEFINITION_NOT_FOUND", message: "the connection's definition version no longer exists", status: 409)
+        }
+        let prepared = try PreparedDefinition(d, schemas: schemas)
+        cache.store(prepared)
+        return prepared
+    }
+
+    func elapsed(_ start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    func record(_ result: ExecutionResult, connectionId: String, methodName: String, trace: Trace) {
+        let now = clock.now()
+        let record = ExecutionRecord(
+            id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
+            definitionVersion: trace.definition?.version.description ?? "", method: methodName, status: result.isSuccess ? .success : .error,
+            errorCode: result.error?.code, errorMessage: result.error?.message, httpStatus: trace.httpStatus, attempts: result.attempts,
+            durationMs: result.durationMs, requestBytes: trace.requestBytes, responseBytes: trace.responseBytes, cached: result.cached,
+            fallback: result.fallback, createdAt: now, requestBody: trace.requestBody, responseBody: trace.responseBody)
+        guard trace.connection != nil else { return }  // unknown connection: nothing to log against
+        recorder.record(record)
+        var payload: JSONObject = [
+            "executionId": .string(result.executionId), "connectionId": .string(connectionId), "method": .string(methodName),
+            "definitionKey": .string(record.definitionKey), "durationMs": .number(record.durationMs), "attempts": .number(Double(record.attempts)),
+        ]
+        if let e = result.error {
+            payload["errorCode"] = .string(e.code)
+            payload["message"] = .string(e.message)
+            events.emit("integration.method.failed", connectionId: connectionId, payload: payload)
+        } else {
+            payload["status"] = "SUCCESS"
+            events.emit("integration.method.executed", connectionId: connectionId, payload: payload)
+        }
+        recorder.touch(connectionId: connectionId, at: now)
+    }
+}

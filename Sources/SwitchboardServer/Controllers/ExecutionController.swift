@@ -1,0 +1,80 @@
+import Hummingbird
+import JSONValue
+import SwitchboardCore
+import SwitchboardEngine
+
+/// Method execution, the executions log, the events log, and connection tests.
+struct ExecutionController: Sendable {
+    let executor: MethodExecutor
+    let executions: any ExecutionRepository
+    let events: any EventRepository
+    let eventBus: EventBus
+    let connections: ConnectionService
+    let reader: RequestReader
+
+    func register<Context: RequestContext>(on router: Router<Context>, table: inout RouteTable) {
+        table.add(router, .post, "/v1/connections/{id}/methods/{method}") { request, context in
+            var request = request
+            let params = try await paramsBody(&request)
+            let result = await executor.execute(connectionId: try context.path("id"), methodName: try context.path("method"), params: params)
+            return Self.respond(result)
+        }
+        table.add(router, .post, "/v1/connections/{id}/test") { _, context in
+            let id = try context.path("id")
+            let outcome = try await connections.test(id: id, executor: executor)
+            return APIResponse.json(outcome, status: .ok)
+        }
+        table.add(router, .get, "/v1/executions") { request, _ in
+            let q = QueryReader(request)
+            let query = ExecutionQuery(
+                connectionId: q.string("connectionId"), method: q.string("method"), status: try q.enumeration("status", ExecutionRecord.Status.self),
+                since: try q.timestamp("since"), until: try q.timestamp("until"), limit: try q.limit(), cursor: try q.cursor())
+            await executor.recorder.flush()
+            let page = try await executions.list(query)
+            return APIResponse.page(page.items.map(\.json), nextCursor: page.nextCursor)
+        }
+        table.add(router, .get, "/v1/executions/{id}") { _, context in
+            let id = try context.path("id")
+            await executor.recorder.flush()
+            guard let record = try await executions.get(id: id) else {
+                throw SwitchboardError.notFound("no execution with id '\(id)'", code: "EXECUTION_NOT_FOUND")
+            }
+            return APIResponse.json(record.json)
+        }
+        table.add(router, .get, "/v1/events") { request, _ in
+            let q = QueryReader(request)
+            let query = EventQuery(
+                type: q.string("type"), connectionId: q.string("connectionId"), since: try q.timestamp("since"), limit: try q.limit(),
+                cursor: try q.cursor())
+            await eventBus.writer?.flush()
+            let page = try await events.list(query)
+            return APIResponse.page(page.items.map(\.json), nextCursor: page.nextCursor)
+        }
+    }
+
+    /// The parameters: a JSON object body, or none (no parameters).
+    func paramsBody(_ request: inout Request) async throws -> JSON {
+        let bytes = try await reader.bytes(&request)
+        if bytes.isEmpty || bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
+        if let type = request.headers[.contentType], DocumentReader.format(forContentType: type) != .some(.json) {
+            throw SwitchboardError.unsupportedMediaType(type, supported: ["application/json"])
+        }
+        let json = try DocumentReader.read(bytes, format: .json)
+        guard case .object = json else { throw SwitchboardError.validation("the parameters must be a JSON object", problems: [Problem(path: "", message: "must be an object, not \(json.typeName)")]) }
+        return json
+    }
+
+    static func respond(_ result: ExecutionResult) -> Response {
+        var headers: HTTPFields = [:]
+        if let retryAfter = result.error?.retryAfter { headers[.retryAfter] = String(Int(retryAfter.rounded(.up))) }
+        return APIResponse.json(result.json, status: HTTPResponse.Status(code: result.httpStatus), headers: headers)
+    }
+}
+
+extension QueryReader {
+    func timestamp(_ name: String) throws(SwitchboardError) -> Timestamp? {
+        guard let v = string(name) else { return nil }
+        guard let t = Timestamp(iso8601: v) else { throw Self.invalid(name, "must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z") }
+        return t
+    }
+}

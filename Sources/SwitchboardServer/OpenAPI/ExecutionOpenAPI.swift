@@ -1,0 +1,122 @@
+extension OpenAPIFragments {
+    /// Method execution, the executions and events logs, connection tests.
+    static let execution = #"""
+paths:
+  /v1/connections/{id}/methods/{method}:
+    parameters:
+      - {$ref: "#/components/parameters/ConnectionId"}
+      - {name: method, in: path, required: true, schema: {type: string}}
+    post:
+      tags: [execution]
+      operationId: executeMethod
+      summary: Run a method of the connection's definition with the body as parameters
+      requestBody:
+        required: false
+        content:
+          application/json: {schema: {type: object}}
+      responses:
+        "200": {description: SUCCESS, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "404": {description: Unknown connection or method, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "409": {description: The connection is not usable, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "422": {description: Invalid parameters, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "429": {description: Rate limited, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "502": {description: The provider failed, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "503": {description: Circuit open or bulkhead full, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "504": {description: Timeout, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+  /v1/connections/{id}/test:
+    parameters: [{$ref: "#/components/parameters/ConnectionId"}]
+    post:
+      tags: [execution]
+      operationId: testConnection
+      summary: Run the definition's healthCheck method; success moves the connection to CONNECTED
+      responses:
+        "200": {description: The outcome, content: {application/json: {schema: {type: object, properties: {success: {type: boolean}, connection: {$ref: "#/components/schemas/Connection"}, result: {$ref: "#/components/schemas/ExecutionResult"}}}}}}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /v1/executions:
+    get:
+      tags: [execution]
+      operationId: listExecutions
+      summary: The executions log, newest first
+      parameters:
+        - {name: connectionId, in: query, schema: {type: string}}
+        - {name: method, in: query, schema: {type: string}}
+        - {name: status, in: query, schema: {type: string, enum: [SUCCESS, ERROR]}}
+        - {name: since, in: query, schema: {type: string, format: date-time}}
+        - {name: until, in: query, schema: {type: string, format: date-time}}
+        - {$ref: "#/components/parameters/Limit"}
+        - {$ref: "#/components/parameters/Cursor"}
+      responses:
+        "200": {description: A page, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Execution"}}, nextCursor: {type: [string, "null"]}}}}}}
+        "400": {$ref: "#/components/responses/Error"}
+  /v1/executions/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      tags: [execution]
+      operationId: getExecution
+      summary: One execution
+      responses:
+        "200": {description: The execution, content: {application/json: {schema: {$ref: "#/components/schemas/Execution"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/events:
+    get:
+      tags: [events]
+      operationId: listEvents
+      summary: The events log, newest first
+      parameters:
+        - {name: type, in: query, schema: {type: string}, description: "An event type, or a prefix ending in * (integration.method.*)"}
+        - {name: connectionId, in: query, schema: {type: string}}
+        - {name: since, in: query, schema: {type: string, format: date-time}}
+        - {$ref: "#/components/parameters/Limit"}
+        - {$ref: "#/components/parameters/Cursor"}
+      responses:
+        "200": {description: A page, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Event"}}, nextCursor: {type: [string, "null"]}}}}}}
+        "400": {$ref: "#/components/responses/Error"}
+components:
+  schemas:
+    ExecutionResult:
+      type: object
+      required: [status, meta]
+      properties:
+        status: {type: string, enum: [SUCCESS, ERROR]}
+        data: {}
+        error: {$ref: "#/components/schemas/Error/properties/error"}
+        meta:
+          type: object
+          properties:
+            executionId: {type: string}
+            attempts: {type: integer}
+            durationMs: {type: number}
+            cached: {type: boolean}
+            fallback: {type: boolean}
+    Execution:
+      type: object
+      properties:
+        id: {type: string}
+        connectionId: {type: string}
+        definitionKey: {type: string}
+        definitionVersion: {type: string}
+        method: {type: string}
+        status: {type: string, enum: [SUCCESS, ERROR]}
+        errorCode: {type: [string, "null"]}
+        errorMessage: {type: [string, "null"]}
+        httpStatus: {type: [integer, "null"]}
+        attempts: {type: integer}
+        durationMs: {type: number}
+        requestBytes: {type: integer}
+        responseBytes: {type: integer}
+        cached: {type: boolean}
+        fallback: {type: boolean}
+        createdAt: {type: string, format: date-time}
+        requestBody: {type: [string, "null"]}
+        responseBody: {type: [string, "null"]}
+    Event:
+      type: object
+      properties:
+        id: {type: string}
+        type: {type: string}
+        connectionId: {type: [string, "null"]}
+        payload: {type: object}
+        createdAt: {type: string, format: date-time}
+"""#
+}

@@ -1,0 +1,68 @@
+import JSONValue
+import Logging
+import SwitchboardAdapters
+import SwitchboardCore
+import Testing
+
+/// Request building from templates: encoding, omission, arrays, bodies and auth injection, without a network.
+@Suite struct HTTPRequestBuilderTests {
+    func request(_ method: DefinitionMethod, params: JSON, config: JSONObject = ["baseUrl": "https://api.example.com/"], auth: AuthSettings = AuthSettings(type: .none), credentials: Credentials? = nil) throws -> HTTPRequestSpec {
+        var definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(["key": "k", "name": "K", "version": "1.0.0", "baseUrl": "{config.baseUrl}"])
+        definition.auth = auth
+        let compiled = try CompiledMethod(method, baseURL: definition.baseURL)
+        return try HTTPRequestBuilder.build(
+            AdapterRequest(definition: definition, method: compiled, connectionId: "c", config: config, params: params, credentials: credentials, timeout: .seconds(1), logger: Logger(label: "t")))
+    }
+
+    @Test func encodesPathSegmentsAndQueryValues() throws {
+        var m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}/items")
+        m.query = ["q": "{{params.q}}", "tag": "{{params.tags}}", "none": "{{params.missing}}", "fixed": "v 1"]
+        let spec = try request(m, params: ["id": "a/b c?d", "q": "x&y=z", "tags": ["a", "b"]])
+        #expect(spec.url == "https://api.example.com/users/a%2Fb%20c%3Fd/items?fixed=v%201&q=x%26y%3Dz&tag=a&tag=b")
+        #expect(spec.body == nil)
+    }
+
+    @Test func missingPathParameterIsAnError() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}")
+        #expect(throws: AdapterError.self) { try request(m, params: [:]) }
+    }
+
+    @Test func bodyTemplatesKeepTypesAndDropUndefined() throws {
+        var m = DefinitionMethod(name: "m", verb: .POST, path: "/x")
+        m.body = ["n": "{{params.n}}", "s": "id-{{params.n}}", "gone": "{{params.nothing}}", "list": ["{{params.n}}", "{{params.nothing}}"], "c": "{{config.region}}"]
+        let spec = try request(m, params: ["n": 5], config: ["baseUrl": "https://api.example.com", "region": "eu"])
+        #expect(try JSON(parsing: spec.body!) == ["n": 5, "s": "id-5", "list": [5, nil], "c": "eu"])
+        #expect(spec.header("content-type") == "application/json")
+    }
+
+    @Test func postWithoutTemplateSendsTheParameters() throws {
+        let spec = try request(DefinitionMethod(name: "m", verb: .POST, path: "/x"), params: ["a": 1])
+        #expect(try JSON(parsing: spec.body!) == ["a": 1])
+    }
+
+    @Test func formBodiesUseBrackets() throws {
+        var m = DefinitionMethod(name: "m", verb: .POST, path: "/x")
+        m.bodyEncoding = .form
+        let spec = try request(m, params: ["email": "a+b@x.io", "metadata": ["plan": "pro"], "items": [["price": 5]]])
+        #expect(String(decoding: spec.body!, as: UTF8.self) == "email=a%2Bb%40x.io&metadata%5Bplan%5D=pro&items%5B0%5D%5Bprice%5D=5")
+    }
+
+    @Test func headerInjectionIsRefused() throws {
+        var m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
+        m.headers = ["X-Name": "{{params.name}}"]
+        #expect(throws: AdapterError.self) { try request(m, params: ["name": "a\r\nEvil: 1"]) }
+    }
+
+    @Test func authInjection() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
+        let basic = try request(m, params: [:], auth: AuthSettings(type: .basic), credentials: Credentials(type: .basic, fields: ["username": "ada", "password": "pw"]))
+        #expect(basic.header("Authorization") == "Basic YWRhOnB3")
+        let key = try request(m, params: [:], auth: AuthSettings(type: .apiKey, apiKeyPlacement: .query, apiKeyName: "api_key"), credentials: Credentials(type: .apiKey, fields: ["key": "k 1"]))
+        #expect(key.url.hasSuffix("/x?api_key=k%201"))
+        let header = try request(m, params: [:], auth: AuthSettings(type: .apiKey), credentials: Credentials(type: .apiKey, fields: ["key": "k1"]))
+        #expect(header.header("X-API-Key") == "k1")
+        let bearer = try request(m, params: [:], auth: AuthSettings(type: .oauth2), credentials: Credentials(type: .oauth2, fields: ["accessToken": "t0k", "tokenType": "bearer"]))
+        #expect(bearer.header("Authorization") == "Bearer t0k")
+        #expect("\(Credentials(type: .basic, fields: ["password": "hunter2"]))".contains("hunter2") == false)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import JSONValue
+import SwitchboardTestSupport
+import Testing
+
+/// Method execution end to end through the API against a real httpbin on loopback.
+@Suite struct ExecutionTests {
+    /// A definition written for httpbin, exercising templates, transforms, schemas and error classes.
+    static func httpbinDefinition(baseURL: String) -> JSON {
+        [
+            "key": "httpbin-exec", "name": "httpbin for execution tests", "version": "1.0.0", "type": "rest_api",
+            "baseUrl": "{config.baseUrl}",
+            "configSchema": ["type": "object", "required": ["baseUrl"], "properties": ["baseUrl": ["type": "string"], "region": ["type": "string"]]],
+            "defaultConfig": ["baseUrl": .string(baseURL), "region": "eu"],
+            "healthCheck": "get",
+            "methods": [
+                [
+                    "name": "get", "verb": "GET", "path": "/get",
+                    "query": ["q": "{{params.q}}", "tag": "{{params.tags}}", "region": "{{config.region}}", "absent": "{{params.nothing}}"],
+                    "headers": ["X-Trace": "trace-{{params.q}}"],
+                    "paramSchema": ["type": "object", "properties": ["q": ["type": "string", "maxLength": 20], "tags": ["type": "array", "items": ["type": "string"]]]],
+                    "resultSchema": ["type": "object", "required": ["url", "args"]],
+                ],
+                [
+                    "name": "anything", "verb": "GET", "path": "/anything/{id}",
+                    "paramSchema": ["type": "object", "required": ["id"], "properties": ["id": ["type": "string"]]],
+                    "responseTransform": "{\"path\": $substringAfter(url, \"/anything/\"), \"method\": method}",
+                ],
+                [
+                    "name": "post", "verb": "POST", "path": "/post",
+                    "body": ["customer": ["name": "{{params.name}}", "age": "{{params.age}}"], "note": "for {{params.name}}", "missing": "{{params.none}}"],
+                    "requestTransform": "$merge([$, {\"name\": $uppercase(name)}])",
+                    "responseTransform": "json",
+                    "paramSchema": ["type": "object", "required": ["name"], "properties": ["name": ["type": "string"], "age": ["type": "integer"]]],
+                    "logBodies": true,
+                ],
+                [
+                    "name": "form", "verb": "POST", "path": "/post", "bodyEncoding": "form",
+                    "body": ["email": "{{params.email}}", "metadata": ["plan": "pro"]], "responseTransform": "form",
+                ],
+                [
+                    "name": "status", "verb": "GET", "path": "/status/{code}",
+                    "paramSchema": ["type": "object", "required": ["code"], "properties": ["code": ["type": "integer"]]],
+                ],
+                [
+                    "name": "delay", "verb": "GET", "path": "/delay/{seconds}", "timeoutMs": 300,
+                    "paramSchema": ["type": "object", "required": ["seconds"], "properties": ["seconds": ["type": "integer"]]],
+                ],
+                ["name": "gzip", "verb": "GET", "path": "/gzip"],
+                ["name": "redirect", "verb": "GET", "path": "/redirect/2"],
+                ["name": "bytes", "verb": "GET", "path": "/bytes/4096", "options": ["maxResponseBytes": 1000]],
+                ["name": "wrongShape", "verb": "GET", "path": "/uuid", "resultSchema": ["type": "object", "required": ["id"]]],
+                ["name": "html", "verb": "GET", "path": "/html"],
+            ],
+        ]
+    }
+
+    func setUp(_ client: some TestClientProtocol) async throws -> String {
+        let peer = try SharedPeers.httpbin()
+        let created = try await client.call(.post, "/v1/definitions?publish=true", json: Self.httpbinDefinition(baseURL: peer.baseURL))
+        #expect(created.status == 201, "\(created.body)")
+        let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin-exec", "name": "bin"])
+        return c.body["id"]!.stringValue!
+    }
+
+    @Test(arguments: TestBackend.available)
+    func successBuildsTheRequestFromTemplates(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["q": "a b&c", "tags": ["x", "y"]])
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["status"] == "SUCCESS")
+            let args = r.body["data"]?["args"]
+            #expect(args?["q"] == "a b&c")
+            #expect(args?["tag"] == ["x", "y"])
+            #expect(args?["region"] == "eu")
+            #expect(args?["absent"] == nil)
+            #expect(r.body["data"]?["headers"]?["X-Trace"] == "trace-a b&c")
+            #expect(r.body["meta"]?["attempts"] == 1)
+            #expect(r.body["meta"]?["executionId"]?.stringValue?.hasPrefix("exec_") == true)
+
+            // (httpbin reports the decoded path; the encoding itself is checked in HTTPRequestBuilderTests.)
+            let path = try await client.call(.post, "/v1/connections/\(id)/methods/anything", json: ["id": "a/b c"])
+            #expect(path.body["data"]?["method"] == "GET")
+            #expect(path.body["data"]?["path"]?.stringValue?.hasPrefix("a/b") == true)
+
+            let post = try await client.call(.post, "/v1/connections/\(id)/methods/post", json: ["name": "ada", "age": 36])
+            #expect(post.body["data"] == ["customer": ["name": "ADA", "age": 36], "note": "for ADA"])
+            let form = try await client.call(.post, "/v1/connections/\(id)/methods/form", json: ["email": "a+b@example.com"])
+            #expect(form.body["data"] == ["email": "a+b@example.com", "metadata[plan]": "pro"])
+
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/gzip").body["data"]?["gzipped"] == true)
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/redirect").body["data"]?["url"]?.stringValue?.hasSuffix("/get") == true)
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/html").body["data"]?.stringValue?.contains("Herman Melville") == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func everyErrorClassHasItsCodeAndStatus(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            func expectError(_ method: String, _ params: JSON, status: Int, code: String) async throws {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/\(method)", json: params)
+                #expect(r.status == status, "\(method): \(r.body)")
+                #expect(r.body["status"] == "ERROR")
+                #expect(r.body["error"]?["code"] == .string(code), "\(method): \(r.body)")
+            }
+            try await expectError("get", ["q": 5], status: 422, code: "VALIDATION_ERROR")
+            try await expectError("status", ["code": 500], status: 502, code: "UPSTREAM_ERROR")
+            try await expectError("status", ["code": 404], status: 502, code: "UPSTREAM_NOT_FOUND")
+            try await expectError("status", ["code": 400], status: 502, code: "UPSTREAM_CLIENT_ERROR")
+            try await expectError("status", ["code": 401], status: 502, code: "UPSTREAM_AUTH_ERROR")
+            try await expectError("status", ["code": 429], status: 429, code: "RATE_LIMIT_EXCEEDED")
+            try await expectError("delay", ["seconds": 3], status: 504, code: "ATTEMPT_TIMEOUT")
+            try await expectError("bytes", [:], status: 502, code: "RESPONSE_TOO_LARGE")
+            try await expectError("wrongShape", [:], status: 502, code: "RESULT_VALIDATION_ERROR")
+            try await expectError("nope", [:], status: 404, code: "METHOD_NOT_FOUND")
+            let missing = try await client.call(.post, "/v1/connections/conn_00000000-0000-7000-8000-000000000000/methods/get", json: [:])
+            #expect(missing.status == 404)
+            #expect(missing.body["error"]?["code"] == "CONNECTION_NOT_FOUND")
+            let notObject = try await client.call(.post, "/v1/connections/\(id)/methods/get", raw: "[1]", contentType: "application/json")
+            #expect(notObject.status == 422)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func executionsEventsAndLastUsedAreRecorded(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let ok = try await client.call(.post, "/v1/connections/\(id)/methods/post", json: ["name": "ada"])
+            let failed = try await client.call(.post, "/v1/connections/\(id)/methods/status", json: ["code": 503])
+            let okId = ok.body["meta"]!["executionId"]!.stringValue!
+            let record = try await client.call(.get, "/v1/executions/\(okId)").body
+            #expect(record["status"] == "SUCCESS")
+            #expect(record["method"] == "post")
+            #expect(record["httpStatus"] == 200)
+            #expect((record["requestBytes"]?.numberValue ?? 0) > 0)
+            #expect((record["responseBytes"]?.numberValue ?? 0) > 0)
+            #expect(record["requestBody"]?.stringValue?.contains("ADA") == true)  // the method opts in to bodies
+
+            let errors = try await client.call(.get, "/v1/executions?connectionId=\(id)&status=ERROR").body
+            #expect(errors["items"]?.arrayValue?.map { $0["id"] } == [failed.body["meta"]!["executionId"]!])
+            #expect(errors["items"]?[0]?["errorCode"] == "UPSTREAM_ERROR")
+            #expect(errors["items"]?[0]?["requestBody"] == .null)
+
+            let all = try await client.call(.get, "/v1/executions?method=post").body
+            #expect(all["items"]?.arrayValue?.count == 1)
+
+            let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body
+            #expect(Set(events["items"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []) == ["integration.method.executed", "integration.method.failed"])
+            let failedEvent = try await client.call(.get, "/v1/events?type=integration.method.failed").body["items"]?[0]
+            #expect(failedEvent?["payload"]?["errorCode"] == "UPSTREAM_ERROR")
+            #expect(failedEvent?["payload"]?["executionId"] == failed.body["meta"]!["executionId"]!)
+
+            let connection = try await client.call(.get, "/v1/connections/\(id)").body
+            #expect(connection["lastUsedAt"]?.stringValue != nil)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func connectionTestAndUsability(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let tested = try await client.call(.post, "/v1/connections/\(id)/test")
+            #expect(tested.status == 200)
+            #expect(tested.body["success"] == true)
+            #expect(tested.body["connection"]?["status"] == "CONNECTED")
+
+            // A definition that needs credentials: its new connection is PENDING_AUTHENTICATION and cannot run methods.
+            var d = Self.httpbinDefinition(baseURL: try SharedPeers.httpbin().baseURL)
+            d["key"] = "httpbin-bearer"
+            d["auth"] = ["type": "bearer"]
+            try await client.call(.post, "/v1/definitions?publish=true", json: d)
+            let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin-bearer", "name": "needs auth"]).body
+            let refused = try await client.call(.post, "/v1/connections/\(c["id"]!.stringValue!)/methods/get", json: [:])
+            #expect(refused.status == 409)
+            #expect(refused.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func changesAreSeenAtOnce(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let first = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+            #expect(first.body["data"]?["args"]?["region"] == "eu")
+            try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["region": "us"]])
+            let second = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+            #expect(second.body["data"]?["args"]?["region"] == "us")
+        }
+    }
+}
