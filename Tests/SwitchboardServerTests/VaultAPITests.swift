@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HummingbirdTesting
 import JSONValue
+import SwitchboardServer
 import SwitchboardTestSupport
 import Testing
 
@@ -15,6 +16,16 @@ struct VaultAPITests {
         let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": .string(key), "name": "v"])
         #expect(c.status == 201, "\(c.body)")
         return try #require(c.body["id"]?.stringValue)
+    }
+
+    @Test func vaultRoutesAreDocumented() {
+        let operations = OpenAPIDocument().operations
+        for op in [
+            "PUT /v1/connections/{id}/credentials", "GET /v1/connections/{id}/credentials", "DELETE /v1/connections/{id}/credentials",
+            "POST /v1/connections/{id}/oauth/authorize", "GET /v1/oauth/callback", "GET /v1/audit",
+        ] {
+            #expect(operations.contains(op), "\(op) is not in the OpenAPI document")
+        }
     }
 
     @Test(arguments: TestBackend.available)
