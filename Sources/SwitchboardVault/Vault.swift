@@ -38,7 +38,7 @@ public final class Vault: CredentialProvider, Sendable {
     /// Where key files live, to pick up keys added while running (nil: keys come only from `init`).
     let keyDirectory: String?
 
-    private let keyState: Mutex<(ring: KeyRing, primary: String?)>
+    private let keyState: Mutex<(ring: KeyRing, primary: String?, primaryStale: Bool)>
     private let cache = Mutex<[String: CacheEntry]>([:])
     private let minted = Mutex<[String: MintedToken]>([:])
     private let inflight = Mutex<[String: Task<CredentialDocument, any Error>]>([:])
@@ -74,7 +74,7 @@ public final class Vault: CredentialProvider, Sendable {
         self.configuration = configuration
         self.audit = AuditLog(db: database, logger: logger)
         self.tokens = TokenClient(http: httpClient, timeout: .seconds(configuration.httpTimeoutSeconds))
-        self.keyState = Mutex((keys, keys.order.last))
+        self.keyState = Mutex((keys, keys.order.last, false))
         self.sink = Mutex(events)
     }
 
@@ -150,10 +150,32 @@ public final class Vault: CredentialProvider, Sendable {
     }
 
     /// Picks up key files added since start (`vault rotate` run beside a live server) so re-wrapped records stay readable.
-    func reloadKeyFiles() {
-        guard let dir = keyDirectory, let loaded = try? KeyFiles.load(directory: dir, environment: [:]) else { return }
-        keyState.withLock { s in
-            for id in loaded.order where s.ring[id] == nil { s.ring.add(loaded[id]!) }
+    /// Returns true if a key was added.
+    @discardableResult
+    func reloadKeyFiles() -> Bool {
+        guard let dir = keyDirectory, let loaded = try? KeyFiles.load(directory: dir, environment: [:]) else { return false }
+        return keyState.withLock { s in
+            var added = false
+            for id in loaded.order where s.ring[id] == nil {
+                s.ring.add(loaded[id]!)
+                added = true
+            }
+            if added { s.primaryStale = true }
+            return added
+        }
+    }
+
+    /// Before a write: picks up a key that `vault rotate` added while this process runs, and makes the newest
+    /// registered key that is loaded the primary, so new records are not wrapped by the key being rotated away.
+    func refreshPrimaryIfKeysChanged(_ executor: any SQLExecutor) async throws {
+        reloadKeyFiles()
+        guard keyState.withLock({ $0.primaryStale }) else { return }
+        let ring = self.ring
+        if let newest = try await CredentialRecords.keys(executor).last(where: { ring[$0.id] != nil }) {
+            keyState.withLock {
+                $0.primary = newest.id
+                $0.primaryStale = false
+            }
         }
     }
 
@@ -324,6 +346,7 @@ public final class Vault: CredentialProvider, Sendable {
     @discardableResult
     func write(_ document: CredentialDocument, connectionId: String, on executor: (any SQLExecutor)? = nil) async throws -> CredentialRow {
         let exec = executor ?? db
+        try await refreshPrimaryIfKeysChanged(exec)
         let previous = try await CredentialRecords.get(exec, connectionId: connectionId)
         let (sealed, fingerprint) = try sealed(document, connectionId: connectionId)
         let now = clock.now()

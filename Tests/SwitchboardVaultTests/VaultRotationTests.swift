@@ -83,6 +83,10 @@ struct VaultRotationTests {
             #expect(
                 try await watching.credentials(for: connections[3], definition: try await f.definition(of: connections[3]))?["password"] == "pw-ROT-3"
             )
+            // ...and writes with it from then on (not with the key being rotated away).
+            let (written, _) = try await watching.put(
+                connectionId: connections[3].id, body: ["type": "basic", "username": "u", "password": "pw-ROT-3"])
+            #expect(written["keyId"]?.stringValue == newKey)
             // A second full rotation creates another key.
             let next = try await rotation.rotate(keys: &again, batchSize: 100, makeKey: { try KeyFiles.create(in: dir, now: f.clock.now()) })
             #expect(next.createdKey)
