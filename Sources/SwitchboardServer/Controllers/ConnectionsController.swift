@@ -7,6 +7,8 @@ import SwitchboardEngine
 struct ConnectionsController: Sendable {
     let service: ConnectionService
     let reader: RequestReader
+    /// Runs before a delete (the vault revokes and forgets the connection's credentials).
+    var beforeDelete: (@Sendable (String) async throws -> Void)? = nil
 
     func register<Context: RequestContext>(on router: Router<Context>, table: inout RouteTable) {
         table.add(router, .post, "/v1/connections") { request, _ in
@@ -35,6 +37,7 @@ struct ConnectionsController: Sendable {
             return APIResponse.json(c.json, headers: [.eTag: "\"\(c.version)\""])
         }
         table.add(router, .delete, "/v1/connections/{id}") { _, context in
+            try await beforeDelete?(try context.path("id"))
             try await service.delete(id: try context.path("id"))
             return APIResponse.noContent()
         }
