@@ -38,6 +38,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwitchboardTransform",
+            dependencies: ["SwitchboardCore", "JSONValue", "JSONata", "ECMARegex"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwitchboardStore",
             dependencies: [
                 "SwitchboardCore", "JSONValue",
@@ -80,7 +85,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardVault", "JSONValue",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardVault", "SwitchboardTransform", "JSONValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "JSONValue",
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "SwitchboardTransform", "JSONValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -116,6 +121,7 @@ let package = Package(
         .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSONValue"]),
         .testTarget(name: "SwitchboardResilienceTests", dependencies: ["SwitchboardResilience", "JSONValue"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardTransformTests", dependencies: ["SwitchboardTransform", "JSONValue"]),
         .testTarget(
             name: "SwitchboardAdaptersTests",
             dependencies: ["SwitchboardAdapters", "SwitchboardTestSupport", .product(name: "Logging", package: "swift-log")]

@@ -129,6 +129,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
         executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,
         connections: services.connections, reader: reader
     ).register(on: router, table: &table)
+    TransformController(services: services, reader: reader).register(on: router, table: &table)
     return (router, table)
 }
 
