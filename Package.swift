@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "SwitchboardStore",
             dependencies: [
-                "SwitchboardCore", "JSONValue",
+                "SwitchboardCore", "SwitchboardResilience", "JSONValue",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardVault", "SwitchboardTransform", "JSONValue",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardResilience", "SwitchboardVault", "SwitchboardTransform", "JSONValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardTestSupport",
+                "SwitchboardServer", "SwitchboardTestSupport", "SwitchboardEngine", "SwitchboardResilience",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

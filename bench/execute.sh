@@ -21,8 +21,12 @@ if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-swift build -c release --product switchboard 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
-SB=$(swift build -c release --show-bin-path)/switchboard
+if [ -n "${SB_BIN:-}" ]; then
+    SB=$SB_BIN
+else
+    swift build -c release --product switchboard 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+    SB=$(swift build -c release --show-bin-path)/switchboard
+fi
 
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;

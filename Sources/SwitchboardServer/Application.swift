@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardAdapters
 import SwitchboardEngine
+import SwitchboardResilience
 import SwitchboardStore
 import SwitchboardVault
 
@@ -51,12 +52,13 @@ public struct AppServices: Sendable {
     public let transport: HTTPTransport
     public let sqlAdapter: SQLAdapter
     public let executor: MethodExecutor
+    public let resilience: ResilienceRuntime
     /// The credential vault (the engine's credential provider unless `credentials` is given).
     public let vault: Vault
 
     public init(
         store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
-        vault: Vault? = nil, logger: Logger
+        vault: Vault? = nil, resilience: ResilienceRuntime? = nil, logger: Logger
     ) {
         let vault =
             vault
@@ -72,6 +74,7 @@ public struct AppServices: Sendable {
         self.connections = ConnectionService(
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
         self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
+        vault.bind(events: EventBusVaultSink(bus: eventBus))
         self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
         self.transport = HTTPTransport()
         self.sqlAdapter = SQLAdapter(logger: logger)
@@ -80,9 +83,12 @@ public struct AppServices: Sendable {
         adapters.register(GraphQLAdapter(transport: transport), for: .graphql)
         adapters.register(SOAPAdapter(transport: transport), for: .soap)
         adapters.register(sqlAdapter, for: .database)
+        // Rate limits are shared by every node on PostgreSQL; the embedded SQLite default is one node, in-process.
+        let resilience = resilience ?? ResilienceRuntime(rateLimits: store.postgres.map { PostgresRateLimitStore(db: $0) } ?? RateLimiterRegistry())
+        self.resilience = resilience
         self.executor = MethodExecutor(
             connections: store.connections, definitions: store.definitions, adapters: adapters, credentials: credentials, schemas: schemas,
-            cache: cache, recorder: recorder, events: eventBus, clock: clock, logger: logger)
+            cache: cache, recorder: recorder, events: eventBus, resilience: resilience, clock: clock, logger: logger)
     }
 
     /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
@@ -102,13 +108,15 @@ public struct AppServices: Sendable {
     }
 }
 
-/// Runs `action` when the service group shuts down gracefully.
+/// Runs `action` when the service group shuts down (gracefully, or by cancellation). The action runs in a task
+/// of its own, so a cancelled service group still flushes and closes everything instead of failing half way.
 public struct ShutdownHook: Service {
     let action: @Sendable () async -> Void
     public init(_ action: @escaping @Sendable () async -> Void) { self.action = action }
     public func run() async throws {
         try? await gracefulShutdown()
-        await action()
+        let action = self.action
+        await Task.detached { await action() }.value
     }
 }
 
@@ -125,6 +133,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
     ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(on: router, table: &table)
     VaultController(vault: services.vault, connections: services.store.connections, reader: reader).register(on: router, table: &table)
+    HealthMetricsController(connections: services.connections, resilience: services.resilience).register(on: router, table: &table)
     ExecutionController(
         executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,
         connections: services.connections, reader: reader
@@ -134,7 +143,11 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
 }
 
 /// Builds the application: opens the store, migrates it before the server starts, registers the routes.
-public func buildApplication(_ configuration: ServerConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+/// - Parameters:
+///   - resilience: the resilience runtime to use (tests pass one with a manual clock); by default one is made.
+public func buildApplication(
+    _ configuration: ServerConfiguration, logger: Logger? = nil, resilience: ResilienceRuntime? = nil
+) async throws -> some ApplicationProtocol {
     let logger: Logger = {
         var l = logger ?? Logger(label: "switchboard")
         l.logLevel = configuration.logLevel
@@ -149,7 +162,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let vault = Vault(
         database: database, connections: store.connections, definitions: store.definitions, keys: vaultKeys, logger: logger,
         keyDirectory: KeyFiles.directory(dataDirectory: configuration.dataDirectory))
-    let services = AppServices(store: store, schemas: schemas, vault: vault, logger: logger)
+    let services = AppServices(store: store, schemas: schemas, vault: vault, resilience: resilience, logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,

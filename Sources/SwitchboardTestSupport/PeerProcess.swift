@@ -66,4 +66,9 @@ public enum SharedPeers {
 
     /// A real httpbin on 127.0.0.1.
     public static func httpbin() throws -> PeerProcess { try httpbinPeer.get() }
+
+    private static let flakyPeer: Result<PeerProcess, any Error> = Result { try PeerProcess(script: "flaky_server.py", arguments: ["--port", "0"]) }
+
+    /// Our own small upstream that fails N times per key then succeeds (where httpbin cannot), counting requests.
+    public static func flaky() throws -> PeerProcess { try flakyPeer.get() }
 }

@@ -13,6 +13,8 @@ guard let name = arguments.first else {
 do {
     switch name {
     case "json-schema": try JSONSchemaBenchmark.run(arguments: Array(arguments.dropFirst()))
+    case "jsonata": try JSONataBenchmark.run(arguments: Array(arguments.dropFirst()))
+    case "resilience": try ResilienceBenchmark.run(arguments: Array(arguments.dropFirst()))
     default:
         print(usage)
         exit(2)

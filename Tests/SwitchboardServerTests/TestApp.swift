@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import JSONValue
 import NIOCore
+import SwitchboardEngine
 import SwitchboardServer
 import SwitchboardStore
 import SwitchboardTestSupport
@@ -10,7 +11,7 @@ import Testing
 
 /// Runs the real application (built by `buildApplication`, as `serve` does) on a fresh database of `backend`.
 func withApp(
-    _ backend: TestBackend, maxBodySize: Int = 1 << 20, location: StoreLocation? = nil,
+    _ backend: TestBackend, maxBodySize: Int = 1 << 20, location: StoreLocation? = nil, resilience: ResilienceRuntime? = nil,
     _ body: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let resolved: StoreLocation
@@ -27,7 +28,7 @@ func withApp(
         try key.write(toFile: config.dataDirectory + "/keys/master-1.key", atomically: true, encoding: .utf8)
     case .sqliteFile: Issue.record("use a directory")
     }
-    let app = try await buildApplication(config)
+    let app = try await buildApplication(config, resilience: resilience)
     try await app.test(.router) { client in try await body(client) }
 }
 

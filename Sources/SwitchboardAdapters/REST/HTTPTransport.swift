@@ -2,11 +2,26 @@ import AsyncHTTPClient
 import JSONValue
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Sends HTTP requests over one shared, pooled AsyncHTTPClient: keep-alive connections, redirects followed (up to 5),
 /// gzip/deflate decompressed, response size limited.
+///
+/// The client is created on first use and closed by `shutdown()` (or, if the transport is dropped without it,
+/// in the background), so building the services without running them leaks nothing.
 public final class HTTPTransport: Sendable {
-    public let client: HTTPClient
+    private let clientBox = Mutex<HTTPClient?>(nil)
+    private let clientConfiguration: HTTPClient.Configuration
+
+    /// The pooled client (created on first use).
+    public var client: HTTPClient {
+        clientBox.withLock { box in
+            if let c = box { return c }
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            box = c
+            return c
+        }
+    }
 
     public struct Configuration: Sendable {
         /// Idle connections kept per upstream host.
@@ -27,11 +42,23 @@ public final class HTTPTransport: Sendable {
         c.decompression = .enabled(limit: .ratio(100))
         c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
         c.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+        clientConfiguration = c
     }
 
     /// Closes the pool; call once at shutdown.
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws {
+        let c = clientBox.withLock { box -> HTTPClient? in
+            defer { box = nil }
+            return box
+        }
+        try await c?.shutdown()
+    }
+
+    deinit {
+        if let c = clientBox.withLock({ $0 }) {
+            Task.detached { try? await c.shutdown() }
+        }
+    }
 
     /// The response of one exchange.
     public struct Response: Sendable {

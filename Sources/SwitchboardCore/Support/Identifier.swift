@@ -12,7 +12,10 @@ public enum Identifier {
         let ms = UInt64(max(0, now.millisecondsSinceEpoch))
         for i in 0..<6 { bytes[i] = UInt8((ms >> (8 * (5 - UInt64(i)))) & 0xFF) }
         var rng = SystemRandomNumberGenerator()
-        for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let a = rng.next()
+        let b = rng.next()
+        for i in 6..<14 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i - 6))) }
+        for i in 14..<16 { bytes[i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i - 14))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { b -> String in

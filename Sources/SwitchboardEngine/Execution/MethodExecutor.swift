@@ -176,13 +176,13 @@ public struct MethodExecutor: Sendable {
         let breakerKey = perMethod ? "\(connection.id)|\(m.name)" : connection.id
         let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
         let cacheKey = cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params) : nil
-        let pipeline = ResiliencePipeline<AdapterResponse, SystemResilienceClock>(
+        let pipeline = ResiliencePipeline<AdapterResponse, AnyResilienceClock>(
             configuration: config, clock: resilience.clock,
             bulkhead: config.bulkhead.map { resilience.bulkheads.bulkhead(for: connection.id, configuration: $0) },
             rateLimitStore: config.rateLimits.isEmpty ? nil : resilience.rateLimits,
             circuitBreaker: config.circuitBreaker.map { resilience.breakers.breaker(for: breakerKey, configuration: $0) },
             cache: cacheable ? config.cache.map { resilience.responseCache("\(connection.id)|\(m.name)", $0) } : nil,
-            observer: EngineResilienceObserver(events: events, metrics: resilience.metrics, breakerKey: breakerKey))
+            observer: EngineResilienceObserver(events: events, metrics: resilience.metrics, breakerKey: breakerKey, logger: logger))
         let resilienceRequest = ResilienceRequest(
             definitionID: request.definition.key, connectionID: connection.id, method: m.name, httpMethod: m.verb.rawValue, cacheKey: cacheKey)
         let provider = credentials

@@ -1,4 +1,5 @@
 import JSONValue
+import Logging
 import Synchronization
 import SwitchboardAdapters
 import SwitchboardCore
@@ -11,15 +12,18 @@ public final class ResilienceRuntime: Sendable {
     public let breakers = CircuitBreakerRegistry()
     public let bulkheads = BulkheadRegistry()
     public let rateLimits: any RateLimitStore
-    public let clock: SystemResilienceClock
+    public let clock: AnyResilienceClock
     let caches = Mutex<[String: ResponseCacheStore<AdapterResponse>]>([:])
     let lastGood = Mutex<[String: ResponseCacheStore<AdapterResponse>]>([:])
     let configurations = Mutex<[String: ResilienceConfiguration]>([:])
     public let metrics = ResilienceMetrics()
 
-    public init(rateLimits: any RateLimitStore = RateLimiterRegistry(), clock: SystemResilienceClock = SystemResilienceClock()) {
+    /// - Parameters:
+    ///   - rateLimits: in-process limiters (one node, SQLite) or a store shared by every node (PostgreSQL).
+    ///   - clock: the system clock; tests pass a manual one.
+    public init(rateLimits: any RateLimitStore = RateLimiterRegistry(), clock: any ResilienceClock = SystemResilienceClock()) {
         self.rateLimits = rateLimits
-        self.clock = clock
+        self.clock = AnyResilienceClock(clock)
     }
 
     /// The merged configuration of `method` on `connection` (definition < method < connection `metadata.resilience`).
@@ -107,6 +111,7 @@ struct EngineResilienceObserver: ResilienceObserver {
     let events: EventBus
     let metrics: ResilienceMetrics
     let breakerKey: String
+    let logger: Logger
 
     func observe(_ event: ResilienceEvent, request: ResilienceRequest) {
         switch event {
@@ -121,7 +126,9 @@ struct EngineResilienceObserver: ResilienceObserver {
         case .circuitRejected: metrics.increment("circuit_rejected")
         case .rateLimitRejected: metrics.increment("rate_limit_rejected")
         case .rateLimitDelayed: metrics.increment("rate_limit_delayed")
-        case .rateLimitStoreFailed: metrics.increment("rate_limit_store_failures")
+        case .rateLimitStoreFailed(let key, let error):
+            metrics.increment("rate_limit_store_failures")
+            logger.warning("rate-limit store failed; the call proceeds without that limit", metadata: ["rate_limit.key": "\(key)", "error": "\(error)"])
         case .bulkheadRejected: metrics.increment("bulkhead_rejected")
         case .cacheHit: metrics.increment("cache_hits")
         case .cacheMiss: metrics.increment("cache_misses")
@@ -155,4 +162,15 @@ struct TransportError: Error, ResilienceClassifiable {
         default: .kind(.other)
         }
     }
+}
+
+/// A type-erased clock, so the runtime can hold the system clock or a test's manual one.
+public struct AnyResilienceClock: ResilienceClock {
+    let base: any ResilienceClock
+
+    public init(_ base: any ResilienceClock) { self.base = base }
+
+    public var now: ResilienceInstant { base.now }
+
+    public func sleep(until deadline: ResilienceInstant) async throws { try await base.sleep(until: deadline) }
 }

@@ -33,6 +33,22 @@ paths:
         "200": {description: The outcome, content: {application/json: {schema: {type: object, properties: {success: {type: boolean}, connection: {$ref: "#/components/schemas/Connection"}, result: {$ref: "#/components/schemas/ExecutionResult"}}}}}}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+  /v1/connections/{id}/health:
+    parameters: [{$ref: "#/components/parameters/ConnectionId"}]
+    get:
+      tags: [execution]
+      operationId: connectionHealth
+      summary: The connection's status and its circuit breakers (state, failure and slow-call rates, open until)
+      responses:
+        "200": {description: Health, content: {application/json: {schema: {type: object}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /metrics:
+    get:
+      tags: [system]
+      operationId: metrics
+      summary: Prometheus metrics (resilience decisions, circuit states)
+      responses:
+        "200": {description: Prometheus text format, content: {text/plain: {schema: {type: string}}}}
   /v1/executions:
     get:
       tags: [execution]

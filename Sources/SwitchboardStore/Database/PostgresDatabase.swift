@@ -153,7 +153,8 @@ public final class PostgresDatabase: SQLDatabase {
         case .int2: return .int(Int64(try cell.decode(Int16.self)))
         case .int4: return .int(Int64(try cell.decode(Int32.self)))
         case .int8: return .int(try cell.decode(Int64.self))
-        case .float4, .float8, .numeric: return .double(try cell.decode(Double.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .numeric: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null  // select NUMERIC as ::text to be sure
         case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
         case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
         default: return .text(try cell.decode(String.self))

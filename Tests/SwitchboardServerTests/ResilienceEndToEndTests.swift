@@ -1,0 +1,199 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import HummingbirdTesting
+import JSONValue
+import SwitchboardEngine
+import SwitchboardResilience
+import SwitchboardTestSupport
+import Testing
+
+/// The resilience layers end to end through the API, against httpbin and our small flaky upstream
+/// (`Tests/peers/flaky_server.py`, used where httpbin cannot fail N times then succeed).
+@Suite struct ResilienceEndToEndTests {
+    static func definition(baseURL: String, resilience: JSON, key: String = "flaky") -> JSON {
+        [
+            "key": .string(key), "name": "Flaky upstream", "version": "1.0.0", "baseUrl": .string(baseURL),
+            "resilience": resilience,
+            "methods": [
+                [
+                    "name": "get", "verb": "GET", "path": "/flaky/{key}",
+                    "query": ["fail": "{{params.fail}}", "status": "{{params.status}}", "retryAfter": "{{params.retryAfter}}"],
+                    "paramSchema": ["type": "object", "required": ["key"], "properties": ["key": ["type": "string"]]],
+                ],
+                ["name": "create", "verb": "POST", "path": "/flaky/{key}", "query": ["fail": "{{params.fail}}"],
+                 "paramSchema": ["type": "object", "required": ["key"], "properties": ["key": ["type": "string"]]]],
+            ],
+        ]
+    }
+
+    /// How many requests the flaky upstream received for `key` (asked directly, not through Switchboard).
+    func count(_ key: String) async throws -> Int {
+        let peer = try SharedPeers.flaky()
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(peer.baseURL)/count/\(key)")!)
+        return try JSON(parsing: [UInt8](data))["count"]?.intValue ?? -1
+    }
+
+    func setUp(_ client: some TestClientProtocol, resilience: JSON) async throws -> String {
+        let peer = try SharedPeers.flaky()
+        let r = try await client.call(.post, "/v1/definitions?publish=true", json: Self.definition(baseURL: peer.baseURL, resilience: resilience))
+        #expect(r.status == 201, "\(r.body)")
+        return try await client.call(.post, "/v1/connections", json: ["definitionKey": "flaky", "name": "f"]).body["id"]!.stringValue!
+    }
+
+    @Test(arguments: TestBackend.available)
+    func retriesUntilSuccessAndCountsAttempts(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client, resilience: ["retry": ["maxAttempts": 4, "initialDelayMs": 5, "maxDelayMs": 20, "jitter": "none"]])
+            let key = "retry-\(UUID().uuidString)"
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 2])
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["meta"]?["attempts"] == 3)
+            #expect(try await count(key) == 3)
+            // Exhausted: 4 attempts, then the upstream's error.
+            let key2 = "exhaust-\(UUID().uuidString)"
+            let failed = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key2), "fail": 10])
+            #expect(failed.status == 502)
+            #expect(failed.body["error"]?["code"] == "UPSTREAM_ERROR")
+            #expect(failed.body["meta"]?["attempts"] == 4)
+            #expect(try await count(key2) == 4)
+            let execution = try await client.call(.get, "/v1/executions/\(failed.body["meta"]!["executionId"]!.stringValue!)").body
+            #expect(execution["attempts"] == 4)
+            let metrics = try await client.call(.get, "/metrics")
+            #expect(metrics.body.stringValue?.contains("switchboard_resilience_decisions_total{decision=\"retries\"} 5") == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func honoursRetryAfterAndKeepsPostsSafe(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client, resilience: ["retry": ["maxAttempts": 3, "initialDelayMs": 5, "jitter": "none"]])
+            let key = "after-\(UUID().uuidString)"
+            let started = ContinuousClock.now
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 1, "status": 429, "retryAfter": 1])
+            let elapsed = ContinuousClock.now - started
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["meta"]?["attempts"] == 2)
+            #expect(elapsed >= .milliseconds(950))  // waited for Retry-After, not the 5 ms backoff
+            // A POST is not retried without an idempotency key.
+            let postKey = "post-\(UUID().uuidString)"
+            let post = try await client.call(.post, "/v1/connections/\(id)/methods/create", json: ["key": .string(postKey), "fail": 1])
+            #expect(post.status == 502)
+            #expect(post.body["meta"]?["attempts"] == 1)
+            #expect(try await count(postKey) == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func breakerOpensRejectsWithoutTouchingUpstreamAndRecovers(_ backend: TestBackend) async throws {
+        let clock = ManualClock(start: ResilienceInstant(secondsSinceEpoch: 1_800_000_000))
+        let runtime = ResilienceRuntime(clock: clock)
+        try await withApp(backend, resilience: runtime) { client in
+            let id = try await setUp(
+                client,
+                resilience: [
+                    "circuitBreaker": [
+                        "window": ["type": "count", "size": 10], "minimumCalls": 4, "failureRateThreshold": 50, "waitInOpenMs": 30000,
+                        "permittedInHalfOpen": 1,
+                    ]
+                ])
+            let key = "breaker-\(UUID().uuidString)"
+            for _ in 0..<4 {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 1000])
+                #expect(r.body["error"]?["code"] == "UPSTREAM_ERROR")
+            }
+            #expect(try await count(key) == 4)
+            let rejected = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 1000])
+            #expect(rejected.status == 503)
+            #expect(rejected.body["error"]?["code"] == "CIRCUIT_OPEN")
+            #expect(rejected.body["error"]?["retryAfter"]?.numberValue == 30)
+            #expect(rejected.headers[.retryAfter] == "30")
+            #expect((rejected.body["meta"]?["durationMs"]?.numberValue ?? 99) < 5)
+            #expect(try await count(key) == 4)  // the upstream was not called
+            let health = try await client.call(.get, "/v1/connections/\(id)/health").body
+            #expect(health["circuitBreakers"]?[0]?["state"] == "open")
+            #expect(health["healthy"] == false)
+
+            // After the wait: half-open, a trial call that succeeds closes the circuit.
+            clock.advance(by: .seconds(31))
+            let trial = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": "recovered", "fail": 0])
+            #expect(trial.status == 200, "\(trial.body)")
+            #expect(try await client.call(.get, "/v1/connections/\(id)/health").body["circuitBreakers"]?[0]?["state"] == "closed")
+            let events = try await client.call(.get, "/v1/events?type=integration.circuit.*&connectionId=\(id)").body
+            #expect(events["items"]?.arrayValue?.compactMap { $0["type"]?.stringValue }.reversed() == [
+                "integration.circuit.opened", "integration.circuit.half_opened", "integration.circuit.closed",
+            ])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func outageStaysWithinTheRetryBudget(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(
+                client,
+                resilience: [
+                    "retry": ["maxAttempts": 3, "initialDelayMs": 1, "maxDelayMs": 2, "jitter": "none"],
+                    "circuitBreaker": ["window": ["type": "count", "size": 10], "minimumCalls": 5, "failureRateThreshold": 50, "waitInOpenMs": 60000],
+                ])
+            let key = "outage-\(UUID().uuidString)"
+            var codes: [String] = []
+            for _ in 0..<50 {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 100000])
+                codes.append(r.body["error"]?["code"]?.stringValue ?? "?")
+            }
+            // 5 calls × 3 attempts reach the upstream before the circuit opens; the other 45 never leave.
+            #expect(try await count(key) == 15)
+            #expect(codes.filter { $0 == "CIRCUIT_OPEN" }.count == 45)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func staticFallbackAndCache(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(
+                client,
+                resilience: ["cache": ["ttlMs": 60000], "fallback": ["type": "static", "value": ["fallback": true]]])
+            let key = "cache-\(UUID().uuidString)"
+            let first = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key)])
+            let second = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key)])
+            #expect(first.body["meta"]?["cached"] == nil)
+            #expect(second.body["meta"]?["cached"] == true)
+            #expect(second.body["data"] == first.body["data"])
+            #expect(try await count(key) == 1)
+            let failing = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": "fb-\(UUID().uuidString)", "fail": 5])
+            #expect(failing.status == 200)
+            #expect(failing.body["data"] == ["fallback": true])
+            #expect(failing.body["meta"]?["fallback"] == true)
+        }
+    }
+
+    /// Two Switchboard nodes (two applications, each with its own PostgreSQL pool and resilience runtime) on one
+    /// database share a rate limit: together they never admit more than the limit.
+    @Test(arguments: TestBackend.available.filter { $0 == .postgres })
+    func twoNodesShareARateLimitThroughPostgreSQL(_ backend: TestBackend) async throws {
+        let location = try await backend.freshLocation()
+        let ids = IdBox()
+        try await withApp(backend, location: location) { first in
+            ids.value = try await setUp(first, resilience: ["rateLimit": ["algorithm": "gcra", "limit": 10, "periodMs": 600000, "burst": 10, "scope": "connection_method"]])
+            try await withApp(backend, location: location) { second in
+                let id = ids.value
+                let admitted = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for i in 0..<30 {
+                        group.addTask {
+                            let client: any TestClientProtocol = i % 2 == 0 ? first : second
+                            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": "shared-\(i)"])
+                            if r.status == 429 { #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED") }
+                            return r.status == 200 ? 1 : 0
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(admitted == 10)
+            }
+        }
+    }
+}
+
+final class IdBox: @unchecked Sendable { var value = "" }
