@@ -83,9 +83,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwitchboardSync",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "JSONValue", "JSONata",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardResilience", "SwitchboardVault", "SwitchboardTransform", "JSONValue",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine", "SwitchboardResilience", "SwitchboardVault", "SwitchboardSync", "SwitchboardTransform", "JSONValue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "SwitchboardTransform", "JSONValue",
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "SwitchboardTransform", "SwitchboardSync", "JSONValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -135,6 +145,14 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "SwitchboardSyncTests",
+            dependencies: [
+                "SwitchboardSync", "SwitchboardServer", "SwitchboardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -7,6 +7,7 @@ import SwitchboardAdapters
 import SwitchboardEngine
 import SwitchboardResilience
 import SwitchboardStore
+import SwitchboardSync
 import SwitchboardVault
 
 /// How the server runs: from flags, environment variables (`SWITCHBOARD_*`) and defaults.
@@ -70,7 +71,8 @@ public struct AppServices: Sendable {
         self.logger = logger
         let cache = ExecutionCache()
         self.cache = cache
-        self.registry = RegistryService(definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache)
+        self.registry = RegistryService(
+            definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)])
         self.connections = ConnectionService(
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
         self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)

@@ -6,11 +6,17 @@ public struct RegistryService: Sendable {
     public let definitions: any DefinitionRepository
     public let codec: DefinitionCodec
     let cache: ExecutionCache?
+    /// Extra checks run on every new document (e.g. the sync engine's); their problems make it invalid.
+    let validators: [@Sendable (IntegrationDefinition) -> [Problem]]
 
-    public init(definitions: any DefinitionRepository, codec: DefinitionCodec, cache: ExecutionCache? = nil) {
+    public init(
+        definitions: any DefinitionRepository, codec: DefinitionCodec, cache: ExecutionCache? = nil,
+        validators: [@Sendable (IntegrationDefinition) -> [Problem]] = []
+    ) {
         self.definitions = definitions
         self.codec = codec
         self.cache = cache
+        self.validators = validators
     }
 
     /// Applies a status transition and forgets cached copies of the definition.
@@ -50,6 +56,8 @@ public struct RegistryService: Sendable {
         if !resilienceProblems.isEmpty {
             throw .validation("the definition's resilience settings have \(resilienceProblems.count) problem(s)", problems: resilienceProblems)
         }
+        let otherProblems = validators.flatMap { $0(definition) }
+        if !otherProblems.isEmpty { throw .validation("the definition has \(otherProblems.count) problem(s)", problems: otherProblems) }
         if definition.status != .draft {
             throw .validation(
                 "a new version starts as DRAFT; use the publish, deprecate and archive transitions",
