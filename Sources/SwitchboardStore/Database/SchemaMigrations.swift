@@ -3,7 +3,7 @@
 /// Shapes shared by both engines: booleans are INTEGER 0/1, timestamps BIGINT milliseconds since the epoch,
 /// JSON documents TEXT.
 public enum SchemaMigrations {
-    public static let all: [Migration] = [registry, connections] + vault + execution + transform + resilience
+    public static let all: [Migration] = [registry, connections] + vault + execution + transform + resilience + sync
 
     static let registry = Migration(
         version: 1, name: "registry",
