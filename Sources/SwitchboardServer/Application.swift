@@ -161,8 +161,11 @@ public func buildApplication(
     let vaultKeys = try KeyFiles.forServer(
         dataDirectory: configuration.dataDirectory, createIfMissing: configuration.databaseURL.map(\.isEmpty) ?? true, now: SystemWallClock().now(),
         logger: logger)
+    var vaultConfiguration = Vault.Configuration()
+    vaultConfiguration.defaultRedirectURI = "http://\(configuration.host):\(configuration.port)/v1/oauth/callback"
     let vault = Vault(
         database: database, connections: store.connections, definitions: store.definitions, keys: vaultKeys, logger: logger,
+        configuration: vaultConfiguration,
         keyDirectory: KeyFiles.directory(dataDirectory: configuration.dataDirectory))
     let services = AppServices(store: store, schemas: schemas, vault: vault, resilience: resilience, logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)

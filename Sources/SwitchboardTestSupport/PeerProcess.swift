@@ -49,9 +49,11 @@ public final class PeerProcess: @unchecked Sendable {
         handle.readabilityHandler = { h in _ = h.availableData }
     }
 
+    /// Stops the peer with SIGKILL (test peers need no graceful shutdown, and a peer that inherited an ignored
+    /// SIGTERM from the test runner would never exit on `terminate()`).
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
