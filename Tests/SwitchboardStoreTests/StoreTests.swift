@@ -13,7 +13,9 @@ import Testing
             let again = try await Migrator().migrate(db, logger: Logger(label: "test"))
             #expect(again.isEmpty)
             let rows = try await db.query("SELECT version FROM schema_migrations ORDER BY version", [])
-            #expect(rows.compactMap { $0.int("version") } == SchemaMigrations.all.map { Int64($0.version) })
+            // Applied in version order, whatever the order of declaration.
+            #expect(rows.compactMap { $0.int("version") } == SchemaMigrations.all.map { Int64($0.version) }.sorted())
+            #expect(Set(SchemaMigrations.all.map(\.version)).count == SchemaMigrations.all.count, "migration versions are unique")
         }
     }
 }
