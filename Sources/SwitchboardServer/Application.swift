@@ -157,7 +157,7 @@ public func buildApplication(
     }()
     let database = try await Store.openDatabase(configuration.storeLocation, logger: logger)
     let schemas = makeSchemaChecker()
-    let store = Store(database: database, schemas: schemas)
+    let store = Store(database: database)
     let vaultKeys = try KeyFiles.forServer(
         dataDirectory: configuration.dataDirectory, createIfMissing: configuration.databaseURL.map(\.isEmpty) ?? true, now: SystemWallClock().now(),
         logger: logger)

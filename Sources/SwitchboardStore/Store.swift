@@ -17,9 +17,9 @@ public struct Store: Sendable {
     public let executions: any ExecutionRepository
     public let events: any EventRepository
 
-    public init(database: any SQLDatabase, schemas: any SchemaChecker, clock: any WallClock = SystemWallClock()) {
+    public init(database: any SQLDatabase, clock: any WallClock = SystemWallClock()) {
         self.database = database
-        self.definitions = SQLDefinitionRepository(db: database, codec: DefinitionCodec(schemas: schemas), clock: clock)
+        self.definitions = SQLDefinitionRepository(db: database, clock: clock)
         self.connections = SQLConnectionRepository(db: database)
         self.executions = SQLExecutionRepository(db: database)
         self.events = SQLEventRepository(db: database)

@@ -11,7 +11,7 @@ import Testing
     @Test func documentMatchesTheRoutes() async throws {
         try await TestBackend.sqlite.withDatabase { db, _ in
             let schemas = makeSchemaChecker()
-            let services = AppServices(store: Store(database: db, schemas: schemas), schemas: schemas, logger: Logger(label: "test"))
+            let services = AppServices(store: Store(database: db), schemas: schemas, logger: Logger(label: "test"))
             let (_, table) = buildRouter(services: services, configuration: ServerConfiguration())
             let served = Set(table.routes.map { "\($0.method) \($0.path)" })
             let documented = OpenAPIDocument().operations

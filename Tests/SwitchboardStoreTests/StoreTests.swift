@@ -77,7 +77,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func staleVersionUpdatesNothing(_ backend: TestBackend) async throws {
         try await backend.withDatabase { db, _ in
-            let store = Store(database: db, schemas: StructuralSchemaChecker())
+            let store = Store(database: db)
             let def = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(["key": "k", "name": "K", "version": "1.0.0"])
             _ = try await store.definitions.create(def)
             let now = Timestamp(millisecondsSinceEpoch: 1000)

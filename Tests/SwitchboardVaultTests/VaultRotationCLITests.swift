@@ -31,7 +31,7 @@ struct VaultRotationCLITests {
         let count = 300
         let firstKey = try KeyFiles.create(in: keyDir, now: SystemWallClock().now())
         let ids: [String] = try await TestBackend.withDatabase(at: location) { db, _ in
-            let store = Store(database: db, schemas: StructuralSchemaChecker())
+            let store = Store(database: db)
             let vault = Vault(
                 database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([firstKey]), logger: Logger(label: "t"))
             try await vault.start()
@@ -99,7 +99,7 @@ struct VaultRotationCLITests {
         let keys = try KeyFiles.load(directory: keyDir, environment: [:])
         let newKey = try #require(keys.order.last { $0 != firstKey.id })
         try await TestBackend.withDatabase(at: location) { db, _ in
-            let store = Store(database: db, schemas: StructuralSchemaChecker())
+            let store = Store(database: db)
             let vault = Vault(
                 database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([keys[newKey]!]),
                 logger: Logger(label: "t"))

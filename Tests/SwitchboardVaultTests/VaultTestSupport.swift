@@ -25,7 +25,7 @@ struct VaultFixture: Sendable {
 
     func makeVault(database: (any SQLDatabase)? = nil, keys: KeyRing? = nil) -> Vault {
         let database = database ?? db
-        let s = Store(database: database, schemas: StructuralSchemaChecker(), clock: clock)
+        let s = Store(database: database, clock: clock)
         return Vault(
             database: database, connections: s.connections, definitions: s.definitions, keys: keys ?? self.keys, clock: clock,
             logger: logs.logger, events: events)
@@ -60,7 +60,7 @@ func withVault(_ backend: TestBackend, _ body: @Sendable (VaultFixture) async th
         let clock = ManualWallClock(SystemWallClock().now())
         let logs = LogCapture()
         let keys = KeyRing([MasterKey.generate(source: "test")])
-        let store = Store(database: db, schemas: StructuralSchemaChecker(), clock: clock)
+        let store = Store(database: db, clock: clock)
         let events = RecordingEventSink()
         let vault = Vault(
             database: db, connections: store.connections, definitions: store.definitions, keys: keys, clock: clock, logger: logs.logger,

@@ -32,32 +32,11 @@ public struct SQLConnectionRepository: ConnectionRepository {
     }
 
     public func list(_ query: ConnectionQuery) async throws -> Page<Connection> {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        if let k = query.definitionKey {
-            conditions.append("definition_key = ?")
-            binds.append(.text(k))
-        }
-        if let s = query.status {
-            conditions.append("status = ?")
-            binds.append(.text(s.rawValue))
-        }
-        if let cursor = query.cursor {
-            guard let last = cursor.position.first?.stringValue else {
-                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
-            }
-            conditions.append("id > ?")
-            binds.append(.text(last))
-        }
-        binds.append(.int(Int64(query.limit + 1)))
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        var items = try await db.query("SELECT \(Self.columns) FROM connections \(whereClause) ORDER BY id LIMIT ?", binds).map(Self.decode)
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = Cursor(position: [.string(items.last!.id)]).encoded
-        }
-        return Page(items: items, nextCursor: next)
+        var q = KeysetQuery()
+        if let k = query.definitionKey { q.filter("definition_key = ?", .text(k)) }
+        if let s = query.status { q.filter("status = ?", .text(s.rawValue)) }
+        try q.after(query.cursor, column: "id", descending: false)
+        return try await q.page(db, select: "SELECT \(Self.columns) FROM connections", orderBy: "id", limit: query.limit, decode: Self.decode, key: \.id)
     }
 
     public func update(_ c: Connection, expectedVersion: Int) async throws -> Connection {

@@ -5,12 +5,10 @@ import SwitchboardCore
 /// (latest published, else latest draft, else latest), recomputed in the same transaction as every write.
 public struct SQLDefinitionRepository: DefinitionRepository {
     let db: any SQLDatabase
-    let codec: DefinitionCodec
     let clock: any WallClock
 
-    public init(db: any SQLDatabase, codec: DefinitionCodec, clock: any WallClock = SystemWallClock()) {
+    public init(db: any SQLDatabase, clock: any WallClock = SystemWallClock()) {
         self.db = db
-        self.codec = codec
         self.clock = clock
     }
 
@@ -49,7 +47,6 @@ public struct SQLDefinitionRepository: DefinitionRepository {
 
     public func replaceDraft(_ definition: IntegrationDefinition) async throws -> IntegrationDefinition {
         let now = clock.now()
-        let codec = self.codec
         return try await db.transaction { tx in
             guard let row = try await tx.first(
                 "SELECT \(Self.columns) FROM definition_versions WHERE key = ? AND version = ?",
@@ -57,7 +54,7 @@ public struct SQLDefinitionRepository: DefinitionRepository {
             else {
                 throw SwitchboardError.notFound("definition '\(definition.key)' has no version \(definition.version)", code: "DEFINITION_NOT_FOUND")
             }
-            let existing = try Self.decode(row, codec: codec)
+            let existing = try Self.decode(row)
             guard existing.status == .draft else {
                 throw SwitchboardError.conflict(
                     "version \(definition.version) of '\(definition.key)' is \(existing.status.rawValue); only a DRAFT can be edited (create a new version)",
@@ -86,12 +83,12 @@ public struct SQLDefinitionRepository: DefinitionRepository {
         guard let row = try await db.first(
             "SELECT \(Self.columns) FROM definition_versions WHERE key = ? AND version = ?", [.text(key), .text(version.description)])
         else { return nil }
-        return try Self.decode(row, codec: codec)
+        return try Self.decode(row)
     }
 
     public func versions(key: String) async throws -> [IntegrationDefinition] {
         let rows = try await db.query("SELECT \(Self.columns) FROM definition_versions WHERE key = ?", [.text(key)])
-        return try rows.map { try Self.decode($0, codec: codec) }.sorted { $0.version > $1.version }
+        return try rows.map { try Self.decode($0) }.sorted { $0.version > $1.version }
     }
 
     public func current(key: String) async throws -> IntegrationDefinition? {
@@ -102,61 +99,32 @@ public struct SQLDefinitionRepository: DefinitionRepository {
     }
 
     public func list(_ query: DefinitionQuery) async throws -> Page<IntegrationDefinition> {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
+        var q = KeysetQuery()
         if let search = query.search?.lowercased(), !search.isEmpty {
             let escaped = search.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_")
-            conditions.append("d.search_text LIKE ? ESCAPE '\\'")
-            binds.append(.text("%" + escaped + "%"))
+            q.filter("d.search_text LIKE ? ESCAPE '\\'", .text("%" + escaped + "%"))
         }
-        if let c = query.category {
-            conditions.append("d.category = ?")
-            binds.append(.text(c))
-        }
-        if let s = query.status {
-            conditions.append("d.status = ?")
-            binds.append(.text(s.rawValue))
-        }
-        if let t = query.type {
-            conditions.append("d.type = ?")
-            binds.append(.text(t.rawValue))
-        }
-        if let p = query.popular {
-            conditions.append("d.popular = ?")
-            binds.append(.bool(p))
-        }
-        if let cursor = query.cursor {
-            guard let last = cursor.position.first?.stringValue else {
-                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
-            }
-            conditions.append("d.key > ?")
-            binds.append(.text(last))
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        binds.append(.int(Int64(query.limit + 1)))
-        let rows = try await db.query(
-            """
-            SELECT v.key, v.version, v.status, v.document, v.created_at, v.updated_at, v.published_at
-            FROM definitions d JOIN definition_versions v ON v.key = d.key AND v.version = d.current_version
-            \(whereClause) ORDER BY d.key LIMIT ?
-            """, binds)
-        var items = try rows.map { try Self.decode($0, codec: codec) }
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = Cursor(position: [.string(items.last!.key)]).encoded
-        }
-        return Page(items: items, nextCursor: next)
+        if let c = query.category { q.filter("d.category = ?", .text(c)) }
+        if let s = query.status { q.filter("d.status = ?", .text(s.rawValue)) }
+        if let t = query.type { q.filter("d.type = ?", .text(t.rawValue)) }
+        if let p = query.popular { q.filter("d.popular = ?", .bool(p)) }
+        try q.after(query.cursor, column: "d.key", descending: false)
+        return try await q.page(
+            db,
+            select: """
+                SELECT v.key, v.version, v.status, v.document, v.created_at, v.updated_at, v.published_at
+                FROM definitions d JOIN definition_versions v ON v.key = d.key AND v.version = d.current_version
+                """,
+            orderBy: "d.key", limit: query.limit, decode: Self.decode, key: \.key)
     }
 
     public func transition(key: String, version: SemanticVersion, _ transition: DefinitionStatus.Transition) async throws -> IntegrationDefinition {
         let now = clock.now()
-        let codec = self.codec
         return try await db.transaction { tx in
             guard let row = try await tx.first(
                 "SELECT \(Self.columns) FROM definition_versions WHERE key = ? AND version = ?", [.text(key), .text(version.description)])
             else { throw SwitchboardError.notFound("definition '\(key)' has no version \(version)", code: "DEFINITION_NOT_FOUND") }
-            var d = try Self.decode(row, codec: codec)
+            var d = try Self.decode(row)
             guard let next = d.status.applying(transition) else {
                 throw SwitchboardError.conflict(
                     "cannot \(transition.rawValue) version \(version) of '\(key)': it is \(d.status.rawValue)", code: "INVALID_TRANSITION")
@@ -173,12 +141,11 @@ public struct SQLDefinitionRepository: DefinitionRepository {
     }
 
     public func deleteDraft(key: String, version: SemanticVersion) async throws {
-        let codec = self.codec
         try await db.transaction { tx in
             guard let row = try await tx.first(
                 "SELECT \(Self.columns) FROM definition_versions WHERE key = ? AND version = ?", [.text(key), .text(version.description)])
             else { throw SwitchboardError.notFound("definition '\(key)' has no version \(version)", code: "DEFINITION_NOT_FOUND") }
-            let d = try Self.decode(row, codec: codec)
+            let d = try Self.decode(row)
             guard d.status == .draft else {
                 throw SwitchboardError.conflict("only a DRAFT can be deleted; archive version \(version) instead", code: "DEFINITION_NOT_EDITABLE")
             }
@@ -224,7 +191,7 @@ public struct SQLDefinitionRepository: DefinitionRepository {
             ])
     }
 
-    static func decode(_ row: SQLRow, codec: DefinitionCodec) throws -> IntegrationDefinition {
+    static func decode(_ row: SQLRow) throws -> IntegrationDefinition {
         var doc = row.json("document")
         // Stored documents were validated on write; decode them again without re-checking schemas.
         doc["status"] = .string(row.text("status") ?? "DRAFT")
@@ -237,7 +204,6 @@ public struct SQLDefinitionRepository: DefinitionRepository {
         d.createdAt = row.timestamp("created_at")
         d.updatedAt = row.timestamp("updated_at")
         d.publishedAt = row.timestamp("published_at")
-        _ = codec
         return d
     }
 }

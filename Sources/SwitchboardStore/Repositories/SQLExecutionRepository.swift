@@ -40,44 +40,14 @@ public struct SQLExecutionRepository: ExecutionRepository {
     }
 
     public func list(_ query: ExecutionQuery) async throws -> Page<ExecutionRecord> {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        if let c = query.connectionId {
-            conditions.append("connection_id = ?")
-            binds.append(.text(c))
-        }
-        if let m = query.method {
-            conditions.append("method = ?")
-            binds.append(.text(m))
-        }
-        if let s = query.status {
-            conditions.append("status = ?")
-            binds.append(.text(s.rawValue))
-        }
-        if let since = query.since {
-            conditions.append("created_at >= ?")
-            binds.append(.timestamp(since))
-        }
-        if let until = query.until {
-            conditions.append("created_at < ?")
-            binds.append(.timestamp(until))
-        }
-        if let cursor = query.cursor {
-            guard let last = cursor.position.first?.stringValue else {
-                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
-            }
-            conditions.append("id < ?")
-            binds.append(.text(last))
-        }
-        binds.append(.int(Int64(query.limit + 1)))
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        var items = try await db.query("SELECT \(Self.columns) FROM executions \(whereClause) ORDER BY id DESC LIMIT ?", binds).map(Self.decode)
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = Cursor(position: [.string(items.last!.id)]).encoded
-        }
-        return Page(items: items, nextCursor: next)
+        var q = KeysetQuery()
+        if let c = query.connectionId { q.filter("connection_id = ?", .text(c)) }
+        if let m = query.method { q.filter("method = ?", .text(m)) }
+        if let s = query.status { q.filter("status = ?", .text(s.rawValue)) }
+        if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
+        if let until = query.until { q.filter("created_at < ?", .timestamp(until)) }
+        try q.after(query.cursor, column: "id", descending: true)
+        return try await q.page(db, select: "SELECT \(Self.columns) FROM executions", orderBy: "id DESC", limit: query.limit, decode: Self.decode, key: \.id)
     }
 
     static func decode(_ row: SQLRow) -> ExecutionRecord {
@@ -113,46 +83,24 @@ public struct SQLEventRepository: EventRepository {
     }
 
     public func list(_ query: EventQuery) async throws -> Page<Event> {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
+        var q = KeysetQuery()
         if let t = query.type {
             if t.hasSuffix("*") {
-                conditions.append("type LIKE ?")
-                binds.append(.text(String(t.dropLast()).replacing("%", with: "") + "%"))
+                q.filter("type LIKE ?", .text(String(t.dropLast()).replacing("%", with: "") + "%"))
             } else {
-                conditions.append("type = ?")
-                binds.append(.text(t))
+                q.filter("type = ?", .text(t))
             }
         }
-        if let c = query.connectionId {
-            conditions.append("connection_id = ?")
-            binds.append(.text(c))
-        }
-        if let since = query.since {
-            conditions.append("created_at >= ?")
-            binds.append(.timestamp(since))
-        }
-        if let cursor = query.cursor {
-            guard let last = cursor.position.first?.stringValue else {
-                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
-            }
-            conditions.append("id < ?")
-            binds.append(.text(last))
-        }
-        binds.append(.int(Int64(query.limit + 1)))
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        var items = try await db.query(
-            "SELECT id, type, connection_id, payload, created_at FROM events \(whereClause) ORDER BY id DESC LIMIT ?", binds
-        ).map { row in
-            Event(
-                id: row.text("id") ?? "", type: row.text("type") ?? "", connectionId: row.text("connection_id"),
-                payload: row.json("payload").objectValue ?? [:], createdAt: row.timestamp("created_at") ?? Timestamp(millisecondsSinceEpoch: 0))
-        }
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = Cursor(position: [.string(items.last!.id)]).encoded
-        }
-        return Page(items: items, nextCursor: next)
+        if let c = query.connectionId { q.filter("connection_id = ?", .text(c)) }
+        if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
+        try q.after(query.cursor, column: "id", descending: true)
+        return try await q.page(
+            db, select: "SELECT id, type, connection_id, payload, created_at FROM events", orderBy: "id DESC", limit: query.limit,
+            decode: { row in
+                Event(
+                    id: row.text("id") ?? "", type: row.text("type") ?? "", connectionId: row.text("connection_id"),
+                    payload: row.json("payload").objectValue ?? [:],
+                    createdAt: row.timestamp("created_at") ?? Timestamp(millisecondsSinceEpoch: 0))
+            }, key: \.id)
     }
 }
