@@ -53,6 +53,8 @@ public struct AppServices: Sendable {
     public let transport: HTTPTransport
     public let sqlAdapter: SQLAdapter
     public let executor: MethodExecutor
+    /// Syncs: runs as durable jobs, records, workers and the scheduler.
+    public let sync: SyncEngine
     public let resilience: ResilienceRuntime
     /// The credential vault (the engine's credential provider unless `credentials` is given).
     public let vault: Vault
@@ -91,6 +93,9 @@ public struct AppServices: Sendable {
         self.executor = MethodExecutor(
             connections: store.connections, definitions: store.definitions, adapters: adapters, credentials: credentials, schemas: schemas,
             cache: cache, recorder: recorder, events: eventBus, resilience: resilience, clock: clock, logger: logger)
+        self.sync = SyncEngine(
+            database: store.database, source: executor, catalog: RepositorySyncCatalog(connections: store.connections, definitions: store.definitions),
+            events: eventBus, clock: clock, logger: logger)
     }
 
     /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
@@ -106,6 +111,9 @@ public struct AppServices: Sendable {
             await sqlAdapter.shutdown()
             try? await store.database.close()
         })
+        // Last, so graceful shutdown stops them first: workers commit or drop the batch in progress and hand their run
+        // back to the queue before the database closes.
+        out += [SyncWorker(engine: sync) as any Service, SyncScheduler(engine: sync)]
         return out
     }
 }
@@ -135,6 +143,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
     ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(on: router, table: &table)
     VaultController(vault: services.vault, connections: services.store.connections, reader: reader).register(on: router, table: &table)
+    SyncController(engine: services.sync, connections: services.store.connections).register(on: router, table: &table)
     HealthMetricsController(connections: services.connections, resilience: services.resilience).register(on: router, table: &table)
     ExecutionController(
         executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,

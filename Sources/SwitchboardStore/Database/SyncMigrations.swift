@@ -24,6 +24,58 @@ extension SchemaMigrations {
                 // values become visible in commit order and a reader paging by modified_seq never skips a change.
                 "CREATE TABLE sync_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
                 "INSERT INTO sync_counters (name, value) VALUES ('records', 0)",
-            ])
+            ]),
+        Migration(
+            version: 41, name: "sync_runs",
+            both: [
+                // A run is a durable job: queued, then claimed by a worker holding a lease it renews; a run whose
+                // lease expired is claimed again and resumes from `checkpoint`.
+                """
+                CREATE TABLE sync_runs (
+                    id TEXT PRIMARY KEY,
+                    connection_id TEXT NOT NULL,
+                    sync_name TEXT NOT NULL,
+                    entity_type TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at BIGINT,
+                    claims INTEGER NOT NULL,
+                    cancel_requested INTEGER NOT NULL,
+                    checkpoint TEXT,
+                    fetched BIGINT NOT NULL,
+                    created BIGINT NOT NULL,
+                    updated BIGINT NOT NULL,
+                    unchanged BIGINT NOT NULL,
+                    deleted BIGINT NOT NULL,
+                    failed BIGINT NOT NULL,
+                    pages BIGINT NOT NULL,
+                    retries BIGINT NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    finished_at BIGINT,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sync_runs_claim ON sync_runs (status, created_at)",
+                "CREATE INDEX sync_runs_sync ON sync_runs (connection_id, sync_name, created_at)",
+                """
+                CREATE TABLE sync_states (
+                    connection_id TEXT NOT NULL,
+                    sync_name TEXT NOT NULL,
+                    incremental_cursor TEXT,
+                    paused INTEGER NOT NULL,
+                    next_run_at BIGINT,
+                    last_run_id TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (connection_id, sync_name)
+                )
+                """,
+                // External ids a full-refresh run has seen, for marking the others deleted when it completes.
+                "CREATE TABLE sync_run_seen (run_id TEXT NOT NULL, external_id TEXT NOT NULL, PRIMARY KEY (run_id, external_id))",
+            ]),
     ]
 }

@@ -1,0 +1,123 @@
+extension OpenAPIFragments {
+    /// Syncs: runs, schedules and synced records.
+    static let sync = #"""
+paths:
+  /v1/connections/{id}/syncs/{name}/run:
+    parameters:
+      - {$ref: "#/components/parameters/ConnectionId"}
+      - {name: name, in: path, required: true, schema: {type: string}}
+    post:
+      tags: [sync]
+      operationId: runSync
+      summary: Queue a run of the sync (or return the run already queued or running)
+      responses:
+        "202": {description: Queued, content: {application/json: {schema: {type: object, properties: {runId: {type: string}, run: {$ref: "#/components/schemas/SyncRun"}, created: {type: boolean}}}}}}
+        "200": {description: A run was already queued or running, content: {application/json: {schema: {type: object}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/connections/{id}/syncs/{name}/pause:
+    parameters:
+      - {$ref: "#/components/parameters/ConnectionId"}
+      - {name: name, in: path, required: true, schema: {type: string}}
+    post:
+      tags: [sync]
+      operationId: pauseSync
+      summary: Pause the sync's schedule (runs started through the API still run)
+      responses:
+        "200": {description: The schedule's state, content: {application/json: {schema: {$ref: "#/components/schemas/SyncScheduleState"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/connections/{id}/syncs/{name}/resume:
+    parameters:
+      - {$ref: "#/components/parameters/ConnectionId"}
+      - {name: name, in: path, required: true, schema: {type: string}}
+    post:
+      tags: [sync]
+      operationId: resumeSync
+      summary: Resume the sync's schedule
+      responses:
+        "200": {description: The schedule's state, content: {application/json: {schema: {$ref: "#/components/schemas/SyncScheduleState"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/sync-runs/{runId}:
+    parameters: [{name: runId, in: path, required: true, schema: {type: string}}]
+    get:
+      tags: [sync]
+      operationId: getSyncRun
+      summary: A run's status, counts, pages, duration and error
+      responses:
+        "200": {description: The run, content: {application/json: {schema: {$ref: "#/components/schemas/SyncRun"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/sync-runs/{runId}/cancel:
+    parameters: [{name: runId, in: path, required: true, schema: {type: string}}]
+    post:
+      tags: [sync]
+      operationId: cancelSyncRun
+      summary: Cancel a run (a queued run at once, a running one at its next page)
+      responses:
+        "202": {description: The run, content: {application/json: {schema: {$ref: "#/components/schemas/SyncRun"}}}}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/connections/{id}/records/{entity}:
+    parameters:
+      - {$ref: "#/components/parameters/ConnectionId"}
+      - {name: entity, in: path, required: true, schema: {type: string}}
+    get:
+      tags: [sync]
+      operationId: listSyncedRecords
+      summary: Synced records in change order (modifiedSeq), deletions included and flagged
+      parameters:
+        - {name: modifiedAfter, in: query, schema: {type: integer, minimum: 0}, description: The highest modifiedSeq already read}
+        - {name: includeDeleted, in: query, schema: {type: boolean, default: true}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+        - {$ref: "#/components/parameters/Cursor"}
+      responses:
+        "200":
+          description: One page
+          content:
+            application/json:
+              schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/SyncedRecord"}}, nextCursor: {type: [string, "null"]}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+components:
+  schemas:
+    SyncRun:
+      type: object
+      properties:
+        id: {type: string}
+        connectionId: {type: string}
+        sync: {type: string}
+        entityType: {type: string}
+        mode: {type: string, enum: [full_refresh, incremental]}
+        trigger: {type: string}
+        status: {type: string, enum: [queued, running, completed, failed, cancelled]}
+        counts:
+          type: object
+          properties:
+            fetched: {type: integer}
+            created: {type: integer}
+            updated: {type: integer}
+            unchanged: {type: integer}
+            deleted: {type: integer}
+            failed: {type: integer}
+            pages: {type: integer}
+            retries: {type: integer}
+        pages: {type: integer}
+        claims: {type: integer, description: How many times a worker claimed the run (more than 1 means it resumed)}
+        durationMs: {type: number}
+        error: {type: object, properties: {code: {type: string}, message: {type: string}}}
+        createdAt: {type: string, format: date-time}
+        startedAt: {type: string, format: date-time}
+        finishedAt: {type: string, format: date-time}
+    SyncScheduleState:
+      type: object
+      properties: {connectionId: {type: string}, sync: {type: string}, paused: {type: boolean}}
+    SyncedRecord:
+      type: object
+      properties:
+        externalId: {type: string}
+        entityType: {type: string}
+        data: {}
+        createdAt: {type: string, format: date-time}
+        updatedAt: {type: string, format: date-time}
+        deletedAt: {type: string, format: date-time}
+        deleted: {type: boolean}
+        modifiedSeq: {type: integer}
+"""#
+}

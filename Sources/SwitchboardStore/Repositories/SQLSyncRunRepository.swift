@@ -1,0 +1,302 @@
+import JSONValue
+import SwitchboardCore
+
+/// A sync run, which is also its durable job.
+public struct SyncRun: Sendable, Equatable {
+    public enum Status: String, Sendable, CaseIterable {
+        case queued, running, completed, failed, cancelled
+
+        public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
+    }
+
+    /// What a run has done so far, added to with each committed batch.
+    public struct Counts: Sendable, Equatable {
+        public var fetched = 0
+        public var created = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var deleted = 0
+        public var failed = 0
+        public var pages = 0
+        public var retries = 0
+
+        public init() {}
+
+        public var json: JSON {
+            [
+                "fetched": .number(Double(fetched)), "created": .number(Double(created)), "updated": .number(Double(updated)),
+                "unchanged": .number(Double(unchanged)), "deleted": .number(Double(deleted)), "failed": .number(Double(failed)),
+                "pages": .number(Double(pages)), "retries": .number(Double(retries)),
+            ]
+        }
+    }
+
+    public var id: String
+    public var connectionId: String
+    public var syncName: String
+    public var entityType: String
+    public var mode: String
+    public var trigger: String
+    public var status: Status
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Timestamp?
+    /// How many times a worker claimed the run (more than 1: it was resumed).
+    public var claims: Int
+    public var cancelRequested: Bool
+    /// Where to resume: the pagination state and the incremental cursor, saved with each committed batch.
+    public var checkpoint: JSON?
+    public var counts: Counts
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var createdAt: Timestamp
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var updatedAt: Timestamp
+
+    public var durationMs: Int64? {
+        guard let startedAt else { return nil }
+        return (finishedAt ?? updatedAt).millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch
+    }
+
+    public var json: JSON {
+        var o: JSONObject = [
+            "id": .string(id), "connectionId": .string(connectionId), "sync": .string(syncName), "entityType": .string(entityType),
+            "mode": .string(mode), "trigger": .string(trigger), "status": .string(status.rawValue), "counts": counts.json,
+            "pages": .number(Double(counts.pages)), "claims": .number(Double(claims)), "createdAt": .string(createdAt.iso8601),
+        ]
+        if let startedAt { o["startedAt"] = .string(startedAt.iso8601) }
+        if let finishedAt { o["finishedAt"] = .string(finishedAt.iso8601) }
+        if let durationMs { o["durationMs"] = .number(Double(durationMs)) }
+        if let errorCode { o["error"] = ["code": .string(errorCode), "message": .string(errorMessage ?? "")] }
+        if cancelRequested && !status.isFinished { o["cancelRequested"] = true }
+        return .object(o)
+    }
+}
+
+/// Per (connection, sync) state kept between runs: the incremental cursor and the schedule.
+public struct SyncState: Sendable, Equatable {
+    public var connectionId: String
+    public var syncName: String
+    public var incrementalCursor: String?
+    public var paused: Bool
+    public var nextRunAt: Timestamp?
+    public var lastRunId: String?
+}
+
+/// The lease on a run was lost (it expired and another worker claimed the run): the batch must not commit.
+public struct LeaseLost: Error, Sendable, CustomStringConvertible {
+    public var runId: String
+    public var description: String { "the lease on sync run \(runId) was lost" }
+}
+
+/// Runs as jobs: enqueue, claim with a lease, renew, checkpoint, finish.
+public struct SQLSyncRunRepository: Sendable {
+    public let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) { self.db = db }
+
+    /// Queues a run, unless the sync already has one queued or running: then that run is returned.
+    public func enqueue(
+        connectionId: String, syncName: String, entityType: String, mode: String, trigger: String, now: Timestamp
+    ) async throws -> (run: SyncRun, isNew: Bool) {
+        try await db.transaction { tx in
+            if tx.dialect == .postgres {
+                try await tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [.text("sync:" + connectionId + ":" + syncName)])
+            }
+            if let active = try await tx.first(
+                "SELECT * FROM sync_runs WHERE connection_id = ? AND sync_name = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1",
+                [.text(connectionId), .text(syncName)])
+            {
+                return (Self.run(active), false)
+            }
+            let id = Identifier.make(prefix: "run_", now: now)
+            let row = try await tx.first(
+                """
+                INSERT INTO sync_runs (id, connection_id, sync_name, entity_type, mode, trigger, status, claims, cancel_requested,
+                    fetched, created, updated, unchanged, deleted, failed, pages, retries, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?) RETURNING *
+                """,
+                [.text(id), .text(connectionId), .text(syncName), .text(entityType), .text(mode), .text(trigger), .timestamp(now), .timestamp(now)])
+            guard let row else { throw DatabaseError(kind: .other, message: "the new sync run was not returned") }
+            return (Self.run(row), true)
+        }
+    }
+
+    /// Claims the oldest run that is queued, or running with an expired lease, for `owner` until `now + lease`.
+    ///
+    /// PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers on several nodes never claim the same run; SQLite: one writer.
+    public func claim(owner: String, now: Timestamp, leaseMs: Int64) async throws -> SyncRun? {
+        let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await db.transaction { tx in
+            try await tx.first(
+                """
+                UPDATE sync_runs SET status = 'running', lease_owner = ?, lease_expires_at = ?, claims = claims + 1,
+                    started_at = COALESCE(started_at, ?), updated_at = ?
+                WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= ?)
+                    ORDER BY created_at, id LIMIT 1\(lock))
+                RETURNING *
+                """,
+                [.text(owner), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .timestamp(now), .timestamp(now)]
+            ).map(Self.run)
+        }
+    }
+
+    /// Extends the lease; returns the run as stored, or throws `LeaseLost` if `owner` no longer holds it.
+    public func heartbeat(id: String, owner: String, now: Timestamp, leaseMs: Int64) async throws -> SyncRun {
+        guard let row = try await db.first(
+            "UPDATE sync_runs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING *",
+            [.int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .text(id), .text(owner)])
+        else { throw LeaseLost(runId: id) }
+        return Self.run(row)
+    }
+
+    /// Saves the checkpoint and adds `delta` to the counts inside `tx` (the batch's transaction), extending the lease.
+    /// Throws `LeaseLost`, rolling the batch back, if `owner` no longer holds the run.
+    public func checkpoint(
+        id: String, owner: String, checkpoint: JSON, delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64, in tx: any SQLExecutor
+    ) async throws {
+        let row = try await tx.first(
+            """
+            UPDATE sync_runs SET checkpoint = ?, fetched = fetched + ?, created = created + ?, updated = updated + ?,
+                unchanged = unchanged + ?, deleted = deleted + ?, failed = failed + ?, pages = pages + ?, retries = retries + ?,
+                lease_expires_at = ?, updated_at = ?
+            WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING id
+            """,
+            [
+                .json(checkpoint), .int(Int64(delta.fetched)), .int(Int64(delta.created)), .int(Int64(delta.updated)),
+                .int(Int64(delta.unchanged)), .int(Int64(delta.deleted)), .int(Int64(delta.failed)), .int(Int64(delta.pages)),
+                .int(Int64(delta.retries)), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .text(id), .text(owner),
+            ])
+        if row == nil { throw LeaseLost(runId: id) }
+    }
+
+    /// Ends a run held by `owner` (inside `tx`); throws `LeaseLost` if it does not hold it.
+    public func finish(
+        id: String, owner: String, status: SyncRun.Status, error: SwitchboardError?, now: Timestamp, in tx: any SQLExecutor
+    ) async throws {
+        let row = try await tx.first(
+            """
+            UPDATE sync_runs SET status = ?, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?, lease_owner = NULL,
+                lease_expires_at = NULL
+            WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING id
+            """,
+            [.text(status.rawValue), .optionalText(error?.code), .optionalText(error?.message), .timestamp(now), .timestamp(now), .text(id), .text(owner)])
+        if row == nil { throw LeaseLost(runId: id) }
+    }
+
+    /// Gives a claimed run back to the queue (graceful shutdown): another worker resumes it from its checkpoint at once.
+    public func release(id: String, owner: String, now: Timestamp) async throws {
+        try await db.execute(
+            "UPDATE sync_runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+            [.timestamp(now), .text(id), .text(owner)])
+    }
+
+    /// Asks a run to stop: a queued run is cancelled at once, a running one at its next batch. Returns the run.
+    public func requestCancel(id: String, now: Timestamp) async throws -> SyncRun? {
+        try await db.transaction { tx in
+            try await tx.execute(
+                "UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
+                [.timestamp(now), .timestamp(now), .text(id)])
+            try await tx.execute("UPDATE sync_runs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND status = 'running'", [.timestamp(now), .text(id)])
+            return try await tx.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map(Self.run)
+        }
+    }
+
+    public func get(id: String) async throws -> SyncRun? {
+        try await db.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map(Self.run)
+    }
+
+    /// Notes an external id seen by a full-refresh run (inside the batch's transaction).
+    public func markSeen(runId: String, externalIds: [String], in tx: any SQLExecutor) async throws {
+        var offset = 0
+        while offset < externalIds.count {
+            let chunk = externalIds[offset..<min(offset + 1000, externalIds.count)]
+            offset += chunk.count
+            var binds: [SQLValue] = []
+            for e in chunk { binds += [.text(runId), .text(e)] }
+            try await tx.execute(
+                "INSERT INTO sync_run_seen (run_id, external_id) VALUES " + Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                    + " ON CONFLICT (run_id, external_id) DO NOTHING", binds)
+        }
+    }
+
+    /// External ids of live records of the entity that `runId` did not see.
+    public func unseen(runId: String, connectionId: String, entityType: String, in tx: any SQLExecutor) async throws -> [String] {
+        try await tx.query(
+            """
+            SELECT r.external_id FROM sync_records r WHERE r.connection_id = ? AND r.entity_type = ? AND r.deleted_at IS NULL
+                AND NOT EXISTS (SELECT 1 FROM sync_run_seen s WHERE s.run_id = ? AND s.external_id = r.external_id)
+            ORDER BY r.external_id
+            """, [.text(connectionId), .text(entityType), .text(runId)]
+        ).compactMap { $0.text("external_id") }
+    }
+
+    public func forgetSeen(runId: String, in tx: any SQLExecutor) async throws {
+        try await tx.execute("DELETE FROM sync_run_seen WHERE run_id = ?", [.text(runId)])
+    }
+
+    // MARK: state between runs
+
+    public func state(connectionId: String, syncName: String) async throws -> SyncState? {
+        try await db.first("SELECT * FROM sync_states WHERE connection_id = ? AND sync_name = ?", [.text(connectionId), .text(syncName)]).map(Self.state)
+    }
+
+    /// Records a completed run: its id and, when given, the incremental cursor the next run starts from.
+    public func saveCompletion(
+        connectionId: String, syncName: String, runId: String, incrementalCursor: String?, now: Timestamp, in tx: any SQLExecutor
+    ) async throws {
+        try await tx.execute(
+            """
+            INSERT INTO sync_states (connection_id, sync_name, incremental_cursor, paused, last_run_id, updated_at) VALUES (?, ?, ?, 0, ?, ?)
+            ON CONFLICT (connection_id, sync_name) DO UPDATE SET incremental_cursor = COALESCE(excluded.incremental_cursor, sync_states.incremental_cursor),
+                last_run_id = excluded.last_run_id, updated_at = excluded.updated_at
+            """, [.text(connectionId), .text(syncName), .optionalText(incrementalCursor), .text(runId), .timestamp(now)])
+    }
+
+    /// Pauses or resumes a sync's schedule.
+    public func setPaused(_ paused: Bool, connectionId: String, syncName: String, now: Timestamp) async throws -> SyncState {
+        let row = try await db.first(
+            """
+            INSERT INTO sync_states (connection_id, sync_name, paused, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (connection_id, sync_name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at RETURNING *
+            """, [.text(connectionId), .text(syncName), .bool(paused), .timestamp(now)])
+        guard let row else { throw DatabaseError(kind: .other, message: "the sync state was not returned") }
+        return Self.state(row)
+    }
+
+    /// Sets when a scheduled sync runs next.
+    public func setNextRun(_ at: Timestamp?, connectionId: String, syncName: String, now: Timestamp) async throws {
+        try await db.execute(
+            """
+            INSERT INTO sync_states (connection_id, sync_name, paused, next_run_at, updated_at) VALUES (?, ?, 0, ?, ?)
+            ON CONFLICT (connection_id, sync_name) DO UPDATE SET next_run_at = excluded.next_run_at, updated_at = excluded.updated_at
+            """, [.text(connectionId), .text(syncName), .timestamp(at), .timestamp(now)])
+    }
+
+    static func state(_ row: SQLRow) -> SyncState {
+        SyncState(
+            connectionId: row.text("connection_id") ?? "", syncName: row.text("sync_name") ?? "", incrementalCursor: row.text("incremental_cursor"),
+            paused: row.bool("paused"), nextRunAt: row.timestamp("next_run_at"), lastRunId: row.text("last_run_id"))
+    }
+
+    static func run(_ row: SQLRow) -> SyncRun {
+        var counts = SyncRun.Counts()
+        counts.fetched = Int(row.int("fetched") ?? 0)
+        counts.created = Int(row.int("created") ?? 0)
+        counts.updated = Int(row.int("updated") ?? 0)
+        counts.unchanged = Int(row.int("unchanged") ?? 0)
+        counts.deleted = Int(row.int("deleted") ?? 0)
+        counts.failed = Int(row.int("failed") ?? 0)
+        counts.pages = Int(row.int("pages") ?? 0)
+        counts.retries = Int(row.int("retries") ?? 0)
+        let checkpoint = row.json("checkpoint")
+        return SyncRun(
+            id: row.text("id") ?? "", connectionId: row.text("connection_id") ?? "", syncName: row.text("sync_name") ?? "",
+            entityType: row.text("entity_type") ?? "", mode: row.text("mode") ?? "", trigger: row.text("trigger") ?? "",
+            status: SyncRun.Status(rawValue: row.text("status") ?? "") ?? .failed, leaseOwner: row.text("lease_owner"),
+            leaseExpiresAt: row.timestamp("lease_expires_at"), claims: Int(row.int("claims") ?? 0), cancelRequested: row.bool("cancel_requested"),
+            checkpoint: checkpoint.isNull ? JSON?.none : checkpoint, counts: counts, errorCode: row.text("error_code"), errorMessage: row.text("error_message"),
+            createdAt: row.timestamp("created_at") ?? Timestamp(millisecondsSinceEpoch: 0), startedAt: row.timestamp("started_at"),
+            finishedAt: row.timestamp("finished_at"), updatedAt: row.timestamp("updated_at") ?? Timestamp(millisecondsSinceEpoch: 0))
+    }
+}

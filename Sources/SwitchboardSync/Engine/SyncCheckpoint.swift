@@ -1,0 +1,52 @@
+import JSONValue
+
+/// Where a run stands: saved with every committed batch, so a reclaimed run resumes from the next page.
+public struct SyncCheckpoint: Sendable, Equatable {
+    /// The cursor to send for the next page (cursor pagination).
+    public var cursor: JSON?
+    /// The offset of the next page (offset pagination).
+    public var offset: Int = 0
+    /// The number of the next page (page pagination); nil means the sync's start page.
+    public var page: Int?
+    /// The parameters read from the next URL (next_url pagination).
+    public var nextParams: JSON?
+    /// The incremental cursor this run filters with (from the previous run), the same on every page.
+    public var since: JSON?
+    /// The highest incremental cursor value seen so far; becomes the next run's `since` when this run completes.
+    public var maxSeen: JSON?
+    /// Pages committed so far.
+    public var pages: Int = 0
+
+    public init() {}
+
+    public var json: JSON {
+        var o: JSONObject = ["offset": .number(Double(offset)), "pages": .number(Double(pages))]
+        if let cursor { o["cursor"] = cursor }
+        if let page { o["page"] = .number(Double(page)) }
+        if let nextParams { o["nextParams"] = nextParams }
+        if let since { o["since"] = since }
+        if let maxSeen { o["maxSeen"] = maxSeen }
+        return .object(o)
+    }
+
+    public init(json: JSON) {
+        cursor = json["cursor"]
+        offset = json["offset"]?.intValue ?? 0
+        page = json["page"]?.intValue
+        nextParams = json["nextParams"]
+        since = json["since"]
+        maxSeen = json["maxSeen"]
+        pages = json["pages"]?.intValue ?? 0
+    }
+
+    /// Orders incremental cursor values: numbers numerically, anything else by its text (RFC 3339 times sort as text).
+    static func isGreater(_ a: JSON, than b: JSON) -> Bool {
+        if let x = a.numberValue, let y = b.numberValue { return x > y }
+        return text(a) > text(b)
+    }
+
+    static func text(_ v: JSON) -> String {
+        if case .string(let s) = v { return s }
+        return v.serialized()
+    }
+}

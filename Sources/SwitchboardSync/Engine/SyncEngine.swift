@@ -1,0 +1,322 @@
+import JSONValue
+import Logging
+import SwitchboardCore
+import SwitchboardEngine
+import SwitchboardStore
+
+/// Runs syncs as durable jobs: queues runs, claims them with leases, pages through the source method,
+/// and commits each page's records together with the run's checkpoint.
+public struct SyncEngine: Sendable {
+    public struct Configuration: Sendable {
+        /// How long a claim lasts without a heartbeat; a run whose worker died is claimed again after it.
+        public var leaseMs: Int64 = 30_000
+        /// Largest number of pages one run fetches (a guard against an upstream that never ends).
+        public var maxPages = 1_000_000
+
+        public init(leaseMs: Int64 = 30_000, maxPages: Int = 1_000_000) {
+            self.leaseMs = leaseMs
+            self.maxPages = maxPages
+        }
+    }
+
+    /// How a call to `runClaimed` ended.
+    public enum Outcome: Sendable, Equatable {
+        case completed, failed, cancelled
+        /// The worker stopped (shutdown, or told to) after a committed batch; the run stays claimed until its lease
+        /// expires, or is released for another worker at once.
+        case stopped
+        /// Another worker took the run over (this worker's lease had expired); nothing of the last batch was kept.
+        case leaseLost
+    }
+
+    public let records: SQLSyncRecordRepository
+    public let runs: SQLSyncRunRepository
+    public let source: any SyncPageSource
+    public let catalog: any SyncCatalog
+    public let events: EventBus?
+    public let clock: any WallClock
+    public let logger: Logger
+    public var configuration: Configuration
+
+    public init(
+        database: any SQLDatabase, source: any SyncPageSource, catalog: any SyncCatalog, events: EventBus?, clock: any WallClock,
+        logger: Logger, configuration: Configuration = Configuration()
+    ) {
+        self.records = SQLSyncRecordRepository(db: database)
+        self.runs = SQLSyncRunRepository(db: database)
+        self.source = source
+        self.catalog = catalog
+        self.events = events
+        self.clock = clock
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    /// The sync named `name` of the connection; `SYNC_NOT_FOUND` if its definition has none.
+    public func sync(connectionId: String, name: String) async throws -> SyncDefinition {
+        guard let s = try await catalog.syncs(connectionId: connectionId).first(where: { $0.name == name }) else {
+            throw SwitchboardError.notFound("the connection's definition has no sync named '\(name)'", code: "SYNC_NOT_FOUND")
+        }
+        return s
+    }
+
+    /// Queues a run of the sync (or returns the one already queued or running).
+    public func start(connectionId: String, syncName: String, trigger: String = "api") async throws -> (run: SyncRun, isNew: Bool) {
+        let sync = try await sync(connectionId: connectionId, name: syncName)
+        return try await runs.enqueue(
+            connectionId: connectionId, syncName: syncName, entityType: sync.entityType, mode: sync.mode.rawValue, trigger: trigger, now: clock.now())
+    }
+
+    /// Claims the next run for `owner` and runs it; nil when there was none to claim.
+    public func runNext(owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> (SyncRun, Outcome)? {
+        guard let run = try await runs.claim(owner: owner, now: clock.now(), leaseMs: configuration.leaseMs) else { return nil }
+        let outcome = try await runClaimed(run, owner: owner, shouldStop: shouldStop)
+        return (try await runs.get(id: run.id) ?? run, outcome)
+    }
+
+    /// Runs a run `owner` has claimed, from its checkpoint, page by page, until it ends or `shouldStop` says so.
+    public func runClaimed(_ run: SyncRun, owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> Outcome {
+        var log = logger
+        log[metadataKey: "sync.run"] = "\(run.id)"
+        log[metadataKey: "connection.id"] = "\(run.connectionId)"
+        let sync: SyncDefinition
+        do {
+            sync = try await self.sync(connectionId: run.connectionId, name: run.syncName)
+        } catch let error as SwitchboardError {
+            return try await fail(run, owner: owner, error: error)
+        }
+
+        var checkpoint: SyncCheckpoint
+        if let saved = run.checkpoint {
+            checkpoint = SyncCheckpoint(json: saved)
+            log.info("resuming sync run from its checkpoint", metadata: ["sync.pages": "\(checkpoint.pages)"])
+        } else {
+            checkpoint = SyncCheckpoint()
+            if sync.mode == .incremental, sync.incremental != nil,
+                let text = try await runs.state(connectionId: run.connectionId, syncName: run.syncName)?.incrementalCursor
+            {
+                checkpoint.since = try? JSON(parsing: text)
+            }
+            events?.emit("sync.started", connectionId: run.connectionId, payload: ["runId": .string(run.id), "sync": .string(run.syncName)])
+        }
+        if case .linkHeader = sync.pagination {
+            return try await fail(
+                run, owner: owner,
+                error: SwitchboardError(
+                    code: "SYNC_UNSUPPORTED", message: "link_header pagination needs response headers, which method results do not carry yet",
+                    status: 409))
+        }
+
+        while true {
+            if shouldStop() || Task.isCancelled { return .stopped }
+            let current: SyncRun
+            do {
+                current = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
+            } catch is LeaseLost {
+                return .leaseLost
+            }
+            if current.cancelRequested {
+                try await runs.db.transaction { tx in
+                    try await runs.forgetSeen(runId: run.id, in: tx)
+                    try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
+                }
+                return .cancelled
+            }
+            if checkpoint.pages >= configuration.maxPages {
+                return try await fail(
+                    run, owner: owner, error: SwitchboardError(code: "SYNC_TOO_MANY_PAGES", message: "the run reached \(configuration.maxPages) pages", status: 502))
+            }
+
+            let params = Self.params(for: sync, checkpoint: checkpoint)
+            let page = await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: params)
+            if shouldStop() || Task.isCancelled { return .stopped }
+            var delta = SyncRun.Counts()
+            delta.retries = max(0, page.attempts - 1)
+            guard let data = page.data, page.error == nil else {
+                let error = page.error ?? SwitchboardError(code: "UPSTREAM_ERROR", message: "the source method returned no data", status: 502)
+                return try await fail(run, owner: owner, error: error, delta: delta)
+            }
+            guard let items = sync.records(in: data) else {
+                return try await fail(
+                    run, owner: owner,
+                    error: SwitchboardError(
+                        code: "SYNC_RECORDS_NOT_FOUND", message: "the page has no array at '\(sync.recordsPath ?? "(the result)")'", status: 502),
+                    delta: delta)
+            }
+            delta.pages = 1
+            delta.fetched = items.count
+            var inputs: [SyncRecordInput] = []
+            inputs.reserveCapacity(items.count)
+            for item in items {
+                if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
+                    if checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { checkpoint.maxSeen = v }
+                }
+                guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(Self.externalId) else {
+                    delta.failed += 1
+                    continue
+                }
+                var mapped = item
+                if let mapping = sync.mapping {
+                    guard let m = try? mapping.evaluate(input: item) else {
+                        delta.failed += 1
+                        continue
+                    }
+                    mapped = m
+                }
+                inputs.append(SyncRecordInput(externalId: id, data: mapped, contentHash: ContentHash.of(mapped)))
+            }
+            let isLast = Self.advance(&checkpoint, sync: sync, data: data, received: items.count)
+            checkpoint.pages += 1
+            let committed = checkpoint
+            let now = clock.now()
+            do {
+                let finalDelta = delta
+                let batch = inputs
+                let outcome: Outcome? = try await runs.db.transaction { tx in
+                    var d = finalDelta
+                    let counts = try await records.upsert(batch, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
+                    d.created = counts.created
+                    d.updated = counts.updated
+                    d.unchanged = counts.unchanged
+                    if sync.mode == .fullRefresh { try await runs.markSeen(runId: run.id, externalIds: batch.map(\.externalId), in: tx) }
+                    if isLast {
+                        if sync.mode == .fullRefresh {
+                            let gone = try await runs.unseen(runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, in: tx)
+                            d.deleted = try await records.markDeleted(
+                                externalIds: gone, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
+                            try await runs.forgetSeen(runId: run.id, in: tx)
+                        }
+                    }
+                    try await runs.checkpoint(
+                        id: run.id, owner: owner, checkpoint: committed.json, delta: d, now: now, leaseMs: configuration.leaseMs, in: tx)
+                    guard isLast else { return nil }
+                    let next = sync.mode == .incremental ? (committed.maxSeen ?? committed.since).map { $0.serialized() } : nil
+                    try await runs.saveCompletion(
+                        connectionId: run.connectionId, syncName: run.syncName, runId: run.id, incrementalCursor: next, now: now, in: tx)
+                    try await runs.finish(id: run.id, owner: owner, status: .completed, error: nil, now: now, in: tx)
+                    return .completed
+                }
+                if let outcome {
+                    let final = try await runs.get(id: run.id)
+                    events?.emit(
+                        "sync.completed", connectionId: run.connectionId,
+                        payload: ["runId": .string(run.id), "sync": .string(run.syncName), "counts": final?.counts.json ?? .null])
+                    log.info("sync run completed", metadata: ["sync.pages": "\(committed.pages)"])
+                    return outcome
+                }
+            } catch is LeaseLost {
+                log.info("sync run lease lost; another worker took it over")
+                return .leaseLost
+            }
+        }
+    }
+
+    /// Ends the run as failed with `error`; its checkpoint stays, so the run can be resumed.
+    func fail(_ run: SyncRun, owner: String, error: SwitchboardError, delta: SyncRun.Counts = SyncRun.Counts()) async throws -> Outcome {
+        do {
+            try await runs.db.transaction { tx in
+                if delta != SyncRun.Counts() {
+                    try await tx.execute(
+                        "UPDATE sync_runs SET retries = retries + ? WHERE id = ? AND lease_owner = ?",
+                        [.int(Int64(delta.retries)), .text(run.id), .text(owner)])
+                }
+                try await runs.finish(id: run.id, owner: owner, status: .failed, error: error, now: clock.now(), in: tx)
+            }
+        } catch is LeaseLost {
+            return .leaseLost
+        }
+        events?.emit(
+            "sync.failed", connectionId: run.connectionId,
+            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "error": error.json])
+        logger.info("sync run failed", metadata: ["sync.run": "\(run.id)", "error.code": "\(error.code)"])
+        return .failed
+    }
+
+    /// The parameters of the next page: pagination's and the incremental filter's.
+    static func params(for sync: SyncDefinition, checkpoint: SyncCheckpoint) -> JSON {
+        var p = JSONObject()
+        switch sync.pagination {
+        case .cursor(_, let param):
+            if let c = checkpoint.cursor { p[param] = c }
+        case .offset(let offsetParam, let limitParam, let pageSize):
+            p[offsetParam] = .number(Double(checkpoint.offset))
+            p[limitParam] = .number(Double(pageSize))
+        case .page(let pageParam, let pageSize, let startPage, let pageSizeParam):
+            p[pageParam] = .number(Double(checkpoint.page ?? startPage))
+            if let pageSizeParam { p[pageSizeParam] = .number(Double(pageSize)) }
+        case .nextURL:
+            if case .object(let o) = checkpoint.nextParams { for (k, v) in o { p[k] = v } }
+        case .linkHeader, .none:
+            break
+        }
+        if let inc = sync.incremental, let since = checkpoint.since { p[inc.param] = since }
+        return .object(p)
+    }
+
+    /// Moves the checkpoint past the page just received; true if it was the last page.
+    static func advance(_ c: inout SyncCheckpoint, sync: SyncDefinition, data: JSON, received: Int) -> Bool {
+        switch sync.pagination {
+        case .cursor(let path, _):
+            let next = JSONPath.value(at: path, in: data)
+            switch next {
+            case nil, .null?, .string("")?, .bool(false)?: return true
+            case let v?:
+                if v == c.cursor { return true }
+                c.cursor = v
+                return received == 0
+            }
+        case .offset(_, _, let pageSize):
+            c.offset += received
+            return received < pageSize
+        case .page(_, let pageSize, let startPage, _):
+            c.page = (c.page ?? startPage) + 1
+            return received < pageSize
+        case .nextURL(let path):
+            guard case .string(let url)? = JSONPath.value(at: path, in: data), !url.isEmpty else { return true }
+            c.nextParams = Self.queryParameters(of: url)
+            return received == 0
+        case .linkHeader, .none:
+            return true
+        }
+    }
+
+    /// The query parameters of a URL as a JSON object of strings.
+    static func queryParameters(of url: String) -> JSON {
+        var o = JSONObject()
+        guard let q = url.firstIndex(of: "?") else { return .object(o) }
+        let query = url[url.index(after: q)...].split(separator: "#", maxSplits: 1).first ?? ""
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Self.percentDecode(String(parts[0]))
+            o[key] = .string(parts.count > 1 ? Self.percentDecode(String(parts[1])) : "")
+        }
+        return .object(o)
+    }
+
+    static func percentDecode(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        var it = Array(s.utf8)[...]
+        while let b = it.popFirst() {
+            if b == UInt8(ascii: "+") {
+                bytes.append(0x20)
+            } else if b == UInt8(ascii: "%"), it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(v)
+                it = it.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A record's external id as text: strings as they are, integers in decimal.
+    static func externalId(_ v: JSON) -> String? {
+        switch v {
+        case .string(let s): return s.isEmpty ? nil : s
+        case .number(let n):
+            if let i = v.intValue { return String(i) }
+            return n.isFinite ? String(n) : nil
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardStore
+
+/// A worker: claims queued (or abandoned) runs and runs them, until graceful shutdown. On shutdown it stops after
+/// the batch in progress commits and hands the run back to the queue, checkpoint saved.
+public struct SyncWorker: Service {
+    public let engine: SyncEngine
+    public let owner: String
+    public let pollInterval: Duration
+
+    public init(engine: SyncEngine, owner: String = Identifier.make(prefix: "worker_"), pollInterval: Duration = .seconds(1)) {
+        self.engine = engine
+        self.owner = owner
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var ran = false
+            do {
+                if let (run, outcome) = try await engine.runNext(owner: owner, shouldStop: { Task.isShuttingDownGracefully }) {
+                    ran = true
+                    if outcome == .stopped { try? await engine.runs.release(id: run.id, owner: owner, now: engine.clock.now()) }
+                }
+            } catch {
+                engine.logger.warning("sync worker error", metadata: ["error": "\(error)"])
+            }
+            if !ran { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
+        }
+    }
+}
+
+/// The scheduler: queues runs of syncs whose schedule is due and which are not paused.
+public struct SyncScheduler: Service {
+    public let engine: SyncEngine
+    public let tick: Duration
+
+    public init(engine: SyncEngine, tick: Duration = .seconds(15)) {
+        self.engine = engine
+        self.tick = tick
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do { _ = try await engine.scheduleDue() } catch { engine.logger.warning("sync scheduler error", metadata: ["error": "\(error)"]) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
+        }
+    }
+}
+
+extension SyncEngine {
+    /// Queues the runs that are due now; a schedule seen for the first time is due at its next time. Returns the runs queued.
+    @discardableResult
+    public func scheduleDue() async throws -> [SyncRun] {
+        let now = clock.now()
+        var queued: [SyncRun] = []
+        for (connectionId, syncs) in try await catalog.allSyncs() {
+            for sync in syncs {
+                guard let schedule = sync.schedule else { continue }
+                let state = try await runs.state(connectionId: connectionId, syncName: sync.name)
+                if state?.paused == true { continue }
+                guard let due = state?.nextRunAt else {
+                    try await runs.setNextRun(schedule.next(after: now), connectionId: connectionId, syncName: sync.name, now: now)
+                    continue
+                }
+                guard due <= now else { continue }
+                let (run, isNew) = try await runs.enqueue(
+                    connectionId: connectionId, syncName: sync.name, entityType: sync.entityType, mode: sync.mode.rawValue, trigger: "schedule", now: now)
+                if isNew { queued.append(run) }
+                try await runs.setNextRun(schedule.next(after: now), connectionId: connectionId, syncName: sync.name, now: now)
+            }
+        }
+        return queued
+    }
+}

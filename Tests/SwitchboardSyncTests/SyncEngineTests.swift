@@ -1,0 +1,192 @@
+import JSONValue
+import Synchronization
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTestSupport
+import Testing
+
+@testable import SwitchboardSync
+
+/// Syncs against the paged peer through the real method executor, on SQLite and PostgreSQL.
+@Suite struct SyncEngineTests {
+    static let styles = ["cursor", "offset", "page", "next_url"]
+
+    @Test(arguments: TestBackend.available)
+    func fullRefreshInEveryPaginationStyleGivesExactlyTheUpstreamSetAndDetectsDeletions(_ backend: TestBackend) async throws {
+        let syncs = Self.styles.map { SyncHarness.sync("full_\($0)", style: $0, pageSize: 250) }
+        try await SyncHarness.with(backend, records: 2000, syncs: syncs) { h in
+            for style in Self.styles {
+                try await h.control(["reset": 2000])
+                let run = try await h.runToEnd("full_\(style)")
+                #expect(run.status == .completed, "\(style): \(run.json)")
+                #expect(run.counts.fetched == 2000, "\(style)")
+                #expect(try await h.stored() == (try await h.upstream()), "\(style)")
+            }
+            // Changes upstream: a full refresh updates, creates and marks deleted exactly what changed.
+            try await h.control(["modify": [5, 6, 7], "delete": [10, 11], "add": 4])
+            let run = try await h.runToEnd("full_cursor")
+            #expect(run.status == .completed)
+            #expect(run.counts.created == 4 && run.counts.updated == 3 && run.counts.deleted == 2, "\(run.json)")
+            #expect(run.counts.unchanged == 2000 - 2 - 3)
+            #expect(try await h.stored() == (try await h.upstream()))
+            let gone = try await h.engine.records.get(connectionId: h.connectionId, entityType: "contact", externalId: "10")
+            #expect(gone?.isDeleted == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aSecondIncrementalRunFetchesOnlyWhatChanged(_ backend: TestBackend) async throws {
+        let syncs = ["cursor", "next_url"].map { SyncHarness.sync("inc_\($0)", style: $0, mode: "incremental", pageSize: 500) }
+        try await SyncHarness.with(backend, records: 5000, pageSize: 500, syncs: syncs) { h in
+            for style in ["cursor", "next_url"] {
+                try await h.control(["reset": 5000])
+                let first = try await h.runToEnd("inc_\(style)")
+                #expect(first.status == .completed)
+                #expect(first.counts.fetched == 5000 && first.counts.created == 5000)
+                #expect(try await h.stored() == (try await h.upstream()))
+
+                try await h.control(["modify": [1, 2500, 4999], "add": 7])
+                let second = try await h.runToEnd("inc_\(style)")
+                // The changed and new records, plus the one at the previous run's cursor (updated_since is inclusive).
+                #expect(second.counts.fetched == 11, "\(style): \(second.json)")
+                #expect(second.counts.created == 7 && second.counts.updated == 3 && second.counts.unchanged == 1)
+                #expect(try await h.stored() == (try await h.upstream()))
+                #expect(try await h.engine.records.count(connectionId: h.connectionId, entityType: "contact") == (5007, 0))
+                try await h.engine.records.db.execute("DELETE FROM sync_records")
+                try await h.engine.records.db.execute("DELETE FROM sync_states")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func intermittent503sAnd429sSlowTheRunButItCompletesWithRetriesCounted(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 3000, syncs: [SyncHarness.sync("s", style: "offset", pageSize: 250)]) { h in
+            try await h.control(["fail": ["every": 3, "statuses": [503, 429], "retryAfter": "0"]])
+            let run = try await h.runToEnd("s")
+            #expect(run.status == .completed, "\(run.json)")
+            let failures = try #require(try await h.stats()["failures"]?.intValue)
+            #expect(failures > 0)
+            #expect(run.counts.retries == failures)
+            #expect(run.counts.pages == 13)
+            #expect(try await h.stored() == (try await h.upstream()))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aPageThatStillFailsAfterRetriesFailsTheRunWithTheErrorAndKeepsTheCheckpoint(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 250)]) { h in
+            let events = h.services.eventBus.subscribe()
+            try await h.control(["fail": ["every": 1, "statuses": [503]]])
+            let run = try await h.runToEnd("s")
+            #expect(run.status == .failed)
+            #expect(run.errorCode == "RETRIES_EXHAUSTED" || run.errorCode == "UPSTREAM_ERROR", "\(run.json)")
+            var types: [String] = []
+            for await e in events {
+                types.append(e.type)
+                if e.type == "sync.failed" { break }
+            }
+            #expect(types.filter { $0.hasPrefix("sync.") } == ["sync.started", "sync.failed"])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aRunWhoseWorkerDiedIsReclaimedAfterItsLeaseAndResumesFromItsCheckpoint(_ backend: TestBackend) async throws {
+        let leaseMs: Int64 = 10_000
+        try await SyncHarness.with(backend, records: 5000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 250)], leaseMs: leaseMs) { h in
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            // Worker A "dies" after fetching its 8th page, before committing it: 7 pages are committed.
+            let fetched = Box(0)
+            let counting = CountingSource(inner: h.engine.source, count: fetched)
+            let dying = SyncEngine(
+                database: h.engine.records.db, source: counting, catalog: h.engine.catalog, events: nil, clock: h.clock, logger: h.engine.logger,
+                configuration: h.engine.configuration)
+            let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(claimedByA.id == run.id)
+            let outcomeA = try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 8 })
+            #expect(outcomeA == .stopped)
+            let afterCrash = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(afterCrash.counts.pages == 7 && afterCrash.counts.fetched == 1750)
+            #expect(try await h.stored().count == 1750)
+
+            // The lease still holds: nobody else may take the run.
+            #expect(try await h.engine.runs.claim(owner: "B", now: h.clock.now(), leaseMs: leaseMs) == nil)
+            h.clock.advance(milliseconds: leaseMs + 1)
+            try await h.control(["resetStats": true])
+            let (finished, outcomeB) = try #require(try await h.engine.runNext(owner: "B"))
+            #expect(outcomeB == .completed)
+            #expect(finished.id == run.id && finished.status == .completed && finished.claims == 2)
+            // B fetched only the 13 pages after the checkpoint, not the 20 of a restart from scratch.
+            #expect(try await h.stats()["pages"]?.intValue == 13)
+            #expect(finished.counts.pages == 20 && finished.counts.fetched == 5000 && finished.counts.created == 5000)
+            let stored = try await h.stored()
+            #expect(stored.count == 5000)
+            #expect(stored == (try await h.upstream()))
+
+            // A, back from the dead, finds its lease gone and commits nothing.
+            #expect(try await dying.runClaimed(claimedByA, owner: "A") == .leaseLost)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func cancellingAQueuedRunEndsItAndARunningOneStopsAtItsNextPage(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in
+            let (queued, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            #expect(try await h.engine.runs.requestCancel(id: queued.id, now: h.clock.now())?.status == .cancelled)
+            #expect(try await h.engine.runNext(owner: "w") == nil)
+
+            let (run, isNew) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            #expect(isNew)
+            // Starting again while it is queued returns the same run.
+            #expect(try await h.engine.start(connectionId: h.connectionId, syncName: "s").run.id == run.id)
+            let claimed = try #require(try await h.engine.runs.claim(owner: "w", now: h.clock.now(), leaseMs: 30_000))
+            _ = try await h.engine.runs.requestCancel(id: run.id, now: h.clock.now())
+            #expect(try await h.engine.runClaimed(claimed, owner: "w") == .cancelled)
+            #expect(try await h.engine.runs.get(id: run.id)?.status == .cancelled)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func twoWorkersOnOneDatabaseRunEachJobExactlyOnce(_ backend: TestBackend) async throws {
+        let syncs = (0..<6).map { SyncHarness.sync("s\($0)", style: "offset", pageSize: 100) }
+        try await SyncHarness.with(backend, records: 300, syncs: syncs) { h in
+            var ids: [String] = []
+            for i in 0..<6 { ids.append(try await h.engine.start(connectionId: h.connectionId, syncName: "s\(i)").run.id) }
+            let ran = Box<[String: [String]]>([:])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in ["w1", "w2"] {
+                    group.addTask {
+                        while let (run, _) = try await h.engine.runNext(owner: worker) {
+                            ran.value.withLock { $0[run.id, default: []].append(worker) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let byRun = ran.value.withLock { $0 }
+            #expect(Set(byRun.keys) == Set(ids))
+            #expect(byRun.values.allSatisfy { $0.count == 1 })
+            for id in ids {
+                let run = try #require(try await h.engine.runs.get(id: id))
+                #expect(run.status == .completed && run.claims == 1)
+            }
+        }
+    }
+}
+
+/// Counts the pages fetched through it.
+struct CountingSource: SyncPageSource {
+    let inner: any SyncPageSource
+    let count: Box<Int>
+
+    func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
+        let r = await inner.fetchPage(connectionId: connectionId, method: method, params: params)
+        count.value.withLock { $0 += 1 }
+        return r
+    }
+}
+
+/// A value shared between tasks.
+final class Box<T: Sendable>: Sendable {
+    let value: Mutex<T>
+    init(_ v: T) { value = Mutex(v) }
+}
