@@ -113,7 +113,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: ["JSONValue", "JSONSchema", "JSONata", "SwitchboardResilience"],
+            dependencies: [
+                "JSONValue", "JSONSchema", "JSONata", "SwitchboardResilience", "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine",
+                "SwitchboardServer", "SwitchboardSync", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(

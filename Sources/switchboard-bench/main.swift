@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: switchboard-bench json-schema|jsonata|resilience [options]"
+let usage = "usage: switchboard-bench json-schema|jsonata|resilience|sync [options]"
 guard let name = arguments.first else {
     print(usage)
     exit(2)
@@ -15,6 +15,7 @@ do {
     case "json-schema": try JSONSchemaBenchmark.run(arguments: Array(arguments.dropFirst()))
     case "jsonata": try JSONataBenchmark.run(arguments: Array(arguments.dropFirst()))
     case "resilience": try ResilienceBenchmark.run(arguments: Array(arguments.dropFirst()))
+    case "sync": try await SyncBenchmark.run(arguments: Array(arguments.dropFirst()))
     default:
         print(usage)
         exit(2)

@@ -9,7 +9,7 @@ import Testing
 
 /// Syncs against the paged peer through the real method executor, on SQLite and PostgreSQL.
 @Suite struct SyncEngineTests {
-    static let styles = ["cursor", "offset", "page", "next_url"]
+    static let styles = ["cursor", "offset", "page", "next_url", "link_header"]
 
     @Test(arguments: TestBackend.available)
     func fullRefreshInEveryPaginationStyleGivesExactlyTheUpstreamSetAndDetectsDeletions(_ backend: TestBackend) async throws {
@@ -36,9 +36,9 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func aSecondIncrementalRunFetchesOnlyWhatChanged(_ backend: TestBackend) async throws {
-        let syncs = ["cursor", "next_url"].map { SyncHarness.sync("inc_\($0)", style: $0, mode: "incremental", pageSize: 500) }
+        let syncs = ["cursor", "next_url", "link_header"].map { SyncHarness.sync("inc_\($0)", style: $0, mode: "incremental", pageSize: 500) }
         try await SyncHarness.with(backend, records: 5000, pageSize: 500, syncs: syncs) { h in
-            for style in ["cursor", "next_url"] {
+            for style in ["cursor", "next_url", "link_header"] {
                 try await h.control(["reset": 5000])
                 let first = try await h.runToEnd("inc_\(style)")
                 #expect(first.status == .completed)

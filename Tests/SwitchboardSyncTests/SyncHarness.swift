@@ -44,6 +44,7 @@ struct SyncHarness: Sendable {
                 method("list_page", since.merging(["style": "page", "page": "{{params.page}}", "per_page": "{{params.per_page}}"])),
                 // The first page has no parameters (the peer's default page size); the next ones the next URL's.
                 method("list_next_url", since.merging(["style": "next_url", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
+                method("list_link_header", since.merging(["style": "link_header", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
             ],
             "syncs": .array(syncs),
         ]
@@ -61,6 +62,9 @@ struct SyncHarness: Sendable {
         case "page":
             o["sourceMethod"] = "list_page"
             o["pagination"] = ["type": "page", "pageParam": "page", "pageSizeParam": "per_page", "pageSize": .number(Double(pageSize)), "startPage": 1]
+        case "link_header":
+            o["sourceMethod"] = "list_link_header"
+            o["pagination"] = ["type": "link_header"]
         default:
             o["sourceMethod"] = "list_next_url"
             o["pagination"] = ["type": "next_url", "nextUrlPath": "links.next"]

@@ -13,6 +13,8 @@ public struct ExecutionResult: Sendable {
     public var durationMs: Double
     public var cached: Bool
     public var fallback: Bool
+    /// The provider's response headers on success (not part of the API envelope; syncs page by `Link`).
+    public var headers: [(name: String, value: String)] = []
 
     public var isSuccess: Bool { error == nil }
 

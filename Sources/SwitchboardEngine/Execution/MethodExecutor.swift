@@ -62,9 +62,11 @@ public struct MethodExecutor: Sendable {
         let result: ExecutionResult
         do {
             let data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
-            result = ExecutionResult(
+            var success = ExecutionResult(
                 executionId: executionId, data: data, error: nil, partialData: nil, attempts: trace.attempts, durationMs: elapsed(started),
                 cached: trace.cached, fallback: trace.fallback)
+            success.headers = trace.responseHeaders
+            result = success
         } catch let error as SwitchboardError {
             result = ExecutionResult(
                 executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error, partialData: trace.partialData,
@@ -94,6 +96,8 @@ public struct MethodExecutor: Sendable {
         var cached = false
         var fallback = false
         var inFallback = false
+        /// The provider's response headers (for callers that page by `Link`).
+        var responseHeaders: [(name: String, value: String)] = []
     }
 
     func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
@@ -210,6 +214,7 @@ public struct MethodExecutor: Sendable {
         switch outcome {
         case .success(let result):
             log.copy(into: &trace)
+            trace.responseHeaders = result.value.headers
             trace.cached = result.cached
             if result.cached { trace.attempts = 0 }
             if let fallbackConfig = config.fallback, case .lastGoodResponse = fallbackConfig.action, !result.cached {

@@ -45,15 +45,20 @@ public struct SyncUpsertCounts: Sendable, Equatable {
     public var created = 0
     public var updated = 0
     public var unchanged = 0
+    /// The external ids left unchanged (only when the upsert was asked to collect them).
+    public var unchangedIds: [String] = []
 
-    public init(created: Int = 0, updated: Int = 0, unchanged: Int = 0) {
+    public init(created: Int = 0, updated: Int = 0, unchanged: Int = 0, unchangedIds: [String] = []) {
         self.created = created
         self.updated = updated
         self.unchanged = unchanged
+        self.unchangedIds = unchangedIds
     }
 
     public static func + (a: SyncUpsertCounts, b: SyncUpsertCounts) -> SyncUpsertCounts {
-        SyncUpsertCounts(created: a.created + b.created, updated: a.updated + b.updated, unchanged: a.unchanged + b.unchanged)
+        SyncUpsertCounts(
+            created: a.created + b.created, updated: a.updated + b.updated, unchanged: a.unchanged + b.unchanged,
+            unchangedIds: a.unchangedIds + b.unchangedIds)
     }
 }
 
@@ -76,10 +81,20 @@ public struct SQLSyncRecordRepository: Sendable {
         return last - Int64(count) + 1
     }
 
+    /// The highest sequence number taken so far: every record created or changed after this call gets a higher one.
+    public func currentSequence(in tx: (any SQLExecutor)? = nil) async throws -> Int64 {
+        let sql = "SELECT value FROM sync_counters WHERE name = 'records'"
+        let row: SQLRow?
+        if let tx { row = try await tx.first(sql, []) } else { row = try await db.first(sql, []) }
+        return row?.int("value") ?? 0
+    }
+
     /// Inserts new records, updates changed (or deleted) ones, and leaves unchanged ones as they are, inside `tx`.
-    /// A record listed twice counts once, with its last data.
+    /// A record listed twice counts once, with its last data. With `collectUnchanged`, the counts list the external
+    /// ids that were left unchanged.
     public func upsert(
-        _ records: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
+        _ records: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp, collectUnchanged: Bool = false,
+        in tx: any SQLExecutor
     ) async throws -> SyncUpsertCounts {
         var index: [String: Int] = [:]
         var unique: [SyncRecordInput] = []
@@ -115,12 +130,18 @@ public struct SQLSyncRecordRepository: Sendable {
                         content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
                         modified_seq = excluded.modified_seq
                     WHERE sync_records.content_hash <> excluded.content_hash OR sync_records.deleted_at IS NOT NULL
-                    RETURNING created_seq, modified_seq
+                    RETURNING external_id, created_seq, modified_seq
                     """, binds)
+            var written = Set<String>()
+            if collectUnchanged { written.reserveCapacity(rows.count) }
             for row in rows {
                 if row.int("created_seq") == row.int("modified_seq") { counts.created += 1 } else { counts.updated += 1 }
+                if collectUnchanged, let id = row.text("external_id") { written.insert(id) }
             }
             counts.unchanged += chunk.count - rows.count
+            if collectUnchanged && rows.count < chunk.count {
+                for r in chunk where !written.contains(r.externalId) { counts.unchangedIds.append(r.externalId) }
+            }
             offset += chunk.count
         }
         return counts

@@ -206,7 +206,8 @@ public struct SQLSyncRunRepository: Sendable {
         try await db.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map(Self.run)
     }
 
-    /// Notes an external id seen by a full-refresh run (inside the batch's transaction).
+    /// Notes external ids a full-refresh run saw unchanged (inside the batch's transaction); the records it created or
+    /// changed need no note, their `modified_seq` tells.
     public func markSeen(runId: String, externalIds: [String], in tx: any SQLExecutor) async throws {
         var offset = 0
         while offset < externalIds.count {
@@ -220,14 +221,16 @@ public struct SQLSyncRunRepository: Sendable {
         }
     }
 
-    /// External ids of live records of the entity that `runId` did not see.
-    public func unseen(runId: String, connectionId: String, entityType: String, in tx: any SQLExecutor) async throws -> [String] {
+    /// External ids of live records of the entity that `runId` did not see: not written by it (their `modified_seq` is
+    /// at most `startSequence`, the records sequence when the run started) and not noted as seen unchanged.
+    public func unseen(runId: String, connectionId: String, entityType: String, startSequence: Int64, in tx: any SQLExecutor) async throws -> [String] {
         try await tx.query(
             """
             SELECT r.external_id FROM sync_records r WHERE r.connection_id = ? AND r.entity_type = ? AND r.deleted_at IS NULL
+                AND r.modified_seq <= ?
                 AND NOT EXISTS (SELECT 1 FROM sync_run_seen s WHERE s.run_id = ? AND s.external_id = r.external_id)
             ORDER BY r.external_id
-            """, [.text(connectionId), .text(entityType), .text(runId)]
+            """, [.text(connectionId), .text(entityType), .int(startSequence), .text(runId)]
         ).compactMap { $0.text("external_id") }
     }
 

@@ -16,6 +16,9 @@ public struct SyncCheckpoint: Sendable, Equatable {
     public var maxSeen: JSON?
     /// Pages committed so far.
     public var pages: Int = 0
+    /// The records sequence when the run started (full refresh): records it created or changed have a higher
+    /// `modified_seq`, so only the ones it saw unchanged need noting to find the deleted ones at the end.
+    public var startSequence: Int64?
 
     public init() {}
 
@@ -26,6 +29,7 @@ public struct SyncCheckpoint: Sendable, Equatable {
         if let nextParams { o["nextParams"] = nextParams }
         if let since { o["since"] = since }
         if let maxSeen { o["maxSeen"] = maxSeen }
+        if let startSequence { o["startSequence"] = .number(Double(startSequence)) }
         return .object(o)
     }
 
@@ -37,6 +41,7 @@ public struct SyncCheckpoint: Sendable, Equatable {
         since = json["since"]
         maxSeen = json["maxSeen"]
         pages = json["pages"]?.intValue ?? 0
+        startSequence = json["startSequence"]?.intValue.map(Int64.init)
     }
 
     /// Orders incremental cursor values: numbers numerically, anything else by its text (RFC 3339 times sort as text).

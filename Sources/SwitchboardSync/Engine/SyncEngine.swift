@@ -99,13 +99,27 @@ public struct SyncEngine: Sendable {
             }
             events?.emit("sync.started", connectionId: run.connectionId, payload: ["runId": .string(run.id), "sync": .string(run.syncName)])
         }
-        if case .linkHeader = sync.pagination {
-            return try await fail(
-                run, owner: owner,
-                error: SwitchboardError(
-                    code: "SYNC_UNSUPPORTED", message: "link_header pagination needs response headers, which method results do not carry yet",
-                    status: 409))
+
+        if sync.mode == .fullRefresh && checkpoint.startSequence == nil {
+            checkpoint.startSequence = try await records.currentSequence()
         }
+        // Keeps the lease while a page takes long (backoff after 429s, a slow upstream); each committed batch and
+        // each page's heartbeat renew it too.
+        let keepAlive = Task { [runs, clock, configuration] in
+            let interval = Duration.milliseconds(max(configuration.leaseMs / 3, 10))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                _ = try? await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
+            }
+        }
+        // The next page is fetched while the current one commits: its parameters only depend on the current page.
+        var prefetched: Task<SyncPageResult, Never>?
+        defer {
+            keepAlive.cancel()
+            prefetched?.cancel()
+        }
+        let fullRefresh = sync.mode == .fullRefresh
 
         while true {
             if shouldStop() || Task.isCancelled { return .stopped }
@@ -127,8 +141,13 @@ public struct SyncEngine: Sendable {
                     run, owner: owner, error: SwitchboardError(code: "SYNC_TOO_MANY_PAGES", message: "the run reached \(configuration.maxPages) pages", status: 502))
             }
 
-            let params = Self.params(for: sync, checkpoint: checkpoint)
-            let page = await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: params)
+            let page: SyncPageResult
+            if let next = prefetched {
+                page = await next.value
+                prefetched = nil
+            } else {
+                page = await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: Self.params(for: sync, checkpoint: checkpoint))
+            }
             if shouldStop() || Task.isCancelled { return .stopped }
             var delta = SyncRun.Counts()
             delta.retries = max(0, page.attempts - 1)
@@ -142,6 +161,14 @@ public struct SyncEngine: Sendable {
                     error: SwitchboardError(
                         code: "SYNC_RECORDS_NOT_FOUND", message: "the page has no array at '\(sync.recordsPath ?? "(the result)")'", status: 502),
                     delta: delta)
+            }
+            let isLast = Self.advance(&checkpoint, sync: sync, data: data, headers: page.headers, received: items.count)
+            checkpoint.pages += 1
+            if !isLast && checkpoint.pages < configuration.maxPages {
+                let nextParams = Self.params(for: sync, checkpoint: checkpoint)
+                prefetched = Task { [source] in
+                    await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: nextParams)
+                }
             }
             delta.pages = 1
             delta.fetched = items.count
@@ -165,8 +192,6 @@ public struct SyncEngine: Sendable {
                 }
                 inputs.append(SyncRecordInput(externalId: id, data: mapped, contentHash: ContentHash.of(mapped)))
             }
-            let isLast = Self.advance(&checkpoint, sync: sync, data: data, received: items.count)
-            checkpoint.pages += 1
             let committed = checkpoint
             let now = clock.now()
             do {
@@ -174,18 +199,18 @@ public struct SyncEngine: Sendable {
                 let batch = inputs
                 let outcome: Outcome? = try await runs.db.transaction { tx in
                     var d = finalDelta
-                    let counts = try await records.upsert(batch, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
+                    let counts = try await records.upsert(
+                        batch, connectionId: run.connectionId, entityType: sync.entityType, now: now, collectUnchanged: fullRefresh, in: tx)
                     d.created = counts.created
                     d.updated = counts.updated
                     d.unchanged = counts.unchanged
-                    if sync.mode == .fullRefresh { try await runs.markSeen(runId: run.id, externalIds: batch.map(\.externalId), in: tx) }
-                    if isLast {
-                        if sync.mode == .fullRefresh {
-                            let gone = try await runs.unseen(runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, in: tx)
-                            d.deleted = try await records.markDeleted(
-                                externalIds: gone, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
-                            try await runs.forgetSeen(runId: run.id, in: tx)
-                        }
+                    if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds, in: tx) }
+                    if isLast && fullRefresh {
+                        let gone = try await runs.unseen(
+                            runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, startSequence: committed.startSequence ?? 0, in: tx)
+                        d.deleted = try await records.markDeleted(
+                            externalIds: gone, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
+                        try await runs.forgetSeen(runId: run.id, in: tx)
                     }
                     try await runs.checkpoint(
                         id: run.id, owner: owner, checkpoint: committed.json, delta: d, now: now, leaseMs: configuration.leaseMs, in: tx)
@@ -244,9 +269,9 @@ public struct SyncEngine: Sendable {
         case .page(let pageParam, let pageSize, let startPage, let pageSizeParam):
             p[pageParam] = .number(Double(checkpoint.page ?? startPage))
             if let pageSizeParam { p[pageSizeParam] = .number(Double(pageSize)) }
-        case .nextURL:
+        case .nextURL, .linkHeader:
             if case .object(let o) = checkpoint.nextParams { for (k, v) in o { p[k] = v } }
-        case .linkHeader, .none:
+        case .none:
             break
         }
         if let inc = sync.incremental, let since = checkpoint.since { p[inc.param] = since }
@@ -254,7 +279,7 @@ public struct SyncEngine: Sendable {
     }
 
     /// Moves the checkpoint past the page just received; true if it was the last page.
-    static func advance(_ c: inout SyncCheckpoint, sync: SyncDefinition, data: JSON, received: Int) -> Bool {
+    static func advance(_ c: inout SyncCheckpoint, sync: SyncDefinition, data: JSON, headers: [(name: String, value: String)] = [], received: Int) -> Bool {
         switch sync.pagination {
         case .cursor(let path, _):
             let next = JSONPath.value(at: path, in: data)
@@ -275,7 +300,11 @@ public struct SyncEngine: Sendable {
             guard case .string(let url)? = JSONPath.value(at: path, in: data), !url.isEmpty else { return true }
             c.nextParams = Self.queryParameters(of: url)
             return received == 0
-        case .linkHeader, .none:
+        case .linkHeader:
+            guard let url = LinkHeader.next(in: headers) else { return true }
+            c.nextParams = Self.queryParameters(of: url)
+            return received == 0
+        case .none:
             return true
         }
     }

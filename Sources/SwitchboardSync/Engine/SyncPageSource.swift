@@ -8,11 +8,14 @@ public struct SyncPageResult: Sendable {
     public var error: SwitchboardError?
     /// Attempts the call took (more than 1: retries, e.g. after a 429 or 503).
     public var attempts: Int
+    /// The response headers (for `link_header` pagination).
+    public var headers: [(name: String, value: String)]
 
-    public init(data: JSON?, error: SwitchboardError?, attempts: Int) {
+    public init(data: JSON?, error: SwitchboardError?, attempts: Int, headers: [(name: String, value: String)] = []) {
         self.data = data
         self.error = error
         self.attempts = attempts
+        self.headers = headers
     }
 }
 
@@ -24,7 +27,7 @@ public protocol SyncPageSource: Sendable {
 extension MethodExecutor: SyncPageSource {
     public func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
         let r = await execute(connectionId: connectionId, methodName: method, params: params)
-        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts)
+        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts, headers: r.headers)
     }
 }
 

@@ -1,0 +1,234 @@
+import Foundation
+import Hummingbird
+import JSONValue
+import Logging
+import NIOCore
+import SwitchboardCore
+import SwitchboardEngine
+import SwitchboardServer
+import SwitchboardStore
+import SwitchboardSync
+
+/// `switchboard-bench sync [--records N] [--page-size N] [--postgres ADMIN_URL]`
+///
+/// Ingest throughput of a full-refresh sync from a fast local upstream (an in-process HTTP server on 127.0.0.1 that
+/// serves pre-serialized pages), through the real method executor, engine and records store, on SQLite and (with
+/// `--postgres`) PostgreSQL; and, in the same run on the same database, a plain batched insert of the same rows
+/// (multi-row INSERTs of `page-size` rows, one transaction each) into a table shaped like the records table.
+enum SyncBenchmark {
+    static func run(arguments: [String]) async throws {
+        var records = 100_000
+        var pageSize = 1_000
+        var postgres: String?
+        var it = arguments.makeIterator()
+        while let a = it.next() {
+            switch a {
+            case "--records": records = Int(it.next() ?? "") ?? records
+            case "--page-size": pageSize = Int(it.next() ?? "") ?? pageSize
+            case "--postgres": postgres = it.next()
+            default: throw BenchError("unknown option \(a)")
+            }
+        }
+        let upstream = try await Upstream.start(records: records, pageSize: pageSize)
+        defer { upstream.stop() }
+        print("sync ingest: \(records) records, pages of \(pageSize), upstream \(upstream.baseURL) (pre-serialized pages)")
+        print(String(repeating: "-", count: 96))
+        var locations: [(String, StoreLocation, () async throws -> Void)] = []
+        let dir = NSTemporaryDirectory() + "switchboard-bench-" + UUID().uuidString.lowercased()
+        locations.append(("SQLite", .sqlite(directory: dir), { try? FileManager.default.removeItem(atPath: dir) }))
+        if let admin = postgres {
+            let (url, drop) = try await freshPostgres(admin: admin)
+            locations.append(("PostgreSQL", .postgres(url: url), drop))
+        }
+        for (name, location, cleanup) in locations {
+            try await measure(name: name, location: location, upstream: upstream, records: records, pageSize: pageSize)
+            try await cleanup()
+        }
+    }
+
+    static func measure(name: String, location: StoreLocation, upstream: Upstream, records: Int, pageSize: Int) async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let db = try await Store.openDatabase(location, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let pg = db as? SwitchboardStore.PostgresDatabase { group.addTask { await pg.run() } }
+            defer { group.cancelAll() }
+            try await Migrator().migrate(db, logger: logger)
+            let schemas = makeSchemaChecker()
+            let store = Store(database: db, clock: SystemWallClock())
+            let services = AppServices(store: store, schemas: schemas, logger: logger)
+            _ = try await services.registry.create(document: definition(pageSize: pageSize), publish: true)
+            let connection = try await services.connections.create(
+                try ConnectionService.NewConnection(json: ["definitionKey": "bench", "name": "bench", "config": ["baseUrl": .string(upstream.baseURL)]]))
+            // Writers flush in the background, as in the server.
+            let writers = Task { try? await services.recorder.writer.run() }
+            defer { writers.cancel() }
+
+            let started = ContinuousClock.now
+            let (run, _) = try await services.sync.start(connectionId: connection.id, syncName: "contacts")
+            guard let (done, outcome) = try await services.sync.runNext(owner: "bench"), done.id == run.id, outcome == .completed else {
+                throw BenchError("the sync run did not complete: \(String(describing: try await services.sync.runs.get(id: run.id)?.json))")
+            }
+            let syncSeconds = seconds(ContinuousClock.now - started)
+            guard done.counts.created == records else { throw BenchError("expected \(records) created, got \(done.counts.json)") }
+
+            // The same rows, as the records table holds them, inserted plainly in batches of one page.
+            let rows: [SyncRecordInput] = (1...records).map { i in
+                let data = upstream.record(i)
+                return SyncRecordInput(externalId: String(i), data: data, contentHash: ContentHash.of(data))
+            }
+            try await db.execute(
+                """
+                CREATE TABLE bench_plain (connection_id TEXT NOT NULL, entity_type TEXT NOT NULL, external_id TEXT NOT NULL, data TEXT NOT NULL,
+                    content_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT, created_seq BIGINT NOT NULL,
+                    modified_seq BIGINT NOT NULL, PRIMARY KEY (connection_id, entity_type, external_id))
+                """)
+            let plainStarted = ContinuousClock.now
+            let now = SystemWallClock().now()
+            var offset = 0
+            while offset < rows.count {
+                let chunk = rows[offset..<min(offset + pageSize, rows.count)]
+                var binds: [SQLValue] = []
+                binds.reserveCapacity(chunk.count * 10)
+                for (i, r) in chunk.enumerated() {
+                    let seq = SQLValue.int(Int64(offset + i + 1))
+                    binds += [
+                        .text(connection.id), .text("contact"), .text(r.externalId), .json(r.data), .text(r.contentHash), .timestamp(now),
+                        .timestamp(now), .null, seq, seq,
+                    ]
+                }
+                let statement =
+                    "INSERT INTO bench_plain VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                let values = binds
+                try await db.transaction { tx in try await tx.execute(statement, values) }
+                offset += chunk.count
+            }
+            let plainSeconds = seconds(ContinuousClock.now - plainStarted)
+            let syncRate = Double(records) / syncSeconds
+            let plainRate = Double(records) / plainSeconds
+            print(
+                "\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) sync (fetch, parse, hash, upsert, checkpoint): "
+                    + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages)")
+            print(
+                "\(String(repeating: " ", count: 11)) plain batched INSERT of the same rows:        \(format(plainRate)) records/s "
+                    + "(\(String(format: "%.2f", plainSeconds)) s)  -> sync = \(String(format: "%.0f", syncRate / plainRate * 100))% of plain")
+            try await db.close()
+        }
+    }
+
+    static func definition(pageSize: Int) -> JSON {
+        [
+            "key": "bench", "name": "Bench upstream", "version": "1.0.0", "type": "rest_api", "auth": ["type": "none"],
+            "baseUrl": "{config.baseUrl}",
+            "configSchema": ["type": "object", "required": ["baseUrl"], "properties": ["baseUrl": ["type": "string"]]],
+            "methods": [["name": "list", "verb": "GET", "path": "/contacts", "query": ["offset": "{{params.offset}}", "limit": "{{params.limit}}"]]],
+            "syncs": [
+                [
+                    "name": "contacts", "entityType": "contact", "sourceMethod": "list", "recordsPath": "results", "idField": "id",
+                    "pagination": ["type": "offset", "offsetParam": "offset", "limitParam": "limit", "pageSize": .number(Double(pageSize))],
+                ]
+            ],
+        ]
+    }
+
+    static func freshPostgres(admin: String) async throws -> (String, () async throws -> Void) {
+        let name = "sbbench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        func onAdmin(_ sql: String) async throws {
+            let db = try SwitchboardStore.PostgresDatabase(url: admin, logger: Logger(label: "bench-admin"), maximumConnections: 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await db.run() }
+                defer { group.cancelAll() }
+                try await db.execute(sql)
+            }
+        }
+        try await onAdmin("CREATE DATABASE \(name)")
+        var base = admin
+        var query = ""
+        if let q = base.firstIndex(of: "?") {
+            query = String(base[q...])
+            base = String(base[..<q])
+        }
+        let schemeEnd = base.range(of: "://")!.upperBound
+        if let slash = base[schemeEnd...].firstIndex(of: "/") { base = String(base[..<slash]) }
+        return (base + "/" + name + query, { try await onAdmin("DROP DATABASE IF EXISTS \(name)") })
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    static func format(_ v: Double) -> String {
+        let n = Int(v.rounded())
+        var s = String(n)
+        var i = s.count - 3
+        while i > 0 {
+            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
+            i -= 3
+        }
+        return s.padding(toLength: max(s.count, 9), withPad: " ", startingAt: 0)
+    }
+}
+
+/// The fast local upstream: `GET /contacts?offset=O&limit=L` answers `{"results": [...], "total": N}` from pages
+/// serialized once, before the measurement.
+final class Upstream: Sendable {
+    let baseURL: String
+    let records: Int
+    let task: Task<Void, any Error>
+
+    init(baseURL: String, records: Int, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.records = records
+        self.task = task
+    }
+
+    func record(_ i: Int) -> JSON { Self.record(i) }
+
+    static func record(_ i: Int) -> JSON {
+        let first = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"][i % 8]
+        let last = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"][(i / 8) % 8]
+        return [
+            "id": .string(String(i)),
+            "properties": [
+                "email": .string("\(first.lowercased()).\(last.lowercased())\(i)@example.com"), "firstname": .string(first),
+                "lastname": .string(last), "company": .string("Company \(i % 997)"), "phone": .string("+1 555 \(100_000 + i)"),
+                "lifecyclestage": .string(["lead", "customer", "subscriber"][i % 3]), "hs_lead_status": "OPEN",
+            ],
+            "createdAt": .string("2026-01-01T00:00:00.000Z"), "updatedAt": .string("2026-06-01T12:00:00.000Z"), "archived": false,
+        ]
+    }
+
+    static func start(records: Int, pageSize: Int) async throws -> Upstream {
+        var pages: [Int: ByteBuffer] = [:]
+        var offset = 0
+        while offset <= records {
+            let items = offset < records ? (offset + 1...min(offset + pageSize, records)).map(record) : []
+            pages[offset] = ByteBuffer(bytes: JSON.object(["results": .array(items), "total": .number(Double(records))]).serializedBytes())
+            offset += pageSize
+        }
+        let table = pages
+        let router = Router()
+        router.get("/contacts") { request, _ -> Response in
+            let offset = request.uri.queryParameters["offset"].flatMap { Int(String($0)) } ?? 0
+            let body = table[offset] ?? ByteBuffer(string: #"{"results":[],"total":0}"#)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: { var l = Logger(label: "bench-upstream"); l.logLevel = .error; return l }())
+        let task = Task { try await app.run() }
+        var port = 0
+        for await p in stream {
+            port = p
+            break
+        }
+        return Upstream(baseURL: "http://127.0.0.1:\(port)", records: records, task: task)
+    }
+
+    func stop() { task.cancel() }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
