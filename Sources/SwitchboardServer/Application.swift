@@ -144,6 +144,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(on: router, table: &table)
     VaultController(vault: services.vault, connections: services.store.connections, reader: reader).register(on: router, table: &table)
     SyncController(engine: services.sync, connections: services.store.connections).register(on: router, table: &table)
+    RecordFilesController(services: services, reader: reader).register(on: router, table: &table)
     HealthMetricsController(connections: services.connections, resilience: services.resilience).register(on: router, table: &table)
     ExecutionController(
         executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,

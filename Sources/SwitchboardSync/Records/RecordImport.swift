@@ -97,7 +97,9 @@ public struct RecordImport: Sendable {
             }
         }
         guard case .object(let object) = record else {
-            report(line: line, code: "NOT_AN_OBJECT", message: transform == nil ? "the line is not a JSON object" : "the pipeline's output is not a JSON object")
+            report(
+                line: line, code: "NOT_AN_OBJECT",
+                message: transform == nil ? "the line is not a JSON object" : "the pipeline's output is not a JSON object")
             return
         }
         guard let id = (object[configuration.idField] ?? JSONPath.value(at: configuration.idField, in: record)).flatMap(Self.externalId) else {
