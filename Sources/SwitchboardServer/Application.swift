@@ -21,6 +21,10 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// Sync workers this node runs (0: this node runs no syncs, e.g. an API-only node).
+    public var syncWorkers: Int = 1
+    /// How long a sync run's claim lasts without a heartbeat; a run whose node died resumes elsewhere after it.
+    public var syncLeaseSeconds: Int = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.switchboard", databaseURL: String? = nil,
@@ -55,14 +59,20 @@ public struct AppServices: Sendable {
     public let executor: MethodExecutor
     /// Syncs: runs as durable jobs, records, workers and the scheduler.
     public let sync: SyncEngine
+    /// Sync workers started by `lifecycleServices`.
+    public let syncWorkers: Int
+    /// Opened once the database is migrated: sync workers and the scheduler wait for it.
+    public let syncStart = StartGate()
     public let resilience: ResilienceRuntime
     /// The credential vault (the engine's credential provider unless `credentials` is given).
     public let vault: Vault
 
     public init(
         store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
-        vault: Vault? = nil, resilience: ResilienceRuntime? = nil, logger: Logger
+        vault: Vault? = nil, resilience: ResilienceRuntime? = nil, syncConfiguration: SyncEngine.Configuration = .init(), syncWorkers: Int = 1,
+        logger: Logger
     ) {
+        self.syncWorkers = syncWorkers
         let vault =
             vault
             ?? Vault(database: store.database, connections: store.connections, definitions: store.definitions, keys: .ephemeral(), clock: clock, logger: logger)
@@ -95,7 +105,7 @@ public struct AppServices: Sendable {
             cache: cache, recorder: recorder, events: eventBus, resilience: resilience, clock: clock, logger: logger)
         self.sync = SyncEngine(
             database: store.database, source: executor, catalog: RepositorySyncCatalog(connections: store.connections, definitions: store.definitions),
-            events: eventBus, clock: clock, logger: logger)
+            events: eventBus, clock: clock, logger: logger, configuration: syncConfiguration)
     }
 
     /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
@@ -113,7 +123,9 @@ public struct AppServices: Sendable {
         })
         // Last, so graceful shutdown stops them first: workers commit or drop the batch in progress and hand their run
         // back to the queue before the database closes.
-        out += [SyncWorker(engine: sync) as any Service, SyncScheduler(engine: sync)]
+        let node = SyncWorker.nodeName()
+        out += (0..<syncWorkers).map { SyncWorker(engine: sync, owner: "\(node)/w\($0)", gate: syncStart) as any Service }
+        out.append(SyncScheduler(engine: sync, gate: syncStart))
         return out
     }
 }
@@ -177,7 +189,10 @@ public func buildApplication(
         database: database, connections: store.connections, definitions: store.definitions, keys: vaultKeys, logger: logger,
         configuration: vaultConfiguration,
         keyDirectory: KeyFiles.directory(dataDirectory: configuration.dataDirectory))
-    let services = AppServices(store: store, schemas: schemas, vault: vault, resilience: resilience, logger: logger)
+    let services = AppServices(
+        store: store, schemas: schemas, vault: vault, resilience: resilience,
+        syncConfiguration: SyncEngine.Configuration(leaseMs: Int64(configuration.syncLeaseSeconds) * 1000), syncWorkers: configuration.syncWorkers,
+        logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,
@@ -190,6 +205,7 @@ public func buildApplication(
     app.beforeServerStarts {
         try await Migrator().migrate(database, logger: logger)
         try await vault.start()
+        services.syncStart.open()
         switch configuration.storeLocation {
         case .postgres: logger.info("using PostgreSQL")
         case .sqlite(let dir): logger.info("using the embedded SQLite database", metadata: ["data.dir": "\(dir)"])

@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Switchboard server.",
         discussion: """
             Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
-            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE. Flags win over the environment.
+            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE, SWITCHBOARD_SYNC_WORKERS,
+            SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
             """)
 
     @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?
@@ -20,6 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL).")
     var logLevel: String?
     @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (env SWITCHBOARD_MAX_BODY_SIZE).") var maxBodySize: Int?
+    @Option(name: .customLong("sync-workers"), help: "Sync workers on this node, 0 for none (env SWITCHBOARD_SYNC_WORKERS, default 1).")
+    var syncWorkers: Int?
+    @Option(
+        name: .customLong("sync-lease-seconds"),
+        help: "How long a sync run's claim lasts without a heartbeat (env SWITCHBOARD_SYNC_LEASE_SECONDS, default 30).")
+    var syncLeaseSeconds: Int?
 
     func run() async throws {
         let env = Environment()
@@ -37,6 +44,14 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("unknown log level '\(levelText)'; use trace, debug, info, notice, warning, error or critical")
             }
             config.logLevel = level
+        }
+        if let n = syncWorkers ?? env.get("SWITCHBOARD_SYNC_WORKERS").flatMap(Int.init) {
+            guard (0...64).contains(n) else { throw ValidationError("--sync-workers must be between 0 and 64") }
+            config.syncWorkers = n
+        }
+        if let n = syncLeaseSeconds ?? env.get("SWITCHBOARD_SYNC_LEASE_SECONDS").flatMap(Int.init) {
+            guard (1...3600).contains(n) else { throw ValidationError("--sync-lease-seconds must be between 1 and 3600") }
+            config.syncLeaseSeconds = n
         }
         guard (0...65535).contains(config.port) else { throw ValidationError("port \(config.port) is out of range") }
         let app = try await buildApplication(config)

@@ -45,16 +45,29 @@ public final class SQLiteDatabase: SQLDatabase {
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         await lock.lock()
         defer { lock.unlock() }
-        _ = try await run("BEGIN IMMEDIATE", [])
+        // BEGIN, COMMIT and ROLLBACK run even when the calling task is cancelled: a cancelled task must never leave
+        // the one connection inside a transaction (every later BEGIN would fail).
+        _ = try await uncancelled { try await self.run("BEGIN IMMEDIATE", []) }
         let tx = SQLiteTransaction(database: self)
+        let result: T
         do {
-            let result = try await body(tx)
-            _ = try await run("COMMIT", [])
-            return result
+            result = try await body(tx)
         } catch {
-            _ = try? await run("ROLLBACK", [])
+            _ = try? await uncancelled { try await self.run("ROLLBACK", []) }
             throw error
         }
+        do {
+            _ = try await uncancelled { try await self.run("COMMIT", []) }
+        } catch {
+            _ = try? await uncancelled { try await self.run("ROLLBACK", []) }
+            throw error
+        }
+        return result
+    }
+
+    /// Runs `work` in a task of its own, so the caller's cancellation does not reach it.
+    func uncancelled<R: Sendable>(_ work: @escaping @Sendable () async throws -> R) async throws -> R {
+        try await Task { try await work() }.value
     }
 
     public func ping() async throws { _ = try await query("SELECT 1", []) }

@@ -41,6 +41,7 @@ extension SchemaMigrations {
                     status TEXT NOT NULL,
                     lease_owner TEXT,
                     lease_expires_at BIGINT,
+                    claimed_by TEXT,
                     claims INTEGER NOT NULL,
                     cancel_requested INTEGER NOT NULL,
                     checkpoint TEXT,

@@ -6,11 +6,14 @@ public struct SyncRecordInput: Sendable, Equatable {
     public var externalId: String
     public var data: JSON
     public var contentHash: String
+    /// The JSON text to store for `data`, when already serialized (the canonical text the hash was computed from).
+    public var dataText: String?
 
-    public init(externalId: String, data: JSON, contentHash: String) {
+    public init(externalId: String, data: JSON, contentHash: String, dataText: String? = nil) {
         self.externalId = externalId
         self.data = data
         self.contentHash = contentHash
+        self.dataText = dataText
     }
 }
 
@@ -106,43 +109,65 @@ public struct SQLSyncRecordRepository: Sendable {
             }
         }
         guard !unique.isEmpty else { return SyncUpsertCounts() }
+        // Taking the sequence locks the counter row until `tx` ends: every writer of records takes it first, so what
+        // the SELECT below reads cannot change before this transaction commits.
         let first = try await Self.reserveSequence(unique.count, in: tx)
         var counts = SyncUpsertCounts()
         var offset = 0
         while offset < unique.count {
             let chunk = unique[offset..<min(offset + Self.chunkSize, unique.count)]
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(chunk.count * 10)
+            defer { offset += chunk.count }
+            // What is stored now: new records are inserted, changed (or deleted) ones replaced, unchanged ones not sent.
+            let existing = try await tx.query(
+                "SELECT external_id, content_hash, deleted_at FROM sync_records WHERE connection_id = ? AND entity_type = ? AND external_id IN ("
+                    + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + ")",
+                [.text(connectionId), .text(entityType)] + chunk.map { SQLValue.text($0.externalId) })
+            var stored: [String: (hash: String, deleted: Bool)] = [:]
+            stored.reserveCapacity(existing.count)
+            for row in existing {
+                if let id = row.text("external_id") { stored[id] = (row.text("content_hash") ?? "", row.int("deleted_at") != nil) }
+            }
+            var inserts: [SQLValue] = []
+            var replaces: [SQLValue] = []
+            var insertCount = 0
+            var replaceCount = 0
             for (i, r) in chunk.enumerated() {
                 let seq = SQLValue.int(first + Int64(offset + i))
-                binds += [
-                    .text(connectionId), .text(entityType), .text(r.externalId), .json(r.data), .text(r.contentHash),
+                let values: [SQLValue] = [
+                    .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
                     .timestamp(now), .timestamp(now), .null, seq, seq,
                 ]
+                if let current = stored[r.externalId] {
+                    if current.hash == r.contentHash && !current.deleted {
+                        counts.unchanged += 1
+                        if collectUnchanged { counts.unchangedIds.append(r.externalId) }
+                    } else {
+                        replaces += values
+                        replaceCount += 1
+                    }
+                } else {
+                    inserts += values
+                    insertCount += 1
+                }
             }
-            let rows = try await tx.query(
-                """
+            let columns = """
                 INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
                     deleted_at, created_seq, modified_seq) VALUES
-                """ + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                    + """
-                     ON CONFLICT (connection_id, entity_type, external_id) DO UPDATE SET data = excluded.data,
-                        content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
-                        modified_seq = excluded.modified_seq
-                    WHERE sync_records.content_hash <> excluded.content_hash OR sync_records.deleted_at IS NOT NULL
-                    RETURNING external_id, created_seq, modified_seq
-                    """, binds)
-            var written = Set<String>()
-            if collectUnchanged { written.reserveCapacity(rows.count) }
-            for row in rows {
-                if row.int("created_seq") == row.int("modified_seq") { counts.created += 1 } else { counts.updated += 1 }
-                if collectUnchanged, let id = row.text("external_id") { written.insert(id) }
+                """
+            if insertCount > 0 {
+                try await tx.execute(columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: insertCount).joined(separator: ", "), inserts)
+                counts.created += insertCount
             }
-            counts.unchanged += chunk.count - rows.count
-            if collectUnchanged && rows.count < chunk.count {
-                for r in chunk where !written.contains(r.externalId) { counts.unchangedIds.append(r.externalId) }
+            if replaceCount > 0 {
+                try await tx.execute(
+                    columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: replaceCount).joined(separator: ", ")
+                        + """
+                         ON CONFLICT (connection_id, entity_type, external_id) DO UPDATE SET data = excluded.data,
+                            content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
+                            modified_seq = excluded.modified_seq
+                        """, replaces)
+                counts.updated += replaceCount
             }
-            offset += chunk.count
         }
         return counts
     }

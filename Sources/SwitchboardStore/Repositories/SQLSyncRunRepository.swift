@@ -40,6 +40,8 @@ public struct SyncRun: Sendable, Equatable {
     public var status: Status
     public var leaseOwner: String?
     public var leaseExpiresAt: Timestamp?
+    /// The worker that claimed the run last (kept after it ends).
+    public var claimedBy: String?
     /// How many times a worker claimed the run (more than 1: it was resumed).
     public var claims: Int
     public var cancelRequested: Bool
@@ -69,6 +71,7 @@ public struct SyncRun: Sendable, Equatable {
         if let durationMs { o["durationMs"] = .number(Double(durationMs)) }
         if let errorCode { o["error"] = ["code": .string(errorCode), "message": .string(errorMessage ?? "")] }
         if cancelRequested && !status.isFinished { o["cancelRequested"] = true }
+        if let claimedBy { o["worker"] = .string(claimedBy) }
         return .object(o)
     }
 }
@@ -130,13 +133,13 @@ public struct SQLSyncRunRepository: Sendable {
         return try await db.transaction { tx in
             try await tx.first(
                 """
-                UPDATE sync_runs SET status = 'running', lease_owner = ?, lease_expires_at = ?, claims = claims + 1,
+                UPDATE sync_runs SET status = 'running', lease_owner = ?, claimed_by = ?, lease_expires_at = ?, claims = claims + 1,
                     started_at = COALESCE(started_at, ?), updated_at = ?
                 WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= ?)
                     ORDER BY created_at, id LIMIT 1\(lock))
                 RETURNING *
                 """,
-                [.text(owner), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .timestamp(now), .timestamp(now)]
+                [.text(owner), .text(owner), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .timestamp(now), .timestamp(now)]
             ).map(Self.run)
         }
     }
@@ -297,7 +300,7 @@ public struct SQLSyncRunRepository: Sendable {
             id: row.text("id") ?? "", connectionId: row.text("connection_id") ?? "", syncName: row.text("sync_name") ?? "",
             entityType: row.text("entity_type") ?? "", mode: row.text("mode") ?? "", trigger: row.text("trigger") ?? "",
             status: SyncRun.Status(rawValue: row.text("status") ?? "") ?? .failed, leaseOwner: row.text("lease_owner"),
-            leaseExpiresAt: row.timestamp("lease_expires_at"), claims: Int(row.int("claims") ?? 0), cancelRequested: row.bool("cancel_requested"),
+            leaseExpiresAt: row.timestamp("lease_expires_at"), claimedBy: row.text("claimed_by"), claims: Int(row.int("claims") ?? 0), cancelRequested: row.bool("cancel_requested"),
             checkpoint: checkpoint.isNull ? JSON?.none : checkpoint, counts: counts, errorCode: row.text("error_code"), errorMessage: row.text("error_message"),
             createdAt: row.timestamp("created_at") ?? Timestamp(millisecondsSinceEpoch: 0), startedAt: row.timestamp("started_at"),
             finishedAt: row.timestamp("finished_at"), updatedAt: row.timestamp("updated_at") ?? Timestamp(millisecondsSinceEpoch: 0))

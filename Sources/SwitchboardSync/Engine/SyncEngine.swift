@@ -190,7 +190,7 @@ public struct SyncEngine: Sendable {
                     }
                     mapped = m
                 }
-                inputs.append(SyncRecordInput(externalId: id, data: mapped, contentHash: ContentHash.of(mapped)))
+                inputs.append(.canonical(externalId: id, data: mapped))
             }
             let committed = checkpoint
             let now = clock.now()

@@ -1,5 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SwitchboardCore
 import SwitchboardStore
 
@@ -10,13 +16,27 @@ public struct SyncWorker: Service {
     public let owner: String
     public let pollInterval: Duration
 
-    public init(engine: SyncEngine, owner: String = Identifier.make(prefix: "worker_"), pollInterval: Duration = .seconds(1)) {
+    /// Opened once the database is migrated; the worker claims nothing before.
+    public let gate: StartGate?
+
+    public init(
+        engine: SyncEngine, owner: String = Identifier.make(prefix: "worker_"), pollInterval: Duration = .seconds(1), gate: StartGate? = nil
+    ) {
         self.engine = engine
+        self.gate = gate
         self.owner = owner
         self.pollInterval = pollInterval
     }
 
+    /// This process's name in run claims: host and process id.
+    public static func nodeName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "node"
+        return "\(host):\(getpid())"
+    }
+
     public func run() async throws {
+        await gate?.wait()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var ran = false
             do {
@@ -32,17 +52,37 @@ public struct SyncWorker: Service {
     }
 }
 
+/// Holds services back until the application is ready (the database migrated), then lets them all go.
+public final class StartGate: Sendable {
+    private let isOpen = Mutex(false)
+
+    public init() {}
+
+    public func open() { isOpen.withLock { $0 = true } }
+
+    /// Returns once the gate is open, or the service is shutting down.
+    public func wait() async {
+        while !isOpen.withLock({ $0 }) && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
 /// The scheduler: queues runs of syncs whose schedule is due and which are not paused.
 public struct SyncScheduler: Service {
     public let engine: SyncEngine
     public let tick: Duration
 
-    public init(engine: SyncEngine, tick: Duration = .seconds(15)) {
+    public let gate: StartGate?
+
+    public init(engine: SyncEngine, tick: Duration = .seconds(15), gate: StartGate? = nil) {
         self.engine = engine
+        self.gate = gate
         self.tick = tick
     }
 
     public func run() async throws {
+        await gate?.wait()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do { _ = try await engine.scheduleDue() } catch { engine.logger.warning("sync scheduler error", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }

@@ -108,7 +108,7 @@ public struct RecordImport: Sendable {
         }
         // A second row with an id already in the batch goes in the next batch, so it counts (as updated or unchanged).
         if batchIds.contains(id) { try await flush() }
-        batch.append(SyncRecordInput(externalId: id, data: record, contentHash: ContentHash.of(record)))
+        batch.append(.canonical(externalId: id, data: record))
         batchIds.insert(id)
         if batch.count >= configuration.batchSize { try await flush() }
     }
