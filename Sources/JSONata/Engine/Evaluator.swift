@@ -173,21 +173,61 @@ final class Evaluator {
         }
     }
 
+    /// Follows `names` through nested JSON objects; `nil` when an intermediate value is not an object
+    /// (the general path algorithm then applies), `.some(nil)` when a member is missing.
+    static func walk(_ source: JSONObject, _ names: [String]) -> Value?? {
+        var object = source
+        let last = names.count - 1
+        var i = 0
+        while true {
+            guard let v = object[names[i]] else { return .some(nil) }
+            if i == last { return .some(Value(v)) }
+            guard case .object(let next) = v else { return nil }
+            object = next
+            i += 1
+        }
+    }
+
+    /// Follows up to `limit` leading plain steps while each leads to an object: the last object
+    /// reached and how many steps led there, or nil when the first step does not lead to an object.
+    static func walkObjects(_ source: JSONObject, _ steps: [Node], _ limit: Int) -> (JSONObject, Int)? {
+        var object = source
+        var i = 0
+        while i < limit, case .object(let next)? = object[steps[i].text] {
+            object = next
+            i += 1
+        }
+        return i == 0 ? nil : (object, i)
+    }
+
     @inline(never)
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         if let names = expr.simpleNames, case .object(var o)? = input {
-            let last = names.count - 1
-            var i = 0
-            while true {
-                guard let v = o[names[i]] else { return nil }
-                if i == last { return v }
-                guard case .object(let next) = v else { break }
-                o = next
-                i += 1
+            if let source = o.unchangedSource {
+                // An untouched input object: walk its JSON, converting only the value found.
+                if let found = Evaluator.walk(source, names) { return found }
+            } else {
+                let last = names.count - 1
+                var i = 0
+                while true {
+                    guard let v = o[names[i]] else { return nil }
+                    if i == last { return v }
+                    guard case .object(let next) = v else { break }
+                    o = next
+                    i += 1
+                }
             }
         }
         var inputSequence: Value
-        if case .array? = input, expr.steps[0].kind != .variable {
+        var firstStep = 0
+        if expr.plainStepPrefix > 0, case .object(let o)? = input, let source = o.unchangedSource,
+            let (object, consumed) = Evaluator.walkObjects(source, expr.steps, expr.plainStepPrefix)
+        {
+            // Leading plain steps that each led to an object: start the general loop after them,
+            // in the state it would have reached (a sequence of that one object).
+            inputSequence = .array([.object(ObjectRef(lazy: object))], .sequence)
+            firstStep = consumed
+        } else if case .array? = input, expr.steps[0].kind != .variable {
             inputSequence = input!
         } else {
             inputSequence = .array(input.map { [$0] } ?? [], .sequence)
@@ -197,7 +237,8 @@ final class Evaluator {
         var isTupleStream = false
         var tupleBindings: [Tuple]? = nil
         let count = expr.steps.count
-        for (ii, step) in expr.steps.enumerated() {
+        for ii in firstStep..<count {
+            let step = expr.steps[ii]
             if step.tuple { isTupleStream = true }
             if ii == 0 && step.consArray {
                 resultSequence = try evaluate(step, inputSequence, env)
@@ -613,13 +654,39 @@ final class Evaluator {
     @inline(never)
     func evaluateUnary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         if expr.hasLiteralDistinctKeys, !Evaluator.isCollection(input) {
-            // an object constructor with distinct literal keys over a single item: no duplicate checks
-            let result = ObjectRef()
-            result.reserve(expr.pairs.count)
-            for pair in expr.pairs {
-                guard case .string(let k) = pair.0.literal else { continue }
-                if let value = try evaluate(pair.1, input, env) { result.appendNew(k, value) }
+            // An object constructor with distinct literal keys over a single item: no duplicate checks,
+            // and the keys array is shared with the node unless some values are undefined.
+            let keys = expr.literalKeys
+            var values: [Value] = []
+            values.reserveCapacity(keys.count)
+            var missing = 0
+            var firstMissing = 0
+            var keptKeys: [String] = []
+            for (i, pair) in expr.pairs.enumerated() {
+                if let value = try evaluate(pair.1, input, env) {
+                    values.append(value)
+                    if missing > 1 { keptKeys.append(keys[i]) }
+                } else {
+                    missing += 1
+                    if missing == 1 {
+                        firstMissing = i
+                    } else if missing == 2 {
+                        keptKeys = Array(keys[0..<i])
+                        keptKeys.remove(at: firstMissing)
+                    }
+                }
             }
+            let objectKeys: [String]
+            if missing == 0 {
+                objectKeys = keys
+            } else if missing == 1 {
+                objectKeys =
+                    expr.literalKeysWithout.isEmpty
+                    ? keys.enumerated().filter { $0.offset != firstMissing }.map(\.element) : expr.literalKeysWithout[firstMissing]
+            } else {
+                objectKeys = keptKeys
+            }
+            let result = ObjectRef(keys: objectKeys, values: values)
             if result.depth > Evaluator.maxNesting { throw Evaluator.tooDeep() }
             return .object(result)
         }
@@ -864,12 +931,24 @@ final class Evaluator {
                 code: "T1005", message: "Attempted to invoke a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
         }
         var args: [Value?] = []
-        args.reserveCapacity(expr.arguments.count + 1)
+        var native: Builtin? = nil
+        if case .function(let f)? = proc, case .native(let b) = f.kind {
+            native = b
+            args.reserveCapacity(Swift.max(expr.arguments.count + 1, b.signature?.params.count ?? 0))
+        } else {
+            args.reserveCapacity(expr.arguments.count + 1)
+        }
         if let applyTo { args.append(applyTo) }
         for arg in expr.arguments {
             args.append(try evaluate(arg, input, env))
         }
         do {
+            if let native {
+                // A library function: conform the arguments in place and call it directly.
+                try native.signature?.conform(&args, context: input)
+                let result = try Evaluator.checkNesting(try native.implementation(self, args, CallContext(input: input, env: env)))
+                return try resolveTailCalls(result, input, env)
+            }
             return try apply(proc, args, input, env)
         } catch {
             var e = error
@@ -881,7 +960,13 @@ final class Evaluator {
 
     @inline(never)
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
-        var result = try applyInner(proc, args, input, env)
+        try resolveTailCalls(try applyInner(proc, args, input, env), input, env)
+    }
+
+    /// Runs the tail calls (thunks) a function result stands for, until a real value remains.
+    @inline(__always)
+    func resolveTailCalls(_ first: Value?, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        var result = first
         while case .function(let f)? = result, case .lambda(let l) = f.kind, l.isThunk {
             let call = l.body
             let next = try evaluate(call.procedure!, l.input, l.env)

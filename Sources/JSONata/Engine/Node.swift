@@ -56,8 +56,16 @@ final class Node: @unchecked Sendable {
     /// Precomputed at compile time: predicates or a group follow this (non-path) expression.
     @exclusivity(unchecked) var hasPostSteps = false
 
+    /// Precomputed at compile time: how many leading steps of a path are plain field names
+    /// (at most all but the last), which evaluation may walk directly while they lead to objects.
+    @exclusivity(unchecked) var plainStepPrefix = 0
+
     /// Precomputed at compile time: an object constructor whose keys are distinct string literals.
     @exclusivity(unchecked) var hasLiteralDistinctKeys = false
+    /// For such a constructor: its keys in order, shared by every object it builds.
+    @exclusivity(unchecked) var literalKeys: [String] = []
+    /// For such a constructor with few pairs: the keys without the i-th one (one member undefined).
+    @exclusivity(unchecked) var literalKeysWithout: [[String]] = []
 
     /// Prepares evaluation shortcuts over the whole processed tree.
     func finalize() {
@@ -67,16 +75,28 @@ final class Node: @unchecked Sendable {
                 guard pair.0.kind == .string, case .string(let k) = pair.0.literal, !pair.0.hasPostStepsRaw else { return false }
                 return seen.insert(k).inserted
             }
+            if hasLiteralDistinctKeys {
+                literalKeys = pairs.map { if case .string(let k) = $0.0.literal { k } else { "" } }
+                if pairs.count <= 16 {
+                    literalKeysWithout = literalKeys.indices.map { i in
+                        var keys = literalKeys
+                        keys.remove(at: i)
+                        return keys
+                    }
+                }
+            }
         }
         hasPostSteps = !predicates.isEmpty || (kind != .path && group != nil)
         switch kind {
         case .variable:
             builtin = Library.functions[text]
         case .path:
-            let plain = steps.allSatisfy {
-                $0.kind == .name && $0.stages.isEmpty && $0.predicates.isEmpty && $0.group == nil && $0.focus == nil && $0.indexVar == nil
-                    && !$0.tuple && !$0.keepArray && $0.ancestor == nil
+            let isPlain = { (step: Node) in
+                step.kind == .name && step.stages.isEmpty && step.predicates.isEmpty && step.group == nil && step.focus == nil
+                    && step.indexVar == nil && !step.tuple && !step.keepArray && step.ancestor == nil && !step.consArray
             }
+            let plain = steps.allSatisfy(isPlain)
+            plainStepPrefix = steps.dropLast().prefix(while: isPlain).count
             if plain && !keepSingletonArray && group == nil && !tuple && !keepArray && predicates.isEmpty { simpleNames = steps.map(\.text) }
         default: break
         }
