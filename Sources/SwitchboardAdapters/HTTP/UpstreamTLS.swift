@@ -85,7 +85,8 @@ public struct UpstreamTLS: Sendable, Hashable, CustomStringConvertible {
         case let e as NIOSSLError:
             switch e {
             case .handshakeFailed(let b): reason = Self.reason(b)
-            case .uncleanShutdown: reason = "the upstream closed the TLS connection without a close_notify"
+            case .uncleanShutdown, .writeDuringTLSShutdown, .readInInvalidTLSState, .shutdownFailed:
+                return nil  // the connection ended badly after the handshake: not a certificate problem
             case .failedToLoadCertificate, .failedToLoadPrivateKey:
                 return AdapterError(.invalidCredentials, "the client_certificate credentials cannot be used: \(e)")
             default: reason = "\(e)"
