@@ -288,21 +288,35 @@ struct JSONParser {
         i += 1  // opening quote
         let start = i
         lastStringSpan = (start, -1)
-        // Fast path: no escapes.
-        var high: UInt8 = 0
-        while i < bytes.count {
-            let c = bytes[i]
+        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a
+        // control character, then byte by byte.
+        let end = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        var k = start
+        var high: UInt64 = 0
+        while k + 8 <= end {
+            let word = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if JSONParser.hasQuoteBackslashOrControl(word) { break }
+            high |= word
+            k += 8
+        }
+        while k < end {
+            let c = bytes[k]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-                if high < 0x80 { lastStringSpan = (start, i - start) }
-                i += 1
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<k]), as: UTF8.self)
+                if high & 0x8080_8080_8080_8080 == 0 { lastStringSpan = (start, k - start) }
+                i = k + 1
                 return s
             }
             if c == UInt8(ascii: "\\") { break }
-            if c < 0x20 { throw error("unescaped control character in string") }
-            high |= c
-            i += 1
+            if c < 0x20 {
+                i = k
+                throw error("unescaped control character in string")
+            }
+            high |= UInt64(c)
+            k += 1
         }
+        i = k
         guard i < bytes.count else { throw error("unterminated string", at: start - 1) }
         // Slow path: copy what we have, then decode escapes.
         var out = [UInt8]()
@@ -359,6 +373,19 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: start - 1)
+    }
+
+    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact, by the classic SWAR tests).
+    @inline(__always)
+    static func hasQuoteBackslashOrControl(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        let below0x20 = (word &- ones &* 0x20) & ~word
+        return (zeroInQuote | zeroInBackslash | below0x20) & highs != 0
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -75,8 +75,13 @@ final class FunctionRef: @unchecked Sendable {
     }
 
     let kind: Kind
+    /// The library function when `kind` is `.native` (read on every call without copying `kind`).
+    let native: Builtin?
 
-    init(_ kind: Kind) { self.kind = kind }
+    init(_ kind: Kind) {
+        self.kind = kind
+        if case .native(let b) = kind { native = b } else { native = nil }
+    }
 
     /// How many arguments the function takes (higher-order functions pass that many).
     var arity: Int {

@@ -56,6 +56,13 @@ final class Node: @unchecked Sendable {
     /// Precomputed at compile time: predicates or a group follow this (non-path) expression.
     @exclusivity(unchecked) var hasPostSteps = false
 
+    /// Precomputed at compile time: a one-argument call of a library function the evaluator
+    /// applies inline (still only when the name is not rebound at run time).
+    @exclusivity(unchecked) var inlineFunction: InlineFunction?
+
+    /// Precomputed at compile time: the operator of a binary node.
+    @exclusivity(unchecked) var binaryOperator: BinaryOperator = .unknown
+
     /// Precomputed at compile time: how many leading steps of a path are plain field names
     /// (at most all but the last), which evaluation may walk directly while they lead to objects.
     @exclusivity(unchecked) var plainStepPrefix = 0
@@ -88,6 +95,12 @@ final class Node: @unchecked Sendable {
         }
         hasPostSteps = !predicates.isEmpty || (kind != .path && group != nil)
         switch kind {
+        case .binary:
+            binaryOperator = BinaryOperator(text)
+        case .function:
+            if let procedure, procedure.kind == .variable, arguments.count == 1, Library.functions[procedure.text] != nil {
+                inlineFunction = InlineFunction(rawValue: procedure.text)
+            }
         case .variable:
             builtin = Library.functions[text]
         case .path:
@@ -126,6 +139,45 @@ final class Node: @unchecked Sendable {
         self.kind = kind
         self.text = text
         self.position = position
+    }
+}
+
+/// Library functions of one argument that the evaluator applies without an argument array, for
+/// the argument types they accept; other arguments take the general call (and its errors).
+enum InlineFunction: String {
+    case string, number, length, lowercase, uppercase, trim
+}
+
+/// The operator of a binary node, decoded once from its text.
+enum BinaryOperator {
+    case add, subtract, multiply, divide, modulo
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+    case and, or, concatenate, range, `in`
+    /// Tokens that are operators only in other positions (`^ { [ @ #`): a syntax error here.
+    case misplaced
+    case unknown
+
+    init(_ text: String) {
+        switch text {
+        case "+": self = .add
+        case "-": self = .subtract
+        case "*": self = .multiply
+        case "/": self = .divide
+        case "%": self = .modulo
+        case "=": self = .equal
+        case "!=": self = .notEqual
+        case "<": self = .less
+        case "<=": self = .lessOrEqual
+        case ">": self = .greater
+        case ">=": self = .greaterOrEqual
+        case "and": self = .and
+        case "or": self = .or
+        case "&": self = .concatenate
+        case "..": self = .range
+        case "in": self = .in
+        case "^", "{", "[", "@", "#": self = .misplaced
+        default: self = .unknown
+        }
     }
 }
 
