@@ -303,7 +303,7 @@ struct JSONParser {
         while k < end {
             let c = bytes[k]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<k]), as: UTF8.self)
+                let s = JSONParser.makeString(UnsafeBufferPointer(rebasing: bytes[start..<k]))
                 if high & 0x8080_8080_8080_8080 == 0 { lastStringSpan = (start, k - start) }
                 i = k + 1
                 return s
@@ -373,6 +373,21 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: start - 1)
+    }
+
+    /// A string from UTF-8 bytes (invalid sequences repaired). Short ones are built in place as
+    /// small strings, which skips the general validation call for ASCII text.
+    @inline(__always)
+    static func makeString(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        let count = utf8.count
+        if count == 0 { return "" }
+        if count <= 15 {
+            return String(unsafeUninitializedCapacity: count) { buffer in
+                buffer.baseAddress!.initialize(from: utf8.baseAddress!, count: count)
+                return count
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact, by the classic SWAR tests).

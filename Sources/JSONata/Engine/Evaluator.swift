@@ -115,17 +115,20 @@ final class Evaluator {
                 result = try evaluateGroup(group.pairs, position: group.position, result, env)
             }
         }
-        if case .array(let items, var flags)? = result, flags.contains(.sequence) {
-            if expr.keepArray { flags.insert(.keepSingleton) }
-            if items.isEmpty {
-                result = nil
-            } else if items.count == 1 {
-                result = flags.contains(.keepSingleton) ? .array(items, flags) : items[0]
-            } else if expr.keepArray {
-                result = .array(items, flags)
-            }
+        if case .array(_, let sequenceFlags)? = result, sequenceFlags.contains(.sequence) {
+            return Evaluator.normalizeSequence(result!, keepArray: expr.keepArray)
         }
         return result
+    }
+
+    /// A sequence result as the reference returns it: undefined when empty, its item when it has
+    /// one (unless kept as an array), itself otherwise.
+    static func normalizeSequence(_ sequence: Value, keepArray: Bool) -> Value? {
+        guard case .array(let items, var flags) = sequence else { return sequence }
+        if keepArray { flags.insert(.keepSingleton) }
+        if items.isEmpty { return nil }
+        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0] }
+        return keepArray ? .array(items, flags) : sequence
     }
 
     /// Arrays and tuple streams, which object constructors group over.
@@ -679,8 +682,8 @@ final class Evaluator {
             var missing = 0
             var firstMissing = 0
             var keptKeys: [String] = []
-            for (i, pair) in expr.pairs.enumerated() {
-                if let value = try evaluate(pair.1, input, env) {
+            for (i, valueNode) in expr.literalKeyValues.enumerated() {
+                if let value = try evaluate(valueNode, input, env) {
                     values.append(value)
                     if missing > 1 { keptKeys.append(keys[i]) }
                 } else {

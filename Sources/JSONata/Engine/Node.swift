@@ -71,6 +71,8 @@ final class Node: @unchecked Sendable {
     @exclusivity(unchecked) var hasLiteralDistinctKeys = false
     /// For such a constructor: its keys in order, shared by every object it builds.
     @exclusivity(unchecked) var literalKeys: [String] = []
+    /// For such a constructor: the value expressions, parallel to `literalKeys`.
+    @exclusivity(unchecked) var literalKeyValues: [Node] = []
     /// For such a constructor with few pairs: the keys without the i-th one (one member undefined).
     @exclusivity(unchecked) var literalKeysWithout: [[String]] = []
 
@@ -84,6 +86,7 @@ final class Node: @unchecked Sendable {
             }
             if hasLiteralDistinctKeys {
                 literalKeys = pairs.map { if case .string(let k) = $0.0.literal { k } else { "" } }
+                literalKeyValues = pairs.map(\.1)
                 if pairs.count <= 16 {
                     literalKeysWithout = literalKeys.indices.map { i in
                         var keys = literalKeys
