@@ -29,6 +29,18 @@ public struct JSONObject: Sendable {
         index = nil
     }
 
+    /// Builds an object from parallel arrays of keys and values, taking them as they are.
+    ///
+    /// - Precondition: the keys are distinct and `values.count == keys.count`; callers that cannot be
+    ///   sure build the object with the subscript instead.
+    @inlinable
+    public init(uniqueKeys keys: [String], values: [JSON]) {
+        _keys = keys
+        _values = values
+        index = nil
+        if keys.count > Self.indexThreshold { rebuildIndex() }
+    }
+
     /// Builds an object from pairs; a repeated key keeps its first position and its last value.
     public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSON) {
         self.init()

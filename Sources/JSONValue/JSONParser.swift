@@ -54,19 +54,44 @@ extension JSON {
 }
 
 /// A single-pass recursive-descent parser over a UTF-8 buffer.
+///
+/// Members of the objects and arrays being parsed collect on two scratch stacks shared by all
+/// nesting levels, and are moved into exactly sized arrays when the container closes, so building
+/// a container costs one allocation per array instead of a series of regrowths.
 @usableFromInline
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
     var depth = 0
     let options: JSON.ParseOptions
+    /// Values of the open arrays and objects (innermost last).
+    var values = ScratchStack<JSON>()
+    /// Keys of the open objects, parallel to their values on `values`.
+    var keys = ScratchStack<String>()
+    /// Where each key on `keys` sits in the input, for byte comparison; length -1 when the key was
+    /// escaped or not ASCII, and must be compared as a `String`.
+    var keySpans = ScratchStack<(start: Int, length: Int)>()
+    /// Set by `parseString`: the start and length of the last string's raw bytes, or length -1
+    /// when it had escapes or non-ASCII bytes.
+    var lastStringSpan = (start: 0, length: -1)
+
+    /// Objects with more members than this switch from pairwise duplicate checks to `JSONObject`'s index.
+    static var smallObjectLimit: Int { 16 }
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSON.ParseOptions) {
         self.bytes = bytes
         self.options = options
     }
 
+    /// Releases the scratch stacks (and whatever an error left on them).
+    mutating func releaseScratch() {
+        values.release()
+        keys.release()
+        keySpans.release()
+    }
+
     mutating func parseDocument() throws(JSONParseError) -> JSON {
+        defer { releaseScratch() }
         skipBOM()
         skipWhitespace()
         guard i < bytes.count else { throw error("unexpected end of input, expected a JSON value") }
@@ -154,27 +179,44 @@ struct JSONParser {
     mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         i += 1
-        var object = JSONObject()
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let base = keys.count
+        let valueBase = values.count
+        // Past `smallObjectLimit` members the object is built directly, with its hash index.
+        var large: JSONObject? = nil
         while true {
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
             guard bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
             let key = try parseString()
+            let span = lastStringSpan
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             i += 1
             skipWhitespace()
             let value = try parseValue()
-            if object.position(of: key) != nil {
-                object[key] = value  // duplicate key: last one wins, as in JavaScript
+            if large != nil {
+                if large!.position(of: key) != nil {
+                    large![key] = value  // duplicate key: last one wins, as in JavaScript
+                } else {
+                    large!.append(key: key, value: value)
+                }
+            } else if let at = duplicatePosition(of: key, span: span, from: base) {
+                values[valueBase + at - base] = value  // duplicate key: first position, last value, as in JavaScript
+            } else if keys.count - base < Self.smallObjectLimit {
+                keys.push(key)
+                keySpans.push(span)
+                values.push(value)
             } else {
+                var object = JSONObject(uniqueKeys: keys.popArray(from: base), values: values.popArray(from: valueBase))
+                keySpans.pop(to: base)
                 object.append(key: key, value: value)
+                large = object
             }
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
@@ -185,22 +227,51 @@ struct JSONParser {
             throw error("expected ',' or '}' in object", at: i - 1)
         }
         depth -= 1
-        return .object(object)
+        if let large { return .object(large) }
+        keySpans.pop(to: base)
+        return .object(JSONObject(uniqueKeys: keys.popArray(from: base), values: values.popArray(from: valueBase)))
+    }
+
+    /// The stack position of an earlier member of the current object named `key`, if any.
+    func duplicatePosition(of key: String, span: (start: Int, length: Int), from base: Int) -> Int? {
+        var k = base
+        let end = keys.count
+        while k < end {
+            let other = keySpans[k]
+            if span.length >= 0 && other.length >= 0 {
+                // Both plain ASCII: equal exactly when the bytes are.
+                if span.length == other.length && sameBytes(span.start, other.start, span.length) { return k }
+            } else if keys[k] == key {
+                return k
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    func sameBytes(_ a: Int, _ b: Int, _ length: Int) -> Bool {
+        var k = 0
+        while k < length {
+            if bytes[a + k] != bytes[b + k] { return false }
+            k += 1
+        }
+        return true
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSON {
         try enter()
         i += 1
-        var array: [JSON] = []
         skipWhitespace()
         if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
             i += 1
             depth -= 1
-            return .array(array)
+            return .array([])
         }
+        let base = values.count
         while true {
             skipWhitespace()
-            array.append(try parseValue())
+            values.push(try parseValue())
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of input in array") }
             let c = bytes[i]
@@ -210,24 +281,42 @@ struct JSONParser {
             throw error("expected ',' or ']' in array", at: i - 1)
         }
         depth -= 1
-        return .array(array)
+        return .array(values.popArray(from: base))
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
         i += 1  // opening quote
         let start = i
-        // Fast path: no escapes.
-        while i < bytes.count {
-            let c = bytes[i]
+        lastStringSpan = (start, -1)
+        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a
+        // control character, then byte by byte.
+        let end = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        var k = start
+        var high: UInt64 = 0
+        while k + 8 <= end {
+            let word = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if JSONParser.hasQuoteBackslashOrControl(word) { break }
+            high |= word
+            k += 8
+        }
+        while k < end {
+            let c = bytes[k]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-                i += 1
+                let s = JSONParser.makeString(UnsafeBufferPointer(rebasing: bytes[start..<k]))
+                if high & 0x8080_8080_8080_8080 == 0 { lastStringSpan = (start, k - start) }
+                i = k + 1
                 return s
             }
             if c == UInt8(ascii: "\\") { break }
-            if c < 0x20 { throw error("unescaped control character in string") }
-            i += 1
+            if c < 0x20 {
+                i = k
+                throw error("unescaped control character in string")
+            }
+            high |= UInt64(c)
+            k += 1
         }
+        i = k
         guard i < bytes.count else { throw error("unterminated string", at: start - 1) }
         // Slow path: copy what we have, then decode escapes.
         var out = [UInt8]()
@@ -284,6 +373,34 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: start - 1)
+    }
+
+    /// A string from UTF-8 bytes (invalid sequences repaired). Short ones are built in place as
+    /// small strings, which skips the general validation call for ASCII text.
+    @inline(__always)
+    static func makeString(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        let count = utf8.count
+        if count == 0 { return "" }
+        if count <= 15 {
+            return String(unsafeUninitializedCapacity: count) { buffer in
+                buffer.baseAddress!.initialize(from: utf8.baseAddress!, count: count)
+                return count
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact, by the classic SWAR tests).
+    @inline(__always)
+    static func hasQuoteBackslashOrControl(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        let below0x20 = (word &- ones &* 0x20) & ~word
+        return (zeroInQuote | zeroInBackslash | below0x20) & highs != 0
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
@@ -393,5 +510,67 @@ extension JSON {
             start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
         return result
+    }
+}
+
+/// A growable stack of values in manually managed memory, whose tops are moved (not copied) into
+/// new arrays; the parser's scratch space for members of unfinished containers.
+struct ScratchStack<Element> {
+    private var base: UnsafeMutablePointer<Element>? = nil
+    private var capacity = 0
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func push(_ element: Element) {
+        if count == capacity { grow() }
+        (base! + count).initialize(to: element)
+        count += 1
+    }
+
+    @inline(__always)
+    subscript(position: Int) -> Element {
+        get { base![position] }
+        nonmutating set { base![position] = newValue }
+    }
+
+    mutating func grow() {
+        let newCapacity = Swift.max(32, capacity * 2)
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        if let base {
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+        }
+        base = grown
+        capacity = newCapacity
+    }
+
+    /// Moves the elements from `start` to the top into a new, exactly sized array, leaving `start` elements.
+    mutating func popArray(from start: Int) -> [Element] {
+        let n = count - start
+        guard n > 0, let base else { return [] }
+        // `reserveCapacity` and `append` stay specialized; `init(unsafeUninitializedCapacity:)` would
+        // look the array storage type up at run time on every call.
+        var array = [Element]()
+        array.reserveCapacity(n)
+        for k in start..<count { array.append((base + k).move()) }
+        count = start
+        return array
+    }
+
+    /// Drops the elements above `start`.
+    mutating func pop(to start: Int) {
+        guard count > start, let base else { return }
+        (base + start).deinitialize(count: count - start)
+        count = start
+    }
+
+    /// Drops every element and frees the memory.
+    mutating func release() {
+        guard let base else { return }
+        base.deinitialize(count: count)
+        base.deallocate()
+        self.base = nil
+        capacity = 0
+        count = 0
     }
 }

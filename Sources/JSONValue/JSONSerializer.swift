@@ -19,37 +19,74 @@ extension JSON {
     /// The JSON text of this value. Numbers are written as JavaScript writes them
     /// (`1`, `0.1`, `1e+21`); non-finite numbers, which JSON cannot hold, are written as `null`.
     public func serialized(_ options: SerializationOptions = .compact) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(128)
-        JSONWriter.write(self, into: &out, options: options, level: 0)
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: serializedBytes(options), as: UTF8.self)
     }
 
     /// Appends the JSON text of this value as UTF-8 to `buffer`.
     public func serialize(into buffer: inout [UInt8], options: SerializationOptions = .compact) {
-        JSONWriter.write(self, into: &buffer, options: options, level: 0)
+        if options.indent == nil && !options.sortedKeys {
+            JSONWriter.writeCompact(self, into: &buffer)
+        } else {
+            JSONWriter.write(self, into: &buffer, options: options, level: 0)
+        }
     }
 
     /// The UTF-8 bytes of the JSON text.
     public func serializedBytes(_ options: SerializationOptions = .compact) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(128)
-        JSONWriter.write(self, into: &out, options: options, level: 0)
+        serialize(into: &out, options: options)
         return out
     }
 }
 
+/// Writes JSON text as UTF-8 bytes: a compact fast path (the common case on the hot path) and a
+/// general writer for indentation and sorted keys.
 enum JSONWriter {
+    /// Compact form, in member order: no per-object index arrays, literals appended from static storage.
+    static func writeCompact(_ value: JSON, into out: inout [UInt8]) {
+        switch value {
+        case .null: appendLiteral("null", to: &out)
+        case .bool(let b): appendLiteral(b ? "true" : "false", to: &out)
+        case .number(let n): writeNumber(n, into: &out)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            out.append(0x5B)
+            var first = true
+            for element in a {
+                if !first { out.append(0x2C) }
+                first = false
+                writeCompact(element, into: &out)
+            }
+            out.append(0x5D)
+        case .object(let o):
+            out.append(0x7B)
+            let keys = o._keys
+            let values = o._values
+            for i in 0..<keys.count {
+                if i > 0 { out.append(0x2C) }
+                writeString(keys[i], into: &out)
+                out.append(0x3A)
+                writeCompact(values[i], into: &out)
+            }
+            out.append(0x7D)
+        }
+    }
+
+    @inline(__always)
+    static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     static func write(_ value: JSON, into out: inout [UInt8], options: JSON.SerializationOptions, level: Int) {
         switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .null: appendLiteral("null", to: &out)
+        case .bool(let b): appendLiteral(b ? "true" : "false", to: &out)
         case .number(let n): writeNumber(n, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             if a.isEmpty {
-                out.append(contentsOf: [0x5B, 0x5D])
+                appendLiteral("[]", to: &out)
                 return
             }
             out.append(0x5B)
@@ -62,7 +99,7 @@ enum JSONWriter {
             out.append(0x5D)
         case .object(let o):
             if o.isEmpty {
-                out.append(contentsOf: [0x7B, 0x7D])
+                appendLiteral("{}", to: &out)
                 return
             }
             out.append(0x7B)
@@ -90,36 +127,50 @@ enum JSONWriter {
         out.append(contentsOf: repeatElement(0x20, count: indent * level))
     }
 
-    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(0x22)
-        var s = s
-        s.withUTF8 { bytes in
-            var runStart = 0
-            for (i, c) in bytes.enumerated() where c < 0x20 || c == 0x22 || c == 0x5C {
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                runStart = i + 1
-                switch c {
-                case 0x22: out.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                case 0x08: out.append(contentsOf: [0x5C, 0x62])
-                case 0x0C: out.append(contentsOf: [0x5C, 0x66])
-                default:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-                }
-            }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, into: &out) }) == nil {
+            var s = s
+            s.withUTF8 { writeEscaped($0, into: &out) }
         }
+    }
+
+    /// Appends `bytes` as a quoted JSON string, escaping quotes, backslashes and control characters.
+    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        var runStart = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            if c >= 0x20 && c != 0x22 && c != 0x5C {
+                i += 1
+                continue
+            }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+            i += 1
+            runStart = i
+            switch c {
+            case 0x22: appendLiteral("\\\"", to: &out)
+            case 0x5C: appendLiteral("\\\\", to: &out)
+            case 0x0A: appendLiteral("\\n", to: &out)
+            case 0x0D: appendLiteral("\\r", to: &out)
+            case 0x09: appendLiteral("\\t", to: &out)
+            case 0x08: appendLiteral("\\b", to: &out)
+            case 0x0C: appendLiteral("\\f", to: &out)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                appendLiteral("\\u00", to: &out)
+                out.append(hex.utf8Start[Int(c >> 4)])
+                out.append(hex.utf8Start[Int(c & 0xF)])
+            }
+        }
+        if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n])) }
         out.append(0x22)
     }
 
     static func writeNumber(_ n: Double, into out: inout [UInt8]) {
         guard n.isFinite else {
-            out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            appendLiteral("null", to: &out)
             return
         }
         if n == n.rounded(.towardZero) && abs(n) < 1e15 {
@@ -140,10 +191,11 @@ enum JSONWriter {
                     len += 1
                 }
                 if i < 0 { out.append(0x2D) }
-                out.append(contentsOf: buf[(16 - len)...])
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(16 - len)...]))
             }
             return
         }
+        if JSNumberFormat.appendFixedDescription(n, to: &out) { return }
         out.append(contentsOf: JSNumberFormat.format(n).utf8)
     }
 }
@@ -173,6 +225,21 @@ public enum JSNumberFormat {
         let expPart = "e" + (e >= 0 ? "+" : "-") + String(abs(e))
         if k == 1 { return sign + digits + expPart }
         return sign + String(digits.first!) + "." + digits.dropFirst() + expPart
+    }
+
+    /// Appends the JavaScript form of a non-integral `value` when Swift's shortest round-trip
+    /// `description` is already in plain decimal notation (`66.1`, `-0.25`), which JavaScript
+    /// writes identically; returns false, appending nothing, when exponent notation is involved.
+    static func appendFixedDescription(_ value: Double, to out: inout [UInt8]) -> Bool {
+        let text = value.description
+        let written: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for b in bytes where b == UInt8(ascii: "e") { return false }
+            // "1.0"-style integral text only occurs outside the integral fast path (|n| >= 1e15).
+            if bytes.count >= 2 && bytes[bytes.count - 1] == UInt8(ascii: "0") && bytes[bytes.count - 2] == UInt8(ascii: ".") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        return written ?? false
     }
 
     /// The shortest decimal digits that round-trip, and the exponent n with value = 0.digits × 10^n.

@@ -96,6 +96,10 @@ public struct AdapterError: Error, Sendable, Equatable {
         case invalidRequest
         /// The adapter is misconfigured for this definition or method.
         case configuration
+        /// The TLS handshake failed: the upstream's certificate is not trusted, or the upstream refused ours.
+        case tls
+        /// The connection's credentials cannot be used as stored (a malformed client certificate or key).
+        case invalidCredentials
         /// Anything else in the transport.
         case other
     }

@@ -307,6 +307,7 @@ public final class Vault: CredentialProvider, Sendable {
             case .bearer: .bearer
             case .oauth2: .oauth2
             case .jwt: .jwt
+            case .clientCertificate: .clientCertificate
             }
         if let expected, document.type != expected, document.type != .clientCertificate, document.type != .custom {
             throw SwitchboardError.validation(

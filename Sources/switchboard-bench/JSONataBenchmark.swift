@@ -7,7 +7,8 @@ import JSONata
 ///
 /// Options: `--count N` (100000), `--seed S` (7), `--iterations K` (3, the best pass is reported),
 /// `--input FILE` (read JSONL instead of generating), `--write-input FILE` (write the generated JSONL),
-/// `--output FILE` (write the mapped JSONL of the last pass), `--print-expression`, `--print-jq`.
+/// `--output FILE` (write the mapped JSONL of the last pass), `--print-expression`, `--print-jq`,
+/// `--expression TEXT` (map with another expression, e.g. to profile one part of the mapping).
 enum JSONataBenchmark {
     /// The contact mapping: trim, case changes, number parsing, defaults, a filtered nested array.
     static let expression = """
@@ -38,6 +39,7 @@ enum JSONataBenchmark {
         var inputPath: String?
         var writeInput: String?
         var outputPath: String?
+        var mapping = expression
         var i = 0
         while i < arguments.count {
             let argument = arguments[i]
@@ -60,6 +62,9 @@ enum JSONataBenchmark {
                 i += 1
             case "--output":
                 outputPath = value
+                i += 1
+            case "--expression":
+                mapping = value
                 i += 1
             case "--print-expression":
                 print(expression)
@@ -89,7 +94,7 @@ enum JSONataBenchmark {
             try Data(data).write(to: URL(fileURLWithPath: writeInput))
         }
         let lineRanges = splitLines(data)
-        let compiled = try JSONataExpression(compiling: expression)
+        let compiled = try JSONataExpression(compiling: mapping)
 
         var best = Duration.seconds(1_000_000)
         var output: [UInt8] = []

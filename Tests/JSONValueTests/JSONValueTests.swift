@@ -1,3 +1,4 @@
+import Foundation
 import JSONValue
 import Testing
 
@@ -13,6 +14,34 @@ import Testing
         let v = try JSON(parsing: #"{"z": 1, "a": 2, "z": 3}"#)
         #expect(v.objectValue?.keys == ["z", "a"])
         #expect(v["z"] == 3)
+    }
+
+    @Test func buildsNestedContainersAndDuplicateKeysAtEveryLevel() throws {
+        let v = try JSON(parsing: #"{"a": [1, {"b": [2, 3], "b": [4]}, []], "c": {"d": 1, "e": [{}, {"f": 5}], "d": 2}, "a": [6, [7]]}"#)
+        #expect(v == ["a": [6, [7]], "c": ["d": 2, "e": [[:], ["f": 5]]]])
+        #expect(v.objectValue?.keys == ["a", "c"])
+        #expect(v["c"]?.objectValue?.keys == ["d", "e"])
+    }
+
+    @Test func comparesEscapedAndNonASCIIKeysAsStrings() throws {
+        // "\u0061" is "a"; "e\u0301" is canonically equivalent to "é", which Swift strings treat as equal.
+        let v = try JSON(parsing: #"{"a": 1, "\u0061": 2, "é": 3, "e\u0301": 4, "ab": 5, "b": 6}"#)
+        #expect(v.objectValue?.keys == ["a", "é", "ab", "b"])
+        #expect(v["a"] == 2)
+        #expect(v["é"] == 4)
+    }
+
+    @Test func handlesLargeObjectsWithDuplicates() throws {
+        var members = (0..<40).map { "\"k\($0)\": \($0)" }
+        members.append(#""k3": "again""#)
+        members.append(#""k39": "last""#)
+        let v = try JSON(parsing: "{" + members.joined(separator: ", ") + "}")
+        let o = try #require(v.objectValue)
+        #expect(o.count == 40)
+        #expect(o.keys == (0..<40).map { "k\($0)" })
+        #expect(o["k3"] == "again")
+        #expect(o["k39"] == "last")
+        #expect(o["k20"] == 20)
     }
 
     @Test(arguments: [
@@ -65,6 +94,19 @@ import Testing
     ])
     func writesNumbersAsJavaScriptDoes(_ value: Double, _ expected: String) {
         #expect(JSON.number(value).serialized() == expected)
+    }
+
+    @Test func writesPlainDecimalsAsTheGeneralFormatterDoes() {
+        var state: UInt64 = 42
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let magnitude = Double(Int(state >> 50) % 40 - 12)
+            let value = Double(bitPattern: state >> 12 | 0x3FF0_0000_0000_0000) * Foundation.pow(10, magnitude) * (state & 1 == 0 ? 1 : -1)
+            #expect(JSON.number(value).serialized() == JSNumberFormat.format(value))
+        }
+        for value in [66.1, 0.5, -0.25, 123.456, 1e-6 * 1.5, 999_999_999_999_999.5, 0.000001, 1e15 + 0.5] {
+            #expect(JSON.number(value).serialized() == JSNumberFormat.format(value))
+        }
     }
 
     @Test func escapesStrings() {

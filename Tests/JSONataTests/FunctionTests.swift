@@ -13,6 +13,30 @@ import Testing
         #expect(try eval("$substringBefore('a-b-c', '-') & $substringAfter('a-b-c', '-')") == "ab-c")
     }
 
+    @Test func oneArgumentStringAndNumberFunctionsAgreeWithTheGeneralCall() throws {
+        // These calls take the evaluator's inline path; rebinding the name or other argument types take the general one.
+        #expect(try eval("$trim('\t a  b \n')") == "a b")
+        #expect(try eval("$trim('  ab ')") == "ab")
+        #expect(try eval("$trim('   ')") == "")
+        #expect(try eval("$lowercase('ÀB') & $uppercase('àb') & $string($length('héllo'))") == "àbÀB5")
+        #expect(try eval("$string(12) & $string(1.5) & $string(true) & $string(null) & $string('s')") == "121.5truenulls")
+        #expect(try eval("$number('0x1F') + $number(true) + $number('2.5') + $number(3)") == 37.5)
+        #expect(try eval("$uppercase(missing)") == nil)
+        #expect(try eval("$number(missing)") == nil)
+        #expect(try eval("($uppercase := function($s) { 'rebound ' & $s }; $uppercase('a'))") == "rebound a")
+        #expect(try eval("'a' ~> $uppercase()") == "A")
+        #expect(errorCode("$uppercase(1)") == "T0410")
+        #expect(errorCode("$number('abc')") == "D3030")
+        #expect(errorCode("$number([1])") == "T0410")
+        #expect(errorCode("$string(1/0)") == "D1001")
+        do {
+            _ = try eval("$lowercase(  $number('x'))")
+            Issue.record("expected D3030")
+        } catch let error as JSONataError {
+            #expect(error.position != nil)
+        }
+    }
+
     @Test func stringConversionUsesFifteenDigitsAndJavaScriptFormatting() throws {
         #expect(try eval("$string(1e21)") == "1e+21")
         #expect(try eval("$string(0.1 + 0.2)") == "0.3")

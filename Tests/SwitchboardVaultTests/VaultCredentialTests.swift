@@ -72,8 +72,8 @@ struct VaultCredentialTests {
         try await withVault(backend) { f in
             let c = try await f.connection(auth: ["type": "custom"])
             let d = try await f.definition(of: c)
-            let cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
-            let key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+            let peer = try MutualTLSPeer.shared()
+            let (cert, key) = (peer.client.certificatePEM, peer.client.privateKeyPEM)
             let cases: [(JSON, [String: String])] = [
                 (["type": "basic", "username": "u", "password": "p"], ["username": "u", "password": "p"]),
                 (["type": "bearer", "token": "t"], ["token": "t"]),

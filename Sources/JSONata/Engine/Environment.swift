@@ -41,10 +41,11 @@ final class Frame {
 
     /// Looks `name` up, falling back to `builtin` (resolved at compile time) instead of the library table.
     func lookup(_ name: String, builtin: FunctionRef?) -> Value? {
-        var frame: Frame? = self
+        // Walks the chain without retaining each frame: `self` keeps its (immutable) parents alive.
+        var frame: Unmanaged<Frame>? = .passUnretained(self)
         while let f = frame {
-            if let v = f.local(name) { return v }
-            frame = f.parent
+            if let v = f._withUnsafeGuaranteedRef({ $0.local(name) }) { return v }
+            frame = f._withUnsafeGuaranteedRef { $0.parent.map { .passUnretained($0) } }
         }
         if let builtin { return .function(builtin) }
         return nil
@@ -75,8 +76,13 @@ final class FunctionRef: @unchecked Sendable {
     }
 
     let kind: Kind
+    /// The library function when `kind` is `.native` (read on every call without copying `kind`).
+    let native: Builtin?
 
-    init(_ kind: Kind) { self.kind = kind }
+    init(_ kind: Kind) {
+        self.kind = kind
+        if case .native(let b) = kind { native = b } else { native = nil }
+    }
 
     /// How many arguments the function takes (higher-order functions pass that many).
     var arity: Int {

@@ -115,17 +115,20 @@ final class Evaluator {
                 result = try evaluateGroup(group.pairs, position: group.position, result, env)
             }
         }
-        if case .array(let items, var flags)? = result, flags.contains(.sequence) {
-            if expr.keepArray { flags.insert(.keepSingleton) }
-            if items.isEmpty {
-                result = nil
-            } else if items.count == 1 {
-                result = flags.contains(.keepSingleton) ? .array(items, flags) : items[0]
-            } else if expr.keepArray {
-                result = .array(items, flags)
-            }
+        if case .array(_, let sequenceFlags)? = result, sequenceFlags.contains(.sequence) {
+            return Evaluator.normalizeSequence(result!, keepArray: expr.keepArray)
         }
         return result
+    }
+
+    /// A sequence result as the reference returns it: undefined when empty, its item when it has
+    /// one (unless kept as an array), itself otherwise.
+    static func normalizeSequence(_ sequence: Value, keepArray: Bool) -> Value? {
+        guard case .array(let items, var flags) = sequence else { return sequence }
+        if keepArray { flags.insert(.keepSingleton) }
+        if items.isEmpty { return nil }
+        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0] }
+        return keepArray ? .array(items, flags) : sequence
     }
 
     /// Arrays and tuple streams, which object constructors group over.
@@ -173,21 +176,61 @@ final class Evaluator {
         }
     }
 
+    /// Follows `names` through nested JSON objects; `nil` when an intermediate value is not an object
+    /// (the general path algorithm then applies), `.some(nil)` when a member is missing.
+    static func walk(_ source: JSONObject, _ names: [String]) -> Value?? {
+        var object = source
+        let last = names.count - 1
+        var i = 0
+        while true {
+            guard let v = object[names[i]] else { return .some(nil) }
+            if i == last { return .some(Value(v)) }
+            guard case .object(let next) = v else { return nil }
+            object = next
+            i += 1
+        }
+    }
+
+    /// Follows up to `limit` leading plain steps while each leads to an object: the last object
+    /// reached and how many steps led there, or nil when the first step does not lead to an object.
+    static func walkObjects(_ source: JSONObject, _ steps: [Node], _ limit: Int) -> (JSONObject, Int)? {
+        var object = source
+        var i = 0
+        while i < limit, case .object(let next)? = object[steps[i].text] {
+            object = next
+            i += 1
+        }
+        return i == 0 ? nil : (object, i)
+    }
+
     @inline(never)
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         if let names = expr.simpleNames, case .object(var o)? = input {
-            let last = names.count - 1
-            var i = 0
-            while true {
-                guard let v = o[names[i]] else { return nil }
-                if i == last { return v }
-                guard case .object(let next) = v else { break }
-                o = next
-                i += 1
+            if let source = o.unchangedSource {
+                // An untouched input object: walk its JSON, converting only the value found.
+                if let found = Evaluator.walk(source, names) { return found }
+            } else {
+                let last = names.count - 1
+                var i = 0
+                while true {
+                    guard let v = o[names[i]] else { return nil }
+                    if i == last { return v }
+                    guard case .object(let next) = v else { break }
+                    o = next
+                    i += 1
+                }
             }
         }
         var inputSequence: Value
-        if case .array? = input, expr.steps[0].kind != .variable {
+        var firstStep = 0
+        if expr.plainStepPrefix > 0, case .object(let o)? = input, let source = o.unchangedSource,
+            let (object, consumed) = Evaluator.walkObjects(source, expr.steps, expr.plainStepPrefix)
+        {
+            // Leading plain steps that each led to an object: start the general loop after them,
+            // in the state it would have reached (a sequence of that one object).
+            inputSequence = .array([.object(ObjectRef(lazy: object))], .sequence)
+            firstStep = consumed
+        } else if case .array? = input, expr.steps[0].kind != .variable {
             inputSequence = input!
         } else {
             inputSequence = .array(input.map { [$0] } ?? [], .sequence)
@@ -197,7 +240,8 @@ final class Evaluator {
         var isTupleStream = false
         var tupleBindings: [Tuple]? = nil
         let count = expr.steps.count
-        for (ii, step) in expr.steps.enumerated() {
+        for ii in firstStep..<count {
+            let step = expr.steps[ii]
             if step.tuple { isTupleStream = true }
             if ii == 0 && step.consArray {
                 resultSequence = try evaluate(step, inputSequence, env)
@@ -257,6 +301,21 @@ final class Evaluator {
             var result = try evaluateSort(expr, items, env)
             if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
             return result
+        }
+        if items.count == 1 {
+            // One item (the common case on a path through single objects): the step's result array,
+            // when it is one, becomes the sequence without copying it.
+            var res = try evaluate(expr, items[0], env)
+            for stage in expr.stages {
+                res = try evaluateFilter(stage.expr!, res, env)
+            }
+            guard let r = res else { return .emptySequence }
+            if lastStep, case .array(_, let f) = r, !f.contains(.sequence) { return r }
+            switch r {
+            case .array(let a, let f) where !f.contains(.cons): return .array(a, .sequence)
+            case .tuples(let t): return .array(t.compactMap { $0.context }, .sequence)
+            default: return .array([r], .sequence)
+            }
         }
         var flat: [Value] = []
         flat.reserveCapacity(items.count)
@@ -474,14 +533,14 @@ final class Evaluator {
 
     @inline(never)
     func evaluateBinary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
-        let op = expr.text
-        if op == "^" || op == "{" || op == "[" || op == "@" || op == "#" {
-            throw JSONataError(code: "S0201", message: "Syntax error: \"\(op)\"", position: expr.position, token: op)
+        let op = expr.binaryOperator
+        if op == .misplaced {
+            throw JSONataError(code: "S0201", message: "Syntax error: \"\(expr.text)\"", position: expr.position, token: expr.text)
         }
         let lhs = try evaluate(expr.lhs!, input, env)
-        if op == "and" || op == "or" {
+        if op == .and || op == .or {
             let l = Library.boolean(lhs) ?? false
-            if op == "and" {
+            if op == .and {
                 if !l { return .bool(false) }
                 return .bool(Library.boolean(try evaluate(expr.rhs!, input, env)) ?? false)
             }
@@ -491,53 +550,55 @@ final class Evaluator {
         let rhs = try evaluate(expr.rhs!, input, env)
         do throws(JSONataError) {
             switch op {
-            case "+", "-", "*", "/", "%": return try Evaluator.numeric(lhs, rhs, op)
-            case "=": return (lhs == nil || rhs == nil) ? .bool(false) : .bool(Library.deepEqual(lhs!, rhs!))
-            case "!=": return (lhs == nil || rhs == nil) ? .bool(false) : .bool(!Library.deepEqual(lhs!, rhs!))
-            case "<", "<=", ">", ">=": return try Evaluator.compare(lhs, rhs, op)
-            case "&":
+            case .add, .subtract, .multiply, .divide, .modulo: return try Evaluator.numeric(lhs, rhs, op, expr.text)
+            case .equal: return (lhs == nil || rhs == nil) ? .bool(false) : .bool(Library.deepEqual(lhs!, rhs!))
+            case .notEqual: return (lhs == nil || rhs == nil) ? .bool(false) : .bool(!Library.deepEqual(lhs!, rhs!))
+            case .less, .lessOrEqual, .greater, .greaterOrEqual: return try Evaluator.compare(lhs, rhs, op, expr.text)
+            case .concatenate:
                 let l = try lhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
                 let r = try rhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
                 return .string(l + r)
-            case "..": return try Evaluator.range(lhs, rhs)
-            case "in":
+            case .range: return try Evaluator.range(lhs, rhs)
+            case .in:
                 guard let lhs, let rhs else { return .bool(false) }
                 let items = Evaluator.asSequenceItems(rhs)
                 for item in items where Library.strictEqual(item, lhs) { return .bool(true) }
                 return .bool(false)
-            default:
-                throw JSONataError(code: "D1003", message: "Unknown operator \(op)")
+            case .and, .or, .misplaced, .unknown:
+                throw JSONataError(code: "D1003", message: "Unknown operator \(expr.text)")
             }
         } catch {
             var e = error
             e.position = expr.position
-            e.token = op
+            e.token = expr.text
             throw e
         }
     }
 
-    static func numeric(_ lhs: Value?, _ rhs: Value?, _ op: String) throws(JSONataError) -> Value? {
+    static func numeric(_ lhs: Value?, _ rhs: Value?, _ op: BinaryOperator, _ symbol: String) throws(JSONataError) -> Value? {
         var l = 0.0
         var r = 0.0
         if let lhs {
             guard case .number(let n) = lhs else {
-                throw JSONataError(code: "T2001", message: "The left side of the \"\(op)\" operator must evaluate to a number", value: lhs.toJSON())
+                throw JSONataError(
+                    code: "T2001", message: "The left side of the \"\(symbol)\" operator must evaluate to a number", value: lhs.toJSON())
             }
             l = n
         }
         if let rhs {
             guard case .number(let n) = rhs else {
-                throw JSONataError(code: "T2002", message: "The right side of the \"\(op)\" operator must evaluate to a number", value: rhs.toJSON())
+                throw JSONataError(
+                    code: "T2002", message: "The right side of the \"\(symbol)\" operator must evaluate to a number", value: rhs.toJSON())
             }
             r = n
         }
         if lhs == nil || rhs == nil { return nil }
         let result: Double =
             switch op {
-            case "+": l + r
-            case "-": l - r
-            case "*": l * r
-            case "/": l / r
+            case .add: l + r
+            case .subtract: l - r
+            case .multiply: l * r
+            case .divide: l / r
             default: l.truncatingRemainder(dividingBy: r)
             }
         if !result.isFinite {
@@ -546,7 +607,7 @@ final class Evaluator {
         return .number(result)
     }
 
-    static func compare(_ lhs: Value?, _ rhs: Value?, _ op: String) throws(JSONataError) -> Value? {
+    static func compare(_ lhs: Value?, _ rhs: Value?, _ op: BinaryOperator, _ symbol: String) throws(JSONataError) -> Value? {
         func comparable(_ v: Value?) -> Bool {
             guard let v else { return true }
             return v.isString || v.isNumber
@@ -554,29 +615,29 @@ final class Evaluator {
         if !comparable(lhs) || !comparable(rhs) {
             let bad = !comparable(lhs) ? lhs : rhs
             throw JSONataError(
-                code: "T2010", message: "The expressions either side of operator \"\(op)\" must evaluate to numeric or string values",
+                code: "T2010", message: "The expressions either side of operator \"\(symbol)\" must evaluate to numeric or string values",
                 value: bad?.toJSON())
         }
         guard let lhs, let rhs else { return nil }
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)):
             switch op {
-            case "<": return .bool(a < b)
-            case "<=": return .bool(a <= b)
-            case ">": return .bool(a > b)
+            case .less: return .bool(a < b)
+            case .lessOrEqual: return .bool(a <= b)
+            case .greater: return .bool(a > b)
             default: return .bool(a >= b)
             }
         case (.string(let a), .string(let b)):
             let c = Library.compareStrings(a, b)
             switch op {
-            case "<": return .bool(c < 0)
-            case "<=": return .bool(c <= 0)
-            case ">": return .bool(c > 0)
+            case .less: return .bool(c < 0)
+            case .lessOrEqual: return .bool(c <= 0)
+            case .greater: return .bool(c > 0)
             default: return .bool(c >= 0)
             }
         default:
             throw JSONataError(
-                code: "T2009", message: "The values either side of operator \"\(op)\" must be of the same data type", value: lhs.toJSON())
+                code: "T2009", message: "The values either side of operator \"\(symbol)\" must be of the same data type", value: lhs.toJSON())
         }
     }
 
@@ -613,13 +674,39 @@ final class Evaluator {
     @inline(never)
     func evaluateUnary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         if expr.hasLiteralDistinctKeys, !Evaluator.isCollection(input) {
-            // an object constructor with distinct literal keys over a single item: no duplicate checks
-            let result = ObjectRef()
-            result.reserve(expr.pairs.count)
-            for pair in expr.pairs {
-                guard case .string(let k) = pair.0.literal else { continue }
-                if let value = try evaluate(pair.1, input, env) { result.appendNew(k, value) }
+            // An object constructor with distinct literal keys over a single item: no duplicate checks,
+            // and the keys array is shared with the node unless some values are undefined.
+            let keys = expr.literalKeys
+            var values: [Value] = []
+            values.reserveCapacity(keys.count)
+            var missing = 0
+            var firstMissing = 0
+            var keptKeys: [String] = []
+            for (i, valueNode) in expr.literalKeyValues.enumerated() {
+                if let value = try evaluate(valueNode, input, env) {
+                    values.append(value)
+                    if missing > 1 { keptKeys.append(keys[i]) }
+                } else {
+                    missing += 1
+                    if missing == 1 {
+                        firstMissing = i
+                    } else if missing == 2 {
+                        keptKeys = Array(keys[0..<i])
+                        keptKeys.remove(at: firstMissing)
+                    }
+                }
             }
+            let objectKeys: [String]
+            if missing == 0 {
+                objectKeys = keys
+            } else if missing == 1 {
+                objectKeys =
+                    expr.literalKeysWithout.isEmpty
+                    ? keys.enumerated().filter { $0.offset != firstMissing }.map(\.element) : expr.literalKeysWithout[firstMissing]
+            } else {
+                objectKeys = keptKeys
+            }
+            let result = ObjectRef(keys: objectKeys, values: values)
             if result.depth > Evaluator.maxNesting { throw Evaluator.tooDeep() }
             return .object(result)
         }
@@ -863,25 +950,75 @@ final class Evaluator {
             throw JSONataError(
                 code: "T1005", message: "Attempted to invoke a non-function. Did you mean ${\(procName)}?", position: expr.position, token: procName)
         }
+        var function: FunctionRef? = nil
+        if case .function(let f)? = proc { function = f }
+        if let inline = expr.inlineFunction, applyTo == nil, let function, function === procedure.builtin {
+            // The library function itself (not a rebinding of its name), with one argument.
+            let argument = try evaluate(expr.arguments[0], input, env)
+            if let result = Evaluator.applyInline(inline, argument) { return result }
+            var args: [Value?] = [argument]
+            return try callEvaluated(expr, proc, function.native, &args, input, env)
+        }
+        let native = function?.native
         var args: [Value?] = []
-        args.reserveCapacity(expr.arguments.count + 1)
+        args.reserveCapacity(Swift.max(expr.arguments.count + 1, native?.signature?.params.count ?? 0))
         if let applyTo { args.append(applyTo) }
         for arg in expr.arguments {
             args.append(try evaluate(arg, input, env))
         }
+        return try callEvaluated(expr, proc, native, &args, input, env)
+    }
+
+    /// Calls `proc` with evaluated arguments, positioning errors at the call `expr`.
+    func callEvaluated(_ expr: Node, _ proc: Value?, _ native: Builtin?, _ args: inout [Value?], _ input: Value?, _ env: Frame)
+        throws(JSONataError) -> Value?
+    {
         do {
+            if let native {
+                // A library function: conform the arguments in place and call it directly.
+                try native.signature?.conform(&args, context: input)
+                let result = try Evaluator.checkNesting(try native.implementation(self, args, CallContext(input: input, env: env)))
+                return try resolveTailCalls(result, input, env)
+            }
             return try apply(proc, args, input, env)
         } catch {
             var e = error
             if e.position == nil { e.position = expr.position }
+            let procedure = expr.procedure!
             if e.token == nil { e.token = procedure.kind == .path ? procedure.steps[0].text : procedure.text }
             throw e
         }
     }
 
+    /// The result of an inline library function for the argument types it takes without checks
+    /// that could fail (`.some(nil)` for undefined), or nil to make the general call.
+    static func applyInline(_ function: InlineFunction, _ argument: Value?) -> Value?? {
+        guard let argument else { return .some(nil) }
+        switch (function, argument) {
+        case (.lowercase, .string(let s)): return .string(s.lowercased())
+        case (.uppercase, .string(let s)): return .string(s.uppercased())
+        case (.trim, .string(let s)): return .string(Library.trim(s))
+        case (.length, .string(let s)): return .number(Double(s.unicodeScalars.count))
+        case (.string, .string): return argument
+        case (.string, .number(let n)) where n.isFinite: return (try? Library.string(argument)).map { .string($0) }
+        case (.string, .bool(let b)): return .string(b ? "true" : "false")
+        case (.string, .null): return .string("null")
+        case (.number, .number): return argument
+        case (.number, .bool(let b)): return .number(b ? 1 : 0)
+        case (.number, .string(let s)): return Library.parseNumber(s).map { .number($0) }
+        default: return nil
+        }
+    }
+
     @inline(never)
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
-        var result = try applyInner(proc, args, input, env)
+        try resolveTailCalls(try applyInner(proc, args, input, env), input, env)
+    }
+
+    /// Runs the tail calls (thunks) a function result stands for, until a real value remains.
+    @inline(__always)
+    func resolveTailCalls(_ first: Value?, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        var result = first
         while case .function(let f)? = result, case .lambda(let l) = f.kind, l.isThunk {
             let call = l.body
             let next = try evaluate(call.procedure!, l.input, l.env)

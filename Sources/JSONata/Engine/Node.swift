@@ -56,8 +56,25 @@ final class Node: @unchecked Sendable {
     /// Precomputed at compile time: predicates or a group follow this (non-path) expression.
     @exclusivity(unchecked) var hasPostSteps = false
 
+    /// Precomputed at compile time: a one-argument call of a library function the evaluator
+    /// applies inline (still only when the name is not rebound at run time).
+    @exclusivity(unchecked) var inlineFunction: InlineFunction?
+
+    /// Precomputed at compile time: the operator of a binary node.
+    @exclusivity(unchecked) var binaryOperator: BinaryOperator = .unknown
+
+    /// Precomputed at compile time: how many leading steps of a path are plain field names
+    /// (at most all but the last), which evaluation may walk directly while they lead to objects.
+    @exclusivity(unchecked) var plainStepPrefix = 0
+
     /// Precomputed at compile time: an object constructor whose keys are distinct string literals.
     @exclusivity(unchecked) var hasLiteralDistinctKeys = false
+    /// For such a constructor: its keys in order, shared by every object it builds.
+    @exclusivity(unchecked) var literalKeys: [String] = []
+    /// For such a constructor: the value expressions, parallel to `literalKeys`.
+    @exclusivity(unchecked) var literalKeyValues: [Node] = []
+    /// For such a constructor with few pairs: the keys without the i-th one (one member undefined).
+    @exclusivity(unchecked) var literalKeysWithout: [[String]] = []
 
     /// Prepares evaluation shortcuts over the whole processed tree.
     func finalize() {
@@ -67,16 +84,35 @@ final class Node: @unchecked Sendable {
                 guard pair.0.kind == .string, case .string(let k) = pair.0.literal, !pair.0.hasPostStepsRaw else { return false }
                 return seen.insert(k).inserted
             }
+            if hasLiteralDistinctKeys {
+                literalKeys = pairs.map { if case .string(let k) = $0.0.literal { k } else { "" } }
+                literalKeyValues = pairs.map(\.1)
+                if pairs.count <= 16 {
+                    literalKeysWithout = literalKeys.indices.map { i in
+                        var keys = literalKeys
+                        keys.remove(at: i)
+                        return keys
+                    }
+                }
+            }
         }
         hasPostSteps = !predicates.isEmpty || (kind != .path && group != nil)
         switch kind {
+        case .binary:
+            binaryOperator = BinaryOperator(text)
+        case .function:
+            if let procedure, procedure.kind == .variable, arguments.count == 1, Library.functions[procedure.text] != nil {
+                inlineFunction = InlineFunction(rawValue: procedure.text)
+            }
         case .variable:
             builtin = Library.functions[text]
         case .path:
-            let plain = steps.allSatisfy {
-                $0.kind == .name && $0.stages.isEmpty && $0.predicates.isEmpty && $0.group == nil && $0.focus == nil && $0.indexVar == nil
-                    && !$0.tuple && !$0.keepArray && $0.ancestor == nil
+            let isPlain = { (step: Node) in
+                step.kind == .name && step.stages.isEmpty && step.predicates.isEmpty && step.group == nil && step.focus == nil
+                    && step.indexVar == nil && !step.tuple && !step.keepArray && step.ancestor == nil && !step.consArray
             }
+            let plain = steps.allSatisfy(isPlain)
+            plainStepPrefix = steps.dropLast().prefix(while: isPlain).count
             if plain && !keepSingletonArray && group == nil && !tuple && !keepArray && predicates.isEmpty { simpleNames = steps.map(\.text) }
         default: break
         }
@@ -106,6 +142,45 @@ final class Node: @unchecked Sendable {
         self.kind = kind
         self.text = text
         self.position = position
+    }
+}
+
+/// Library functions of one argument that the evaluator applies without an argument array, for
+/// the argument types they accept; other arguments take the general call (and its errors).
+enum InlineFunction: String {
+    case string, number, length, lowercase, uppercase, trim
+}
+
+/// The operator of a binary node, decoded once from its text.
+enum BinaryOperator {
+    case add, subtract, multiply, divide, modulo
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+    case and, or, concatenate, range, `in`
+    /// Tokens that are operators only in other positions (`^ { [ @ #`): a syntax error here.
+    case misplaced
+    case unknown
+
+    init(_ text: String) {
+        switch text {
+        case "+": self = .add
+        case "-": self = .subtract
+        case "*": self = .multiply
+        case "/": self = .divide
+        case "%": self = .modulo
+        case "=": self = .equal
+        case "!=": self = .notEqual
+        case "<": self = .less
+        case "<=": self = .lessOrEqual
+        case ">": self = .greater
+        case ">=": self = .greaterOrEqual
+        case "and": self = .and
+        case "or": self = .or
+        case "&": self = .concatenate
+        case "..": self = .range
+        case "in": self = .in
+        case "^", "{", "[", "@", "#": self = .misplaced
+        default: self = .unknown
+        }
     }
 }
 

@@ -147,9 +147,16 @@ struct Signature: Sendable {
     /// Validates `args` and returns them fixed up: the context substituted for a missing `-`
     /// argument, single values wrapped as arrays for `a` parameters.
     func validate(_ args: [Value?], context: Value?) throws(JSONataError) -> [Value?] {
+        var out = args
+        try conform(&out, context: context)
+        return out
+    }
+
+    /// `validate` in place: the common case (arguments matching a prefix of the parameters one to
+    /// one) appends to `args` without copying it when it has room.
+    func conform(_ args: inout [Value?], context: Value?) throws(JSONataError) {
         if args.count <= params.count && !hasOneOrMore {
             // fast path: arguments match a prefix of the parameters one to one; the rest are optional
-            var out = args
             var ok = true
             for i in 0..<params.count {
                 let p = params[i]
@@ -159,25 +166,29 @@ struct Signature: Sendable {
                         ok = false
                         break
                     }
-                    if p.isArray, let a = args[i], !a.isArray { out[i] = .array([a], []) }
-                } else {
-                    if !p.optional {
-                        ok = false
-                        break
-                    }
-                    if p.context {
-                        if p.contextAllowed & Signature.bit(Signature.symbol(context)) == 0 {
-                            ok = false
-                            break
-                        }
-                        out.append(context)
-                    } else {
-                        out.append(nil)
-                    }
+                } else if !p.optional || (p.context && p.contextAllowed & Signature.bit(Signature.symbol(context)) == 0) {
+                    ok = false
+                    break
                 }
             }
-            if ok { return out }
+            if ok {
+                let given = args.count
+                for i in 0..<params.count {
+                    let p = params[i]
+                    if i < given {
+                        if p.isArray, let a = args[i], !a.isArray { args[i] = .array([a], []) }
+                    } else {
+                        args.append(p.context ? context : nil)
+                    }
+                }
+                return
+            }
         }
+        args = try validateGeneral(args, context: context)
+    }
+
+    /// The general matcher, with the reference's error for the first argument that fails.
+    func validateGeneral(_ args: [Value?], context: Value?) throws(JSONataError) -> [Value?] {
         let symbols = args.map(Signature.symbol)
         guard let counts = match(symbols) else {
             // find the first argument that fails, as the reference does

@@ -200,10 +200,25 @@ extension Library {
     }
 
     static func trim(_ s: String) -> String {
-        // fast path: nothing to collapse or strip
+        if let trimmed = s.utf8.withContiguousStorageIfAvailable({ trim(s, $0) }) { return trimmed }
+        var copy = s
+        return copy.withUTF8 { trim(s, $0) }
+    }
+
+    /// `trim` over the UTF-8 of `s`: runs of space, tab, CR and LF become one space, with none at
+    /// either end. Only a string with inner runs (or non-space whitespace) is rebuilt byte by byte.
+    private static func trim(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi && isSpace(bytes[lo]) { lo += 1 }
+        while hi > lo && isSpace(bytes[hi - 1]) { hi -= 1 }
+        // Inside the ends, is every whitespace byte a single space?
         var clean = true
-        var previousSpace = true
-        for b in s.utf8 {
+        var previousSpace = false
+        var k = lo
+        while k < hi {
+            let b = bytes[k]
             if b == 0x20 {
                 if previousSpace {
                     clean = false
@@ -216,26 +231,27 @@ extension Library {
             } else {
                 previousSpace = false
             }
+            k += 1
         }
-        if clean && !previousSpace { return s }
-        if s.isEmpty { return s }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count)
+        if clean {
+            if lo == 0 && hi == bytes.count { return s }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(hi - lo)
         var inSpace = false
-        for b in s.utf8 {
-            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+        for b in UnsafeBufferPointer(rebasing: bytes[lo..<hi]) {
+            if isSpace(b) {
                 if !inSpace {
-                    bytes.append(0x20)
+                    out.append(0x20)
                     inSpace = true
                 }
             } else {
-                bytes.append(b)
+                out.append(b)
                 inSpace = false
             }
         }
-        if bytes.first == 0x20 { bytes.removeFirst() }
-        if bytes.last == 0x20 { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func trimScalars(_ s: String) -> String {

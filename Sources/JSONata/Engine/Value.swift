@@ -200,6 +200,24 @@ final class ObjectRef {
         }
     }
 
+    /// The JSON form of the members (functions are left out, as `JSON.stringify` does); the keys
+    /// array is shared when every member has a JSON form.
+    func toJSONObject() -> JSONObject {
+        materialize()
+        var values = [JSON]()
+        values.reserveCapacity(storedValues.count)
+        for v in storedValues {
+            guard let j = v.toJSON() else { break }
+            values.append(j)
+        }
+        if values.count == storedKeys.count { return JSONObject(uniqueKeys: storedKeys, values: values) }
+        var object = JSONObject(minimumCapacity: storedKeys.count)
+        for i in 0..<storedKeys.count {
+            if let j = storedValues[i].toJSON() { object.append(key: storedKeys[i], value: j) }
+        }
+        return object
+    }
+
     /// Reserves room for `n` members in a new object.
     func reserve(_ n: Int) {
         storedKeys.reserveCapacity(n)
@@ -242,13 +260,7 @@ extension Value {
             return .array(out)
         case .object(let o):
             if let source = o.unchangedSource { return .object(source) }
-            let keys = o.keys
-            let values = o.values
-            var obj = JSONObject(minimumCapacity: keys.count)
-            for i in 0..<keys.count {
-                if let j = values[i].toJSON() { obj.append(key: keys[i], value: j) }
-            }
-            return .object(obj)
+            return .object(o.toJSONObject())
         case .function: return nil
         case .tuples(let t):
             return .array(t.map { $0.context?.toJSON() ?? .null })

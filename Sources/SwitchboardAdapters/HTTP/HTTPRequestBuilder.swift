@@ -7,9 +7,12 @@ public struct HTTPRequestSpec: Sendable, Equatable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
+    /// Client certificate and trusted CAs for the TLS connection (client_certificate credentials); nil: the defaults.
+    public var tls: UpstreamTLS? = nil
 
     public static func == (a: HTTPRequestSpec, b: HTTPRequestSpec) -> Bool {
-        a.method == b.method && a.url == b.url && a.body == b.body && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
+        a.method == b.method && a.url == b.url && a.body == b.body && a.tls == b.tls
+            && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// The first header with this name (case-insensitive).
@@ -89,7 +92,7 @@ public enum HTTPRequestBuilder {
             url += (url.contains("?") ? "&" : "?") + pairs.map { PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent) }.joined(separator: "&")
         }
         if !headers.contains(where: { $0.name.lowercased() == "accept" }) { headers.append(("Accept", "application/json")) }
-        return HTTPRequestSpec(method: verb.rawValue, url: url, headers: headers, body: body)
+        return HTTPRequestSpec(method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials))
     }
 
     static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> String {

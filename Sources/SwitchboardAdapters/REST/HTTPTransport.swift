@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import JSONValue
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// Sends HTTP requests over one shared, pooled AsyncHTTPClient: keep-alive connections, redirects followed (up to 5),
@@ -9,9 +10,18 @@ import Synchronization
 ///
 /// The client is created on first use and closed by `shutdown()` (or, if the transport is dropped without it,
 /// in the background), so building the services without running them leaks nothing.
+///
+/// Requests with their own TLS settings (`HTTPRequestSpec.tls`: a client certificate for mutual TLS, a private CA)
+/// go through a second pooled client, with the TLS configuration per request (its pool keys connections by it).
+/// That client does not retry a failed connection establishment, so a refused certificate or an untrusted upstream
+/// fails the call at once with a `tls` error instead of after the timeout; the method's retry policy still applies.
 public final class HTTPTransport: Sendable {
     private let clientBox = Mutex<HTTPClient?>(nil)
     private let clientConfiguration: HTTPClient.Configuration
+    private let tlsClientBox = Mutex<HTTPClient?>(nil)
+    /// Parsed TLS configurations by settings, so PEM is parsed once per credentials (bounded).
+    private let tlsConfigurations = Mutex<[UpstreamTLS: TLSConfiguration]>([:])
+    static let tlsConfigurationCacheLimit = 256
 
     /// The pooled client (created on first use).
     public var client: HTTPClient {
@@ -21,6 +31,29 @@ public final class HTTPTransport: Sendable {
             box = c
             return c
         }
+    }
+
+    /// The pooled client for requests with their own TLS settings (created on first use).
+    var tlsClient: HTTPClient {
+        tlsClientBox.withLock { box in
+            if let c = box { return c }
+            var configuration = clientConfiguration
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            box = c
+            return c
+        }
+    }
+
+    /// The TLS configuration of `tls`, parsed once and kept while fewer than the limit are cached.
+    func tlsConfiguration(_ tls: UpstreamTLS) throws(AdapterError) -> TLSConfiguration {
+        if let c = tlsConfigurations.withLock({ $0[tls] }) { return c }
+        let c = try tls.makeConfiguration()
+        tlsConfigurations.withLock { cache in
+            if cache.count >= Self.tlsConfigurationCacheLimit { cache.removeAll() }
+            cache[tls] = c
+        }
+        return c
     }
 
     public struct Configuration: Sendable {
@@ -45,17 +78,23 @@ public final class HTTPTransport: Sendable {
         clientConfiguration = c
     }
 
-    /// Closes the pool; call once at shutdown.
+    /// Closes the pools; call once at shutdown.
     public func shutdown() async throws {
-        let c = clientBox.withLock { box -> HTTPClient? in
+        func take(_ box: inout HTTPClient?) -> HTTPClient? {
             defer { box = nil }
             return box
         }
-        try await c?.shutdown()
+        let clients = [clientBox.withLock { take(&$0) }, tlsClientBox.withLock { take(&$0) }].compactMap { $0 }
+        tlsConfigurations.withLock { $0.removeAll() }
+        var failure: (any Error)?
+        for c in clients {
+            do { try await c.shutdown() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     deinit {
-        if let c = clientBox.withLock({ $0 }) {
+        for c in [clientBox.withLock({ $0 }), tlsClientBox.withLock({ $0 })].compactMap({ $0 }) {
             Task.detached { try? await c.shutdown() }
         }
     }
@@ -73,6 +112,13 @@ public final class HTTPTransport: Sendable {
         request.method = HTTPMethod(rawValue: spec.method)
         for h in spec.headers { request.headers.add(name: h.name, value: h.value) }
         if let body = spec.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let tls = spec.tls {
+            guard spec.url.lowercased().hasPrefix("https://") else {
+                throw AdapterError(.configuration, "client_certificate credentials need an https:// baseUrl (mutual TLS)")
+            }
+            request.tlsConfiguration = try tlsConfiguration(tls)
+        }
+        let client = spec.tls == nil ? self.client : tlsClient
         let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(max(1, nanos)))
@@ -93,11 +139,19 @@ public final class HTTPTransport: Sendable {
         } catch is CancellationError {
             throw AdapterError(.timeout, "the call was cancelled")
         } catch {
+            if let tls = UpstreamTLS.failure(error, host: Self.host(spec.url)) { throw tls }
             let text = "\(error)"
             if text.contains("connectTimeout") || text.contains("Timeout") { throw AdapterError(.timeout, "the upstream did not answer in time") }
             if text.contains("refused") || text.contains("reset") || text.contains("connect") { throw AdapterError(.connection, "the connection to the upstream failed") }
             throw AdapterError(.other, "the request failed: \(type(of: error))")
         }
+    }
+
+    /// `host:port` of a URL, for messages (without any user information).
+    static func host(_ url: String) -> String {
+        let rest = url.split(separator: "://", maxSplits: 1).last ?? Substring(url)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return String(authority.split(separator: "@").last ?? authority)
     }
 
     static func map(_ e: HTTPClientError) -> AdapterError {

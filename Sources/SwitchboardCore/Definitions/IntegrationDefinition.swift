@@ -49,6 +49,8 @@ public enum AuthType: String, Sendable, CaseIterable, Codable {
     case none, basic
     case apiKey = "api_key"
     case bearer, oauth2, jwt, custom
+    /// Mutual TLS only: the connection's `client_certificate` credentials are presented in the TLS handshake.
+    case clientCertificate = "client_certificate"
 }
 
 /// Where an API key goes.

@@ -283,7 +283,7 @@ components:
             retryAfter: {type: number}
     DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
     IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
-    AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom]}
+    AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
     ConnectionStatus: {type: string, enum: [PENDING_CONFIGURATION, PENDING_AUTHENTICATION, CONNECTED, DISCONNECTED, AUTH_ERROR, CONFIG_ERROR]}
     Method:
       type: object

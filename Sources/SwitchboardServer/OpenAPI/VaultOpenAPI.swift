@@ -105,7 +105,10 @@ components:
         Fields by type. basic: username, password. api_key: key, in (header|query), name. bearer: token.
         oauth2: clientId, clientSecret, accessToken, refreshToken, tokenType, scope, expiresAt or expiresIn,
         assertion {algorithm, key, keyId, claims, ttlSeconds} (JWT bearer grant). jwt: token, or algorithm
-        (RS256|ES256|HS256), key, keyId, claims, ttlSeconds. custom: values. client_certificate: certificatePEM, privateKeyPEM.
+        (RS256|ES256|HS256), key, keyId, claims, ttlSeconds. custom: values. client_certificate (mutual TLS):
+        certificatePEM (leaf first, then intermediates), privateKeyPEM (unencrypted PKCS#8, RSA or EC), caCertificatePEM
+        (optional: the CAs the upstream's certificate must chain to, instead of the system roots); checked when set
+        (they parse, the key belongs to the leaf, the leaf has not expired) and the leaf's expiry becomes expiresAt.
       properties:
         type: {type: string, enum: [basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
       additionalProperties: true

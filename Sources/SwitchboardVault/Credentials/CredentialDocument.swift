@@ -57,7 +57,9 @@ extension CredentialDocument {
     /// - jwt: `token` (static), or `algorithm` (RS256|ES256|HS256), `key` (PEM, or the HMAC secret), `keyId?`,
     ///   `claims?` (object), `ttlSeconds?` (default 3600)
     /// - custom: `values` (any object)
-    /// - client_certificate: `certificatePEM`, `privateKeyPEM`
+    /// - client_certificate: `certificatePEM` (leaf first, then intermediates), `privateKeyPEM` (unencrypted),
+    ///   `caCertificatePEM?` (the CAs the upstream's certificate must chain to, instead of the system's); checked by
+    ///   loading them as the transport will; the leaf's expiry becomes `expiresAt`
     public init(json: JSON, now: Timestamp) throws(SwitchboardError) {
         var r = FieldReader(json, path: "")
         guard let type = r.enumeration("type", CredentialType.self, required: true) else {
@@ -117,11 +119,12 @@ extension CredentialDocument {
         case .clientCertificate:
             take("certificatePEM", required: true, maxLength: 100_000)
             take("privateKeyPEM", required: true, maxLength: 100_000)
-            if let c = v["certificatePEM"]?.stringValue, !c.contains("-----BEGIN CERTIFICATE-----") {
-                r.report("certificatePEM", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
-            }
-            if let k = v["privateKeyPEM"]?.stringValue, !(k.contains("-----BEGIN") && k.contains("PRIVATE KEY-----")) {
-                r.report("privateKeyPEM", "must be a PEM private key")
+            take("caCertificatePEM", maxLength: 500_000)
+            if let c = v["certificatePEM"]?.stringValue, let k = v["privateKeyPEM"]?.stringValue,
+                let notAfter = ClientCertificateCheck.check(
+                    certificatePEM: c, privateKeyPEM: k, caCertificatePEM: v["caCertificatePEM"]?.stringValue, now: now, into: &r)
+            {
+                v["expiresAt"] = .number(Double(notAfter.millisecondsSinceEpoch))
             }
         }
         r.rejectUnknown()
@@ -181,6 +184,7 @@ extension CredentialDocument {
         case .clientCertificate:
             fields["certificatePEM"] = string("certificatePEM")
             fields["privateKeyPEM"] = string("privateKeyPEM")
+            fields["caCertificatePEM"] = string("caCertificatePEM")
         }
         return Credentials(type: type, fields: fields, expiresAt: expiresAt, extra: extra)
     }
