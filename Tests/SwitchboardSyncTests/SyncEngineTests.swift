@@ -10,16 +10,19 @@ import Testing
 /// Syncs against the paged peer through the real method executor, on SQLite and PostgreSQL.
 @Suite struct SyncEngineTests {
     static let styles = ["cursor", "offset", "page", "next_url", "link_header"]
+    /// The size: 100,000 upstream records, every pagination style.
+    static let n = 100_000
 
     @Test(arguments: TestBackend.available)
     func fullRefreshInEveryPaginationStyleGivesExactlyTheUpstreamSetAndDetectsDeletions(_ backend: TestBackend) async throws {
-        let syncs = Self.styles.map { SyncHarness.sync("full_\($0)", style: $0, pageSize: 250) }
-        try await SyncHarness.with(backend, records: 2000, syncs: syncs) { h in
+        let n = Self.n
+        let syncs = Self.styles.map { SyncHarness.sync("full_\($0)", style: $0, pageSize: 1000) }
+        try await SyncHarness.with(backend, records: n, pageSize: 1000, syncs: syncs) { h in
             for style in Self.styles {
-                try await h.control(["reset": 2000])
+                try await h.control(["reset": .number(Double(n))])
                 let run = try await h.runToEnd("full_\(style)")
                 #expect(run.status == .completed, "\(style): \(run.json)")
-                #expect(run.counts.fetched == 2000, "\(style)")
+                #expect(run.counts.fetched == n, "\(style)")
                 #expect(try await h.stored() == (try await h.upstream()), "\(style)")
             }
             // Changes upstream: a full refresh updates, creates and marks deleted exactly what changed.
@@ -27,7 +30,7 @@ import Testing
             let run = try await h.runToEnd("full_cursor")
             #expect(run.status == .completed)
             #expect(run.counts.created == 4 && run.counts.updated == 3 && run.counts.deleted == 2, "\(run.json)")
-            #expect(run.counts.unchanged == 2000 - 2 - 3)
+            #expect(run.counts.unchanged == n - 2 - 3)
             #expect(try await h.stored() == (try await h.upstream()))
             let gone = try await h.engine.records.get(connectionId: h.connectionId, entityType: "contact", externalId: "10")
             #expect(gone?.isDeleted == true)
@@ -36,22 +39,23 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func aSecondIncrementalRunFetchesOnlyWhatChanged(_ backend: TestBackend) async throws {
-        let syncs = ["cursor", "next_url", "link_header"].map { SyncHarness.sync("inc_\($0)", style: $0, mode: "incremental", pageSize: 500) }
-        try await SyncHarness.with(backend, records: 5000, pageSize: 500, syncs: syncs) { h in
-            for style in ["cursor", "next_url", "link_header"] {
-                try await h.control(["reset": 5000])
+        let n = Self.n
+        let syncs = Self.styles.map { SyncHarness.sync("inc_\($0)", style: $0, mode: "incremental", pageSize: 1000) }
+        try await SyncHarness.with(backend, records: n, pageSize: 1000, syncs: syncs) { h in
+            for style in Self.styles {
+                try await h.control(["reset": .number(Double(n))])
                 let first = try await h.runToEnd("inc_\(style)")
                 #expect(first.status == .completed)
-                #expect(first.counts.fetched == 5000 && first.counts.created == 5000)
+                #expect(first.counts.fetched == n && first.counts.created == n)
                 #expect(try await h.stored() == (try await h.upstream()))
 
-                try await h.control(["modify": [1, 2500, 4999], "add": 7])
+                try await h.control(["modify": [1, .number(Double(n / 2)), .number(Double(n - 1))], "add": 7])
                 let second = try await h.runToEnd("inc_\(style)")
                 // The changed and new records, plus the one at the previous run's cursor (updated_since is inclusive).
                 #expect(second.counts.fetched == 11, "\(style): \(second.json)")
                 #expect(second.counts.created == 7 && second.counts.updated == 3 && second.counts.unchanged == 1)
                 #expect(try await h.stored() == (try await h.upstream()))
-                #expect(try await h.engine.records.count(connectionId: h.connectionId, entityType: "contact") == (5007, 0))
+                #expect(try await h.engine.records.count(connectionId: h.connectionId, entityType: "contact") == (n + 7, 0))
                 try await h.engine.records.db.execute("DELETE FROM sync_records")
                 try await h.engine.records.db.execute("DELETE FROM sync_states")
             }
