@@ -140,6 +140,11 @@ enum JSONWriter {
         var runStart = 0
         var i = 0
         let n = bytes.count
+        // Eight bytes at a time up to the first byte that needs escaping (usually none).
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n && !JSONParser.hasQuoteBackslashOrControl(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+        }
         while i < n {
             let c = bytes[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C {

@@ -11,6 +11,27 @@ import Testing
         #expect(try eval("Account.Missing.Field", invoice) == nil)
     }
 
+    @Test func leadingFieldStepsThroughObjectsMatchTheGeneralPath() throws {
+        // Paths whose leading steps are plain fields over input objects are walked directly; these
+        // cover the points where the walk stops: arrays, scalars, missing members, grouping and kept arrays.
+        let doc: JSON = ["a": ["b": ["c": [["d": 1, "e": true], ["d": 2, "e": false]], "s": "x", "n": nil], "arr": [["c": 3], ["c": 4]]]]
+        #expect(try eval("a.b.c[e].d", doc) == 1)
+        #expect(try eval("a.b.c.d", doc) == [1, 2])
+        #expect(try eval("a.b.c[e].{'d': d}", doc) == ["d": 1])
+        #expect(try eval("a.b.c.{'d': d}", doc) == [["d": 1], ["d": 2]])
+        #expect(try eval("a.arr.c[$ > 3]", doc) == 4)
+        #expect(try eval("a.b.s.x[0]", doc) == nil)
+        #expect(try eval("a.b.missing.x[0]", doc) == nil)
+        #expect(try eval("a.b.missing{'k': 1}", doc) == ["k": 1])
+        #expect(try eval("a.b.missing.{'k': 1}", doc) == nil)
+        #expect(try eval("a.b.c[]", doc) == [["d": 1, "e": true], ["d": 2, "e": false]])
+        #expect(try eval("a.b.s[]", doc) == ["x"])
+        #expect(try eval("a.b.c{$string(d): e}", doc) == ["1": true, "2": false])
+        #expect(try eval("a.arr{'k': c}", doc) == ["k": [3, 4]])
+        #expect(try eval("a.b.n", doc) == nil as JSON)
+        #expect(try eval("a.b.(s & 'y')", doc) == "xy")
+    }
+
     @Test func singletonSequencesUnwrapUnlessKept() throws {
         #expect(try eval("Account.Order[0].OrderID", invoice) == "order103")
         #expect(try eval("Account.Order[0].OrderID[]", invoice) == ["order103"])

@@ -75,6 +75,9 @@ public final class HTTPTransport: Sendable {
         c.decompression = .enabled(limit: .ratio(100))
         c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
         c.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+        // Switchboard bootstraps no tracer: without this, every request opens a span on the no-op tracer and fills its
+        // attributes (parsing the URL with Foundation once more), about 3% of the execute path's CPU in a profile.
+        c.tracing.tracer = nil
         clientConfiguration = c
     }
 
