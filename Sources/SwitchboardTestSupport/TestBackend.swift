@@ -41,20 +41,8 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvert
                 try await db.execute("CREATE DATABASE \(name)")
                 group.cancelAll()
             }
-            return .postgres(url: Self.replacingDatabase(in: admin, with: String(name)))
+            return .postgres(url: SwitchboardStore.PostgresDatabase.url(admin, database: String(name)))
         }
-    }
-
-    static func replacingDatabase(in url: String, with name: String) -> String {
-        var base = url
-        var query = ""
-        if let q = base.firstIndex(of: "?") {
-            query = String(base[q...])
-            base = String(base[..<q])
-        }
-        let schemeEnd = base.range(of: "://")!.upperBound
-        if let slash = base[schemeEnd...].firstIndex(of: "/") { base = String(base[..<slash]) }
-        return base + "/" + name + query
     }
 
     /// Opens a fresh, migrated database, runs `body`, and closes it.

@@ -142,15 +142,7 @@ enum SyncBenchmark {
             }
         }
         try await onAdmin("CREATE DATABASE \(name)")
-        var base = admin
-        var query = ""
-        if let q = base.firstIndex(of: "?") {
-            query = String(base[q...])
-            base = String(base[..<q])
-        }
-        let schemeEnd = base.range(of: "://")!.upperBound
-        if let slash = base[schemeEnd...].firstIndex(of: "/") { base = String(base[..<slash]) }
-        return (base + "/" + name + query, { try await onAdmin("DROP DATABASE IF EXISTS \(name)") })
+        return (SwitchboardStore.PostgresDatabase.url(admin, database: String(name)), { try await onAdmin("DROP DATABASE IF EXISTS \(name)") })
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

@@ -191,3 +191,17 @@ struct PostgresConnectionExecutor: SQLExecutor {
         }
     }
 }
+
+extension PostgresDatabase {
+    /// `url` (postgres://user:pass@host:port/db?options) naming database `name` instead of its own.
+    public static func url(_ url: String, database name: String) -> String {
+        var base = url
+        var query = ""
+        if let q = base.firstIndex(of: "?") {
+            query = String(base[q...])
+            base = String(base[..<q])
+        }
+        if let schemeEnd = base.range(of: "://")?.upperBound, let slash = base[schemeEnd...].firstIndex(of: "/") { base = String(base[..<slash]) }
+        return base + "/" + name + query
+    }
+}
