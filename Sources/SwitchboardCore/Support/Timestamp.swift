@@ -11,7 +11,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let ms = millisecondsSinceEpoch
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let msOfDay = ms - days * 86_400_000
-        let (y, m, d) = Self.civil(fromDays: days)
+        let (y, m, d) = CivilDate.civil(fromDays: days)
         let h = msOfDay / 3_600_000
         let mi = (msOfDay / 60_000) % 60
         let s = (msOfDay / 1000) % 60
@@ -63,7 +63,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             return nil
         }
         guard i == b.count else { return nil }
-        let days = Self.days(fromCivil: y, mo, d)
+        let days = CivilDate.days(fromCivil: y, mo, d)
         let secs = days * 86_400 + h * 3600 + mi * 60 + min(s, 59) - offsetMinutes * 60
         millisecondsSinceEpoch = secs * 1000 + fraction
     }
@@ -76,8 +76,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Howard Hinnant's days-from-civil.
-    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+}
+
+/// Howard Hinnant's civil-date algorithms (proleptic Gregorian, UTC).
+public enum CivilDate {
+    /// Days since 1970-01-01 of year `y0`, month `m` (1-12), day `d`.
+    public static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -86,7 +90,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    /// Year, month (1-12) and day of the day `z0` days after 1970-01-01.
+    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
