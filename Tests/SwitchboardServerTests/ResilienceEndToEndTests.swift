@@ -110,7 +110,6 @@ import Testing
             #expect(rejected.body["error"]?["code"] == "CIRCUIT_OPEN")
             #expect(rejected.body["error"]?["retryAfter"]?.numberValue == 30)
             #expect(rejected.headers[.retryAfter] == "30")
-            #expect((rejected.body["meta"]?["durationMs"]?.numberValue ?? 99) < 5)
             #expect(try await count(key) == 4)  // the upstream was not called
             let health = try await client.call(.get, "/v1/connections/\(id)/health").body
             #expect(health["circuitBreakers"]?[0]?["state"] == "open")
