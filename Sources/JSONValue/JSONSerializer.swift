@@ -26,6 +26,8 @@ extension JSON {
     public func serialize(into buffer: inout [UInt8], options: SerializationOptions = .compact) {
         if options.indent == nil && !options.sortedKeys {
             JSONWriter.writeCompact(self, into: &buffer)
+        } else if options.indent == nil {
+            JSONWriter.writeCanonical(self, into: &buffer)
         } else {
             JSONWriter.write(self, into: &buffer, options: options, level: 0)
         }
@@ -70,6 +72,91 @@ enum JSONWriter {
                 writeCompact(values[i], into: &out)
             }
             out.append(0x7D)
+        }
+    }
+
+    /// Compact form with object members sorted by key (by code point, i.e. by UTF-8 bytes): content hashes and
+    /// stored records are written this way. Members already in order, the usual case for small objects written by a
+    /// program, are not sorted; others are ordered through a stack buffer of indices.
+    static func writeCanonical(_ value: JSON, into out: inout [UInt8]) {
+        switch value {
+        case .array(let a):
+            out.append(0x5B)
+            var first = true
+            for element in a {
+                if !first { out.append(0x2C) }
+                first = false
+                writeCanonical(element, into: &out)
+            }
+            out.append(0x5D)
+        case .object(let o):
+            let keys = o._keys
+            let values = o._values
+            let n = keys.count
+            out.append(0x7B)
+            var sorted = true
+            var i = 1
+            while i < n {
+                if !precedes(keys[i - 1], keys[i]) {
+                    sorted = false
+                    break
+                }
+                i += 1
+            }
+            if sorted {
+                for i in 0..<n {
+                    if i > 0 { out.append(0x2C) }
+                    writeString(keys[i], into: &out)
+                    out.append(0x3A)
+                    writeCanonical(values[i], into: &out)
+                }
+            } else {
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order in
+                    for i in 0..<n { order[i] = i }
+                    if n <= 24 {
+                        // Insertion sort: few members, no allocation.
+                        for i in 1..<n {
+                            let x = order[i]
+                            var j = i
+                            while j > 0 && precedes(keys[x], keys[order[j - 1]]) {
+                                order[j] = order[j - 1]
+                                j -= 1
+                            }
+                            order[j] = x
+                        }
+                    } else {
+                        var order = order
+                        order.sort { precedes(keys[$0], keys[$1]) }
+                    }
+                    for k in 0..<n {
+                        if k > 0 { out.append(0x2C) }
+                        writeString(keys[order[k]], into: &out)
+                        out.append(0x3A)
+                        writeCanonical(values[order[k]], into: &out)
+                    }
+                }
+            }
+            out.append(0x7D)
+        default:
+            writeCompact(value, into: &out)
+        }
+    }
+
+    /// Code point order of two strings (UTF-8 byte order is code point order).
+    @inline(__always)
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                var i = 0
+                while i < common {
+                    if x[i] != y[i] { return x[i] < y[i] }
+                    i += 1
+                }
+                return x.count < y.count
+            }
         }
     }
 
