@@ -125,6 +125,7 @@ public final class SQLAdapter: Adapter {
         case .double(let d): .number(d)
         case .text(let s): .string(s)
         case .blob(let b): .string(Base64.encode(b))
+        case .textArray(let a): .array(a.map(JSON.string))
         }
     }
 

@@ -126,6 +126,7 @@ public final class PostgresDatabase: SQLDatabase {
             case .double(let d): bindings.append(d)
             case .text(let s): bindings.append(s)
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .textArray(let strings): bindings.append(strings)
             }
         }
         return PostgresQuery(unsafeSQL: text, binds: bindings)
@@ -157,6 +158,7 @@ public final class PostgresDatabase: SQLDatabase {
         case .numeric: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null  // select NUMERIC as ::text to be sure
         case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
         case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        case .textArray, .varcharArray: return .textArray(try cell.decode([String].self))
         default: return .text(try cell.decode(String.self))
         }
     }
@@ -205,3 +207,4 @@ extension PostgresDatabase {
         return base + "/" + name + query
     }
 }
+

@@ -9,6 +9,9 @@ public enum SQLValue: Sendable, Equatable {
     case double(Double)
     case text(String)
     case blob([UInt8])
+    /// A list of strings: on PostgreSQL a `text[]` parameter (binary, one parameter however long the list); on SQLite
+    /// its JSON array text (read it with `json_each`).
+    case textArray([String])
 
     public static func bool(_ b: Bool) -> SQLValue { .int(b ? 1 : 0) }
     public static func json(_ j: JSON) -> SQLValue { .text(j.serialized()) }
@@ -37,6 +40,7 @@ public struct SQLRow: Sendable {
         case .int(let i): String(i)
         case .double(let d): String(d)
         case .blob(let b): String(decoding: b, as: UTF8.self)
+        case .textArray(let a): JSON.array(a.map(JSON.string)).serialized()
         case .null: nil
         }
     }

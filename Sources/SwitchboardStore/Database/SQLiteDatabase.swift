@@ -1,3 +1,4 @@
+import JSONValue
 import Logging
 import NIOCore
 import SQLiteNIO
@@ -81,6 +82,7 @@ public final class SQLiteDatabase: SQLDatabase {
         case .double(let d): .float(d)
         case .text(let s): .text(s)
         case .blob(let b): .blob(ByteBuffer(bytes: b))
+        case .textArray(let a): .text(JSON.array(a.map(JSON.string)).serialized())
         }
     }
 

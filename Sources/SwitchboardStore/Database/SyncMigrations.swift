@@ -78,5 +78,16 @@ extension SchemaMigrations {
                 // External ids a full-refresh run has seen, for marking the others deleted when it completes.
                 "CREATE TABLE sync_run_seen (run_id TEXT NOT NULL, external_id TEXT NOT NULL, PRIMARY KEY (run_id, external_id))",
             ]),
+        Migration(
+            version: 42, name: "sync_records_modified_partial",
+            both: [
+                // The modified_seq index, made partial so that only queries naming `modified_seq > 0` (the listing by
+                // modified_seq does; every sequence number is positive) can use it. As a plain index its leading
+                // (connection_id, entity_type) columns made PostgreSQL, without statistics for a new connection's
+                // records (a first large sync), plan primary-key lookups by external id as a walk through all of the
+                // entity's records with a filter: each page's lookups then cost O(records so far).
+                "DROP INDEX sync_records_modified",
+                "CREATE INDEX sync_records_modified ON sync_records (connection_id, entity_type, modified_seq) WHERE modified_seq > 0",
+            ]),
     ]
 }

@@ -84,26 +84,25 @@ public struct SQLSyncRecordRepository: Sendable {
         return last - Int64(count) + 1
     }
 
-    /// A condition on `column` being one of `ids`: on PostgreSQL `= ANY` of one text[] parameter (a list of 1,000
-    /// parameters costs its planner ~20 ms, the array well under 1 ms, and both use the primary key); on SQLite an
-    /// `IN` list of parameters (cheap there).
-    static func idSet(_ column: String, _ ids: [String], dialect: SQLDialect) -> (sql: String, binds: [SQLValue]) {
-        switch dialect {
+    /// PostgreSQL's lookup of stored records: (ids text[], connection, entity type).
+    static let storedPostgres = """
+        SELECT x.external_id, x.content_hash, x.deleted_at FROM unnest(CAST(? AS text[])) AS r(id)
+        CROSS JOIN LATERAL (SELECT y.external_id, y.content_hash, y.deleted_at FROM sync_records y
+            WHERE y.connection_id = ? AND y.entity_type = ? AND y.external_id = r.id LIMIT 1) AS x
+        """
+
+    /// The stored rows (external_id, content_hash, deleted_at) of the given external ids, each found through the
+    /// primary key (the modified_seq index is partial so that it cannot be chosen for this: migration 42).
+    static func stored(_ ids: [String], connectionId: String, entityType: String, in tx: any SQLExecutor) async throws -> [SQLRow] {
+        switch tx.dialect {
         case .postgres:
-            var literal = "{"
-            for (i, id) in ids.enumerated() {
-                if i > 0 { literal += "," }
-                literal += "\""
-                for ch in id.unicodeScalars {
-                    if ch == "\\" || ch == "\"" { literal += "\\" }
-                    literal.unicodeScalars.append(ch)
-                }
-                literal += "\""
-            }
-            literal += "}"
-            return (column + " = ANY(CAST(? AS text[]))", [.text(literal)])
+            return try await tx.query(storedPostgres, [.textArray(ids), .text(connectionId), .text(entityType)])
         case .sqlite:
-            return (column + " IN (" + Array(repeating: "?", count: ids.count).joined(separator: ", ") + ")", ids.map(SQLValue.text))
+            // SQLite's planner takes the primary key for the two equalities and the IN list of parameters.
+            return try await tx.query(
+                "SELECT external_id, content_hash, deleted_at FROM sync_records WHERE connection_id = ? AND entity_type = ? AND external_id IN ("
+                    + Array(repeating: "?", count: ids.count).joined(separator: ", ") + ")",
+                [.text(connectionId), .text(entityType)] + ids.map(SQLValue.text))
         }
     }
 
@@ -118,9 +117,13 @@ public struct SQLSyncRecordRepository: Sendable {
     /// Inserts new records, updates changed (or deleted) ones, and leaves unchanged ones as they are, inside `tx`.
     /// A record listed twice counts once, with its last data. With `collectUnchanged`, the counts list the external
     /// ids that were left unchanged.
+    ///
+    /// With `onlyNew` the caller asserts that none of the records is stored: they are inserted without looking up
+    /// what is stored, and if one is stored after all the statement fails with a unique violation
+    /// (`DatabaseError.Kind.uniqueViolation`), leaving the caller to roll back and upsert instead.
     public func upsert(
         _ records: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp, collectUnchanged: Bool = false,
-        in tx: any SQLExecutor
+        onlyNew: Bool = false, in tx: any SQLExecutor
     ) async throws -> SyncUpsertCounts {
         var index: [String: Int] = [:]
         var unique: [SyncRecordInput] = []
@@ -132,116 +135,158 @@ public struct SQLSyncRecordRepository: Sendable {
             }
         }
         guard !unique.isEmpty else { return SyncUpsertCounts() }
+        if onlyNew && tx.dialect == .postgres {
+            // One statement: the sequence numbers are taken (locking the counter, as below) and the rows inserted.
+            try await tx.execute(
+                """
+                WITH seq AS (UPDATE sync_counters SET value = value + ? WHERE name = 'records' RETURNING value - ? AS base)
+                INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
+                    deleted_at, created_seq, modified_seq)
+                SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
+                    NULL, seq.base + r.n, seq.base + r.n
+                FROM seq, unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
+                """,
+                [
+                    .int(Int64(unique.count)), .int(Int64(unique.count)), .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
+                    .textArray(unique.map(\.externalId)), .textArray(unique.map { $0.dataText ?? $0.data.serialized() }),
+                    .textArray(unique.map(\.contentHash)),
+                ])
+            return SyncUpsertCounts(created: unique.count)
+        }
         // Taking the sequence locks the counter row until `tx` ends: every writer of records takes it first, so what
         // the SELECT below reads cannot change before this transaction commits.
         let first = try await Self.reserveSequence(unique.count, in: tx)
-        if tx.dialect == .postgres {
-            return try await upsertReturning(unique, first: first, connectionId: connectionId, entityType: entityType, now: now, collectUnchanged: collectUnchanged, in: tx)
-        }
         var counts = SyncUpsertCounts()
         var offset = 0
+        if onlyNew {
+            while offset < unique.count {
+                let chunk = Array(unique[offset..<min(offset + Self.chunkSize, unique.count)])
+                try await insert(chunk, firstSequence: first + Int64(offset), connectionId: connectionId, entityType: entityType, now: now, in: tx)
+                offset += chunk.count
+            }
+            counts.created = unique.count
+            return counts
+        }
         while offset < unique.count {
             let chunk = unique[offset..<min(offset + Self.chunkSize, unique.count)]
-            defer { offset += chunk.count }
             // What is stored now: new records are inserted, changed (or deleted) ones replaced, unchanged ones not sent.
-            let ids = Self.idSet("external_id", chunk.map(\.externalId), dialect: tx.dialect)
-            let existing = try await tx.query(
-                "SELECT external_id, content_hash, deleted_at FROM sync_records WHERE connection_id = ? AND entity_type = ? AND " + ids.sql,
-                [.text(connectionId), .text(entityType)] + ids.binds)
+            // (A plain INSERT after this read costs the database about two thirds of an INSERT ... ON CONFLICT.)
+            let existing = try await Self.stored(chunk.map(\.externalId), connectionId: connectionId, entityType: entityType, in: tx)
             var stored: [String: (hash: String, deleted: Bool)] = [:]
             stored.reserveCapacity(existing.count)
             for row in existing {
                 if let id = row.text("external_id") { stored[id] = (row.text("content_hash") ?? "", row.int("deleted_at") != nil) }
             }
-            var inserts: [SQLValue] = []
-            var replaces: [SQLValue] = []
-            var insertCount = 0
-            var replaceCount = 0
-            for (i, r) in chunk.enumerated() {
-                let seq = SQLValue.int(first + Int64(offset + i))
-                let values: [SQLValue] = [
-                    .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
-                    .timestamp(now), .timestamp(now), .null, seq, seq,
-                ]
+            var inserts: [SyncRecordInput] = []
+            var replaces: [SyncRecordInput] = []
+            inserts.reserveCapacity(chunk.count - stored.count)
+            for r in chunk {
                 if let current = stored[r.externalId] {
                     if current.hash == r.contentHash && !current.deleted {
                         counts.unchanged += 1
                         if collectUnchanged { counts.unchangedIds.append(r.externalId) }
                     } else {
-                        replaces += values
-                        replaceCount += 1
+                        replaces.append(r)
                     }
                 } else {
-                    inserts += values
-                    insertCount += 1
+                    inserts.append(r)
                 }
             }
-            let columns = """
-                INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
-                    deleted_at, created_seq, modified_seq) VALUES
-                """
-            if insertCount > 0 {
-                try await tx.execute(columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: insertCount).joined(separator: ", "), inserts)
-                counts.created += insertCount
+            // Sequence numbers from the reserved range: the inserts' first, then the replacements'.
+            let base = first + Int64(offset)
+            if !inserts.isEmpty {
+                try await insert(inserts, firstSequence: base, connectionId: connectionId, entityType: entityType, now: now, in: tx)
+                counts.created += inserts.count
             }
-            if replaceCount > 0 {
-                try await tx.execute(
-                    columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: replaceCount).joined(separator: ", ")
-                        + """
-                         ON CONFLICT (connection_id, entity_type, external_id) DO UPDATE SET data = excluded.data,
-                            content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
-                            modified_seq = excluded.modified_seq
-                        """, replaces)
-                counts.updated += replaceCount
+            if !replaces.isEmpty {
+                try await replace(replaces, firstSequence: base + Int64(inserts.count), connectionId: connectionId, entityType: entityType, now: now, in: tx)
+                counts.updated += replaces.count
             }
+            offset += chunk.count
         }
         return counts
     }
 
-    /// PostgreSQL: one `INSERT ... ON CONFLICT DO UPDATE ... WHERE the hash changed RETURNING` per chunk; every row's
-    /// conflict check is a primary-key probe, where a pre-read of 1,000 ids would be planned as a scan of the table.
-    func upsertReturning(
-        _ unique: [SyncRecordInput], first: Int64, connectionId: String, entityType: String, now: Timestamp, collectUnchanged: Bool,
-        in tx: any SQLExecutor
-    ) async throws -> SyncUpsertCounts {
-        var counts = SyncUpsertCounts()
-        var offset = 0
-        while offset < unique.count {
-            let chunk = unique[offset..<min(offset + Self.chunkSize, unique.count)]
+    /// Inserts records known to be new. PostgreSQL: the rows travel as three binary text[] parameters (external ids,
+    /// data, hashes) and the constant columns once, so the statement is short and planned the same for every chunk;
+    /// SQLite: one multi-row VALUES statement.
+    func insert(
+        _ rows: [SyncRecordInput], firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
+    ) async throws {
+        let columns = """
+            INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
+                deleted_at, created_seq, modified_seq)
+            """
+        switch tx.dialect {
+        case .postgres:
+            try await tx.execute(
+                columns + """
+                     SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
+                        NULL, CAST(? AS bigint) + r.n, CAST(? AS bigint) + r.n
+                    FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
+                    """,
+                [
+                    .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now), .int(firstSequence - 1), .int(firstSequence - 1),
+                    .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
+                ])
+        case .sqlite:
             var binds: [SQLValue] = []
-            binds.reserveCapacity(chunk.count * 10)
-            for (i, r) in chunk.enumerated() {
-                let seq = SQLValue.int(first + Int64(offset + i))
+            binds.reserveCapacity(rows.count * 10)
+            for (i, r) in rows.enumerated() {
+                let seq = SQLValue.int(firstSequence + Int64(i))
                 binds += [
                     .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
                     .timestamp(now), .timestamp(now), .null, seq, seq,
                 ]
             }
-            let rows = try await tx.query(
+            try await tx.execute(columns + " VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "), binds)
+        }
+    }
+
+    /// Replaces the data of stored records (changed, or deleted and back), making them live again.
+    func replace(
+        _ rows: [SyncRecordInput], firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
+    ) async throws {
+        switch tx.dialect {
+        case .postgres:
+            // One statement for the chunk; each record gets its own sequence number from its position in the list, and
+            // is found through the primary key (see `stored`).
+            try await tx.execute(
+                """
+                UPDATE sync_records AS s SET data = u.data, content_hash = u.content_hash, updated_at = ?, deleted_at = NULL,
+                    modified_seq = CAST(? AS bigint) + u.n
+                FROM (SELECT r.data, r.content_hash, r.n, x.tid
+                      FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
+                      CROSS JOIN LATERAL (SELECT y.ctid AS tid FROM sync_records y
+                          WHERE y.connection_id = ? AND y.entity_type = ? AND y.external_id = r.external_id LIMIT 1) AS x) AS u
+                WHERE s.ctid = u.tid
+                """,
+                [
+                    .timestamp(now), .int(firstSequence - 1), .textArray(rows.map(\.externalId)),
+                    .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)), .text(connectionId),
+                    .text(entityType),
+                ])
+        case .sqlite:
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(rows.count * 10)
+            for (i, r) in rows.enumerated() {
+                let seq = SQLValue.int(firstSequence + Int64(i))
+                binds += [
+                    .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
+                    .timestamp(now), .timestamp(now), .null, seq, seq,
+                ]
+            }
+            try await tx.execute(
                 """
                 INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
                     deleted_at, created_seq, modified_seq) VALUES
-                """ + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                """ + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
                     + """
                      ON CONFLICT (connection_id, entity_type, external_id) DO UPDATE SET data = excluded.data,
                         content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
                         modified_seq = excluded.modified_seq
-                    WHERE sync_records.content_hash <> excluded.content_hash OR sync_records.deleted_at IS NOT NULL
-                    RETURNING external_id, created_seq, modified_seq
                     """, binds)
-            var written = Set<String>()
-            if collectUnchanged { written.reserveCapacity(rows.count) }
-            for row in rows {
-                if row.int("created_seq") == row.int("modified_seq") { counts.created += 1 } else { counts.updated += 1 }
-                if collectUnchanged, let id = row.text("external_id") { written.insert(id) }
-            }
-            counts.unchanged += chunk.count - rows.count
-            if collectUnchanged && rows.count < chunk.count {
-                for r in chunk where !written.contains(r.externalId) { counts.unchangedIds.append(r.externalId) }
-            }
-            offset += chunk.count
         }
-        return counts
     }
 
     /// Marks live records deleted whose external ids are in `externalIds`; returns how many it marked.
@@ -253,18 +298,28 @@ public struct SQLSyncRecordRepository: Sendable {
         while offset < externalIds.count {
             let chunk = Array(externalIds[offset..<min(offset + Self.chunkSize, externalIds.count)])
             offset += chunk.count
-            let ids = Self.idSet("external_id", chunk, dialect: tx.dialect)
-            let live = try await tx.query(
-                "SELECT external_id FROM sync_records WHERE connection_id = ? AND entity_type = ? AND deleted_at IS NULL AND " + ids.sql
-                    + " ORDER BY external_id",
-                [.text(connectionId), .text(entityType)] + ids.binds)
+            let live = try await Self.stored(chunk, connectionId: connectionId, entityType: entityType, in: tx)
+                .filter { $0["deleted_at"] == .null }.compactMap { $0.text("external_id") }.sorted()
             guard !live.isEmpty else { continue }
             let first = try await Self.reserveSequence(live.count, in: tx)
-            for (i, row) in live.enumerated() {
-                try await tx.execute(
-                    "UPDATE sync_records SET deleted_at = ?, updated_at = ?, modified_seq = ? WHERE connection_id = ? AND entity_type = ? AND external_id = ?",
-                    [.timestamp(now), .timestamp(now), .int(first + Int64(i)), .text(connectionId), .text(entityType), .text(row.text("external_id") ?? "")])
-            }
+            // One statement for the chunk; each record gets its own sequence number from its position in the list, and
+            // is found through the primary key (see `stored`).
+            let marking =
+                tx.dialect == .postgres
+                ? """
+                UPDATE sync_records AS s SET deleted_at = ?, updated_at = ?, modified_seq = CAST(? AS bigint) + u.n
+                FROM (SELECT r.n, x.tid FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS r(id, n)
+                      CROSS JOIN LATERAL (SELECT y.ctid AS tid FROM sync_records y
+                          WHERE y.connection_id = ? AND y.entity_type = ? AND y.external_id = r.id LIMIT 1) AS x) AS u
+                WHERE s.ctid = u.tid
+                """
+                : """
+                UPDATE sync_records AS s SET deleted_at = ?, updated_at = ?, modified_seq = ? + r.key + 1
+                FROM json_each(?) AS r
+                WHERE s.connection_id = ? AND s.entity_type = ? AND s.external_id = r.value
+                """
+            try await tx.execute(
+                marking, [.timestamp(now), .timestamp(now), .int(first - 1), .textArray(live), .text(connectionId), .text(entityType)])
             marked += live.count
         }
         return marked
@@ -282,12 +337,17 @@ public struct SQLSyncRecordRepository: Sendable {
             after = max(after, Int64(seq))
         }
         let rows = try await db.query(
-            "SELECT * FROM sync_records WHERE connection_id = ? AND entity_type = ? AND modified_seq > ?"
-                + (includeDeleted ? "" : " AND deleted_at IS NULL") + " ORDER BY modified_seq LIMIT ?",
-            [.text(connectionId), .text(entityType), .int(after), .int(Int64(limit + 1))])
+            Self.listSQL(includeDeleted: includeDeleted), [.text(connectionId), .text(entityType), .int(after), .int(Int64(limit + 1))])
         let items = rows.prefix(limit).map(Self.record)
         let next = rows.count > limit ? items.last.map { Cursor(position: [.number(Double($0.modifiedSeq))]).encoded } : nil
         return Page(items: Array(items), nextCursor: next)
+    }
+
+    /// Records after a sequence number: (connection, entity type, after, limit). `modified_seq > 0` (always true) lets
+    /// both engines use the partial modified_seq index (migration 42).
+    static func listSQL(includeDeleted: Bool) -> String {
+        "SELECT * FROM sync_records WHERE connection_id = ? AND entity_type = ? AND modified_seq > 0 AND modified_seq > ?"
+            + (includeDeleted ? "" : " AND deleted_at IS NULL") + " ORDER BY modified_seq LIMIT ?"
     }
 
     /// One record by external id, deleted or not.
@@ -296,6 +356,12 @@ public struct SQLSyncRecordRepository: Sendable {
             "SELECT * FROM sync_records WHERE connection_id = ? AND entity_type = ? AND external_id = ?",
             [.text(connectionId), .text(entityType), .text(externalId)]
         ).map(Self.record)
+    }
+
+    /// True if the connection has no record (live or deleted) of the entity type.
+    public func isEmpty(connectionId: String, entityType: String) async throws -> Bool {
+        try await db.first(
+            "SELECT 1 AS one FROM sync_records WHERE connection_id = ? AND entity_type = ? LIMIT 1", [.text(connectionId), .text(entityType)]) == nil
     }
 
     /// How many live (and deleted) records an entity type has.

@@ -154,23 +154,26 @@ public struct SQLSyncRunRepository: Sendable {
     }
 
     /// Saves the checkpoint and adds `delta` to the counts inside `tx` (the batch's transaction), extending the lease.
-    /// Throws `LeaseLost`, rolling the batch back, if `owner` no longer holds the run.
+    /// Throws `LeaseLost`, rolling the batch back, if `owner` no longer holds the run. Returns whether a cancel has
+    /// been requested (the worker stops before its next page).
+    @discardableResult
     public func checkpoint(
         id: String, owner: String, checkpoint: JSON, delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64, in tx: any SQLExecutor
-    ) async throws {
+    ) async throws -> Bool {
         let row = try await tx.first(
             """
             UPDATE sync_runs SET checkpoint = ?, fetched = fetched + ?, created = created + ?, updated = updated + ?,
                 unchanged = unchanged + ?, deleted = deleted + ?, failed = failed + ?, pages = pages + ?, retries = retries + ?,
                 lease_expires_at = ?, updated_at = ?
-            WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING id
+            WHERE id = ? AND lease_owner = ? AND status = 'running' RETURNING cancel_requested
             """,
             [
                 .json(checkpoint), .int(Int64(delta.fetched)), .int(Int64(delta.created)), .int(Int64(delta.updated)),
                 .int(Int64(delta.unchanged)), .int(Int64(delta.deleted)), .int(Int64(delta.failed)), .int(Int64(delta.pages)),
                 .int(Int64(delta.retries)), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .text(id), .text(owner),
             ])
-        if row == nil { throw LeaseLost(runId: id) }
+        guard let row else { throw LeaseLost(runId: id) }
+        return row.bool("cancel_requested")
     }
 
     /// Ends a run held by `owner` (inside `tx`); throws `LeaseLost` if it does not hold it.
@@ -212,16 +215,13 @@ public struct SQLSyncRunRepository: Sendable {
     /// Notes external ids a full-refresh run saw unchanged (inside the batch's transaction); the records it created or
     /// changed need no note, their `modified_seq` tells.
     public func markSeen(runId: String, externalIds: [String], in tx: any SQLExecutor) async throws {
-        var offset = 0
-        while offset < externalIds.count {
-            let chunk = externalIds[offset..<min(offset + 1000, externalIds.count)]
-            offset += chunk.count
-            var binds: [SQLValue] = []
-            for e in chunk { binds += [.text(runId), .text(e)] }
-            try await tx.execute(
-                "INSERT INTO sync_run_seen (run_id, external_id) VALUES " + Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
-                    + " ON CONFLICT (run_id, external_id) DO NOTHING", binds)
-        }
+        guard !externalIds.isEmpty else { return }
+        // The ids travel as one list parameter (text[] on PostgreSQL, JSON text on SQLite), however many there are.
+        let list = tx.dialect == .postgres ? "SELECT unnest(CAST(? AS text[])) AS id" : "SELECT value AS id FROM json_each(?)"
+        try await tx.execute(
+            "INSERT INTO sync_run_seen (run_id, external_id) SELECT CAST(? AS text), ids.id FROM (" + list + ") AS ids"
+                + " WHERE true ON CONFLICT (run_id, external_id) DO NOTHING",
+            [.text(runId), .textArray(externalIds)])
     }
 
     /// External ids of live records of the entity that `runId` did not see: not written by it (their `modified_seq` is

@@ -1,0 +1,102 @@
+import JSONValue
+import Logging
+import SwitchboardCore
+import SwitchboardTestSupport
+import Testing
+
+@testable import SwitchboardStore
+
+@Suite struct SyncRecordSQLTests {
+    /// A list parameter reaches the database whole: on PostgreSQL as a text[] (unnest), on SQLite as JSON text
+    /// (json_each); quotes, backslashes, commas, braces and non-ASCII text survive.
+    @Test(arguments: TestBackend.available)
+    func aTextListBindsAsOneParameter(_ backend: TestBackend) async throws {
+        try await backend.withDatabase { db, _ in
+            let values = ["plain", "with \"quotes\"", "back\\slash", "a,b", "{braces}", "é ü 日本", "", "NULL"]
+            let sql =
+                db.dialect == .postgres
+                ? "SELECT v, n FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS r(v, n) ORDER BY n"
+                : "SELECT value AS v, key AS n FROM json_each(?) ORDER BY key"
+            let rows = try await db.query(sql, [.textArray(values)])
+            #expect(rows.compactMap { $0.text("v") } == values)
+        }
+    }
+
+    static func inputs(_ range: ClosedRange<Int>, version: Int = 1) -> [SyncRecordInput] {
+        range.map { i in
+            let data: JSON = ["id": .string(String(i)), "name": .string("record \(i) v\(version)")]
+            return SyncRecordInput(externalId: String(i), data: data, contentHash: "h\(i)-\(version)", dataText: data.serialized())
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func upsertCountsCreatedUpdatedUnchangedAndOnlyNewRefusesAStoredRecord(_ backend: TestBackend) async throws {
+        try await backend.withDatabase { db, _ in
+            let repo = SQLSyncRecordRepository(db: db)
+            let now = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+            let created = try await db.transaction { tx in
+                try await repo.upsert(Self.inputs(1...1500), connectionId: "c", entityType: "e", now: now, onlyNew: true, in: tx)
+            }
+            #expect(created == SyncUpsertCounts(created: 1500))
+            #expect(try await repo.isEmpty(connectionId: "c", entityType: "e") == false)
+            #expect(try await repo.isEmpty(connectionId: "c", entityType: "other"))
+
+            // A batch claimed to be new that holds a stored record fails whole, and leaves nothing.
+            await #expect(throws: DatabaseError.self) {
+                _ = try await db.transaction { tx in
+                    try await repo.upsert(Self.inputs(1400...1600), connectionId: "c", entityType: "e", now: now, onlyNew: true, in: tx)
+                }
+            }
+            #expect(try await repo.count(connectionId: "c", entityType: "e").live == 1500)
+
+            // Records 1..1000 unchanged, 1001..1500 changed, 1501..2000 new.
+            let mixed = Self.inputs(1...1000) + Self.inputs(1001...1500, version: 2) + Self.inputs(1501...2000)
+            let counts = try await db.transaction { tx in
+                try await repo.upsert(mixed, connectionId: "c", entityType: "e", now: now, collectUnchanged: true, in: tx)
+            }
+            #expect(counts.created == 500 && counts.updated == 500 && counts.unchanged == 1000)
+            #expect(Set(counts.unchangedIds) == Set((1...1000).map(String.init)))
+            #expect(try await repo.get(connectionId: "c", entityType: "e", externalId: "1200")?.data["name"] == "record 1200 v2")
+
+            // Deleted records are marked with one statement per chunk, each with its own sequence number.
+            let before = try await repo.currentSequence()
+            let marked = try await db.transaction { tx in
+                try await repo.markDeleted(
+                    externalIds: (1...1200).map(String.init) + ["no-such-id"], connectionId: "c", entityType: "e", now: now, in: tx)
+            }
+            #expect(marked == 1200)
+            #expect(try await repo.count(connectionId: "c", entityType: "e") == (live: 800, deleted: 1200))
+            let seqs = try await db.query(
+                "SELECT modified_seq FROM sync_records WHERE connection_id = 'c' AND entity_type = 'e' AND deleted_at IS NOT NULL", [])
+            #expect(Set(seqs.compactMap { $0.int("modified_seq") }) == Set((before + 1)...(before + 1200)))
+            // A deleted record that comes back is replaced and live again.
+            let back = try await db.transaction { tx in
+                try await repo.upsert(Self.inputs(5...5), connectionId: "c", entityType: "e", now: now, in: tx)
+            }
+            #expect(back.updated == 1)
+            #expect(try await repo.get(connectionId: "c", entityType: "e", externalId: "5")?.isDeleted == false)
+        }
+    }
+
+    /// Without statistics (a new table, or a connection's first large sync), PostgreSQL could plan the lookup of a
+    /// page's records by external id as a walk through every record of the entity (the modified_seq index's leading
+    /// columns match connection and entity type): each page then costs O(records so far). The lookups must use the
+    /// primary key, and the listing by modified_seq its own index.
+    @Test func recordLookupsUseThePrimaryKeyOnPostgreSQLWithoutStatistics() async throws {
+        guard let backend = TestBackend.available.first(where: { $0 == .postgres }) else { return }
+        try await backend.withDatabase { db, _ in
+            let repo = SQLSyncRecordRepository(db: db)
+            try await db.transaction { tx in
+                _ = try await repo.upsert(Self.inputs(1...20_000), connectionId: "c", entityType: "e", now: Timestamp(millisecondsSinceEpoch: 0), in: tx)
+            }
+            func plan(_ sql: String, _ binds: [SQLValue]) async throws -> String {
+                try await db.query("EXPLAIN " + sql, binds).compactMap { $0.text("QUERY PLAN") }.joined(separator: "\n")
+            }
+            let lookup = try await plan(SQLSyncRecordRepository.storedPostgres, [.textArray((19_001...20_000).map(String.init)), .text("c"), .text("e")])
+            #expect(lookup.contains("sync_records_pkey"), "\(lookup)")
+            #expect(!lookup.contains("sync_records_modified"), "\(lookup)")
+            let listing = try await plan(SQLSyncRecordRepository.listSQL(includeDeleted: true), [.text("c"), .text("e"), .int(100), .int(101)])
+            #expect(listing.contains("sync_records_modified"), "\(listing)")
+        }
+    }
+}
