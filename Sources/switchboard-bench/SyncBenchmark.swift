@@ -77,43 +77,81 @@ enum SyncBenchmark {
                 let data = upstream.record(i)
                 return SyncRecordInput.canonical(externalId: String(i), data: data)
             }
-            try await db.execute(
-                """
-                CREATE TABLE bench_plain (connection_id TEXT NOT NULL, entity_type TEXT NOT NULL, external_id TEXT NOT NULL, data TEXT NOT NULL,
-                    content_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT, created_seq BIGINT NOT NULL,
-                    modified_seq BIGINT NOT NULL, PRIMARY KEY (connection_id, entity_type, external_id))
-                """)
-            let plainStarted = ContinuousClock.now
-            let now = SystemWallClock().now()
-            var offset = 0
-            while offset < rows.count {
-                let chunk = rows[offset..<min(offset + pageSize, rows.count)]
-                var binds: [SQLValue] = []
+            // Plain inserts into tables shaped like the records table (same columns, primary key and modified_seq index):
+            // multi-row VALUES on both engines and, on PostgreSQL, also the unnest-of-arrays form. The sync is compared
+            // with the faster of them.
+            var plain: [(label: String, rate: Double, seconds: Double)] = []
+            let forms: [PlainForm] = db.dialect == .postgres ? [.values, .unnest] : [.values]
+            for (n, form) in forms.enumerated() {
+                let table = "bench_plain_\(n)"
+                try await db.execute(
+                    """
+                    CREATE TABLE \(table) (connection_id TEXT NOT NULL, entity_type TEXT NOT NULL, external_id TEXT NOT NULL, data TEXT NOT NULL,
+                        content_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT, created_seq BIGINT NOT NULL,
+                        modified_seq BIGINT NOT NULL, PRIMARY KEY (connection_id, entity_type, external_id))
+                    """)
+                try await db.execute("CREATE INDEX \(table)_modified ON \(table) (connection_id, entity_type, modified_seq) WHERE modified_seq > 0")
+                let seconds = try await plainInsert(rows, into: table, form: form, connectionId: connection.id, pageSize: pageSize, db: db)
+                plain.append((form.label, Double(records) / seconds, seconds))
+            }
+            let syncRate = Double(records) / syncSeconds
+            print(
+                "\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) sync (fetch, parse, hash, upsert, checkpoint): "
+                    + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages)")
+            for p in plain {
+                print(
+                    "\(String(repeating: " ", count: 11)) plain INSERT, \(p.label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(format(p.rate)) records/s "
+                        + "(\(String(format: "%.2f", p.seconds)) s)")
+            }
+            let best = plain.map(\.rate).max() ?? 1
+            print("\(String(repeating: " ", count: 11)) -> sync = \(String(format: "%.0f", syncRate / best * 100))% of the faster plain insert")
+            try await db.close()
+        }
+    }
+
+    enum PlainForm {
+        case values, unnest
+        var label: String { self == .values ? "multi-row VALUES (10 binds/row):" : "unnest of text[] arrays:" }
+    }
+
+    /// Inserts `rows` in transactions of `pageSize` rows; returns the seconds it took.
+    static func plainInsert(
+        _ rows: [SyncRecordInput], into table: String, form: PlainForm, connectionId: String, pageSize: Int, db: any SQLDatabase
+    ) async throws -> Double {
+        let started = ContinuousClock.now
+        let now = SystemWallClock().now()
+        var offset = 0
+        while offset < rows.count {
+            let chunk = rows[offset..<min(offset + pageSize, rows.count)]
+            let statement: String
+            var binds: [SQLValue] = []
+            switch form {
+            case .values:
                 binds.reserveCapacity(chunk.count * 10)
                 for (i, r) in chunk.enumerated() {
                     let seq = SQLValue.int(Int64(offset + i + 1))
                     binds += [
-                        .text(connection.id), .text("contact"), .text(r.externalId), .text(r.dataText ?? ""), .text(r.contentHash), .timestamp(now),
+                        .text(connectionId), .text("contact"), .text(r.externalId), .text(r.dataText ?? ""), .text(r.contentHash), .timestamp(now),
                         .timestamp(now), .null, seq, seq,
                     ]
                 }
-                let statement =
-                    "INSERT INTO bench_plain VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                let values = binds
-                try await db.transaction { tx in try await tx.execute(statement, values) }
-                offset += chunk.count
+                statement = "INSERT INTO \(table) VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            case .unnest:
+                binds = [
+                    .text(connectionId), .text("contact"), .timestamp(now), .timestamp(now), .int(Int64(offset)), .int(Int64(offset)),
+                    .textArray(chunk.map(\.externalId)), .textArray(chunk.map { $0.dataText ?? "" }), .textArray(chunk.map(\.contentHash)),
+                ]
+                statement = """
+                    INSERT INTO \(table) SELECT CAST(? AS text), CAST(? AS text), r.id, r.data, r.hash, CAST(? AS bigint), CAST(? AS bigint), NULL,
+                        CAST(? AS bigint) + r.n, CAST(? AS bigint) + r.n
+                    FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(id, data, hash, n)
+                    """
             }
-            let plainSeconds = seconds(ContinuousClock.now - plainStarted)
-            let syncRate = Double(records) / syncSeconds
-            let plainRate = Double(records) / plainSeconds
-            print(
-                "\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) sync (fetch, parse, hash, upsert, checkpoint): "
-                    + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages)")
-            print(
-                "\(String(repeating: " ", count: 11)) plain batched INSERT of the same rows:        \(format(plainRate)) records/s "
-                    + "(\(String(format: "%.2f", plainSeconds)) s)  -> sync = \(String(format: "%.0f", syncRate / plainRate * 100))% of plain")
-            try await db.close()
+            let values = binds
+            try await db.transaction { tx in try await tx.execute(statement, values) }
+            offset += chunk.count
         }
+        return seconds(ContinuousClock.now - started)
     }
 
     static func definition(pageSize: Int) -> JSON {

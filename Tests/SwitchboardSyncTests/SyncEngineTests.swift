@@ -150,6 +150,43 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func aFirstRunInsertsWithoutLookupsAndARecordRepeatedAcrossPagesFallsBackToTheUpsert(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 1000, pageSize: 100, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in
+            // The entity is empty, so pages are inserted without looking up stored records; from the second page on,
+            // every page also carries the first page's first record, which is stored: that page fails its insert,
+            // is redone as an upsert, and the run goes on upserting.
+            let repeating = SyncEngine(
+                database: h.engine.records.db, source: RepeatingSource(inner: h.engine.source, first: Box(nil)), catalog: h.engine.catalog,
+                events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
+            let (run, _) = try await repeating.start(connectionId: h.connectionId, syncName: "s")
+            let (done, outcome) = try #require(try await repeating.runNext(owner: "w"))
+            #expect(done.id == run.id && outcome == .completed)
+            let pages = done.counts.pages
+            #expect(pages >= 10)
+            #expect(done.counts.created == 1000 && done.counts.updated == 0)
+            // Every page after the first carried the repeated record, unchanged (the last page may be empty).
+            #expect(done.counts.fetched - 1000 == done.counts.unchanged)
+            #expect(done.counts.unchanged >= pages - 2)
+            #expect(done.checkpoint.map(SyncCheckpoint.init(json:))?.onlyNew == false)
+            #expect(try await h.stored() == (try await h.upstream()))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aRunOnAnEntityWithRecordsUpsertsFromItsFirstPage(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 500, syncs: [SyncHarness.sync("s", style: "offset", pageSize: 100)]) { h in
+            _ = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let first = try #require(try await h.engine.runNext(owner: "w"))
+            #expect(first.1 == .completed && first.0.counts.created == 500)
+            #expect(first.0.checkpoint.map(SyncCheckpoint.init(json:))?.onlyNew == true)
+            _ = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let second = try #require(try await h.engine.runNext(owner: "w"))
+            #expect(second.1 == .completed && second.0.counts.unchanged == 500 && second.0.counts.created == 0)
+            #expect(second.0.checkpoint.map(SyncCheckpoint.init(json:))?.onlyNew == false)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func twoWorkersOnOneDatabaseRunEachJobExactlyOnce(_ backend: TestBackend) async throws {
         let syncs = (0..<6).map { SyncHarness.sync("s\($0)", style: "offset", pageSize: 100) }
         try await SyncHarness.with(backend, records: 300, syncs: syncs) { h in
@@ -174,6 +211,31 @@ import Testing
                 #expect(run.status == .completed && run.claims == 1)
             }
         }
+    }
+}
+
+/// Adds the first record of the first page it served to every later page, as an upstream whose data shifts
+/// between pages does.
+struct RepeatingSource: SyncPageSource {
+    let inner: any SyncPageSource
+    let first: Box<JSON?>
+
+    func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
+        var r = await inner.fetchPage(connectionId: connectionId, method: method, params: params)
+        guard case .object(var page)? = r.data, case .array(var items)? = page["data"], !items.isEmpty else { return r }
+        let repeated: JSON? = first.value.withLock { saved in
+            if saved == nil {
+                saved = items[0]
+                return nil
+            }
+            return saved
+        }
+        if let repeated {
+            items.append(repeated)
+            page["data"] = .array(items)
+            r.data = .object(page)
+        }
+        return r
     }
 }
 

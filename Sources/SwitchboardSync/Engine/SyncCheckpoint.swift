@@ -19,6 +19,11 @@ public struct SyncCheckpoint: Sendable, Equatable {
     /// The records sequence when the run started (full refresh): records it created or changed have a higher
     /// `modified_seq`, so only the ones it saw unchanged need noting to find the deleted ones at the end.
     public var startSequence: Int64?
+    /// True while every record of the entity was written by this run: the entity had none when the run started and
+    /// no page has hit a stored record since. Pages are then inserted without first looking up what is stored (an
+    /// initial import costs the database a plain insert); the unique key still guards it, and the first page that
+    /// meets a stored record is redone as an upsert and turns this off.
+    public var onlyNew = false
 
     public init() {}
 
@@ -30,6 +35,7 @@ public struct SyncCheckpoint: Sendable, Equatable {
         if let since { o["since"] = since }
         if let maxSeen { o["maxSeen"] = maxSeen }
         if let startSequence { o["startSequence"] = .number(Double(startSequence)) }
+        if onlyNew { o["onlyNew"] = true }
         return .object(o)
     }
 
@@ -42,6 +48,7 @@ public struct SyncCheckpoint: Sendable, Equatable {
         maxSeen = json["maxSeen"]
         pages = json["pages"]?.intValue ?? 0
         startSequence = json["startSequence"]?.intValue.map(Int64.init)
+        onlyNew = json["onlyNew"] == .bool(true)
     }
 
     /// Orders incremental cursor values: numbers numerically, anything else by its text (RFC 3339 times sort as text).

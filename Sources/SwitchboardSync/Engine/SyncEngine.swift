@@ -103,8 +103,12 @@ public struct SyncEngine: Sendable {
         if sync.mode == .fullRefresh && checkpoint.startSequence == nil {
             checkpoint.startSequence = try await records.currentSequence()
         }
-        // Keeps the lease while a page takes long (backoff after 429s, a slow upstream); each committed batch and
-        // each page's heartbeat renew it too.
+        if run.checkpoint == nil {
+            checkpoint.onlyNew = try await records.isEmpty(connectionId: run.connectionId, entityType: sync.entityType)
+        }
+        var onlyNew = checkpoint.onlyNew
+        // Keeps the lease while a page takes long (backoff after 429s, a slow upstream); each committed batch renews
+        // it too.
         let keepAlive = Task { [runs, clock, configuration] in
             let interval = Duration.milliseconds(max(configuration.leaseMs / 3, 10))
             while !Task.isCancelled {
@@ -113,23 +117,26 @@ public struct SyncEngine: Sendable {
                 _ = try? await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
             }
         }
-        // The next page is fetched while the current one commits: its parameters only depend on the current page.
-        var prefetched: Task<SyncPageResult, Never>?
+        // The next page is fetched, parsed, mapped and hashed while the current one commits: its parameters only
+        // depend on the current page, and the two stages use different cores (this process and the database).
+        var prefetched: Task<PreparedPage, Never>?
         defer {
             keepAlive.cancel()
             prefetched?.cancel()
         }
         let fullRefresh = sync.mode == .fullRefresh
 
+        // Whether a cancel was requested: read when the run starts, then from each committed batch (which also renews
+        // the lease and fails with `LeaseLost` if another worker holds the run).
+        var cancelRequested: Bool
+        do {
+            cancelRequested = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs).cancelRequested
+        } catch is LeaseLost {
+            return .leaseLost
+        }
         while true {
             if shouldStop() || Task.isCancelled { return .stopped }
-            let current: SyncRun
-            do {
-                current = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
-            } catch is LeaseLost {
-                return .leaseLost
-            }
-            if current.cancelRequested {
+            if cancelRequested {
                 try await runs.db.transaction { tx in
                     try await runs.forgetSeen(runId: run.id, in: tx)
                     try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
@@ -141,66 +148,33 @@ public struct SyncEngine: Sendable {
                     run, owner: owner, error: SwitchboardError(code: "SYNC_TOO_MANY_PAGES", message: "the run reached \(configuration.maxPages) pages", status: 502))
             }
 
-            let page: SyncPageResult
+            let page: PreparedPage
             if let next = prefetched {
                 page = await next.value
                 prefetched = nil
             } else {
-                page = await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: Self.params(for: sync, checkpoint: checkpoint))
+                page = await Self.prepare(sync, connectionId: run.connectionId, after: checkpoint, source: source)
             }
             if shouldStop() || Task.isCancelled { return .stopped }
-            var delta = SyncRun.Counts()
-            delta.retries = max(0, page.attempts - 1)
-            guard let data = page.data, page.error == nil else {
-                let error = page.error ?? SwitchboardError(code: "UPSTREAM_ERROR", message: "the source method returned no data", status: 502)
-                return try await fail(run, owner: owner, error: error, delta: delta)
-            }
-            guard let items = sync.records(in: data) else {
-                return try await fail(
-                    run, owner: owner,
-                    error: SwitchboardError(
-                        code: "SYNC_RECORDS_NOT_FOUND", message: "the page has no array at '\(sync.recordsPath ?? "(the result)")'", status: 502),
-                    delta: delta)
-            }
-            let isLast = Self.advance(&checkpoint, sync: sync, data: data, headers: page.headers, received: items.count)
-            checkpoint.pages += 1
+            if let error = page.error { return try await fail(run, owner: owner, error: error, delta: page.delta) }
+            checkpoint = page.checkpoint
+            let isLast = page.isLast
             if !isLast && checkpoint.pages < configuration.maxPages {
-                let nextParams = Self.params(for: sync, checkpoint: checkpoint)
-                prefetched = Task { [source] in
-                    await source.fetchPage(connectionId: run.connectionId, method: sync.sourceMethod, params: nextParams)
-                }
+                let after = checkpoint
+                prefetched = Task { [source] in await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source) }
             }
-            delta.pages = 1
-            delta.fetched = items.count
-            var inputs: [SyncRecordInput] = []
-            inputs.reserveCapacity(items.count)
-            for item in items {
-                if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
-                    if checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { checkpoint.maxSeen = v }
-                }
-                guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(Self.externalId) else {
-                    delta.failed += 1
-                    continue
-                }
-                var mapped = item
-                if let mapping = sync.mapping {
-                    guard let m = try? mapping.evaluate(input: item) else {
-                        delta.failed += 1
-                        continue
-                    }
-                    mapped = m
-                }
-                inputs.append(.canonical(externalId: id, data: mapped))
-            }
-            let committed = checkpoint
+            let delta = page.delta
+            let inputs = page.inputs
+            // The prefetched page was prepared before the previous commit could turn `onlyNew` off.
+            checkpoint.onlyNew = onlyNew
             let now = clock.now()
-            do {
-                let finalDelta = delta
-                let batch = inputs
-                let outcome: Outcome? = try await runs.db.transaction { tx in
-                    var d = finalDelta
+            // The page's records, counts and checkpoint, in one transaction that also checks the lease.
+            let commit: @Sendable (SyncCheckpoint) async throws -> (outcome: Outcome?, cancelRequested: Bool) = { [records, runs, configuration] committed in
+                try await runs.db.transaction { tx in
+                    var d = delta
                     let counts = try await records.upsert(
-                        batch, connectionId: run.connectionId, entityType: sync.entityType, now: now, collectUnchanged: fullRefresh, in: tx)
+                        inputs, connectionId: run.connectionId, entityType: sync.entityType, now: now, collectUnchanged: fullRefresh,
+                        onlyNew: committed.onlyNew, in: tx)
                     d.created = counts.created
                     d.updated = counts.updated
                     d.unchanged = counts.unchanged
@@ -212,15 +186,28 @@ public struct SyncEngine: Sendable {
                             externalIds: gone, connectionId: run.connectionId, entityType: sync.entityType, now: now, in: tx)
                         try await runs.forgetSeen(runId: run.id, in: tx)
                     }
-                    try await runs.checkpoint(
+                    let cancel = try await runs.checkpoint(
                         id: run.id, owner: owner, checkpoint: committed.json, delta: d, now: now, leaseMs: configuration.leaseMs, in: tx)
-                    guard isLast else { return nil }
+                    guard isLast else { return (nil, cancel) }
                     let next = sync.mode == .incremental ? (committed.maxSeen ?? committed.since).map { $0.serialized() } : nil
                     try await runs.saveCompletion(
                         connectionId: run.connectionId, syncName: run.syncName, runId: run.id, incrementalCursor: next, now: now, in: tx)
                     try await runs.finish(id: run.id, owner: owner, status: .completed, error: nil, now: now, in: tx)
-                    return .completed
+                    return (.completed, false)
                 }
+            }
+            do {
+                let outcome: Outcome?
+                do {
+                    (outcome, cancelRequested) = try await commit(checkpoint)
+                } catch let error as DatabaseError where error.kind == .uniqueViolation && checkpoint.onlyNew {
+                    // A record of the page is stored already (the upstream repeated it, or another writer stored it):
+                    // the page is upserted instead, and so are the pages after it.
+                    onlyNew = false
+                    checkpoint.onlyNew = false
+                    (outcome, cancelRequested) = try await commit(checkpoint)
+                }
+                let committed = checkpoint
                 if let outcome {
                     let final = try await runs.get(id: run.id)
                     events?.emit(
@@ -234,6 +221,57 @@ public struct SyncEngine: Sendable {
                 return .leaseLost
             }
         }
+    }
+
+    /// One page, fetched and made ready to commit: the checkpoint after it, its records mapped and hashed, its counts.
+    struct PreparedPage: Sendable {
+        var checkpoint: SyncCheckpoint
+        var inputs: [SyncRecordInput] = []
+        var delta = SyncRun.Counts()
+        var isLast = false
+        /// Set when the page could not be fetched or has no records array; the run fails with it.
+        var error: SwitchboardError?
+    }
+
+    /// Fetches the page that follows `checkpoint` and prepares its records (external id, mapping, canonical text and
+    /// hash, the incremental cursor's highest value).
+    static func prepare(_ sync: SyncDefinition, connectionId: String, after checkpoint: SyncCheckpoint, source: any SyncPageSource) async -> PreparedPage {
+        let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params(for: sync, checkpoint: checkpoint))
+        var prepared = PreparedPage(checkpoint: checkpoint)
+        prepared.delta.retries = max(0, page.attempts - 1)
+        guard let data = page.data, page.error == nil else {
+            prepared.error = page.error ?? SwitchboardError(code: "UPSTREAM_ERROR", message: "the source method returned no data", status: 502)
+            return prepared
+        }
+        guard let items = sync.records(in: data) else {
+            prepared.error = SwitchboardError(
+                code: "SYNC_RECORDS_NOT_FOUND", message: "the page has no array at '\(sync.recordsPath ?? "(the result)")'", status: 502)
+            return prepared
+        }
+        prepared.isLast = advance(&prepared.checkpoint, sync: sync, data: data, headers: page.headers, received: items.count)
+        prepared.checkpoint.pages += 1
+        prepared.delta.pages = 1
+        prepared.delta.fetched = items.count
+        prepared.inputs.reserveCapacity(items.count)
+        for item in items {
+            if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
+                if prepared.checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { prepared.checkpoint.maxSeen = v }
+            }
+            guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(externalId) else {
+                prepared.delta.failed += 1
+                continue
+            }
+            var mapped = item
+            if let mapping = sync.mapping {
+                guard let m = try? mapping.evaluate(input: item) else {
+                    prepared.delta.failed += 1
+                    continue
+                }
+                mapped = m
+            }
+            prepared.inputs.append(.canonical(externalId: id, data: mapped))
+        }
+        return prepared
     }
 
     /// Ends the run as failed with `error`; its checkpoint stays, so the run can be resumed.
@@ -349,3 +387,4 @@ public struct SyncEngine: Sendable {
         }
     }
 }
+
