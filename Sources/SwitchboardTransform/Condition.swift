@@ -58,7 +58,7 @@ public struct Condition: Sendable {
 
     /// True when the condition holds for `document`.
     public func holds(in document: JSON) -> Bool {
-        let actual = field.value(in: document).flatMap { $0.isNull ? nil : $0 }
+        let actual = field.value(in: document).flatMap { $0.isNull ? JSON?.none : $0 }
         switch op {
         case .exists: return actual != nil
         case .notExists: return actual == nil

@@ -158,7 +158,7 @@ public struct CompiledValidator: Sendable {
     }
 
     static func failure(of rule: Rule, value: JSON?, document: JSON, evaluator: TransformEvaluator, schemas: any SchemaChecker) -> String? {
-        let present = value.flatMap { $0.isNull ? nil : $0 }
+        let present = value.flatMap { $0.isNull ? JSON?.none : $0 }
         switch rule.check {
         case .required:
             if present == nil { return "is required" }

@@ -22,6 +22,15 @@ import Testing
         #expect(spec.body == nil)
     }
 
+    @Test func aNullParameterIsOmittedLikeAMissingOne() throws {
+        var m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
+        m.query = ["q": "{{params.q}}", "page": "{{params.page}}"]
+        m.headers = ["X-Trace": "{{params.trace}}"]
+        let spec = try request(m, params: ["q": nil, "page": 2, "trace": nil])
+        #expect(spec.url == "https://api.example.com/x?page=2")
+        #expect(spec.header("X-Trace") == nil)
+    }
+
     @Test func missingPathParameterIsAnError() throws {
         let m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}")
         #expect(throws: AdapterError.self) { try request(m, params: [:]) }

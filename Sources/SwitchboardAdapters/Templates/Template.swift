@@ -95,7 +95,9 @@ public struct Template: Sendable, Equatable {
             default: return nil
             }
         }
-        return current.isNull ? nil : current
+        // (Not `current.isNull ? nil : current`: JSON is ExpressibleByNilLiteral, so that ternary is JSON.null.)
+        if current.isNull { return nil }
+        return current
     }
 
     /// How a value reads inside a string: strings as they are, numbers as JavaScript writes them, others as JSON.

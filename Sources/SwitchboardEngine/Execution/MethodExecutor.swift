@@ -327,7 +327,7 @@ public struct MethodExecutor: Sendable {
     /// Turns a provider's answer into SUCCESS (returns) or the typed error (throws).
     static func check(_ response: AdapterResponse, trace: inout Trace) throws {
         if let p = response.protocolError {
-            trace.partialData = response.body.isNull ? nil : response.body
+            trace.partialData = response.body.isNull ? JSON?.none : response.body
             throw SwitchboardError(code: p.code, message: p.message, details: p.details, status: 502)
         }
         guard let status = response.status, !(200..<300).contains(status) else { return }
