@@ -35,6 +35,7 @@ extension JSON {
 
     /// The UTF-8 bytes of the JSON text.
     public func serializedBytes(_ options: SerializationOptions = .compact) -> [UInt8] {
+        if options == .canonical { return JSONWriter.canonicalBytes(self) }
         var out = [UInt8]()
         out.reserveCapacity(128)
         serialize(into: &out, options: options)
@@ -78,7 +79,7 @@ enum JSONWriter {
     /// Compact form with object members sorted by key (by code point, i.e. by UTF-8 bytes): content hashes and
     /// stored records are written this way. Members already in order, the usual case for small objects written by a
     /// program, are not sorted; others are ordered through a stack buffer of indices.
-    static func writeCanonical(_ value: JSON, into out: inout [UInt8]) {
+    static func writeCanonical<Sink: JSONByteSink>(_ value: JSON, into out: inout Sink) {
         switch value {
         case .array(let a):
             out.append(0x5B)
@@ -137,8 +138,27 @@ enum JSONWriter {
                 }
             }
             out.append(0x7D)
-        default:
-            writeCompact(value, into: &out)
+        case .null: appendLiteral("null", to: &out)
+        case .bool(let b): appendLiteral(b ? "true" : "false", to: &out)
+        case .number(let n): writeNumber(n, into: &out)
+        case .string(let s): writeString(s, into: &out)
+        }
+    }
+
+    /// The canonical bytes, written straight into the result's storage (no per-append capacity or uniqueness checks);
+    /// a value larger than the first guess is written again into four times the room.
+    static func canonicalBytes(_ value: JSON) -> [UInt8] {
+        var capacity = 1024
+        while true {
+            var fitted = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                var writer = BoundedByteWriter(base: buffer.baseAddress!, capacity: capacity)
+                writeCanonical(value, into: &writer)
+                fitted = !writer.overflowed
+                count = fitted ? writer.count : 0
+            }
+            if fitted { return bytes }
+            capacity *= 4
         }
     }
 
@@ -161,7 +181,7 @@ enum JSONWriter {
     }
 
     @inline(__always)
-    static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
+    static func appendLiteral<Sink: JSONByteSink>(_ literal: StaticString, to out: inout Sink) {
         out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
@@ -214,7 +234,7 @@ enum JSONWriter {
         out.append(contentsOf: repeatElement(0x20, count: indent * level))
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    static func writeString<Sink: JSONByteSink>(_ s: String, into out: inout Sink) {
         if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, into: &out) }) == nil {
             var s = s
             s.withUTF8 { writeEscaped($0, into: &out) }
@@ -222,7 +242,7 @@ enum JSONWriter {
     }
 
     /// Appends `bytes` as a quoted JSON string, escaping quotes, backslashes and control characters.
-    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    static func writeEscaped<Sink: JSONByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
         out.append(0x22)
         var runStart = 0
         var i = 0
@@ -260,7 +280,7 @@ enum JSONWriter {
         out.append(0x22)
     }
 
-    static func writeNumber(_ n: Double, into out: inout [UInt8]) {
+    static func writeNumber<Sink: JSONByteSink>(_ n: Double, into out: inout Sink) {
         guard n.isFinite else {
             appendLiteral("null", to: &out)
             return
@@ -283,12 +303,53 @@ enum JSONWriter {
                     len += 1
                 }
                 if i < 0 { out.append(0x2D) }
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(16 - len)...]))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf.bindMemory(to: UInt8.self)[(16 - len)...]))
             }
             return
         }
         if JSNumberFormat.appendFixedDescription(n, to: &out) { return }
-        out.append(contentsOf: JSNumberFormat.format(n).utf8)
+        Array(JSNumberFormat.format(n).utf8).withUnsafeBufferPointer { out.append(contentsOf: $0) }
+    }
+}
+
+/// Where the writer puts bytes: a growing array, or a fixed buffer.
+protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: JSONByteSink where Element == UInt8 {}
+
+/// Writes into a fixed buffer; past its end it only notes that it overflowed.
+struct BoundedByteWriter: JSONByteSink {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+    var overflowed = false
+
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < capacity else {
+            overflowed = true
+            return
+        }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard count + bytes.count <= capacity else {
+            overflowed = true
+            return
+        }
+        if let source = bytes.baseAddress { (base + count).update(from: source, count: bytes.count) }
+        count += bytes.count
     }
 }
 
@@ -322,7 +383,7 @@ public enum JSNumberFormat {
     /// Appends the JavaScript form of a non-integral `value` when Swift's shortest round-trip
     /// `description` is already in plain decimal notation (`66.1`, `-0.25`), which JavaScript
     /// writes identically; returns false, appending nothing, when exponent notation is involved.
-    static func appendFixedDescription(_ value: Double, to out: inout [UInt8]) -> Bool {
+    static func appendFixedDescription<Sink: JSONByteSink>(_ value: Double, to out: inout Sink) -> Bool {
         let text = value.description
         let written: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
             for b in bytes where b == UInt8(ascii: "e") { return false }

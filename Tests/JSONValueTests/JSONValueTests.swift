@@ -118,6 +118,49 @@ import Testing
         #expect(v.serialized(.canonical) == #"{"a":{},"b":[1]}"#)
         #expect(v.serialized(.pretty) == "{\n  \"b\": [\n    1\n  ],\n  \"a\": {}\n}")
     }
+
+    /// Canonical text: members sorted by code point at every level (é after z, Z before a), strings escaped, numbers
+    /// as JavaScript writes them; the same from the array writer and the fixed-buffer writer, whatever the size.
+    @Test func canonicalFormSortsMembersByCodePointAtEveryLevel() throws {
+        let v: JSON = [
+            "z": 1, "é": "x\"y\n", "Z": [["b": 2.5, "a": 1e21, "c": nil]], "a": ["y": true, "x": false], "": -0.000001,
+        ]
+        let expected = #"{"":-0.000001,"Z":[{"a":1e+21,"b":2.5,"c":null}],"a":{"x":false,"y":true},"z":1,"é":"x\"y\n"}"#
+        #expect(v.serialized(.canonical) == expected)
+        var appended: [UInt8] = Array("prefix ".utf8)
+        v.serialize(into: &appended, options: .canonical)
+        #expect(String(decoding: appended, as: UTF8.self) == "prefix " + expected)
+
+        // Objects of 30 members (sorted without the insertion sort) nested in values of 100 bytes to 400 KB (written
+        // again into a larger buffer when the first guess is too small).
+        func big(_ width: Int, depth: Int) -> JSON {
+            var o = JSONObject()
+            for i in (0..<30).reversed() {
+                o["k\(i * 7919 % 30)-\(i)"] = depth == 0 ? .string(String(repeating: "v", count: width)) : big(width, depth: depth - 1)
+            }
+            return .object(o)
+        }
+        for (width, depth) in [(1, 0), (30, 0), (200, 0), (10, 1), (400, 1)] {
+            let value = big(width, depth: depth)
+            let text = value.serializedBytes(.canonical)
+            var viaArray: [UInt8] = []
+            value.serialize(into: &viaArray, options: .canonical)
+            #expect(text == viaArray)
+            let back = try JSON(parsing: text)
+            #expect(back == value)
+            func sortedEverywhere(_ j: JSON) -> Bool {
+                switch j {
+                case .object(let o):
+                    let keys = o.keys
+                    return zip(keys, keys.dropFirst()).allSatisfy { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                        && o.values.allSatisfy(sortedEverywhere)
+                case .array(let a): return a.allSatisfy(sortedEverywhere)
+                default: return true
+                }
+            }
+            #expect(sortedEverywhere(back))
+        }
+    }
 }
 
 @Suite struct JSONObjectTests {

@@ -11,7 +11,9 @@ public enum ContentHash {
     /// The canonical JSON text of `json` and its hash, from one serialization.
     public static func canonical(_ json: JSON) -> (text: String, hash: String) {
         let bytes = json.serializedBytes(.canonical)
-        let digest = SHA256.hash(data: bytes)
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        let digest = hasher.finalize()
         let hash = String(unsafeUninitializedCapacity: 64) { buffer in
             var i = 0
             for byte in digest {
