@@ -20,12 +20,14 @@ enum SyncBenchmark {
         var records = 100_000
         var pageSize = 1_000
         var postgres: String?
+        var runs = 1
         var it = arguments.makeIterator()
         while let a = it.next() {
             switch a {
             case "--records": records = Int(it.next() ?? "") ?? records
             case "--page-size": pageSize = Int(it.next() ?? "") ?? pageSize
             case "--postgres": postgres = it.next()
+            case "--runs": runs = max(1, Int(it.next() ?? "") ?? runs)
             default: throw BenchError("unknown option \(a)")
             }
         }
@@ -33,24 +35,42 @@ enum SyncBenchmark {
         defer { upstream.stop() }
         print("sync ingest: \(records) records, pages of \(pageSize), upstream \(upstream.baseURL) (pre-serialized pages)")
         print(String(repeating: "-", count: 96))
-        var locations: [(String, StoreLocation, () async throws -> Void)] = []
-        let dir = NSTemporaryDirectory() + "switchboard-bench-" + UUID().uuidString.lowercased()
-        locations.append(("SQLite", .sqlite(directory: dir), { try? FileManager.default.removeItem(atPath: dir) }))
-        if let admin = postgres {
-            let (url, drop) = try await freshPostgres(admin: admin)
-            locations.append(("PostgreSQL", .postgres(url: url), drop))
+        // Each run measures every engine on a fresh database; with --runs N the engines alternate and the medians
+        // are printed at the end (the figures of a shared machine move from run to run).
+        var ratios: [String: [(sync: Double, plain: Double)]] = [:]
+        for _ in 0..<runs {
+            var locations: [(String, StoreLocation, () async throws -> Void)] = []
+            let dir = NSTemporaryDirectory() + "switchboard-bench-" + UUID().uuidString.lowercased()
+            locations.append(("SQLite", .sqlite(directory: dir), { try? FileManager.default.removeItem(atPath: dir) }))
+            if let admin = postgres {
+                let (url, drop) = try await freshPostgres(admin: admin)
+                locations.append(("PostgreSQL", .postgres(url: url), drop))
+            }
+            for (name, location, cleanup) in locations {
+                let rates = try await measure(name: name, location: location, upstream: upstream, records: records, pageSize: pageSize)
+                ratios[name, default: []].append(rates)
+                try await cleanup()
+            }
         }
-        for (name, location, cleanup) in locations {
-            try await measure(name: name, location: location, upstream: upstream, records: records, pageSize: pageSize)
-            try await cleanup()
+        if runs > 1 {
+            print(String(repeating: "-", count: 96))
+            for name in ["SQLite", "PostgreSQL"] {
+                guard let all = ratios[name] else { continue }
+                func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+                print(
+                    "\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) median of \(all.count): sync \(format(median(all.map(\.sync)))) records/s, "
+                        + "faster plain \(format(median(all.map(\.plain)))) records/s, sync / plain \(String(format: "%.0f", median(all.map { $0.sync / $0.plain }) * 100))%")
+            }
         }
     }
 
-    static func measure(name: String, location: StoreLocation, upstream: Upstream, records: Int, pageSize: Int) async throws {
+    /// One measurement; returns the sync's and the faster plain insert's records/s.
+    @discardableResult
+    static func measure(name: String, location: StoreLocation, upstream: Upstream, records: Int, pageSize: Int) async throws -> (sync: Double, plain: Double) {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let db = try await Store.openDatabase(location, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             if let pg = db as? SwitchboardStore.PostgresDatabase { group.addTask { await pg.run() } }
             defer { group.cancelAll() }
             try await Migrator().migrate(db, logger: logger)
@@ -100,18 +120,19 @@ enum SyncBenchmark {
                     + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages)")
             for p in plain {
                 print(
-                    "\(String(repeating: " ", count: 11)) plain INSERT, \(p.label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(format(p.rate)) records/s "
+                    "\(String(repeating: " ", count: 11)) plain INSERT, \(p.label.padding(toLength: 31, withPad: " ", startingAt: 0)) \(format(p.rate)) records/s "
                         + "(\(String(format: "%.2f", p.seconds)) s)")
             }
             let best = plain.map(\.rate).max() ?? 1
             print("\(String(repeating: " ", count: 11)) -> sync = \(String(format: "%.0f", syncRate / best * 100))% of the faster plain insert")
             try await db.close()
+            return (syncRate, best)
         }
     }
 
     enum PlainForm {
         case values, unnest
-        var label: String { self == .values ? "multi-row VALUES (10 binds/row):" : "unnest of text[] arrays:" }
+        var label: String { self == .values ? "multi-row VALUES, 10 binds/row:" : "unnest of three text[] arrays:" }
     }
 
     /// Inserts `rows` in transactions of `pageSize` rows; returns the seconds it took.
