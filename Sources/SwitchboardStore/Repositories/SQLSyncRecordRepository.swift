@@ -230,16 +230,8 @@ public struct SQLSyncRecordRepository: Sendable {
                     .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
                 ])
         case .sqlite:
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(rows.count * 10)
-            for (i, r) in rows.enumerated() {
-                let seq = SQLValue.int(firstSequence + Int64(i))
-                binds += [
-                    .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
-                    .timestamp(now), .timestamp(now), .null, seq, seq,
-                ]
-            }
-            try await tx.execute(columns + " VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "), binds)
+            let values = Self.valuesList(rows, firstSequence: firstSequence, connectionId: connectionId, entityType: entityType, now: now)
+            try await tx.execute(columns + " VALUES " + values.sql, values.binds)
         }
     }
 
@@ -267,26 +259,34 @@ public struct SQLSyncRecordRepository: Sendable {
                     .text(entityType),
                 ])
         case .sqlite:
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(rows.count * 10)
-            for (i, r) in rows.enumerated() {
-                let seq = SQLValue.int(firstSequence + Int64(i))
-                binds += [
-                    .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
-                    .timestamp(now), .timestamp(now), .null, seq, seq,
-                ]
-            }
+            let values = Self.valuesList(rows, firstSequence: firstSequence, connectionId: connectionId, entityType: entityType, now: now)
             try await tx.execute(
                 """
                 INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
                     deleted_at, created_seq, modified_seq) VALUES
-                """ + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
+                """ + values.sql
                     + """
                      ON CONFLICT (connection_id, entity_type, external_id) DO UPDATE SET data = excluded.data,
                         content_hash = excluded.content_hash, updated_at = excluded.updated_at, deleted_at = NULL,
                         modified_seq = excluded.modified_seq
-                    """, binds)
+                    """, values.binds)
         }
+    }
+
+    /// SQLite's multi-row VALUES list of full rows (10 parameters each), sequence numbers from `firstSequence` on.
+    static func valuesList(
+        _ rows: [SyncRecordInput], firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp
+    ) -> (sql: String, binds: [SQLValue]) {
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(rows.count * 10)
+        for (i, r) in rows.enumerated() {
+            let seq = SQLValue.int(firstSequence + Int64(i))
+            binds += [
+                .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
+                .timestamp(now), .timestamp(now), .null, seq, seq,
+            ]
+        }
+        return (Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "), binds)
     }
 
     /// Marks live records deleted whose external ids are in `externalIds`; returns how many it marked.
