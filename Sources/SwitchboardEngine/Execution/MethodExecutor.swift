@@ -353,9 +353,11 @@ public struct MethodExecutor: Sendable {
     }
 
     static func redacted(_ e: SwitchboardError, _ r: SecretRedactor) -> SwitchboardError {
+        let secrets = r.secrets
+        guard !secrets.isEmpty else { return e }
         var out = e
-        out.message = r.redact(e.message)
-        out.details = e.details.map(r.redact)
+        out.message = SecretRedactor.redact(e.message, secrets)
+        out.details = e.details.map { SecretRedactor.redact($0, secrets) }
         return out
     }
 
