@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func redactsAnErrorsMessageAndDetailsOnlyWhenThereAreSecrets() {
-        let e = SwitchboardError(code: "UPSTREAM_AUTH_ERROR", message: "token tok-0123456789 refused", details: [["body": "tok-0123456789"]], status: 502)
+        let e = SwitchboardError(
+            code: "UPSTREAM_AUTH_ERROR", message: "token tok-0123456789 refused", details: [["body": "tok-0123456789"]], status: 502)
         let out = MethodExecutor.redacted(e, SecretRedactor(Credentials(type: .bearer, fields: ["token": "tok-0123456789"])))
         #expect(out.message == "token [REDACTED] refused")
         #expect(out.details == [["body": "[REDACTED]"]])
