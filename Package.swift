@@ -109,6 +109,7 @@ let package = Package(
                 "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardVault", "SwitchboardConformance", "SwitchboardTransform", "SwitchboardSync", "JSONValue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

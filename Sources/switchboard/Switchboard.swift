@@ -1,8 +1,10 @@
 import ArgumentParser
+import Logging
 import NIOCore
 import NIOPosix
 
-/// The entry point: makes NIO's event loops Swift concurrency's global executor, then runs the command line.
+/// The entry point: makes NIO's event loops Swift concurrency's global executor, sets up logging to standard error, then
+/// runs the command line.
 ///
 /// With the event loops as the global executor, a request's tasks run on the event-loop threads that do its socket I/O
 /// (Hummingbird's server channels and AsyncHTTPClient's upstream connections share `MultiThreadedEventLoopGroup.singleton`),
@@ -13,6 +15,7 @@ import NIOPosix
 enum SwitchboardMain {
     static func main() async {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        LoggingSystem.bootstrap(DeferredMetadataLogHandler.init)
         await Switchboard.main()
     }
 }
