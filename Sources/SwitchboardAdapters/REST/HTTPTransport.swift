@@ -158,8 +158,10 @@ public final class HTTPTransport: Sendable {
             request.headers = headers
             request.body = spec.body.map { .bytes($0) }
             request.tlsConfiguration = tlsConfiguration
+            // The accumulator requires 0...UInt32.max (a ByteBuffer's limit); `options.maxResponseBytes` is not range-checked.
+            let limit = min(max(0, maxBytes), Int(UInt32.max))
             let task = client.execute(
-                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBytes), eventLoop: .indifferent,
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: limit), eventLoop: .indifferent,
                 deadline: .now() + .nanoseconds(max(1, nanos)), logger: nil)
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
