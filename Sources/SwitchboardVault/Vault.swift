@@ -218,7 +218,7 @@ public final class Vault: CredentialProvider, Sendable {
     public func credentials(for connection: Connection, definition: IntegrationDefinition) async throws -> Credentials? {
         guard let entry = try await load(connection.id) else { return nil }
         var document = entry.document
-        recordAudit(connection.id, "credentials.read", actor: "engine", ["type": .string(document.type.rawValue)])
+        audit.recordRead(connectionId: connection.id, actor: "engine", details: ["type": .string(document.type.rawValue)], now: clock.now())
         switch document.type {
         case .oauth2:
             if needsToken(document, definition: definition) {

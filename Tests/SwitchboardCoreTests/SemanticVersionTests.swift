@@ -14,7 +14,10 @@ import Testing
     }
 
     @Test func ordersAsSemverSection11() {
-        let ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0"]
+        let ordered = [
+            "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1",
+            "1.1.0", "2.0.0",
+        ]
         let versions = ordered.compactMap(SemanticVersion.init)
         #expect(versions.count == ordered.count)
         #expect(versions.shuffled().sorted() == versions)
@@ -71,5 +74,17 @@ import Testing
         #expect(a < b)
         #expect(!Identifier.isWellFormed("conn_../../etc", prefix: "conn_"))
         #expect(!Identifier.isWellFormed(a, prefix: "exec_"))
+    }
+
+    @Test func encodesTheTimeVersionAndVariantAndNeverRepeats() {
+        let now = Timestamp(millisecondsSinceEpoch: 0x0190_1234_5678)
+        let ids = (0..<3000).map { _ in Identifier.make(now: now) }
+        #expect(Set(ids).count == ids.count)  // more than one refill of the random pool
+        for id in ids.prefix(600) {
+            #expect(Identifier.isWellFormed(id))
+            #expect(id.hasPrefix("01901234-5678-7"))
+            #expect("89ab".contains(id[id.index(id.startIndex, offsetBy: 19)]))
+        }
+        #expect(Identifier.make(prefix: "exec_", now: now).hasPrefix("exec_01901234-5678-7"))
     }
 }

@@ -137,8 +137,12 @@ struct VaultCredentialTests {
             let d = try await f.definition(of: c)
             _ = try await f.vault.put(connectionId: c.id, body: ["type": "basic", "username": "u", "password": "p"])
             await f.vault.audit.flush()
-            for _ in 0..<30 { _ = try await f.vault.credentials(for: c, definition: d) }
-            #expect(f.vault.audit.pending == 30)
+            // Each read in a batch of its own: one row each.
+            for _ in 0..<30 {
+                _ = try await f.vault.credentials(for: c, definition: d)
+                #expect(f.vault.audit.pending == 1)
+                await f.vault.audit.flush()
+            }
             var seen: [AuditEntry] = []
             var cursor: Cursor?
             repeat {
@@ -148,9 +152,42 @@ struct VaultCredentialTests {
             } while cursor != nil
             #expect(seen.count == 30)
             #expect(Set(seen.map(\.id)).count == 30)
-            #expect(seen.allSatisfy { $0.actor == "engine" })
+            #expect(seen.allSatisfy { $0.actor == "engine" && $0.details["count"] == nil })
             let later = try await f.vault.audit.list(AuditQuery(since: Timestamp(millisecondsSinceEpoch: f.clock.now().millisecondsSinceEpoch + 1)))
             #expect(later.items.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func repeatedReadsInABatchAreCountedInOrder(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let a = try await f.connection()
+            let b = try await f.connection()
+            let d = try await f.definition(of: a)
+            let e = try await f.definition(of: b)
+            _ = try await f.vault.put(connectionId: a.id, body: ["type": "basic", "username": "u", "password": "p"])
+            _ = try await f.vault.put(connectionId: b.id, body: ["type": "basic", "username": "v", "password": "q"])
+            await f.vault.audit.flush()
+            let first = f.clock.now()
+            for i in 0..<30 {
+                _ = try await f.vault.credentials(for: a, definition: d)
+                if i % 10 == 0 { _ = try await f.vault.credentials(for: b, definition: e) }
+                f.clock.advance(milliseconds: 1)
+            }
+            // A change between reads ends the count: the reads after it are a new entry.
+            _ = try await f.vault.put(connectionId: a.id, body: ["type": "basic", "username": "u", "password": "p2"])
+            for _ in 0..<5 { _ = try await f.vault.credentials(for: a, definition: d) }
+            #expect(f.vault.audit.pending == 4)
+            let history = try await f.vault.audit.list(AuditQuery(connectionId: a.id)).items
+            #expect(history.map(\.action) == ["credentials.set", "credentials.read", "credentials.set", "credentials.read"])
+            #expect(history[1].details["count"] == 30)
+            #expect(history[1].details["type"] == "basic")
+            #expect(history[1].at == first)
+            #expect(history[1].details["lastAt"] == .string(Timestamp(millisecondsSinceEpoch: first.millisecondsSinceEpoch + 29).iso8601))
+            #expect(history[3].details["count"] == 5)
+            let other = try await f.vault.audit.list(AuditQuery(connectionId: b.id, action: "credentials.read")).items
+            #expect(other.count == 1)
+            #expect(other.first?.details["count"] == 3)
         }
     }
 }

@@ -17,7 +17,7 @@ public struct HTTPRequestSpec: Sendable, Equatable {
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 }
 
@@ -82,16 +82,21 @@ public enum HTTPRequestBuilder {
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             case .raw:
                 body = Array(Template.text(bodyValue).utf8)
-                if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", "text/plain; charset=utf-8")) }
+                if !headers.contains(where: { ASCII.equalsIgnoringCase($0.name, "content-type") }) {
+                    headers.append(("Content-Type", "text/plain; charset=utf-8"))
+                }
             }
         }
         if let key = request.idempotencyKey { headers.append((key.name, key.value)) }
         // Authentication.
         try AuthInjector.inject(request.credentials, auth: request.definition.auth, headers: &headers, query: &pairs)
         if !pairs.isEmpty {
-            url += (url.contains("?") ? "&" : "?") + pairs.map { PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent) }.joined(separator: "&")
+            url +=
+                (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?")
+                + pairs.map { PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent) }
+                .joined(separator: "&")
         }
-        if !headers.contains(where: { $0.name.lowercased() == "accept" }) { headers.append(("Accept", "application/json")) }
+        if !headers.contains(where: { ASCII.equalsIgnoringCase($0.name, "accept") }) { headers.append(("Accept", "application/json")) }
         return HTTPRequestSpec(method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials))
     }
 
@@ -110,18 +115,27 @@ public enum HTTPRequestBuilder {
 public enum PercentEncoding {
     public enum Allowed { case pathSegment, queryComponent }
 
-    static let unreserved: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
-    static let pathExtra: Set<UInt8> = Set(Array("!$&'()*+,;=:@".utf8))
+    /// Per byte: 1 if it is unreserved, 2 if it is also allowed in a path segment, 0 if it is encoded.
+    static let kinds: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for b in "!$&'()*+,;=:@".utf8 { t[Int(b)] = 2 }
+        for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8 { t[Int(b)] = 1 }
+        return t
+    }()
     static let hex = Array("0123456789ABCDEF".utf8)
 
     public static func encode(_ s: String, allowed: Allowed) -> String {
+        let limit: UInt8 = allowed == .pathSegment ? 2 : 1
+        if s.utf8.allSatisfy({ b in (1...limit).contains(kinds[Int(b)]) }) { return s }
         var out = [UInt8]()
-        out.reserveCapacity(s.utf8.count)
+        out.reserveCapacity(s.utf8.count * 3)
         for b in s.utf8 {
-            if unreserved.contains(b) || (allowed == .pathSegment && pathExtra.contains(b)) {
+            if (1...limit).contains(kinds[Int(b)]) {
                 out.append(b)
             } else {
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -150,4 +164,24 @@ public enum FormEncoding {
             if let prefix { pairs.append((prefix, Template.text(value))) }
         }
     }
+}
+
+/// ASCII-only text helpers for protocol tokens (header names, media types), without Foundation or allocations.
+enum ASCII {
+    /// True if `a` and `b` are equal ignoring the case of ASCII letters (`Content-Type` and `content-type`).
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// True if `needle` (lowercase) occurs in `text`, ignoring the case of ASCII letters in `text`.
+    static func containsIgnoringCase(_ text: String, _ needle: String) -> Bool {
+        let t = Array(text.utf8)
+        let n = Array(needle.utf8)
+        guard !n.isEmpty else { return true }
+        guard t.count >= n.count else { return false }
+        for start in 0...(t.count - n.count) where (0..<n.count).allSatisfy({ lower(t[start + $0]) == n[$0] }) { return true }
+        return false
+    }
+
+    static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 }

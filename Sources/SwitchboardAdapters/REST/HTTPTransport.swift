@@ -22,6 +22,27 @@ public final class HTTPTransport: Sendable {
     /// Parsed TLS configurations by settings, so PEM is parsed once per credentials (bounded).
     private let tlsConfigurations = Mutex<[UpstreamTLS: TLSConfiguration]>([:])
     static let tlsConfigurationCacheLimit = 256
+    /// Requests (method and parsed URL, no headers or body) by method and URL, so a URL sent again is not parsed
+    /// again: Foundation's URL parser and AsyncHTTPClient's URL checks were ~2% of a call. Bounded; emptied when full.
+    private let parsedRequests = Mutex<[RequestTarget: HTTPClient.Request]>([:])
+    static let parsedRequestCacheLimit = 1024
+
+    struct RequestTarget: Hashable {
+        var method: String
+        var url: String
+    }
+
+    /// A request for `method` and `url` without headers or body (parsed once per target while cached).
+    func request(method: String, url: String) throws -> HTTPClient.Request {
+        let target = RequestTarget(method: method, url: url)
+        if let r = parsedRequests.withLock({ $0[target] }) { return r }
+        let r = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method))
+        parsedRequests.withLock { cache in
+            if cache.count >= Self.parsedRequestCacheLimit { cache.removeAll() }
+            cache[target] = r
+        }
+        return r
+    }
 
     /// The pooled client (created on first use).
     public var client: HTTPClient {
@@ -89,6 +110,7 @@ public final class HTTPTransport: Sendable {
         }
         let clients = [clientBox.withLock { take(&$0) }, tlsClientBox.withLock { take(&$0) }].compactMap { $0 }
         tlsConfigurations.withLock { $0.removeAll() }
+        parsedRequests.withLock { $0.removeAll() }
         var failure: (any Error)?
         for c in clients {
             do { try await c.shutdown() } catch { failure = failure ?? error }
@@ -109,32 +131,54 @@ public final class HTTPTransport: Sendable {
         public var body: [UInt8]
     }
 
-    /// Sends `spec` and collects the body (up to `maxBytes`).
+    /// Sends `spec` and collects the body (up to `maxBytes`); `timeout` covers the whole exchange, body included.
+    ///
+    /// This uses AsyncHTTPClient's event-loop API with its `ResponseAccumulator` rather than the async API: the body is
+    /// gathered on the connection's event loop as it arrives and the caller resumes once, when the response is complete,
+    /// instead of once for the head and once per body part through an async sequence. The pool prefers a connection on
+    /// the caller's event loop when it runs on one (the server's tasks do), so the exchange rarely changes threads.
+    /// (Requiring that loop, `.delegateAndChannel`, made the pool open and close a connection per call.)
     public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
-        var request = HTTPClientRequest(url: spec.url)
-        request.method = HTTPMethod(rawValue: spec.method)
-        for h in spec.headers { request.headers.add(name: h.name, value: h.value) }
-        if let body = spec.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(spec.headers.count)
+        for h in spec.headers { headers.add(name: h.name, value: h.value) }
+        let tlsConfiguration: TLSConfiguration?
         if let tls = spec.tls {
             guard spec.url.lowercased().hasPrefix("https://") else {
                 throw AdapterError(.configuration, "client_certificate credentials need an https:// baseUrl (mutual TLS)")
             }
-            request.tlsConfiguration = try tlsConfiguration(tls)
+            tlsConfiguration = try self.tlsConfiguration(tls)
+        } else {
+            tlsConfiguration = nil
         }
         let client = spec.tls == nil ? self.client : tlsClient
         let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(max(1, nanos)))
-            let buffer: ByteBuffer
-            do {
-                buffer = try await response.body.collect(upTo: maxBytes)
-            } catch is NIOTooManyBytesError {
-                throw AdapterError(.responseTooLarge, "the response body is larger than \(maxBytes) bytes")
+            var request = try self.request(method: spec.method, url: spec.url)
+            request.headers = headers
+            request.body = spec.body.map { .bytes($0) }
+            request.tlsConfiguration = tlsConfiguration
+            // The accumulator requires 0...UInt32.max (a ByteBuffer's limit); `options.maxResponseBytes` is not range-checked.
+            let limit = min(max(0, maxBytes), Int(UInt32.max))
+            let task = client.execute(
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: limit), eventLoop: .indifferent,
+                deadline: .now() + .nanoseconds(max(1, nanos)), logger: nil)
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
+            var responseHeaders: [(name: String, value: String)] = []
+            responseHeaders.reserveCapacity(response.headers.count)
+            for h in response.headers { responseHeaders.append((h.name, h.value)) }
             return Response(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer.readableBytesView))
+                status: Int(response.status.code), headers: responseHeaders, body: response.body.map { Array($0.readableBytesView) } ?? [])
         } catch let e as AdapterError {
             throw e
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw AdapterError(.responseTooLarge, "the response body is larger than \(maxBytes) bytes")
+        } catch let e as HTTPClientError where e == .cancelled {
+            throw AdapterError(.timeout, "the call was cancelled")
         } catch let e as HTTPClientError {
             throw Self.map(e)
         } catch let e as ChannelError {
@@ -145,7 +189,9 @@ public final class HTTPTransport: Sendable {
             if let tls = UpstreamTLS.failure(error, host: Self.host(spec.url)) { throw tls }
             let text = "\(error)"
             if text.contains("connectTimeout") || text.contains("Timeout") { throw AdapterError(.timeout, "the upstream did not answer in time") }
-            if text.contains("refused") || text.contains("reset") || text.contains("connect") { throw AdapterError(.connection, "the connection to the upstream failed") }
+            if text.contains("refused") || text.contains("reset") || text.contains("connect") {
+                throw AdapterError(.connection, "the connection to the upstream failed")
+            }
             throw AdapterError(.other, "the request failed: \(type(of: error))")
         }
     }
@@ -172,8 +218,8 @@ public final class HTTPTransport: Sendable {
 public enum ResponseBody {
     public static func decode(_ bytes: [UInt8], contentType: String?) -> JSON {
         if bytes.isEmpty { return .null }
-        let type = contentType?.lowercased() ?? ""
-        if type.contains("json") || type.isEmpty {
+        let type = contentType ?? ""
+        if type.isEmpty || ASCII.containsIgnoringCase(type, "json") {
             if let json = try? JSON(parsing: bytes) { return json }
         }
         return .string(String(decoding: bytes, as: UTF8.self))

@@ -11,7 +11,7 @@ public struct RESTAdapter: Adapter {
     public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
         let spec = try HTTPRequestBuilder.build(request)
         let response = try await transport.send(spec, timeout: request.timeout, maxBytes: request.method.maxResponseBytes)
-        let contentType = response.headers.first { $0.name.lowercased() == "content-type" }?.value
+        let contentType = response.headers.first { ASCII.equalsIgnoringCase($0.name, "content-type") }?.value
         let logBodies = request.method.method.logBodies
         return AdapterResponse(
             status: response.status, headers: response.headers, body: ResponseBody.decode(response.body, contentType: contentType),

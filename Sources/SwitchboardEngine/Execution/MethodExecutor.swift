@@ -176,7 +176,7 @@ public struct MethodExecutor: Sendable {
         let m = request.method.method
         let log = AttemptLog(redactor: trace.redactor ?? SecretRedactor(nil), logBodies: m.logBodies)
         // A breaker declared on the method guards that method alone; one declared on the definition guards the connection.
-        let perMethod = ResilienceRuntime.methodLevel(m)?["circuitBreaker"] != nil
+        let perMethod = m.resilience?["circuitBreaker"] != nil  // (the shorthand fields methodLevel folds in are not breakers)
         let breakerKey = perMethod ? "\(connection.id)|\(m.name)" : connection.id
         let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
         let cacheKey = cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params) : nil
@@ -353,9 +353,11 @@ public struct MethodExecutor: Sendable {
     }
 
     static func redacted(_ e: SwitchboardError, _ r: SecretRedactor) -> SwitchboardError {
+        let secrets = r.secrets
+        guard !secrets.isEmpty else { return e }
         var out = e
-        out.message = r.redact(e.message)
-        out.details = e.details.map(r.redact)
+        out.message = SecretRedactor.redact(e.message, secrets)
+        out.details = e.details.map { SecretRedactor.redact($0, secrets) }
         return out
     }
 

@@ -15,7 +15,16 @@ public final class ResilienceRuntime: Sendable {
     public let clock: AnyResilienceClock
     let caches = Mutex<[String: ResponseCacheStore<AdapterResponse>]>([:])
     let lastGood = Mutex<[String: ResponseCacheStore<AdapterResponse>]>([:])
-    let configurations = Mutex<[String: ResilienceConfiguration]>([:])
+    let configurations = Mutex<[ConfigurationKey: ResilienceConfiguration]>([:])
+
+    /// What a merged configuration depends on: the definition version, the method, the connection's version.
+    struct ConfigurationKey: Hashable {
+        var definitionKey: String
+        var definitionVersion: SemanticVersion
+        var method: String
+        var connectionId: String
+        var connectionVersion: Int
+    }
     public let metrics = ResilienceMetrics()
 
     /// - Parameters:
@@ -30,7 +39,9 @@ public final class ResilienceRuntime: Sendable {
     func configuration(_ definition: IntegrationDefinition, _ method: DefinitionMethod, _ connection: Connection) throws(SwitchboardError)
         -> ResilienceConfiguration
     {
-        let key = "\(definition.key)@\(definition.version)|\(method.name)|\(connection.id)@\(connection.version)"
+        let key = ConfigurationKey(
+            definitionKey: definition.key, definitionVersion: definition.version, method: method.name, connectionId: connection.id,
+            connectionVersion: connection.version)
         if let hit = configurations.withLock({ $0[key] }) { return hit }
         do {
             let config = try ResilienceConfiguration.layered(

@@ -58,11 +58,70 @@ public struct AuditQuery: Sendable {
 /// The audit log: entries are buffered in memory and written in batches (every `flushInterval` by the vault's
 /// service, when `batchSize` entries are waiting, on shutdown, and before every query), so reading a secret on the
 /// hot path never waits for a database write.
+///
+/// Repeated engine reads of one connection's credentials are counted rather than written one row each: a read whose
+/// connection's latest buffered entry is a read with the same details adds to that entry's `details.count` (and
+/// `details.lastAt`), so a connection called thousands of times a second writes one `credentials.read` row per batch,
+/// and every connection's history stays in order (a read after any other entry of that connection starts a new row).
 public final class AuditLog: Sendable {
     let db: any SQLDatabase
     let logger: Logger
     let batchSize: Int
-    private let buffer = Mutex<[AuditEntry]>([])
+
+    /// An entry waiting to be written; counted reads carry how many and the last one's time.
+    struct Pending {
+        var entry: AuditEntry
+        var count = 1
+        var lastAt: Timestamp
+
+        /// The entry as written: a counted read has `count` and `lastAt` in its details.
+        var written: AuditEntry {
+            guard count > 1 else { return entry }
+            var e = entry
+            e.details["count"] = .number(Double(count))
+            e.details["lastAt"] = .string(lastAt.iso8601)
+            return e
+        }
+    }
+
+    struct Buffer {
+        var entries: [Pending] = []
+        /// Position in `entries` of each connection's latest buffered entry.
+        var latest: [String: Int] = [:]
+
+        mutating func append(_ entry: AuditEntry) {
+            if let c = entry.connectionId { latest[c] = entries.count }
+            entries.append(Pending(entry: entry, lastAt: entry.at))
+        }
+
+        /// Counts a read into the connection's latest entry when that is the same read; false if it is not.
+        mutating func count(read connectionId: String, actor: String, details: JSONObject, at: Timestamp) -> Bool {
+            guard let i = latest[connectionId] else { return false }
+            let e = entries[i].entry
+            guard e.action == AuditLog.readAction, e.actor == actor, e.details == details else { return false }
+            entries[i].count += 1
+            entries[i].lastAt = at
+            return true
+        }
+
+        mutating func takeAll() -> [Pending] {
+            defer {
+                entries.removeAll()
+                latest.removeAll()
+            }
+            return entries
+        }
+
+        /// Puts unwritten entries back in front (after a failed write).
+        mutating func restore(_ batch: [Pending]) {
+            entries.insert(contentsOf: batch, at: 0)
+            latest.removeAll()
+            for (i, p) in entries.enumerated() { if let c = p.entry.connectionId { latest[c] = i } }
+        }
+    }
+
+    static let readAction = "credentials.read"
+    private let buffer = Mutex(Buffer())
     private let sequence = Mutex<UInt64>(0)
     private let instance = String(Identifier.make().suffix(6))
 
@@ -91,23 +150,29 @@ public final class AuditLog: Sendable {
     func record(_ entry: AuditEntry) {
         let full = buffer.withLock { b -> Bool in
             b.append(entry)
-            return b.count == batchSize
+            return b.entries.count == batchSize
         }
         if full { Task { await self.flush() } }
     }
 
-    /// The number of entries waiting to be written.
-    public var pending: Int { buffer.withLock { $0.count } }
+    /// Buffers a `credentials.read` by `actor`: counted into the connection's latest entry when that is the same read,
+    /// a new entry otherwise.
+    func recordRead(connectionId: String, actor: String, details: JSONObject, now: Timestamp) {
+        let counted = buffer.withLock { $0.count(read: connectionId, actor: actor, details: details, at: now) }
+        if !counted {
+            record(AuditEntry(id: makeId(now), at: now, connectionId: connectionId, action: Self.readAction, actor: actor, details: details))
+        }
+    }
+
+    /// The number of entries waiting to be written (counted reads are one entry).
+    public var pending: Int { buffer.withLock { $0.entries.count } }
 
     /// Writes every buffered entry (one transaction). Failures are logged and the entries kept for the next flush.
     public func flush() async {
         await flushing.run {
-            let batch = self.buffer.withLock { b -> [AuditEntry] in
-                let out = b
-                b.removeAll()
-                return out
-            }
-            guard !batch.isEmpty else { return }
+            let pending = self.buffer.withLock { $0.takeAll() }
+            guard !pending.isEmpty else { return }
+            let batch = pending.map(\.written)
             do {
                 try await self.db.transaction { tx in
                     for chunk in stride(from: 0, to: batch.count, by: 100) {
@@ -125,7 +190,7 @@ public final class AuditLog: Sendable {
                 }
             } catch {
                 self.logger.warning("could not write audit entries; will retry", metadata: ["audit.count": "\(batch.count)", "error": "\(error)"])
-                self.buffer.withLock { $0.insert(contentsOf: batch, at: 0) }
+                self.buffer.withLock { $0.restore(pending) }
             }
         }
     }
