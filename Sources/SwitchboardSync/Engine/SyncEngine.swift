@@ -257,7 +257,7 @@ public struct SyncEngine: Sendable {
             if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
                 if prepared.checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { prepared.checkpoint.maxSeen = v }
             }
-            guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(externalId) else {
+            guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(RecordImport.externalId) else {
                 prepared.delta.failed += 1
                 continue
             }
@@ -374,17 +374,6 @@ public struct SyncEngine: Sendable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// A record's external id as text: strings as they are, integers in decimal.
-    static func externalId(_ v: JSON) -> String? {
-        switch v {
-        case .string(let s): return s.isEmpty ? nil : s
-        case .number(let n):
-            if let i = v.intValue { return String(i) }
-            return n.isFinite ? String(n) : nil
-        default: return nil
-        }
     }
 }
 
