@@ -137,20 +137,7 @@ public struct SQLSyncRecordRepository: Sendable {
         guard !unique.isEmpty else { return SyncUpsertCounts() }
         if onlyNew && tx.dialect == .postgres {
             // One statement: the sequence numbers are taken (locking the counter, as below) and the rows inserted.
-            try await tx.execute(
-                """
-                WITH seq AS (UPDATE sync_counters SET value = value + ? WHERE name = 'records' RETURNING value - ? AS base)
-                INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
-                    deleted_at, created_seq, modified_seq)
-                SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
-                    NULL, seq.base + r.n, seq.base + r.n
-                FROM seq, unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
-                """,
-                [
-                    .int(Int64(unique.count)), .int(Int64(unique.count)), .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
-                    .textArray(unique.map(\.externalId)), .textArray(unique.map { $0.dataText ?? $0.data.serialized() }),
-                    .textArray(unique.map(\.contentHash)),
-                ])
+            try await insert(unique, firstSequence: nil, connectionId: connectionId, entityType: entityType, now: now, in: tx)
             return SyncUpsertCounts(created: unique.count)
         }
         // Taking the sequence locks the counter row until `tx` ends: every writer of records takes it first, so what
@@ -207,11 +194,12 @@ public struct SQLSyncRecordRepository: Sendable {
         return counts
     }
 
-    /// Inserts records known to be new. PostgreSQL: the rows travel as three binary text[] parameters (external ids,
-    /// data, hashes) and the constant columns once, so the statement is short and planned the same for every chunk;
-    /// SQLite: one multi-row VALUES statement.
+    /// Inserts records known to be new, numbered from `firstSequence` (nil: on PostgreSQL, the statement takes the
+    /// sequence numbers itself). PostgreSQL: the rows travel as three binary text[] parameters (external ids, data,
+    /// hashes) and the constant columns once, so the statement is short and planned the same for every chunk; SQLite:
+    /// one multi-row VALUES statement.
     func insert(
-        _ rows: [SyncRecordInput], firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
+        _ rows: [SyncRecordInput], firstSequence: Int64?, connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
     ) async throws {
         let columns = """
             INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
@@ -219,18 +207,23 @@ public struct SQLSyncRecordRepository: Sendable {
             """
         switch tx.dialect {
         case .postgres:
+            let base: (sql: String, binds: [SQLValue]) =
+                firstSequence.map { ("SELECT CAST(? AS bigint) AS base", [.int($0 - 1)]) }
+                ?? ("UPDATE sync_counters SET value = value + ? WHERE name = 'records' RETURNING value - ? AS base",
+                    [.int(Int64(rows.count)), .int(Int64(rows.count))])
             try await tx.execute(
-                columns + """
+                "WITH seq AS (" + base.sql + ") " + columns + """
                      SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
-                        NULL, CAST(? AS bigint) + r.n, CAST(? AS bigint) + r.n
-                    FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
+                        NULL, seq.base + r.n, seq.base + r.n
+                    FROM seq, unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
                     """,
-                [
-                    .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now), .int(firstSequence - 1), .int(firstSequence - 1),
+                base.binds + [
+                    .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
                     .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
                 ])
         case .sqlite:
-            let values = Self.valuesList(rows, firstSequence: firstSequence, connectionId: connectionId, entityType: entityType, now: now)
+            precondition(firstSequence != nil, "SQLite inserts are numbered by the caller")
+            let values = Self.valuesList(rows, firstSequence: firstSequence ?? 0, connectionId: connectionId, entityType: entityType, now: now)
             try await tx.execute(columns + " VALUES " + values.sql, values.binds)
         }
     }
