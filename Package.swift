@@ -49,6 +49,7 @@ let package = Package(
                 "SwitchboardCore", "SwitchboardResilience", "JSONValue",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

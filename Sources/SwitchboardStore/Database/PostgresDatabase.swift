@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// PostgreSQL through postgres-nio's pooled `PostgresClient`; the engine for several nodes and real load.
@@ -17,9 +18,13 @@ public final class PostgresDatabase: SQLDatabase {
         options.maximumConnections = maximumConnections
         var c = config
         c.options = options
-        client = PostgresClient(configuration: c, backgroundLogger: logger)
+        client = PostgresClient(configuration: c, eventLoopGroup: Self.eventLoops, backgroundLogger: logger)
         self.logger = logger
     }
+
+    /// The connections' event loops, apart from the shared ones that serve HTTP (in the server also the global
+    /// executor): a database round trip then never waits behind an HTTP request or response being processed.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
     /// Parses `postgres://user:password@host:port/database?sslmode=disable|require`.
     static func configuration(from url: String) throws -> PostgresClient.Configuration {
