@@ -99,4 +99,61 @@ import Testing
             #expect(listing.contains("sync_records_modified"), "\(listing)")
         }
     }
+
+    /// A first import's page and the run's checkpoint are stored together (on PostgreSQL in one statement) or not
+    /// at all: a run held by another worker, or a record that is stored already, leaves records, sequence counter
+    /// and checkpoint as they were.
+    @Test(arguments: TestBackend.available)
+    func aPageOfNewRecordsAndItsCheckpointAreStoredTogetherOrNotAtAll(_ backend: TestBackend) async throws {
+        try await backend.withDatabase { db, _ in
+            let records = SQLSyncRecordRepository(db: db)
+            let runs = SQLSyncRunRepository(db: db)
+            let now = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+            _ = try await runs.enqueue(connectionId: "c", syncName: "s", entityType: "e", mode: "full_refresh", trigger: "api", now: now)
+            let run = try #require(try await runs.claim(owner: "w1", now: now, leaseMs: 30_000))
+            var delta = SyncRun.Counts()
+            delta.fetched = 1001
+            delta.pages = 1
+
+            // Record 7 listed twice: stored once, with its last data.
+            let page = Self.inputs(1...1000) + [Self.inputs(7...7, version: 2)[0]]
+            let first = try await runs.commitNewRecords(
+                page, connectionId: "c", entityType: "e", runId: run.id, owner: "w1", checkpoint: ["offset": 1000], delta: delta, now: now,
+                leaseMs: 30_000)
+            #expect(first.created == 1000 && first.cancelRequested == false)
+            #expect(try await records.count(connectionId: "c", entityType: "e").live == 1000)
+            #expect(try await records.get(connectionId: "c", entityType: "e", externalId: "7")?.data["name"] == "record 7 v2")
+            #expect(try await records.currentSequence() == 1000)
+            let afterFirst = try #require(try await runs.get(id: run.id))
+            #expect(afterFirst.checkpoint == ["offset": 1000])
+            #expect(afterFirst.counts.created == 1000 && afterFirst.counts.fetched == 1001 && afterFirst.counts.pages == 1)
+
+            // Another worker's commit stores nothing.
+            await #expect(throws: LeaseLost.self) {
+                _ = try await runs.commitNewRecords(
+                    Self.inputs(1001...2000), connectionId: "c", entityType: "e", runId: run.id, owner: "w2", checkpoint: ["offset": 2000],
+                    delta: delta, now: now, leaseMs: 30_000)
+            }
+            // A page holding a stored record fails whole.
+            await #expect(throws: DatabaseError.self) {
+                _ = try await runs.commitNewRecords(
+                    Self.inputs(1001...1999) + Self.inputs(3...3), connectionId: "c", entityType: "e", runId: run.id, owner: "w1",
+                    checkpoint: ["offset": 2000], delta: delta, now: now, leaseMs: 30_000)
+            }
+            #expect(try await records.count(connectionId: "c", entityType: "e").live == 1000)
+            #expect(try await records.currentSequence() == 1000)
+            #expect(try await runs.get(id: run.id)?.checkpoint == ["offset": 1000])
+            #expect(try await runs.get(id: run.id)?.counts == afterFirst.counts)
+
+            // The next page goes on from there, and reports a cancel requested meanwhile.
+            _ = try await runs.requestCancel(id: run.id, now: now)
+            let second = try await runs.commitNewRecords(
+                Self.inputs(1001...2000), connectionId: "c", entityType: "e", runId: run.id, owner: "w1", checkpoint: ["offset": 2000],
+                delta: delta, now: now, leaseMs: 30_000)
+            #expect(second.created == 1000 && second.cancelRequested)
+            #expect(try await records.count(connectionId: "c", entityType: "e").live == 2000)
+            #expect(try await records.currentSequence() == 2000)
+            #expect(try await runs.get(id: run.id)?.counts.created == 2000)
+        }
+    }
 }

@@ -104,6 +104,18 @@ extension SQLExecutor {
     }
 }
 
+/// A piece of SQL and the values of its `?` placeholders, in order: statements built from parts keep each part's
+/// values next to its text.
+public struct SQLFragment: Sendable {
+    public var sql: String
+    public var binds: [SQLValue]
+
+    public init(_ sql: String, _ binds: [SQLValue] = []) {
+        self.sql = sql
+        self.binds = binds
+    }
+}
+
 /// A database: an executor that can also run a transaction and be closed.
 public protocol SQLDatabase: SQLExecutor {
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.

@@ -125,15 +125,7 @@ public struct SQLSyncRecordRepository: Sendable {
         _ records: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp, collectUnchanged: Bool = false,
         onlyNew: Bool = false, in tx: any SQLExecutor
     ) async throws -> SyncUpsertCounts {
-        var index: [String: Int] = [:]
-        var unique: [SyncRecordInput] = []
-        unique.reserveCapacity(records.count)
-        for r in records {
-            if let i = index[r.externalId] { unique[i] = r } else {
-                index[r.externalId] = unique.count
-                unique.append(r)
-            }
-        }
+        let unique = Self.unique(records)
         guard !unique.isEmpty else { return SyncUpsertCounts() }
         if onlyNew && tx.dialect == .postgres {
             // One statement: the sequence numbers are taken (locking the counter, as below) and the rows inserted.
@@ -194,38 +186,65 @@ public struct SQLSyncRecordRepository: Sendable {
         return counts
     }
 
+    /// The records with one entry per external id, in first-seen order, each with its last data.
+    static func unique(_ records: [SyncRecordInput]) -> [SyncRecordInput] {
+        var index: [String: Int] = [:]
+        var unique: [SyncRecordInput] = []
+        unique.reserveCapacity(records.count)
+        for r in records {
+            if let i = index[r.externalId] { unique[i] = r } else {
+                index[r.externalId] = unique.count
+                unique.append(r)
+            }
+        }
+        return unique
+    }
+
+    static let insertColumns = """
+        INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
+            deleted_at, created_seq, modified_seq)
+        """
+
     /// Inserts records known to be new, numbered from `firstSequence` (nil: on PostgreSQL, the statement takes the
-    /// sequence numbers itself). PostgreSQL: the rows travel as three binary text[] parameters (external ids, data,
-    /// hashes) and the constant columns once, so the statement is short and planned the same for every chunk; SQLite:
-    /// one multi-row VALUES statement.
+    /// sequence numbers itself). PostgreSQL: see `postgresInsert`; SQLite: one multi-row VALUES statement.
     func insert(
         _ rows: [SyncRecordInput], firstSequence: Int64?, connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor
     ) async throws {
-        let columns = """
-            INSERT INTO sync_records (connection_id, entity_type, external_id, data, content_hash, created_at, updated_at,
-                deleted_at, created_seq, modified_seq)
-            """
         switch tx.dialect {
         case .postgres:
-            let base: (sql: String, binds: [SQLValue]) =
-                firstSequence.map { ("SELECT CAST(? AS bigint) AS base", [.int($0 - 1)]) }
-                ?? ("UPDATE sync_counters SET value = value + ? WHERE name = 'records' RETURNING value - ? AS base",
-                    [.int(Int64(rows.count)), .int(Int64(rows.count))])
-            try await tx.execute(
-                "WITH seq AS (" + base.sql + ") " + columns + """
-                     SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
-                        NULL, seq.base + r.n, seq.base + r.n
-                    FROM seq, unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
-                    """,
-                base.binds + [
-                    .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
-                    .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
-                ])
+            let base: SQLFragment =
+                firstSequence.map { SQLFragment("SELECT CAST(? AS bigint) AS base", [.int($0 - 1)]) } ?? Self.takeSequence(rows.count)
+            let insert = Self.postgresInsert(rows, connectionId: connectionId, entityType: entityType, now: now)
+            try await tx.execute("WITH seq AS (" + base.sql + ") " + insert.sql, base.binds + insert.binds)
         case .sqlite:
             precondition(firstSequence != nil, "SQLite inserts are numbered by the caller")
             let values = Self.valuesList(rows, firstSequence: firstSequence ?? 0, connectionId: connectionId, entityType: entityType, now: now)
-            try await tx.execute(columns + " VALUES " + values.sql, values.binds)
+            try await tx.execute(Self.insertColumns + " VALUES " + values.sql, values.binds)
         }
+    }
+
+    /// PostgreSQL: takes `count` sequence numbers from the counter (locking it until the transaction ends) and returns
+    /// the one before the first, as `base`.
+    static func takeSequence(_ count: Int, when condition: String = "") -> SQLFragment {
+        SQLFragment(
+            "UPDATE sync_counters SET value = value + ? WHERE name = 'records'" + condition + " RETURNING value - ? AS base",
+            [.int(Int64(count)), .int(Int64(count))])
+    }
+
+    /// PostgreSQL's INSERT of new records, numbered from `seq.base + 1` (a CTE named `seq` the caller puts before it).
+    /// The rows travel as three binary text[] parameters (external ids, data, hashes) and the constant columns once,
+    /// so the statement is short and planned the same for every chunk.
+    static func postgresInsert(_ rows: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp) -> SQLFragment {
+        SQLFragment(
+            insertColumns + """
+                 SELECT CAST(? AS text), CAST(? AS text), r.external_id, r.data, r.content_hash, CAST(? AS bigint), CAST(? AS bigint),
+                    NULL, seq.base + r.n, seq.base + r.n
+                FROM seq, unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS r(external_id, data, content_hash, n)
+                """,
+            [
+                .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
+                .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
+            ])
     }
 
     /// Replaces the data of stored records (changed, or deleted and back), making them live again.
