@@ -1,3 +1,4 @@
+import Foundation
 import JSONValue
 import Logging
 import SwitchboardCore
@@ -161,7 +162,9 @@ public struct SyncEngine: Sendable {
             let isLast = page.isLast
             if !isLast && checkpoint.pages < configuration.maxPages {
                 let after = checkpoint
-                prefetched = Task { [source] in await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source) }
+                prefetched = Task(executorPreference: Self.preparation) { [source] in
+                    await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source)
+                }
             }
             let delta = page.delta
             let inputs = page.inputs
@@ -170,7 +173,14 @@ public struct SyncEngine: Sendable {
             let now = clock.now()
             // The page's records, counts and checkpoint, in one transaction that also checks the lease.
             let commit: @Sendable (SyncCheckpoint) async throws -> (outcome: Outcome?, cancelRequested: Bool) = { [records, runs, configuration] committed in
-                try await runs.db.transaction { tx in
+                if committed.onlyNew && !isLast {
+                    // A first import's page: nothing to look up, mark seen or delete (on PostgreSQL, one statement).
+                    let (_, cancel) = try await runs.commitNewRecords(
+                        inputs, connectionId: run.connectionId, entityType: sync.entityType, runId: run.id, owner: owner,
+                        checkpoint: committed.json, delta: delta, now: now, leaseMs: configuration.leaseMs)
+                    return (nil, cancel)
+                }
+                return try await runs.db.transaction { tx in
                     var d = delta
                     let counts = try await records.upsert(
                         inputs, connectionId: run.connectionId, entityType: sync.entityType, now: now, collectUnchanged: fullRefresh,
@@ -222,6 +232,10 @@ public struct SyncEngine: Sendable {
             }
         }
     }
+
+    /// Where the next page is prepared: threads of their own at a lower priority, so that the commit path's short
+    /// steps (and, in the server, the event loops) do not wait behind milliseconds of parsing and hashing.
+    static let preparation = WorkerThreads(name: "sb-sync", threads: ProcessInfo.processInfo.activeProcessorCount, nice: 10)
 
     /// One page, fetched and made ready to commit: the checkpoint after it, its records mapped and hashed, its counts.
     struct PreparedPage: Sendable {
