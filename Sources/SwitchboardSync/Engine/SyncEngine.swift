@@ -13,10 +13,13 @@ public struct SyncEngine: Sendable {
         public var leaseMs: Int64 = 30_000
         /// Largest number of pages one run fetches (a guard against an upstream that never ends).
         public var maxPages = 1_000_000
+        /// Pages fetched and prepared ahead of the one being committed.
+        public var pagesAhead = 2
 
-        public init(leaseMs: Int64 = 30_000, maxPages: Int = 1_000_000) {
+        public init(leaseMs: Int64 = 30_000, maxPages: Int = 1_000_000, pagesAhead: Int = 2) {
             self.leaseMs = leaseMs
             self.maxPages = maxPages
+            self.pagesAhead = pagesAhead
         }
     }
 
@@ -118,12 +121,12 @@ public struct SyncEngine: Sendable {
                 _ = try? await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
             }
         }
-        // The next page is fetched, parsed, mapped and hashed while the current one commits: its parameters only
-        // depend on the current page, and the two stages use different cores (this process and the database).
-        var prefetched: Task<PreparedPage, Never>?
+        // The next pages are fetched, parsed, mapped and hashed while the current one commits: their parameters only
+        // depend on the pages before them, and the two stages use different cores (this process and the database).
+        var ahead: PagePipeline?
         defer {
             keepAlive.cancel()
-            prefetched?.cancel()
+            ahead?.cancel()
         }
         let fullRefresh = sync.mode == .fullRefresh
 
@@ -150,9 +153,8 @@ public struct SyncEngine: Sendable {
             }
 
             let page: PreparedPage
-            if let next = prefetched {
-                page = await next.value
-                prefetched = nil
+            if let next = await ahead?.next() {
+                page = next
             } else {
                 page = await Self.prepare(sync, connectionId: run.connectionId, after: checkpoint, source: source)
             }
@@ -160,15 +162,16 @@ public struct SyncEngine: Sendable {
             if let error = page.error { return try await fail(run, owner: owner, error: error, delta: page.delta) }
             checkpoint = page.checkpoint
             let isLast = page.isLast
-            if !isLast && checkpoint.pages < configuration.maxPages {
-                let after = checkpoint
-                prefetched = Task(executorPreference: Self.preparation) { [source] in
+            if ahead == nil && !isLast && checkpoint.pages < configuration.maxPages {
+                ahead = PagePipeline(
+                    depth: configuration.pagesAhead, after: checkpoint, maxPages: configuration.maxPages, executor: Self.preparation
+                ) { [source] after in
                     await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source)
                 }
             }
             let delta = page.delta
             let inputs = page.inputs
-            // The prefetched page was prepared before the previous commit could turn `onlyNew` off.
+            // A page prepared ahead was prepared before the previous commit could turn `onlyNew` off.
             checkpoint.onlyNew = onlyNew
             let now = clock.now()
             // The page's records, counts and checkpoint, in one transaction that also checks the lease.
