@@ -28,14 +28,16 @@ public struct Store: Sendable {
     /// The PostgreSQL client's pool, which must run as a service, if this store uses PostgreSQL.
     public var postgres: PostgresDatabase? { database as? PostgresDatabase }
 
-    /// Opens the database (not yet migrated: call `Migrator().migrate`).
-    public static func openDatabase(_ location: StoreLocation, logger: Logger) async throws -> any SQLDatabase {
+    /// Opens the database (not yet migrated: call `Migrator().migrate`). SQLite calls run on `sqliteThread`.
+    public static func openDatabase(
+        _ location: StoreLocation, logger: Logger, sqliteThread: WorkerThreads = SQLiteDatabase.storeThread
+    ) async throws -> any SQLDatabase {
         switch location {
         case .sqlite(let directory):
             try FileSystem.makeDirectory(directory)
-            return try await SQLiteDatabase.open(path: directory + "/switchboard.sqlite", logger: logger)
+            return try await SQLiteDatabase.open(path: directory + "/switchboard.sqlite", logger: logger, thread: sqliteThread)
         case .sqliteFile(let path):
-            return try await SQLiteDatabase.open(path: path, logger: logger)
+            return try await SQLiteDatabase.open(path: path, logger: logger, thread: sqliteThread)
         case .postgres(let url):
             return try PostgresDatabase(url: url, logger: logger)
         }

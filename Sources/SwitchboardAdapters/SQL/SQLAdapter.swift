@@ -129,6 +129,10 @@ public final class SQLAdapter: Adapter {
         }
     }
 
+    /// Where the SQLite databases of methods run their calls: apart from the store's thread, so that a slow query
+    /// of a method never holds up Switchboard's own reads and writes.
+    static let sqliteThreads = WorkerThreads(name: "sb-sql-method", threads: 2)
+
     func database(for config: JSONObject, readOnly: Bool) async throws(AdapterError) -> any SQLDatabase {
         let location: StoreLocation
         let key: String
@@ -143,7 +147,7 @@ public final class SQLAdapter: Adapter {
         }
         if let existing = databases.withLock({ $0[key] }) { return existing }
         do {
-            let db = try await Store.openDatabase(location, logger: logger)
+            let db = try await Store.openDatabase(location, logger: logger, sqliteThread: Self.sqliteThreads)
             if let pg = db as? PostgresDatabase {
                 let task = Task.detached { await pg.run() }
                 runners.withLock { $0.append(task) }

@@ -15,21 +15,27 @@ public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     private let connection: SQLiteConnectionHandle
     private let lock = AsyncLock()
+    private let thread: WorkerThreads
 
-    /// The thread every SQLite call runs on (shared by the databases of a process; calls block only it).
-    static let thread = WorkerThreads(name: "sb-sqlite", threads: 1)
+    /// The thread the store's SQLite calls run on (calls block only it). Databases that run other people's queries
+    /// (the SQL adapter's) get threads of their own, so a slow query there never holds up the store.
+    public static let storeThread = WorkerThreads(name: "sb-sqlite", threads: 1)
 
-    /// Opens (creating if needed) the database at `path`, or an in-memory one for `":memory:"`.
-    public static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
+    /// Opens (creating if needed) the database at `path`, or an in-memory one for `":memory:"`; its calls run on
+    /// `thread`.
+    public static func open(path: String, logger: Logger, thread: WorkerThreads = storeThread) async throws -> SQLiteDatabase {
         let connection = try await withTaskExecutorPreference(thread) { try SQLiteConnectionHandle(path: path) }
-        let db = SQLiteDatabase(connection: connection)
+        let db = SQLiteDatabase(connection: connection, thread: thread)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
             _ = try await db.query(pragma, [])
         }
         return db
     }
 
-    private init(connection: SQLiteConnectionHandle) { self.connection = connection }
+    private init(connection: SQLiteConnectionHandle, thread: WorkerThreads) {
+        self.connection = connection
+        self.thread = thread
+    }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try await onThread {
@@ -44,7 +50,7 @@ public final class SQLiteDatabase: SQLDatabase {
     private func onThread<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         let result: Result<T, any Error>
         do {
-            result = .success(try await withTaskExecutorPreference(Self.thread) { try await work() })
+            result = .success(try await withTaskExecutorPreference(thread) { try await work() })
         } catch {
             result = .failure(error)
         }
@@ -79,7 +85,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public func ping() async throws { _ = try await query("SELECT 1", []) }
 
     public func close() async throws {
-        await withTaskExecutorPreference(Self.thread) {
+        await withTaskExecutorPreference(thread) {
             await lock.lock()
             defer { lock.unlock() }
             connection.close()
