@@ -127,9 +127,8 @@ public struct SQLSyncRecordRepository: Sendable {
     ) async throws -> SyncUpsertCounts {
         let unique = Self.unique(records)
         guard !unique.isEmpty else { return SyncUpsertCounts() }
-        if onlyNew && tx.dialect == .postgres {
-            // One statement: the sequence numbers are taken (locking the counter, as below) and the rows inserted.
-            try await insert(unique, firstSequence: nil, connectionId: connectionId, entityType: entityType, now: now, in: tx)
+        if onlyNew {
+            try await insertNew(unique, connectionId: connectionId, entityType: entityType, now: now, in: tx)
             return SyncUpsertCounts(created: unique.count)
         }
         // Taking the sequence locks the counter row until `tx` ends: every writer of records takes it first, so what
@@ -137,15 +136,6 @@ public struct SQLSyncRecordRepository: Sendable {
         let first = try await Self.reserveSequence(unique.count, in: tx)
         var counts = SyncUpsertCounts()
         var offset = 0
-        if onlyNew {
-            while offset < unique.count {
-                let chunk = Array(unique[offset..<min(offset + Self.chunkSize, unique.count)])
-                try await insert(chunk, firstSequence: first + Int64(offset), connectionId: connectionId, entityType: entityType, now: now, in: tx)
-                offset += chunk.count
-            }
-            counts.created = unique.count
-            return counts
-        }
         while offset < unique.count {
             let chunk = unique[offset..<min(offset + Self.chunkSize, unique.count)]
             // What is stored now: new records are inserted, changed (or deleted) ones replaced, unchanged ones not sent.
@@ -184,6 +174,22 @@ public struct SQLSyncRecordRepository: Sendable {
             offset += chunk.count
         }
         return counts
+    }
+
+    /// Inserts records that are unique and known to be new (see `upsert(onlyNew:)`), numbered from the counter.
+    func insertNew(_ unique: [SyncRecordInput], connectionId: String, entityType: String, now: Timestamp, in tx: any SQLExecutor) async throws {
+        if tx.dialect == .postgres {
+            // One statement: the sequence numbers are taken (locking the counter, as `upsert` does) and the rows inserted.
+            try await insert(unique, firstSequence: nil, connectionId: connectionId, entityType: entityType, now: now, in: tx)
+            return
+        }
+        let first = try await Self.reserveSequence(unique.count, in: tx)
+        var offset = 0
+        while offset < unique.count {
+            let chunk = Array(unique[offset..<min(offset + Self.chunkSize, unique.count)])
+            try await insert(chunk, firstSequence: first + Int64(offset), connectionId: connectionId, entityType: entityType, now: now, in: tx)
+            offset += chunk.count
+        }
     }
 
     /// The records with one entry per external id, in first-seen order, each with its last data.

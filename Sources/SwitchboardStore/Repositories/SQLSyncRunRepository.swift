@@ -211,9 +211,11 @@ public struct SQLSyncRunRepository: Sendable {
         default:
             let records = SQLSyncRecordRepository(db: db)
             return try await db.transaction { tx in
-                let counts = try await records.upsert(unique, connectionId: connectionId, entityType: entityType, now: now, onlyNew: true, in: tx)
+                if !unique.isEmpty {
+                    try await records.insertNew(unique, connectionId: connectionId, entityType: entityType, now: now, in: tx)
+                }
                 guard let row = try await tx.first(run.sql, run.binds) else { throw LeaseLost(runId: runId) }
-                return (counts.created, row.bool("cancel_requested"))
+                return (unique.count, row.bool("cancel_requested"))
             }
         }
     }

@@ -1,5 +1,4 @@
 import Synchronization
-import SwitchboardCore
 
 /// Pages prepared ahead of the commits: one producer task fetches, parses, maps and hashes page after page (each
 /// page's parameters follow from the one before it), keeping up to `depth` pages waiting.
