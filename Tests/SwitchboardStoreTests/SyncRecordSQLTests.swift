@@ -25,7 +25,7 @@ import Testing
     static func inputs(_ range: ClosedRange<Int>, version: Int = 1) -> [SyncRecordInput] {
         range.map { i in
             let data: JSON = ["id": .string(String(i)), "name": .string("record \(i) v\(version)")]
-            return SyncRecordInput(externalId: String(i), data: data, contentHash: "h\(i)-\(version)", dataText: data.serialized())
+            return SyncRecordInput(externalId: String(i), text: data.serialized(), contentHash: "h\(i)-\(version)")
         }
     }
 
@@ -154,6 +154,50 @@ import Testing
             #expect(try await records.count(connectionId: "c", entityType: "e").live == 2000)
             #expect(try await records.currentSequence() == 2000)
             #expect(try await runs.get(id: run.id)?.counts.created == 2000)
+        }
+    }
+
+    /// A batch made ahead of its commit (as a sync prepares its next pages) takes its sequence numbers when it commits,
+    /// in its records' order and across SQLite's statement chunks; a commit that failed leaves it usable, and the
+    /// records carry the batch's time while the run carries the commit's.
+    @Test(arguments: TestBackend.available)
+    func aBatchMadeAheadIsNumberedWhenItCommits(_ backend: TestBackend) async throws {
+        try await backend.withDatabase { db, _ in
+            let records = SQLSyncRecordRepository(db: db)
+            let runs = SQLSyncRunRepository(db: db)
+            let made = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+            let committed = Timestamp(millisecondsSinceEpoch: 1_700_000_000_250)
+            _ = try await runs.enqueue(connectionId: "c", syncName: "s", entityType: "e", mode: "full_refresh", trigger: "api", now: made)
+            let run = try #require(try await runs.claim(owner: "w1", now: made, leaseMs: 30_000))
+
+            // 2,500 records (three SQLite statements of at most 1,000 rows), one of them twice: 2,500 unique.
+            let batch = NewRecordsBatch(
+                Self.inputs(1...2500) + [Self.inputs(42...42, version: 2)[0]], connectionId: "c", entityType: "e", now: made, dialect: db.dialect)
+            #expect(batch.records.count == 2500)
+
+            // A failed commit (another worker's) stores nothing; meanwhile other records take sequence numbers 1-10.
+            await #expect(throws: LeaseLost.self) {
+                _ = try await runs.commitNewRecords(
+                    batch, runId: run.id, owner: "w2", checkpoint: ["offset": 2500], delta: SyncRun.Counts(), now: committed, leaseMs: 30_000)
+            }
+            _ = try await db.transaction { tx in
+                try await records.upsert(Self.inputs(9001...9010), connectionId: "c", entityType: "other", now: made, in: tx)
+            }
+            #expect(try await records.currentSequence() == 10)
+
+            let result = try await runs.commitNewRecords(
+                batch, runId: run.id, owner: "w1", checkpoint: ["offset": 2500], delta: SyncRun.Counts(), now: committed, leaseMs: 30_000)
+            #expect(result.created == 2500)
+            #expect(try await records.currentSequence() == 2510)
+            for id in [1, 42, 1000, 1001, 2000, 2001, 2500] {
+                let r = try #require(try await records.get(connectionId: "c", entityType: "e", externalId: String(id)))
+                #expect(r.modifiedSeq == Int64(10 + id), "record \(id)")
+                #expect(r.createdAt == made && r.updatedAt == made)
+            }
+            #expect(try await records.get(connectionId: "c", entityType: "e", externalId: "42")?.data["name"] == "record 42 v2")
+            let stored = try #require(try await runs.get(id: run.id))
+            #expect(stored.counts.created == 2500 && stored.checkpoint == ["offset": 2500])
+            #expect(stored.updatedAt == committed)
         }
     }
 }

@@ -4,16 +4,20 @@ import SwitchboardCore
 /// One record to store: its external id, its (mapped) data and the hash of that data's canonical JSON.
 public struct SyncRecordInput: Sendable, Equatable {
     public var externalId: String
-    public var data: JSON
+    /// The record's JSON text, as stored (for a record made by `canonical`, the canonical text its hash was computed
+    /// from). Only the text is kept, not the parsed value: a page of records waiting to be committed holds one string
+    /// per record, and the parsed trees are freed where the page was prepared, not on the commit path.
+    public var text: String
     public var contentHash: String
-    /// The JSON text to store for `data`, when already serialized (the canonical text the hash was computed from).
-    public var dataText: String?
 
-    public init(externalId: String, data: JSON, contentHash: String, dataText: String? = nil) {
+    public init(externalId: String, text: String, contentHash: String) {
         self.externalId = externalId
-        self.data = data
+        self.text = text
         self.contentHash = contentHash
-        self.dataText = dataText
+    }
+
+    public init(externalId: String, data: JSON, contentHash: String) {
+        self.init(externalId: externalId, text: data.serialized(), contentHash: contentHash)
     }
 }
 
@@ -195,6 +199,7 @@ public struct SQLSyncRecordRepository: Sendable {
     /// The records with one entry per external id, in first-seen order, each with its last data.
     static func unique(_ records: [SyncRecordInput]) -> [SyncRecordInput] {
         var index: [String: Int] = [:]
+        index.reserveCapacity(records.count)
         var unique: [SyncRecordInput] = []
         unique.reserveCapacity(records.count)
         for r in records {
@@ -249,7 +254,7 @@ public struct SQLSyncRecordRepository: Sendable {
                 """,
             [
                 .text(connectionId), .text(entityType), .timestamp(now), .timestamp(now),
-                .textArray(rows.map(\.externalId)), .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)),
+                .textArray(rows.map(\.externalId)), .textArray(rows.map(\.text)), .textArray(rows.map(\.contentHash)),
             ])
     }
 
@@ -273,7 +278,7 @@ public struct SQLSyncRecordRepository: Sendable {
                 """,
                 [
                     .timestamp(now), .int(firstSequence - 1), .textArray(rows.map(\.externalId)),
-                    .textArray(rows.map { $0.dataText ?? $0.data.serialized() }), .textArray(rows.map(\.contentHash)), .text(connectionId),
+                    .textArray(rows.map(\.text)), .textArray(rows.map(\.contentHash)), .text(connectionId),
                     .text(entityType),
                 ])
         case .sqlite:
@@ -293,16 +298,22 @@ public struct SQLSyncRecordRepository: Sendable {
 
     /// SQLite's multi-row VALUES list of full rows (10 parameters each), sequence numbers from `firstSequence` on.
     static func valuesList(
-        _ rows: [SyncRecordInput], firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp
+        _ rows: some Collection<SyncRecordInput>, firstSequence: Int64, connectionId: String, entityType: String, now: Timestamp
     ) -> (sql: String, binds: [SQLValue]) {
         var binds: [SQLValue] = []
         binds.reserveCapacity(rows.count * 10)
         for (i, r) in rows.enumerated() {
             let seq = SQLValue.int(firstSequence + Int64(i))
-            binds += [
-                .text(connectionId), .text(entityType), .text(r.externalId), r.dataText.map(SQLValue.text) ?? .json(r.data), .text(r.contentHash),
-                .timestamp(now), .timestamp(now), .null, seq, seq,
-            ]
+            binds.append(.text(connectionId))
+            binds.append(.text(entityType))
+            binds.append(.text(r.externalId))
+            binds.append(.text(r.text))
+            binds.append(.text(r.contentHash))
+            binds.append(.timestamp(now))
+            binds.append(.timestamp(now))
+            binds.append(.null)
+            binds.append(seq)
+            binds.append(seq)
         }
         return (Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", "), binds)
     }

@@ -195,27 +195,40 @@ public struct SQLSyncRunRepository: Sendable {
         _ records: [SyncRecordInput], connectionId: String, entityType: String, runId: String, owner: String, checkpoint: JSON,
         delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64
     ) async throws -> (created: Int, cancelRequested: Bool) {
-        let unique = SQLSyncRecordRepository.unique(records)
+        try await commitNewRecords(
+            NewRecordsBatch(records, connectionId: connectionId, entityType: entityType, now: now, dialect: db.dialect), runId: runId, owner: owner,
+            checkpoint: checkpoint, delta: delta, now: now, leaseMs: leaseMs)
+    }
+
+    /// `commitNewRecords` of a batch made ahead of the commit (see `NewRecordsBatch`); `now` is the commit's time, for
+    /// the run's lease and `updated_at`.
+    public func commitNewRecords(
+        _ batch: NewRecordsBatch, runId: String, owner: String, checkpoint: JSON, delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64
+    ) async throws -> (created: Int, cancelRequested: Bool) {
+        precondition(batch.dialect == db.dialect, "a batch is made for the database it is committed to")
         var delta = delta
-        delta.created = unique.count
+        delta.created = batch.records.count
         let run = Self.checkpointUpdate(id: runId, owner: owner, checkpoint: checkpoint, delta: delta, now: now, leaseMs: leaseMs)
         switch db.dialect {
         case .postgres:
-            let seq = SQLSyncRecordRepository.takeSequence(unique.count, when: " AND EXISTS (SELECT 1 FROM run)")
-            let insert = SQLSyncRecordRepository.postgresInsert(unique, connectionId: connectionId, entityType: entityType, now: now)
+            let seq = SQLSyncRecordRepository.takeSequence(batch.records.count, when: " AND EXISTS (SELECT 1 FROM run)")
+            let insert = batch.statements[0]
             let rows = try await db.query(
                 "WITH run AS (" + run.sql + "), seq AS (" + seq.sql + "), stored AS (" + insert.sql + ") SELECT cancel_requested FROM run",
-                run.binds + seq.binds + insert.binds)
+                run.binds + seq.binds + insert.parameters)
             guard let row = rows.first else { throw LeaseLost(runId: runId) }
-            return (unique.count, row.bool("cancel_requested"))
-        default:
-            let records = SQLSyncRecordRepository(db: db)
+            return (batch.records.count, row.bool("cancel_requested"))
+        case .sqlite:
             return try await db.transaction { tx in
-                if !unique.isEmpty {
-                    try await records.insertNew(unique, connectionId: connectionId, entityType: entityType, now: now, in: tx)
+                if !batch.records.isEmpty {
+                    var first = try await SQLSyncRecordRepository.reserveSequence(batch.records.count, in: tx)
+                    for statement in batch.statements {
+                        try await tx.execute(statement.sql, statement.numbered(from: first))
+                        first += Int64(statement.rows)
+                    }
                 }
                 guard let row = try await tx.first(run.sql, run.binds) else { throw LeaseLost(runId: runId) }
-                return (unique.count, row.bool("cancel_requested"))
+                return (batch.records.count, row.bool("cancel_requested"))
             }
         }
     }

@@ -95,6 +95,12 @@ public enum SyncSchedule: Sendable, Equatable {
 /// Dotted paths (`meta.next`, `data.0.id`) into JSON values.
 public enum JSONPath {
     public static func value(at path: String, in json: JSON) -> JSON? {
+        // One member name (an id field, a cursor field): a lookup without splitting the path, once per record.
+        if !path.utf8.contains(UInt8(ascii: ".")) {
+            if case .object(let o) = json { return o[path] }
+            if case .array(let a) = json, let i = Int(path), a.indices.contains(i) { return a[i] }
+            return nil
+        }
         var current = json
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             switch current {

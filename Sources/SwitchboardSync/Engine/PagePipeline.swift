@@ -11,6 +11,8 @@ final class PagePipeline: Sendable {
         var finished = false
         var consumer: CheckedContinuation<SyncEngine.PreparedPage?, Never>?
         var producer: CheckedContinuation<Bool, Never>?
+        /// Committed pages handed back to be freed by the producer (see `discard`).
+        var discarded: [SyncEngine.PreparedPage] = []
     }
 
     private let state = Mutex(State())
@@ -27,6 +29,7 @@ final class PagePipeline: Sendable {
         let producer = Task(executorPreference: executor) { [self] in
             var after = checkpoint
             while !Task.isCancelled {
+                freeDiscarded()
                 let page = await prepare(after)
                 guard await put(page) else { break }
                 if page.error != nil || page.isLast || page.checkpoint.pages >= maxPages { break }
@@ -53,6 +56,21 @@ final class PagePipeline: Sendable {
             if let page { c.resume(returning: page) }
             producer?.resume(returning: true)
         }
+    }
+
+    /// Hands a committed page back, to be freed on the producer's thread before it prepares its next page: a page's
+    /// thousands of strings and parameters then come off the commit path. (The producer runs after the consumer's next
+    /// `next()`, by which time the consumer's own references to the page are gone.)
+    func discard(_ page: SyncEngine.PreparedPage) {
+        state.withLock { $0.discarded.append(page) }
+    }
+
+    private func freeDiscarded() {
+        let pages = state.withLock { s in
+            defer { s.discarded = [] }
+            return s.discarded
+        }
+        _ = pages  // the last references: freed here, outside the lock
     }
 
     /// Stops the producer and drops the pages it prepared: `next()` returns nil from now on.

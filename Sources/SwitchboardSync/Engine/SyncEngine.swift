@@ -156,7 +156,7 @@ public struct SyncEngine: Sendable {
             if let next = await ahead?.next() {
                 page = next
             } else {
-                page = await Self.prepare(sync, connectionId: run.connectionId, after: checkpoint, source: source)
+                page = await Self.prepare(sync, connectionId: run.connectionId, after: checkpoint, source: source, batchFor: (runs.db.dialect, clock))
             }
             if shouldStop() || Task.isCancelled { return .stopped }
             if let error = page.error { return try await fail(run, owner: owner, error: error, delta: page.delta) }
@@ -165,12 +165,13 @@ public struct SyncEngine: Sendable {
             if ahead == nil && !isLast && checkpoint.pages < configuration.maxPages {
                 ahead = PagePipeline(
                     depth: configuration.pagesAhead, after: checkpoint, maxPages: configuration.maxPages, executor: Self.preparation
-                ) { [source] after in
-                    await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source)
+                ) { [source, clock, dialect = runs.db.dialect] after in
+                    await Self.prepare(sync, connectionId: run.connectionId, after: after, source: source, batchFor: (dialect, clock))
                 }
             }
             let delta = page.delta
             let inputs = page.inputs
+            let newRecords = page.newRecords
             // A page prepared ahead was prepared before the previous commit could turn `onlyNew` off.
             checkpoint.onlyNew = onlyNew
             let now = clock.now()
@@ -178,9 +179,11 @@ public struct SyncEngine: Sendable {
             let commit: @Sendable (SyncCheckpoint) async throws -> (outcome: Outcome?, cancelRequested: Bool) = { [records, runs, configuration] committed in
                 if committed.onlyNew && !isLast {
                     // A first import's page: nothing to look up, mark seen or delete (on PostgreSQL, one statement).
+                    let batch =
+                        newRecords
+                        ?? NewRecordsBatch(inputs, connectionId: run.connectionId, entityType: sync.entityType, now: now, dialect: runs.db.dialect)
                     let (_, cancel) = try await runs.commitNewRecords(
-                        inputs, connectionId: run.connectionId, entityType: sync.entityType, runId: run.id, owner: owner,
-                        checkpoint: committed.json, delta: delta, now: now, leaseMs: configuration.leaseMs)
+                        batch, runId: run.id, owner: owner, checkpoint: committed.json, delta: delta, now: now, leaseMs: configuration.leaseMs)
                     return (nil, cancel)
                 }
                 return try await runs.db.transaction { tx in
@@ -221,6 +224,7 @@ public struct SyncEngine: Sendable {
                     (outcome, cancelRequested) = try await commit(checkpoint)
                 }
                 let committed = checkpoint
+                ahead?.discard(page)
                 if let outcome {
                     let final = try await runs.get(id: run.id)
                     events?.emit(
@@ -244,6 +248,8 @@ public struct SyncEngine: Sendable {
     struct PreparedPage: Sendable {
         var checkpoint: SyncCheckpoint
         var inputs: [SyncRecordInput] = []
+        /// The inputs made ready to commit as a first import's page (when the page was prepared as one).
+        var newRecords: NewRecordsBatch?
         var delta = SyncRun.Counts()
         var isLast = false
         /// Set when the page could not be fetched or has no records array; the run fails with it.
@@ -251,8 +257,12 @@ public struct SyncEngine: Sendable {
     }
 
     /// Fetches the page that follows `checkpoint` and prepares its records (external id, mapping, canonical text and
-    /// hash, the incremental cursor's highest value).
-    static func prepare(_ sync: SyncDefinition, connectionId: String, after checkpoint: SyncCheckpoint, source: any SyncPageSource) async -> PreparedPage {
+    /// hash, the incremental cursor's highest value); for a first import's page that is not the last, also the batch
+    /// `commitNewRecords` stores on a database of `batchFor`'s dialect, with `batchFor`'s clock's time as the records'.
+    static func prepare(
+        _ sync: SyncDefinition, connectionId: String, after checkpoint: SyncCheckpoint, source: any SyncPageSource,
+        batchFor: (dialect: SQLDialect, clock: any WallClock)? = nil
+    ) async -> PreparedPage {
         let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params(for: sync, checkpoint: checkpoint))
         var prepared = PreparedPage(checkpoint: checkpoint)
         prepared.delta.retries = max(0, page.attempts - 1)
@@ -287,6 +297,10 @@ public struct SyncEngine: Sendable {
                 mapped = m
             }
             prepared.inputs.append(.canonical(externalId: id, data: mapped))
+        }
+        if let batchFor, checkpoint.onlyNew, !prepared.isLast {
+            prepared.newRecords = NewRecordsBatch(
+                prepared.inputs, connectionId: connectionId, entityType: sync.entityType, now: batchFor.clock.now(), dialect: batchFor.dialect)
         }
         return prepared
     }

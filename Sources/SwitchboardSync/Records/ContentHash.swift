@@ -33,6 +33,6 @@ extension SyncRecordInput {
     /// A record stored in canonical form (members sorted by key), hashed from the same text.
     public static func canonical(externalId: String, data: JSON) -> SyncRecordInput {
         let (text, hash) = ContentHash.canonical(data)
-        return SyncRecordInput(externalId: externalId, data: data, contentHash: hash, dataText: text)
+        return SyncRecordInput(externalId: externalId, text: text, contentHash: hash)
     }
 }
