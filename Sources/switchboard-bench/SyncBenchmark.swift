@@ -85,11 +85,13 @@ enum SyncBenchmark {
             defer { writers.cancel() }
 
             let started = ContinuousClock.now
+            let cpuBefore = processCPUSeconds()
             let (run, _) = try await services.sync.start(connectionId: connection.id, syncName: "contacts")
             guard let (done, outcome) = try await services.sync.runNext(owner: "bench"), done.id == run.id, outcome == .completed else {
                 throw BenchError("the sync run did not complete: \(String(describing: try await services.sync.runs.get(id: run.id)?.json))")
             }
             let syncSeconds = seconds(ContinuousClock.now - started)
+            let syncCPU = processCPUSeconds() - cpuBefore
             guard done.counts.created == records else { throw BenchError("expected \(records) created, got \(done.counts.json)") }
 
             // The same rows, as the records table holds them, inserted plainly in batches of one page.
@@ -100,7 +102,7 @@ enum SyncBenchmark {
             // Plain inserts into tables shaped like the records table (same columns, primary key and modified_seq index):
             // multi-row VALUES on both engines and, on PostgreSQL, also the unnest-of-arrays form. The sync is compared
             // with the faster of them.
-            var plain: [(label: String, rate: Double, seconds: Double)] = []
+            var plain: [(label: String, rate: Double, seconds: Double, cpu: Double)] = []
             let forms: [PlainForm] = db.dialect == .postgres ? [.values, .unnest] : [.values]
             for (n, form) in forms.enumerated() {
                 let table = "bench_plain_\(n)"
@@ -111,17 +113,18 @@ enum SyncBenchmark {
                         modified_seq BIGINT NOT NULL, PRIMARY KEY (connection_id, entity_type, external_id))
                     """)
                 try await db.execute("CREATE INDEX \(table)_modified ON \(table) (connection_id, entity_type, modified_seq) WHERE modified_seq > 0")
+                let cpu = processCPUSeconds()
                 let seconds = try await plainInsert(rows, into: table, form: form, connectionId: connection.id, pageSize: pageSize, db: db)
-                plain.append((form.label, Double(records) / seconds, seconds))
+                plain.append((form.label, Double(records) / seconds, seconds, processCPUSeconds() - cpu))
             }
             let syncRate = Double(records) / syncSeconds
             print(
                 "\(name.padding(toLength: 11, withPad: " ", startingAt: 0)) sync (fetch, parse, hash, upsert, checkpoint): "
-                    + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages)")
+                    + "\(format(syncRate)) records/s (\(String(format: "%.2f", syncSeconds)) s, \(done.counts.pages) pages, this process's CPU \(String(format: "%.2f", syncCPU)) s)")
             for p in plain {
                 print(
                     "\(String(repeating: " ", count: 11)) plain INSERT, \(p.label.padding(toLength: 31, withPad: " ", startingAt: 0)) \(format(p.rate)) records/s "
-                        + "(\(String(format: "%.2f", p.seconds)) s)")
+                        + "(\(String(format: "%.2f", p.seconds)) s, this process's CPU \(String(format: "%.2f", p.cpu)) s)")
             }
             let best = plain.map(\.rate).max() ?? 1
             print("\(String(repeating: " ", count: 11)) -> sync = \(String(format: "%.0f", syncRate / best * 100))% of the faster plain insert")
@@ -152,7 +155,7 @@ enum SyncBenchmark {
                 for (i, r) in chunk.enumerated() {
                     let seq = SQLValue.int(Int64(offset + i + 1))
                     binds += [
-                        .text(connectionId), .text("contact"), .text(r.externalId), .text(r.dataText ?? ""), .text(r.contentHash), .timestamp(now),
+                        .text(connectionId), .text("contact"), .text(r.externalId), .text(r.text), .text(r.contentHash), .timestamp(now),
                         .timestamp(now), .null, seq, seq,
                     ]
                 }
@@ -160,7 +163,7 @@ enum SyncBenchmark {
             case .unnest:
                 binds = [
                     .text(connectionId), .text("contact"), .timestamp(now), .timestamp(now), .int(Int64(offset)), .int(Int64(offset)),
-                    .textArray(chunk.map(\.externalId)), .textArray(chunk.map { $0.dataText ?? "" }), .textArray(chunk.map(\.contentHash)),
+                    .textArray(chunk.map(\.externalId)), .textArray(chunk.map(\.text)), .textArray(chunk.map(\.contentHash)),
                 ]
                 statement = """
                     INSERT INTO \(table) SELECT CAST(? AS text), CAST(? AS text), r.id, r.data, r.hash, CAST(? AS bigint), CAST(? AS bigint), NULL,
@@ -202,6 +205,13 @@ enum SyncBenchmark {
         }
         try await onAdmin("CREATE DATABASE \(name)")
         return (SwitchboardStore.PostgresDatabase.url(admin, database: String(name)), { try await onAdmin("DROP DATABASE IF EXISTS \(name)") })
+    }
+
+    /// User and system CPU time of this process so far (all threads).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
