@@ -121,6 +121,8 @@ let package = Package(
             dependencies: [
                 "JSONValue", "JSONSchema", "JSONata", "SwitchboardResilience", "SwitchboardCore", "SwitchboardStore", "SwitchboardEngine",
                 "SwitchboardServer", "SwitchboardSync", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
