@@ -16,11 +16,7 @@ ROUNDS=${3:-2}
 WORK=$(mktemp -d /tmp/switchboard-ceilings-XXXX)
 UPSTREAM_PORT=18191; PROXY_PORT=18192
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
-    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light wrk >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/nginx-fast-upstream.sh
 if [ -n "${BENCH_BIN:-}" ]; then
     BENCH=$BENCH_BIN
 else
@@ -28,29 +24,11 @@ else
     BENCH=$(swift build -c release --show-bin-path)/switchboard-bench
 fi
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    upstream fast { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
-        location /fast { default_type application/json; return 200 '{"ok":true,"items":[1,2,3],"name":"fast upstream"}'; }
-    }
-    server {
-        listen 127.0.0.1:$PROXY_PORT;
-        location / { proxy_pass http://fast; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    }
-}
-NGINX
-"$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
+nginx_start
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null || true
+    nginx_stop
 }
 trap cleanup EXIT
 

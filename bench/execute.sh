@@ -15,11 +15,7 @@ CONNS=${2:-64}
 WORK=$(mktemp -d /tmp/switchboard-bench-XXXX)
 UPSTREAM_PORT=18191; PROXY_PORT=18192; SB_PORT=18193
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
-    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light wrk >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/nginx-fast-upstream.sh
 
 if [ -n "${SB_BIN:-}" ]; then
     SB=$SB_BIN
@@ -28,29 +24,11 @@ else
     SB=$(swift build -c release --show-bin-path)/switchboard
 fi
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    upstream fast { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
-    server {
-        listen 127.0.0.1:$UPSTREAM_PORT;
-        location /fast { default_type application/json; return 200 '{"ok":true,"items":[1,2,3],"name":"fast upstream"}'; }
-    }
-    server {
-        listen 127.0.0.1:$PROXY_PORT;
-        location / { proxy_pass http://fast; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    }
-}
-NGINX
-"$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
+nginx_start
 SB_PID=""
 cleanup() {
     [ -n "$SB_PID" ] && kill "$SB_PID" 2>/dev/null || true
-    "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" -s stop 2>/dev/null || true
+    nginx_stop
 }
 trap cleanup EXIT
 
