@@ -2,8 +2,8 @@ import Hummingbird
 import JSONValue
 import Logging
 import ServiceLifecycle
-import SwitchboardCore
 import SwitchboardAdapters
+import SwitchboardCore
 import SwitchboardEngine
 import SwitchboardResilience
 import SwitchboardStore
@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var syncWorkers: Int = 1
     /// How long a sync run's claim lasts without a heartbeat; a run whose node died resumes elsewhere after it.
     public var syncLeaseSeconds: Int = 30
+    /// Send plain `http://` upstream requests over the lean HTTP/1.1 client rather than AsyncHTTPClient.
+    public var plainHTTPClient = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.switchboard", databaseURL: String? = nil,
@@ -70,12 +72,14 @@ public struct AppServices: Sendable {
     public init(
         store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
         vault: Vault? = nil, resilience: ResilienceRuntime? = nil, syncConfiguration: SyncEngine.Configuration = .init(), syncWorkers: Int = 1,
-        logger: Logger
+        transport: HTTPTransport.Configuration = .init(), logger: Logger
     ) {
         self.syncWorkers = syncWorkers
         let vault =
             vault
-            ?? Vault(database: store.database, connections: store.connections, definitions: store.definitions, keys: .ephemeral(), clock: clock, logger: logger)
+            ?? Vault(
+                database: store.database, connections: store.connections, definitions: store.definitions, keys: .ephemeral(), clock: clock,
+                logger: logger)
         self.vault = vault
         let credentials = credentials ?? vault
         self.store = store
@@ -90,12 +94,12 @@ public struct AppServices: Sendable {
         self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
         vault.bind(events: EventBusVaultSink(bus: eventBus))
         self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
-        self.transport = HTTPTransport()
+        self.transport = HTTPTransport(configuration: transport)
         self.sqlAdapter = SQLAdapter(logger: logger)
         var adapters = AdapterRegistry()
-        adapters.register(RESTAdapter(transport: transport), for: .restAPI)
-        adapters.register(GraphQLAdapter(transport: transport), for: .graphql)
-        adapters.register(SOAPAdapter(transport: transport), for: .soap)
+        adapters.register(RESTAdapter(transport: self.transport), for: .restAPI)
+        adapters.register(GraphQLAdapter(transport: self.transport), for: .graphql)
+        adapters.register(SOAPAdapter(transport: self.transport), for: .soap)
         adapters.register(sqlAdapter, for: .database)
         // Rate limits are shared by every node on PostgreSQL; the embedded SQLite default is one node, in-process.
         let resilience = resilience ?? ResilienceRuntime(rateLimits: store.postgres.map { PostgresRateLimitStore(db: $0) } ?? RateLimiterRegistry())
@@ -104,7 +108,8 @@ public struct AppServices: Sendable {
             connections: store.connections, definitions: store.definitions, adapters: adapters, credentials: credentials, schemas: schemas,
             cache: cache, recorder: recorder, events: eventBus, resilience: resilience, clock: clock, logger: logger)
         self.sync = SyncEngine(
-            database: store.database, source: executor, catalog: RepositorySyncCatalog(connections: store.connections, definitions: store.definitions),
+            database: store.database, source: executor,
+            catalog: RepositorySyncCatalog(connections: store.connections, definitions: store.definitions),
             events: eventBus, clock: clock, logger: logger, configuration: syncConfiguration)
     }
 
@@ -113,14 +118,15 @@ public struct AppServices: Sendable {
     public var lifecycleServices: [any Service] {
         var out: [any Service] = [recorder.writer]
         if let events = eventBus.writer { out.append(events) }
-        out.append(ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
-            await recorder.flush()
-            await eventBus.writer?.flush()
-            await vault.audit.flush()
-            try? await transport.shutdown()
-            await sqlAdapter.shutdown()
-            try? await store.database.close()
-        })
+        out.append(
+            ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
+                await recorder.flush()
+                await eventBus.writer?.flush()
+                await vault.audit.flush()
+                try? await transport.shutdown()
+                await sqlAdapter.shutdown()
+                try? await store.database.close()
+            })
         // Last, so graceful shutdown stops them first: workers commit or drop the batch in progress and hand their run
         // back to the queue before the database closes.
         let node = SyncWorker.nodeName()
@@ -153,7 +159,8 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     var table = RouteTable()
     HealthController(database: services.store.database, openAPI: OpenAPIDocument()).register(on: router, table: &table)
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
-    ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(on: router, table: &table)
+    ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(
+        on: router, table: &table)
     VaultController(vault: services.vault, connections: services.store.connections, reader: reader).register(on: router, table: &table)
     SyncController(engine: services.sync, connections: services.store.connections).register(on: router, table: &table)
     RecordFilesController(services: services, reader: reader).register(on: router, table: &table)
@@ -192,7 +199,7 @@ public func buildApplication(
     let services = AppServices(
         store: store, schemas: schemas, vault: vault, resilience: resilience,
         syncConfiguration: SyncEngine.Configuration(leaseMs: Int64(configuration.syncLeaseSeconds) * 1000), syncWorkers: configuration.syncWorkers,
-        logger: logger)
+        transport: HTTPTransport.Configuration(plainHTTPClient: configuration.plainHTTPClient), logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,
@@ -214,5 +221,3 @@ public func buildApplication(
     }
     return app
 }
-
-

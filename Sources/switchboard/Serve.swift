@@ -11,6 +11,8 @@ struct Serve: AsyncParsableCommand {
             Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
             SWITCHBOARD_DATABASE_URL, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE, SWITCHBOARD_SYNC_WORKERS,
             SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
+            SWITCHBOARD_PLAIN_HTTP_CLIENT=false sends plain http:// upstream calls over AsyncHTTPClient rather than the
+            lean HTTP/1.1 client (to rule it out when diagnosing an upstream).
             """)
 
     @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?
@@ -52,6 +54,13 @@ struct Serve: AsyncParsableCommand {
         if let n = syncLeaseSeconds ?? env.get("SWITCHBOARD_SYNC_LEASE_SECONDS").flatMap(Int.init) {
             guard (1...3600).contains(n) else { throw ValidationError("--sync-lease-seconds must be between 1 and 3600") }
             config.syncLeaseSeconds = n
+        }
+        if let text = env.get("SWITCHBOARD_PLAIN_HTTP_CLIENT") {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": config.plainHTTPClient = true
+            case "0", "false", "no", "off": config.plainHTTPClient = false
+            default: throw ValidationError("SWITCHBOARD_PLAIN_HTTP_CLIENT must be true or false, not '\(text)'")
+            }
         }
         guard (0...65535).contains(config.port) else { throw ValidationError("port \(config.port) is out of range") }
         let app = try await buildApplication(config)

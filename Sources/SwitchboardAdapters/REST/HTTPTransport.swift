@@ -1,12 +1,15 @@
 import AsyncHTTPClient
+import Foundation
 import JSONValue
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-/// Sends HTTP requests over one shared, pooled AsyncHTTPClient: keep-alive connections, redirects followed (up to 5),
-/// gzip/deflate decompressed, response size limited.
+/// Sends HTTP requests: plain `http://` ones over `PlainHTTPClient` (a lean HTTP/1.1 client with keep-alive pools per
+/// event loop), everything else (https, user information in the URL) over one shared, pooled AsyncHTTPClient. Both
+/// keep connections alive, follow redirects (up to 5, no cycles), decompress gzip/deflate answers (at most 100 times
+/// the compressed size) and limit the response size.
 ///
 /// The client is created on first use and closed by `shutdown()` (or, if the transport is dropped without it,
 /// in the background), so building the services without running them leaks nothing.
@@ -19,6 +22,9 @@ public final class HTTPTransport: Sendable {
     private let clientBox = Mutex<HTTPClient?>(nil)
     private let clientConfiguration: HTTPClient.Configuration
     private let tlsClientBox = Mutex<HTTPClient?>(nil)
+    /// The lean client for plain http:// URLs; nil when the configuration turns it off.
+    let plain: PlainHTTPClient?
+    private let maxRedirects: Int
     /// Parsed TLS configurations by settings, so PEM is parsed once per credentials (bounded).
     private let tlsConfigurations = Mutex<[UpstreamTLS: TLSConfiguration]>([:])
     static let tlsConfigurationCacheLimit = 256
@@ -82,11 +88,14 @@ public final class HTTPTransport: Sendable {
         public var connectionsPerHost: Int
         public var maxRedirects: Int
         public var connectTimeout: Duration
+        /// Send plain `http://` requests over the lean client (`PlainHTTPClient`) rather than AsyncHTTPClient.
+        public var plainHTTPClient: Bool
 
-        public init(connectionsPerHost: Int = 64, maxRedirects: Int = 5, connectTimeout: Duration = .seconds(10)) {
+        public init(connectionsPerHost: Int = 64, maxRedirects: Int = 5, connectTimeout: Duration = .seconds(10), plainHTTPClient: Bool = true) {
             self.connectionsPerHost = connectionsPerHost
             self.maxRedirects = maxRedirects
             self.connectTimeout = connectTimeout
+            self.plainHTTPClient = plainHTTPClient
         }
     }
 
@@ -100,6 +109,10 @@ public final class HTTPTransport: Sendable {
         // attributes (parsing the URL with Foundation once more), about 3% of the execute path's CPU in a profile.
         c.tracing.tracer = nil
         clientConfiguration = c
+        maxRedirects = configuration.maxRedirects
+        plain =
+            configuration.plainHTTPClient
+            ? PlainHTTPClient(maxIdlePerOrigin: configuration.connectionsPerHost, connectTimeout: configuration.connectTimeout) : nil
     }
 
     /// Closes the pools; call once at shutdown.
@@ -111,6 +124,7 @@ public final class HTTPTransport: Sendable {
         let clients = [clientBox.withLock { take(&$0) }, tlsClientBox.withLock { take(&$0) }].compactMap { $0 }
         tlsConfigurations.withLock { $0.removeAll() }
         parsedRequests.withLock { $0.removeAll() }
+        await plain?.shutdown()
         var failure: (any Error)?
         for c in clients {
             do { try await c.shutdown() } catch { failure = failure ?? error }
@@ -139,6 +153,157 @@ public final class HTTPTransport: Sendable {
     /// the caller's event loop when it runs on one (the server's tasks do), so the exchange rarely changes threads.
     /// (Requiring that loop, `.delegateAndChannel`, made the pool open and close a connection per call.)
     public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
+        if let plain, spec.tls == nil, let (origin, target) = Self.plainTarget(spec.url) {
+            return try await sendPlain(plain, spec, origin: origin, target: target, timeout: timeout, maxBytes: maxBytes)
+        }
+        return try await sendOverAsyncHTTPClient(spec, timeout: timeout, maxBytes: maxBytes)
+    }
+
+    /// Sends `spec` over the lean client, following redirects (a redirect to https goes on over AsyncHTTPClient).
+    func sendPlain(
+        _ plain: PlainHTTPClient, _ spec: HTTPRequestSpec, origin: PlainHTTPClient.Origin, target: String, timeout: Duration, maxBytes: Int
+    ) async throws(AdapterError) -> Response {
+        let started = ContinuousClock.now
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        var request = PlainHTTPClient.Request(
+            method: HTTPMethod(rawValue: spec.method), origin: origin, target: target, headers: HTTPHeaders(spec.headers.map { ($0.name, $0.value) }),
+            body: spec.body)
+        var url = spec.url
+        var visited: Set<String> = [url]
+        let limit = max(0, maxBytes)
+        while true {
+            let answer: PlainHTTPClient.Response
+            do {
+                answer = try await plain.execute(request, deadline: deadline, maxBytes: limit)
+            } catch {
+                throw Self.map(error, maxBytes: maxBytes)
+            }
+            if Self.redirectStatuses.contains(answer.status), maxRedirects > 0, let location = answer.headers.first(name: "Location"),
+                let next = Self.resolve(location, against: url)
+            {
+                guard visited.count <= maxRedirects, visited.insert(next).inserted else { throw AdapterError(.other, "too many redirects") }
+                let sameOrigin = Self.plainTarget(next).map { $0.origin == request.origin } ?? false
+                if !sameOrigin {
+                    // Credentials meant for one host are not handed to another.
+                    for name in ["Authorization", "Proxy-Authorization", "Cookie"] { request.headers.remove(name: name) }
+                }
+                if answer.status == 303 && request.method != .HEAD || (answer.status == 301 || answer.status == 302) && request.method == .POST {
+                    request.method = .GET
+                    request.body = nil
+                    for name in ["Content-Type", "Content-Length", "Content-Encoding"] { request.headers.remove(name: name) }
+                }
+                url = next
+                if let (o, t) = Self.plainTarget(next) {
+                    request.origin = o
+                    request.target = t
+                    request.headers.remove(name: "Host")
+                    continue
+                }
+                var rest = spec
+                rest.url = next
+                rest.method = request.method.rawValue
+                rest.body = request.body
+                rest.headers = request.headers.map { ($0.name, $0.value) }
+                let left = timeout - (ContinuousClock.now - started)
+                guard left > .zero else { throw AdapterError(.timeout, "the upstream did not answer in time") }
+                return try await sendOverAsyncHTTPClient(rest, timeout: left, maxBytes: maxBytes)
+            }
+            var headers: [(name: String, value: String)] = []
+            headers.reserveCapacity(answer.headers.count)
+            for h in answer.headers { headers.append((h.name, h.value)) }
+            return Response(status: answer.status, headers: headers, body: Array(answer.body.readableBytesView))
+        }
+    }
+
+    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
+    /// `location` made absolute against `url`; nil when it is not an http(s) URL.
+    static func resolve(_ location: String, against url: String) -> String? {
+        guard let base = URL(string: url), let resolved = URL(string: location, relativeTo: base)?.absoluteURL,
+            let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https"
+        else { return nil }
+        return resolved.absoluteString
+    }
+
+    /// The origin and request target (path and query) of a plain `http://` URL, or nil when the URL is one the lean
+    /// client leaves to AsyncHTTPClient (another scheme, user information, an unusual authority).
+    static func plainTarget(_ url: String) -> (origin: PlainHTTPClient.Origin, target: String)? {
+        var url = url
+        return url.withUTF8 { b -> (origin: PlainHTTPClient.Origin, target: String)? in
+            let n = b.count
+            // "http://", case-insensitively.
+            guard n > 7, b[0] | 0x20 == UInt8(ascii: "h"), b[1] | 0x20 == UInt8(ascii: "t"), b[2] | 0x20 == UInt8(ascii: "t"),
+                b[3] | 0x20 == UInt8(ascii: "p"), b[4] == UInt8(ascii: ":"), b[5] == UInt8(ascii: "/"), b[6] == UInt8(ascii: "/")
+            else { return nil }
+            var end = 7
+            while end < n, b[end] != UInt8(ascii: "/"), b[end] != UInt8(ascii: "?"), b[end] != UInt8(ascii: "#") {
+                if b[end] == UInt8(ascii: "@") { return nil }  // user information: AsyncHTTPClient's
+                end += 1
+            }
+            guard end > 7 else { return nil }
+            var hostStart = 7
+            var hostEnd = end
+            var portStart = end
+            if b[7] == UInt8(ascii: "[") {
+                var close = 8
+                while close < end, b[close] != UInt8(ascii: "]") { close += 1 }
+                guard close < end else { return nil }
+                hostStart = 8
+                hostEnd = close
+                if close + 1 < end {
+                    guard b[close + 1] == UInt8(ascii: ":") else { return nil }
+                    portStart = close + 2
+                }
+            } else {
+                var colon = end - 1
+                while colon >= 7, b[colon] != UInt8(ascii: ":") { colon -= 1 }
+                if colon >= 7 {
+                    hostEnd = colon
+                    portStart = colon + 1
+                }
+            }
+            var port = 80
+            if portStart < end {
+                guard end - portStart <= 5 else { return nil }
+                port = 0
+                for i in portStart..<end {
+                    guard b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
+                    port = port * 10 + Int(b[i] - UInt8(ascii: "0"))
+                }
+            }
+            guard hostEnd > hostStart, (1...65535).contains(port) else { return nil }
+            var host = [UInt8](UnsafeBufferPointer(rebasing: b[hostStart..<hostEnd]))
+            for i in host.indices where host[i] >= UInt8(ascii: "A") && host[i] <= UInt8(ascii: "Z") { host[i] |= 0x20 }
+            var targetEnd = end
+            while targetEnd < n, b[targetEnd] != UInt8(ascii: "#") { targetEnd += 1 }
+            let target: String
+            if end == targetEnd {
+                target = "/"
+            } else if b[end] == UInt8(ascii: "/") {
+                target = String(decoding: UnsafeBufferPointer(rebasing: b[end..<targetEnd]), as: UTF8.self)
+            } else {
+                target = "/" + String(decoding: UnsafeBufferPointer(rebasing: b[end..<targetEnd]), as: UTF8.self)
+            }
+            return (PlainHTTPClient.Origin(host: String(decoding: host, as: UTF8.self), port: port), target)
+        }
+    }
+
+    static func map(_ failure: PlainHTTPClient.Failure, maxBytes: Int) -> AdapterError {
+        switch failure {
+        case .timeout: AdapterError(.timeout, "the upstream did not answer in time")
+        case .connectTimeout: AdapterError(.timeout, "the connection to the upstream timed out")
+        case .connectFailed: AdapterError(.connection, "the connection to the upstream failed")
+        case .closed: AdapterError(.connection, "the upstream closed the connection")
+        case .tooLarge: AdapterError(.responseTooLarge, "the response body is larger than \(maxBytes) bytes")
+        case .decompressionLimit: AdapterError(.responseTooLarge, "the response body decompresses to more than 100 times its size")
+        case .invalidResponse: AdapterError(.other, "the upstream's answer is not valid HTTP/1.1")
+        case .cancelled: AdapterError(.timeout, "the call was cancelled")
+        case .shutDown: AdapterError(.connection, "the HTTP client is shut down")
+        }
+    }
+
+    /// Sends `spec` over AsyncHTTPClient.
+    func sendOverAsyncHTTPClient(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
         var headers = HTTPHeaders()
         headers.reserveCapacity(spec.headers.count)
         for h in spec.headers { headers.add(name: h.name, value: h.value) }
