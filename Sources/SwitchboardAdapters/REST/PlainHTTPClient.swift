@@ -162,6 +162,14 @@ final class PlainHTTPClient: Sendable {
                     channel.close(promise: nil)
                     return exchange.fail(.invalidResponse)
                 }
+                guard !exchange.finished else {
+                    // The exchange ended while connecting (its deadline, or the caller's cancellation): the new
+                    // connection is kept for the next exchange rather than left open and unowned.
+                    if !pool.park(channel, origin: origin, maxIdle: self.maxIdlePerOrigin, idleTimeout: self.idleTimeout) {
+                        channel.close(promise: nil)
+                    }
+                    return
+                }
                 handler.run(exchange, retryOnStale: nil)
             case .failure(let error):
                 if case .connectTimeout? = error as? ChannelError {
