@@ -51,6 +51,9 @@ struct PlainHTTPClientTests {
             ("http://[::1/", nil, nil, nil),
             ("ftp://example.com/", nil, nil, nil),
         ]
+        #expect(PlainHTTPClient.Origin(host: "::1", port: 9000).hostHeader == "[::1]:9000")
+        #expect(PlainHTTPClient.Origin(host: "example.com", port: 80).hostHeader == "example.com")
+        #expect(PlainHTTPClient.Origin(host: "127.0.0.1", port: 8080).hostHeader == "127.0.0.1:8080")
         for (url, host, port, target) in cases {
             let split = HTTPTransport.plainTarget(url)
             #expect(split?.0.host == host, "\(url)")

@@ -145,13 +145,9 @@ public final class HTTPTransport: Sendable {
         public var body: [UInt8]
     }
 
-    /// Sends `spec` and collects the body (up to `maxBytes`); `timeout` covers the whole exchange, body included.
-    ///
-    /// This uses AsyncHTTPClient's event-loop API with its `ResponseAccumulator` rather than the async API: the body is
-    /// gathered on the connection's event loop as it arrives and the caller resumes once, when the response is complete,
-    /// instead of once for the head and once per body part through an async sequence. The pool prefers a connection on
-    /// the caller's event loop when it runs on one (the server's tasks do), so the exchange rarely changes threads.
-    /// (Requiring that loop, `.delegateAndChannel`, made the pool open and close a connection per call.)
+    /// Sends `spec` and collects the body (up to `maxBytes`); `timeout` covers the whole exchange, body included,
+    /// redirects too. Plain http goes over the lean client unless the spec carries TLS settings or the configuration
+    /// turned it off; the rest over AsyncHTTPClient.
     public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
         if let plain, spec.tls == nil, let (origin, target) = Self.plainTarget(spec.url) {
             return try await sendPlain(plain, spec, origin: origin, target: target, timeout: timeout, maxBytes: maxBytes)
@@ -303,6 +299,12 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Sends `spec` over AsyncHTTPClient.
+    ///
+    /// This uses AsyncHTTPClient's event-loop API with its `ResponseAccumulator` rather than the async API: the body is
+    /// gathered on the connection's event loop as it arrives and the caller resumes once, when the response is complete,
+    /// instead of once for the head and once per body part through an async sequence. The pool prefers a connection on
+    /// the caller's event loop when it runs on one (the server's tasks do), so the exchange rarely changes threads.
+    /// (Requiring that loop, `.delegateAndChannel`, made the pool open and close a connection per call.)
     func sendOverAsyncHTTPClient(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
         var headers = HTTPHeaders()
         headers.reserveCapacity(spec.headers.count)

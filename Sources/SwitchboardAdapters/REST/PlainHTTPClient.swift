@@ -23,6 +23,12 @@ final class PlainHTTPClient: Sendable {
     struct Origin: Hashable, Sendable {
         var host: String
         var port: Int
+
+        /// The `Host` header's value: an IPv6 address in brackets, the port unless it is 80.
+        var hostHeader: String {
+            let name = host.contains(":") ? "[\(host)]" : host
+            return port == 80 ? name : "\(name):\(port)"
+        }
     }
 
     struct Request: Sendable {
@@ -327,7 +333,7 @@ final class PlainHTTPClient: Sendable {
             let r = exchange.request
             var head = HTTPRequestHead(version: .http1_1, method: r.method, uri: r.target, headers: r.headers)
             if !head.headers.contains(name: "Host") {
-                head.headers.add(name: "Host", value: r.origin.port == 80 ? r.origin.host : "\(r.origin.host):\(r.origin.port)")
+                head.headers.add(name: "Host", value: r.origin.hostHeader)
             }
             head.headers.remove(name: "Transfer-Encoding")
             if let body = r.body {
