@@ -159,7 +159,6 @@ public final class HTTPTransport: Sendable {
     func sendPlain(
         _ plain: PlainHTTPClient, _ spec: HTTPRequestSpec, origin: PlainHTTPClient.Origin, target: String, timeout: Duration, maxBytes: Int
     ) async throws(AdapterError) -> Response {
-        let started = ContinuousClock.now
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         var request = PlainHTTPClient.Request(
             method: HTTPMethod(rawValue: spec.method), origin: origin, target: target, headers: HTTPHeaders(spec.headers.map { ($0.name, $0.value) }),
@@ -200,7 +199,7 @@ public final class HTTPTransport: Sendable {
                 rest.method = request.method.rawValue
                 rest.body = request.body
                 rest.headers = request.headers.map { ($0.name, $0.value) }
-                let left = timeout - (ContinuousClock.now - started)
+                let left = Duration.nanoseconds((deadline - .now()).nanoseconds)
                 guard left > .zero else { throw AdapterError(.timeout, "the upstream did not answer in time") }
                 return try await sendOverAsyncHTTPClient(rest, timeout: left, maxBytes: maxBytes)
             }

@@ -49,9 +49,9 @@ final class PlainHTTPClient: Sendable {
     enum Failure: Error, Equatable {
         case timeout
         case connectTimeout
-        case connectFailed(String)
+        case connectFailed
         /// The upstream closed the connection before the whole answer came.
-        case closed(beforeAnyResponse: Bool)
+        case closed
         case tooLarge
         case decompressionLimit
         case invalidResponse
@@ -181,16 +181,10 @@ final class PlainHTTPClient: Sendable {
                 if case .connectTimeout? = error as? ChannelError {
                     exchange.fail(exchange.deadline <= .now() ? .timeout : .connectTimeout)
                 } else {
-                    exchange.fail(.connectFailed(Self.describe(error)))
+                    exchange.fail(.connectFailed)
                 }
             }
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let e = error as? IOError { return "\(e.description)" }
-        if error is NIOConnectionError { return "no address of the host accepted the connection" }
-        return "\(type(of: error))"
     }
 
     /// The idle connections of one event loop, by origin. Touched only on `loop`.
@@ -321,7 +315,7 @@ final class PlainHTTPClient: Sendable {
             guard !exchange.finished else { return }
             guard let context, context.channel.isActive else {
                 // Closed by the upstream since it was parked.
-                if let retryOnStale { retryOnStale() } else { exchange.fail(.closed(beforeAnyResponse: true)) }
+                if let retryOnStale { retryOnStale() } else { exchange.fail(.closed) }
                 return
             }
             self.exchange = exchange
@@ -391,7 +385,7 @@ final class PlainHTTPClient: Sendable {
             } else if error is HTTPParserError {
                 fail(.invalidResponse)
             } else {
-                fail(.closed(beforeAnyResponse: !received))
+                fail(.closed)
             }
             context.close(promise: nil)
         }
@@ -405,7 +399,7 @@ final class PlainHTTPClient: Sendable {
                     exchange.onFail = nil
                     again()
                 } else {
-                    exchange.fail(.closed(beforeAnyResponse: !received))
+                    exchange.fail(.closed)
                 }
             }
             context.fireChannelInactive()
