@@ -86,6 +86,7 @@ public struct MethodExecutor: Sendable {
         var attempts = 0
         var connection: Connection?
         var definition: IntegrationDefinition?
+        var definitionVersion: String?
         var httpStatus: Int?
         var requestBytes = 0
         var responseBytes = 0
@@ -107,6 +108,7 @@ public struct MethodExecutor: Sendable {
         let prepared = try await loadDefinition(connection)
         let definition = prepared.definition
         trace.definition = definition
+        trace.definitionVersion = prepared.versionText
         guard let method = prepared.methods[methodName] else { throw ExecutionErrors.methodNotFound(methodName, definition) }
 
         // 2. Usable?
@@ -387,7 +389,7 @@ public struct MethodExecutor: Sendable {
         let now = clock.now()
         let record = ExecutionRecord(
             id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
-            definitionVersion: trace.definition?.version.description ?? "", method: methodName, status: result.isSuccess ? .success : .error,
+            definitionVersion: trace.definitionVersion ?? "", method: methodName, status: result.isSuccess ? .success : .error,
             errorCode: result.error?.code, errorMessage: result.error?.message, httpStatus: trace.httpStatus, attempts: result.attempts,
             durationMs: result.durationMs, requestBytes: trace.requestBytes, responseBytes: trace.responseBytes, cached: result.cached,
             fallback: result.fallback, createdAt: now, requestBody: trace.requestBody, responseBody: trace.responseBody)

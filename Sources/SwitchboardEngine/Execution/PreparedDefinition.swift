@@ -8,6 +8,8 @@ import SwitchboardCore
 public struct PreparedDefinition: Sendable {
     public let definition: IntegrationDefinition
     public let methods: [String: PreparedMethod]
+    /// The version as text, for every execution record (formatting it per call was a measurable cost).
+    public let versionText: String
 
     public struct PreparedMethod: Sendable {
         public let compiled: CompiledMethod
@@ -20,6 +22,7 @@ public struct PreparedDefinition: Sendable {
     /// Prepares every method; a method whose templates, schemas or transforms don't compile is reported by name.
     public init(_ definition: IntegrationDefinition, schemas: JSONSchemaChecker) throws(SwitchboardError) {
         self.definition = definition
+        self.versionText = definition.version.description
         var methods: [String: PreparedMethod] = [:]
         for m in definition.methods {
             func fail(_ what: String) -> SwitchboardError {

@@ -1,7 +1,7 @@
 import JSONValue
 import SwitchboardCore
 
-/// The executions log in SQL; inserts arrive in batches and go in one multi-row statement per chunk.
+/// The executions log in SQL; inserts arrive in batches and go in multi-row statements of a few fixed sizes.
 public struct SQLExecutionRepository: ExecutionRepository {
     let db: any SQLDatabase
 
@@ -12,11 +12,13 @@ public struct SQLExecutionRepository: ExecutionRepository {
         duration_ms, request_bytes, response_bytes, cached, fallback, created_at, request_body, response_body
         """
 
+    static let insert = ChunkedInsert("INSERT INTO executions (\(columns)) VALUES ", columns: 18, suffix: " ON CONFLICT (id) DO NOTHING")
+
     public func insert(_ records: [ExecutionRecord]) async throws {
         guard !records.isEmpty else { return }
         try await db.transaction { tx in
-            for chunk in stride(from: 0, to: records.count, by: 200).map({ Array(records[$0..<min($0 + 200, records.count)]) }) {
-                let row = "(" + Array(repeating: "?", count: 18).joined(separator: ", ") + ")"
+            for (range, sql) in Self.insert.chunks(records.count) {
+                let chunk = records[range]
                 var binds: [SQLValue] = []
                 binds.reserveCapacity(chunk.count * 18)
                 for r in chunk {
@@ -28,9 +30,7 @@ public struct SQLExecutionRepository: ExecutionRepository {
                         .timestamp(r.createdAt), .optionalText(r.requestBody), .optionalText(r.responseBody),
                     ]
                 }
-                try await tx.execute(
-                    "INSERT INTO executions (\(Self.columns)) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
-                        + " ON CONFLICT (id) DO NOTHING", binds)
+                try await tx.execute(sql, binds)
             }
         }
     }
@@ -47,7 +47,8 @@ public struct SQLExecutionRepository: ExecutionRepository {
         if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
         if let until = query.until { q.filter("created_at < ?", .timestamp(until)) }
         try q.after(query.cursor, column: "id", descending: true)
-        return try await q.page(db, select: "SELECT \(Self.columns) FROM executions", orderBy: "id DESC", limit: query.limit, decode: Self.decode, key: \.id)
+        return try await q.page(
+            db, select: "SELECT \(Self.columns) FROM executions", orderBy: "id DESC", limit: query.limit, decode: Self.decode, key: \.id)
     }
 
     static func decode(_ row: SQLRow) -> ExecutionRecord {
@@ -69,15 +70,20 @@ public struct SQLEventRepository: EventRepository {
 
     public init(db: any SQLDatabase) { self.db = db }
 
+    static let insert = ChunkedInsert(
+        "INSERT INTO events (id, type, connection_id, payload, created_at) VALUES ", columns: 5, suffix: " ON CONFLICT (id) DO NOTHING")
+
     public func insert(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
         try await db.transaction { tx in
-            for chunk in stride(from: 0, to: events.count, by: 500).map({ Array(events[$0..<min($0 + 500, events.count)]) }) {
+            for (range, sql) in Self.insert.chunks(events.count) {
+                let chunk = events[range]
                 var binds: [SQLValue] = []
-                for e in chunk { binds += [.text(e.id), .text(e.type), .optionalText(e.connectionId), .json(.object(e.payload)), .timestamp(e.createdAt)] }
-                try await tx.execute(
-                    "INSERT INTO events (id, type, connection_id, payload, created_at) VALUES "
-                        + Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ") + " ON CONFLICT (id) DO NOTHING", binds)
+                binds.reserveCapacity(chunk.count * 5)
+                for e in chunk {
+                    binds += [.text(e.id), .text(e.type), .optionalText(e.connectionId), .json(.object(e.payload)), .timestamp(e.createdAt)]
+                }
+                try await tx.execute(sql, binds)
             }
         }
     }
