@@ -93,6 +93,7 @@ public struct AppServices: Sendable {
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
         self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
         vault.bind(events: EventBusVaultSink(bus: eventBus))
+        vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
         self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
         self.transport = HTTPTransport(configuration: transport)
         self.sqlAdapter = SQLAdapter(logger: logger)

@@ -47,6 +47,8 @@ public final class Vault: CredentialProvider, Sendable {
         inflight.withLock { m in body(&m) }
     }
     private let sink: Mutex<any VaultEventSink>
+    /// Told after the vault changed a connection's row (its status), so copies cached elsewhere are dropped.
+    private let connectionChanged = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     struct CacheEntry {
         var row: CredentialRow
@@ -80,6 +82,10 @@ public final class Vault: CredentialProvider, Sendable {
 
     /// Binds the event sink (the engine's event bus).
     public func bind(events: any VaultEventSink) { sink.withLock { $0 = events } }
+
+    /// Binds what to do after the vault changed a connection (moved it to CONNECTED or AUTH_ERROR): the engine drops
+    /// its cached copy, so the next call sees the new status at once.
+    public func bind(connectionChanged handler: @escaping @Sendable (String) -> Void) { connectionChanged.withLock { $0 = handler } }
 
     func emit(_ type: String, _ connectionId: String, _ payload: JSONObject = [:]) {
         let s = sink.withLock { $0 }
@@ -399,7 +405,9 @@ public final class Vault: CredentialProvider, Sendable {
             c.updatedAt = now
             if status == .connected { c.lastConnectedAt = now }
             do {
-                return try await connections.update(c, expectedVersion: c.version)
+                let updated = try await connections.update(c, expectedVersion: c.version)
+                connectionChanged.withLock { $0 }?(connectionId)
+                return updated
             } catch let e as SwitchboardError where e.code == "VERSION_CONFLICT" && attempt < 4 {
                 continue
             }

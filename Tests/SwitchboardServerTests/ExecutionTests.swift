@@ -177,6 +177,14 @@ import Testing
             let refused = try await client.call(.post, "/v1/connections/\(c["id"]!.stringValue!)/methods/get", json: [:])
             #expect(refused.status == 409)
             #expect(refused.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
+
+            // Credentials make it CONNECTED through the vault, and the very next call runs: the engine's cached copy
+            // of the connection (still PENDING_AUTHENTICATION) is dropped by that change, not after the cache's TTL.
+            let put = try await client.call(.put, "/v1/connections/\(c["id"]!.stringValue!)/credentials", json: ["type": "bearer", "token": "tok-1"])
+            #expect(put.body["connectionStatus"] == "CONNECTED")
+            let ran = try await client.call(.post, "/v1/connections/\(c["id"]!.stringValue!)/methods/get", json: [:])
+            #expect(ran.status == 200, "\(ran.body)")
+            #expect(ran.body["status"] == "SUCCESS")
         }
     }
 
