@@ -61,7 +61,8 @@ public struct MethodExecutor: Sendable {
         var trace = Trace()
         let result: ExecutionResult
         do {
-            let data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
+            var data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
+            if let r = trace.redactor, let redacted = r.redactedIfNeeded(data) { data = redacted }
             var success = ExecutionResult(
                 executionId: executionId, data: data, error: nil, partialData: nil, attempts: trace.attempts, durationMs: elapsed(started),
                 cached: trace.cached, fallback: trace.fallback)
@@ -69,7 +70,8 @@ public struct MethodExecutor: Sendable {
             result = success
         } catch let error as SwitchboardError {
             result = ExecutionResult(
-                executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error, partialData: trace.partialData,
+                executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error,
+                partialData: trace.partialData.map { p in trace.redactor?.redactedIfNeeded(p) ?? p },
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
         } catch {
             logger.error("unexpected execution failure", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error.type": "\(type(of: error))"])
@@ -216,6 +218,7 @@ public struct MethodExecutor: Sendable {
         switch outcome {
         case .success(let result):
             log.copy(into: &trace)
+            trace.redactor = log.redactor  // after a refresh on 401, the new credentials'
             trace.responseHeaders = result.value.headers
             trace.cached = result.cached
             if result.cached { trace.attempts = 0 }
