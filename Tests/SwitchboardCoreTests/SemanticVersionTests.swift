@@ -36,6 +36,14 @@ import Testing
     func rejectsMalformedTemplates(_ text: String) {
         if case .success = PathTemplate.parse(text) { Issue.record("\(text) should not parse") }
     }
+
+    @Test func saysHowToWriteAPathVariableWhenGivenTheTemplateSyntaxOfOtherParts() {
+        guard case .failure(let e) = PathTemplate.parse("/status/{{params.code}}") else {
+            Issue.record("should not parse")
+            return
+        }
+        #expect(e.message == "uses '{{...}}': path variables are written '{name}' (a parameter) or '{config.name}'")
+    }
 }
 
 @Suite struct TimestampTests {

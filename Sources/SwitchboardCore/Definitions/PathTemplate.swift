@@ -20,6 +20,10 @@ public struct PathTemplate: Sendable, Equatable {
         while i < text.endIndex {
             let c = text[i]
             if c == "{" {
+                // `{{params.id}}` is how query, header and body templates read a parameter; a path names it `{id}`.
+                if text[i...].hasPrefix("{{") {
+                    return .failure("uses '{{...}}': path variables are written '{name}' (a parameter) or '{config.name}'")
+                }
                 guard let close = text[i...].firstIndex(of: "}") else { return .failure("has a '{' without a matching '}'") }
                 let name = String(text[text.index(after: i)..<close])
                 guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }),
