@@ -164,7 +164,7 @@ public final class HTTPTransport: Sendable {
             method: HTTPMethod(rawValue: spec.method), origin: origin, target: target, headers: HTTPHeaders(spec.headers.map { ($0.name, $0.value) }),
             body: spec.body)
         var url = spec.url
-        var visited: Set<String> = [url]
+        var visited: Set<String> = []  // filled on the first redirect: most calls have none
         let limit = max(0, maxBytes)
         while true {
             let answer: PlainHTTPClient.Response
@@ -176,6 +176,7 @@ public final class HTTPTransport: Sendable {
             if Self.redirectStatuses.contains(answer.status), maxRedirects > 0, let location = answer.headers.first(name: "Location"),
                 let next = Self.resolve(location, against: url)
             {
+                if visited.isEmpty { visited.insert(url) }
                 guard visited.count <= maxRedirects, visited.insert(next).inserted else { throw AdapterError(.other, "too many redirects") }
                 let sameOrigin = Self.plainTarget(next).map { $0.origin == request.origin } ?? false
                 if !sameOrigin {
