@@ -192,6 +192,24 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func bodiesThatAreNotParametersGetTheExecutionEnvelope(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let cases: [(raw: String, type: String, status: Int, code: String)] = [
+                ("{bad", "application/json", 400, "MALFORMED_BODY"),
+                ("[1, 2]", "application/json", 422, "VALIDATION_ERROR"),
+                ("q=1", "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"),
+            ]
+            for c in cases {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", raw: c.raw, contentType: c.type)
+                #expect(r.status == c.status, "\(c.raw)")
+                #expect(r.body["status"] == "ERROR", "\(c.raw)")
+                #expect(r.body["error"]?["code"] == .string(c.code), "\(c.raw)")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func changesAreSeenAtOnce(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
             let id = try await setUp(client)

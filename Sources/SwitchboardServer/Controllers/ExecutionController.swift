@@ -15,7 +15,16 @@ struct ExecutionController: Sendable {
     func register<Context: RequestContext>(on router: Router<Context>, table: inout RouteTable) {
         table.add(router, .post, "/v1/connections/{id}/methods/{method}") { request, context in
             var request = request
-            let params = try await paramsBody(&request)
+            let params: JSON
+            do {
+                params = try await paramsBody(&request)
+            } catch let e as SwitchboardError {
+                // A body that cannot be read as parameters is answered in the execution envelope too, so a caller
+                // reads `status` the same way whatever went wrong (no execution ran, so there is no `meta`).
+                var headers: HTTPFields = [:]
+                if let retryAfter = e.retryAfter { headers[.retryAfter] = String(Int(retryAfter.rounded(.up))) }
+                return APIResponse.json(["status": "ERROR", "error": e.json], status: HTTPResponse.Status(code: e.status), headers: headers)
+            }
             let result = await executor.execute(connectionId: try context.path("id"), methodName: try context.path("method"), params: params)
             return Self.respond(result)
         }
