@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// `switchboard-bench proxy hb|hb-lean|nio-ahc|nio-lean --port P --upstream-port U`
+/// `switchboard-bench proxy hb|hb-lean|nio-ahc|nio-lean|hb-const --port P --upstream-port U`
 ///
 /// The framework's ceiling for the execute path (issue 4): the least a proxy built from the pieces Switchboard uses
 /// can cost, with no Switchboard code at all. Each mode answers `POST /x` by sending `GET /fast?q=bench` (with an
@@ -13,7 +13,9 @@ import NIOPosix
 /// - `hb`: a Hummingbird route and AsyncHTTPClient's async API (the shape of Switchboard's path);
 /// - `hb-lean`: a Hummingbird route and a minimal HTTP/1.1 client on the event loop the route runs on;
 /// - `nio-ahc`: a NIO channel handler (no async sequences, no tasks) and AsyncHTTPClient's event-loop API;
-/// - `nio-lean`: a NIO channel handler and the minimal client on the connection's own event loop.
+/// - `nio-lean`: a NIO channel handler and the minimal client on the connection's own event loop;
+/// - `hb-const`: a Hummingbird route that answers a constant body without calling the upstream (the server side
+///   alone, to compare with Switchboard's execute route answering without an upstream call).
 /// `bench/execute-ceilings.sh` runs all four beside nginx. The minimal client is a measuring device, not a product
 /// client: keep-alive connections per event loop, no timeouts, redirects, TLS or error handling.
 enum ProxyCeiling {
@@ -26,20 +28,23 @@ enum ProxyCeiling {
             switch a {
             case "--port": port = Int(it.next() ?? "") ?? 0
             case "--upstream-port": upstreamPort = Int(it.next() ?? "") ?? 0
-            case "hb", "hb-lean", "nio-ahc", "nio-lean": mode = a
+            case "hb", "hb-lean", "nio-ahc", "nio-lean", "hb-const": mode = a
             default: throw BenchError("unknown option \(a)")
             }
         }
-        guard let mode, port > 0, upstreamPort > 0 else { throw BenchError("usage: proxy hb|hb-lean|nio-ahc|nio-lean --port P --upstream-port U") }
+        guard let mode, port > 0, upstreamPort > 0 else { throw BenchError("usage: proxy hb|hb-lean|nio-ahc|nio-lean|hb-const --port P --upstream-port U") }
         let upstream = Upstream(port: upstreamPort)
         switch mode {
-        case "hb", "hb-lean":
+        case "hb", "hb-lean", "hb-const":
             let router = Router()
             let lean = mode == "hb-lean"
+            let constant = ByteBuffer(string: #"{"ok":true,"items":[1,2,3],"name":"fast upstream"}"#)
             router.post("/x") { request, _ -> Response in
                 _ = try await request.body.collect(upTo: 1 << 20)
                 let body: ByteBuffer
-                if lean {
+                if mode == "hb-const" {
+                    body = constant
+                } else if lean {
                     let loop = MultiThreadedEventLoopGroup.singleton.any()
                     body = try await loop.flatSubmit { upstream.leanGet(on: loop) }.get()
                 } else {
