@@ -11,8 +11,14 @@ public final class ExecutionCache: Sendable {
     }
 
     private let connections = Mutex<[String: Entry<Connection>]>([:])
-    private let definitions = Mutex<[String: Entry<PreparedDefinition>]>([:])
+    private let definitions = Mutex<[DefinitionKey: Entry<PreparedDefinition>]>([:])
     let ttl: Duration
+
+    /// A definition version (a struct key: formatting `key@version` per call was a measurable cost).
+    struct DefinitionKey: Hashable {
+        var key: String
+        var version: SemanticVersion
+    }
     let clock = ContinuousClock()
 
     public init(ttl: Duration = .seconds(5)) { self.ttl = ttl }
@@ -33,14 +39,15 @@ public final class ExecutionCache: Sendable {
     func definition(_ key: String, _ version: SemanticVersion) -> PreparedDefinition? {
         let now = clock.now
         return definitions.withLock { d in
-            guard let e = d[key + "@" + version.description], now - e.loadedAt < ttl else { return nil }
+            guard let e = d[DefinitionKey(key: key, version: version)], now - e.loadedAt < ttl else { return nil }
             return e.value
         }
     }
 
     func store(_ definition: PreparedDefinition) {
         let now = clock.now
-        definitions.withLock { $0[definition.definition.key + "@" + definition.definition.version.description] = Entry(value: definition, loadedAt: now) }
+        let key = DefinitionKey(key: definition.definition.key, version: definition.definition.version)
+        definitions.withLock { $0[key] = Entry(value: definition, loadedAt: now) }
     }
 
     /// Forgets a connection (after it changed or was deleted).
@@ -48,7 +55,7 @@ public final class ExecutionCache: Sendable {
 
     /// Forgets every cached version of a definition key.
     public func invalidate(definitionKey: String) {
-        definitions.withLock { d in d = d.filter { !$0.key.hasPrefix(definitionKey + "@") } }
+        definitions.withLock { d in d = d.filter { $0.key.key != definitionKey } }
     }
 
     public func invalidateAll() {
