@@ -1,5 +1,5 @@
-import Synchronization
 import SwitchboardCore
+import Synchronization
 
 /// Caches connections and prepared definitions for the hot path, so an execution normally touches no database
 /// before calling the provider. Every change made through this node invalidates the entry at once; entries also
@@ -13,13 +13,13 @@ public final class ExecutionCache: Sendable {
     private let connections = Mutex<[String: Entry<Connection>]>([:])
     private let definitions = Mutex<[DefinitionKey: Entry<PreparedDefinition>]>([:])
     let ttl: Duration
+    let clock = ContinuousClock()
 
     /// A definition version (a struct key: formatting `key@version` per call was a measurable cost).
     struct DefinitionKey: Hashable {
         var key: String
         var version: SemanticVersion
     }
-    let clock = ContinuousClock()
 
     public init(ttl: Duration = .seconds(5)) { self.ttl = ttl }
 

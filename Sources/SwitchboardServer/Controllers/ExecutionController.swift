@@ -21,9 +21,7 @@ struct ExecutionController: Sendable {
             } catch let e as SwitchboardError {
                 // A body that cannot be read as parameters is answered in the execution envelope too, so a caller
                 // reads `status` the same way whatever went wrong (no execution ran, so there is no `meta`).
-                var headers: HTTPFields = [:]
-                if let retryAfter = e.retryAfter { headers[.retryAfter] = String(Int(retryAfter.rounded(.up))) }
-                return APIResponse.json(["status": "ERROR", "error": e.json], status: HTTPResponse.Status(code: e.status), headers: headers)
+                return APIResponse.error(e, envelope: true)
             }
             let result = await executor.execute(connectionId: try context.path("id"), methodName: try context.path("method"), params: params)
             return Self.respond(result)
@@ -70,14 +68,16 @@ struct ExecutionController: Sendable {
             throw SwitchboardError.unsupportedMediaType(type, supported: ["application/json"])
         }
         let json = try DocumentReader.read(bytes, format: .json)
-        guard case .object = json else { throw SwitchboardError.validation("the parameters must be a JSON object", problems: [Problem(path: "", message: "must be an object, not \(json.typeName)")]) }
+        guard case .object = json else {
+            throw SwitchboardError.validation(
+                "the parameters must be a JSON object", problems: [Problem(path: "", message: "must be an object, not \(json.typeName)")])
+        }
         return json
     }
 
     static func respond(_ result: ExecutionResult) -> Response {
-        var headers: HTTPFields = [:]
-        if let retryAfter = result.error?.retryAfter { headers[.retryAfter] = String(Int(retryAfter.rounded(.up))) }
-        return APIResponse.json(result.json, status: HTTPResponse.Status(code: result.httpStatus), headers: headers)
+        APIResponse.json(
+            result.json, status: HTTPResponse.Status(code: result.httpStatus), headers: APIResponse.headers(retryAfter: result.error?.retryAfter))
     }
 }
 

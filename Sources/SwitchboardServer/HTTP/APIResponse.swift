@@ -19,10 +19,16 @@ enum APIResponse {
 
     static func noContent() -> Response { Response(status: .noContent) }
 
-    static func error(_ error: SwitchboardError) -> Response {
-        var headers: HTTPFields = [:]
-        if let retryAfter = error.retryAfter { headers[.retryAfter] = String(Int(retryAfter.rounded(.up))) }
-        return json(["error": error.json], status: HTTPResponse.Status(code: error.status), headers: headers)
+    /// `{"error": ...}` with the error's status, or the execution envelope `{"status": "ERROR", "error": ...}`.
+    static func error(_ error: SwitchboardError, envelope: Bool = false) -> Response {
+        let body: JSON = envelope ? ["status": "ERROR", "error": error.json] : ["error": error.json]
+        return json(body, status: HTTPResponse.Status(code: error.status), headers: headers(retryAfter: error.retryAfter))
+    }
+
+    /// A `Retry-After` header (whole seconds, rounded up) when there is a delay to wait.
+    static func headers(retryAfter: Double?) -> HTTPFields {
+        guard let retryAfter else { return [:] }
+        return [.retryAfter: String(Int(retryAfter.rounded(.up)))]
     }
 
     /// `{"items": [...], "nextCursor": "..."}`.
