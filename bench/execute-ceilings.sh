@@ -29,6 +29,7 @@ PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     nginx_stop
+    rm -rf "$WORK"
 }
 trap cleanup EXIT
 

@@ -29,6 +29,7 @@ SB_PID=""
 cleanup() {
     [ -n "$SB_PID" ] && kill "$SB_PID" 2>/dev/null || true
     nginx_stop
+    rm -rf "$WORK"
 }
 trap cleanup EXIT
 

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-
 import SwitchboardCore
 import SwitchboardStore
 
@@ -45,12 +44,52 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvert
         }
     }
 
-    /// Opens a fresh, migrated database, runs `body`, and closes it.
+    /// Runs `body` with a fresh location, then removes it (the SQLite directory, or the PostgreSQL database): left
+    /// behind, a test run's databases filled gigabytes of scripts/test's cluster after a few runs.
+    public func withFreshLocation<T: Sendable>(_ body: (StoreLocation) async throws -> T) async throws -> T {
+        let location = try await freshLocation()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(location)) } catch { result = .failure(error) }
+        await Self.remove(location)
+        return try result.get()
+    }
+
+    /// Deletes a location made by `freshLocation()`; failures are ignored (it is only cleanup).
+    public static func remove(_ location: StoreLocation) async {
+        switch location {
+        case .sqlite(let directory):
+            try? FileManager.default.removeItem(atPath: directory)
+        case .sqliteFile(let path):
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        case .postgres(let url):
+            guard let admin = postgresAdminURL, let name = databaseName(url), name.hasPrefix("sbtest_") else { return }
+            guard let db = try? SwitchboardStore.PostgresDatabase(url: admin, logger: Logger(label: "test-admin"), maximumConnections: 1) else {
+                return
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await db.run() }
+                // FORCE: a server process a test killed may have left connections behind.
+                _ = try? await db.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// The database named by a PostgreSQL URL (its path), if any.
+    static func databaseName(_ url: String) -> String? {
+        let withoutQuery = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        guard let schemeEnd = withoutQuery.range(of: "://")?.upperBound, let slash = withoutQuery[schemeEnd...].firstIndex(of: "/") else {
+            return nil
+        }
+        let name = withoutQuery[withoutQuery.index(after: slash)...]
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// Opens a fresh, migrated database, runs `body`, closes it and removes it.
     public func withDatabase<T: Sendable>(
         _ body: @Sendable (any SQLDatabase, StoreLocation) async throws -> T
     ) async throws -> T {
-        let location = try await freshLocation()
-        return try await Self.withDatabase(at: location, body)
+        try await withFreshLocation { location in try await Self.withDatabase(at: location, body) }
     }
 
     /// Opens the database at `location` (migrating it), runs `body`, and closes it.

@@ -36,6 +36,7 @@ struct MutualTLSExecutionTests {
         let peer = try MutualTLSPeer.shared()
         let dir = NSTemporaryDirectory() + "switchboard-mtls-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = ServerConfiguration(logLevel: .trace)
         config.dataDirectory = dir
         let logs = CapturedLogs()

@@ -172,24 +172,25 @@ import Testing
     /// database share a rate limit: together they never admit more than the limit.
     @Test(arguments: TestBackend.available.filter { $0 == .postgres })
     func twoNodesShareARateLimitThroughPostgreSQL(_ backend: TestBackend) async throws {
-        let location = try await backend.freshLocation()
-        let ids = IdBox()
-        try await withApp(backend, location: location) { first in
-            ids.value = try await setUp(first, resilience: ["rateLimit": ["algorithm": "gcra", "limit": 10, "periodMs": 600000, "burst": 10, "scope": "connection_method"]])
-            try await withApp(backend, location: location) { second in
-                let id = ids.value
-                let admitted = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for i in 0..<30 {
-                        group.addTask {
-                            let client: any TestClientProtocol = i % 2 == 0 ? first : second
-                            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": "shared-\(i)"])
-                            if r.status == 429 { #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED") }
-                            return r.status == 200 ? 1 : 0
+        try await backend.withFreshLocation { location in
+            let ids = IdBox()
+            try await withApp(backend, location: location) { first in
+                ids.value = try await setUp(first, resilience: ["rateLimit": ["algorithm": "gcra", "limit": 10, "periodMs": 600000, "burst": 10, "scope": "connection_method"]])
+                try await withApp(backend, location: location) { second in
+                    let id = ids.value
+                    let admitted = try await withThrowingTaskGroup(of: Int.self) { group in
+                        for i in 0..<30 {
+                            group.addTask {
+                                let client: any TestClientProtocol = i % 2 == 0 ? first : second
+                                let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": "shared-\(i)"])
+                                if r.status == 429 { #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED") }
+                                return r.status == 200 ? 1 : 0
+                            }
                         }
+                        return try await group.reduce(0, +)
                     }
-                    return try await group.reduce(0, +)
+                    #expect(admitted == 10)
                 }
-                #expect(admitted == 10)
             }
         }
     }

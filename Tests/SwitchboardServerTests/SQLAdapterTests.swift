@@ -37,27 +37,29 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func parameterisedQueriesReadOnlyByDefault(_ backend: TestBackend) async throws {
-        let config = try await Self.seed(try await backend.freshLocation())
-        try await withApp(backend) { client in
-            try await client.call(.post, "/v1/definitions?publish=true", json: Self.definition)
-            let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "inventory-db", "name": "inv", "config": config]).body
-            let id = c["id"]!.stringValue!
-            let found = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "nut; DROP TABLE items"])
-            #expect(found.status == 200, "\(found.body)")
-            #expect(found.body["data"]?["rows"] == [["id": 2, "name": "nut; DROP TABLE items", "qty": 5]])
-            let injection = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "' OR '1'='1"])
-            #expect(injection.body["data"]?["rowCount"] == 0)
+        try await backend.withFreshLocation { target in
+            let config = try await Self.seed(target)
+            try await withApp(backend) { client in
+                try await client.call(.post, "/v1/definitions?publish=true", json: Self.definition)
+                let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "inventory-db", "name": "inv", "config": config]).body
+                let id = c["id"]!.stringValue!
+                let found = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "nut; DROP TABLE items"])
+                #expect(found.status == 200, "\(found.body)")
+                #expect(found.body["data"]?["rows"] == [["id": 2, "name": "nut; DROP TABLE items", "qty": 5]])
+                let injection = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "' OR '1'='1"])
+                #expect(injection.body["data"]?["rowCount"] == 0)
 
-            let refused = try await client.call(.post, "/v1/connections/\(id)/methods/sneakyWrite", json: ["id": 1])
-            #expect(refused.status == 502)
-            #expect(refused.body["status"] == "ERROR")
-            let still = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["id": 1])
-            #expect(still.body["data"]?["rowCount"] == 1)
+                let refused = try await client.call(.post, "/v1/connections/\(id)/methods/sneakyWrite", json: ["id": 1])
+                #expect(refused.status == 502)
+                #expect(refused.body["status"] == "ERROR")
+                let still = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["id": 1])
+                #expect(still.body["data"]?["rowCount"] == 1)
 
-            let restocked = try await client.call(.post, "/v1/connections/\(id)/methods/restock", json: ["id": 1, "amount": 5])
-            #expect(restocked.body["data"]?["rows"] == [["id": 1, "qty": 15]])
-            let quoted = try await client.call(.post, "/v1/connections/\(id)/methods/quoted", json: ["id": 7])
-            #expect(quoted.body["data"]?["rows"]?[0]?["literal"] == ":id")
+                let restocked = try await client.call(.post, "/v1/connections/\(id)/methods/restock", json: ["id": 1, "amount": 5])
+                #expect(restocked.body["data"]?["rows"] == [["id": 1, "qty": 15]])
+                let quoted = try await client.call(.post, "/v1/connections/\(id)/methods/quoted", json: ["id": 7])
+                #expect(quoted.body["data"]?["rows"]?[0]?["literal"] == ":id")
+            }
         }
     }
 }

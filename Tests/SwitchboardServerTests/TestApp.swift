@@ -14,20 +14,27 @@ func withApp(
     _ backend: TestBackend, maxBodySize: Int = 1 << 20, location: StoreLocation? = nil, resilience: ResilienceRuntime? = nil,
     _ body: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    let resolved: StoreLocation
-    if let location { resolved = location } else { resolved = try await backend.freshLocation() }
+    guard let location else {
+        // A location of its own, removed afterwards.
+        return try await backend.withFreshLocation { fresh in
+            try await withApp(backend, maxBodySize: maxBodySize, location: fresh, resilience: resilience, body)
+        }
+    }
     var config = ServerConfiguration(logLevel: .warning, maxBodySize: maxBodySize)
-    switch resolved {
+    var keyDirectory: String?
+    switch location {
     case .sqlite(let dir): config.dataDirectory = dir
     case .postgres(let url):
         config.databaseURL = url
         // PostgreSQL needs a configured master key for the vault: a fresh key file per test.
         config.dataDirectory = NSTemporaryDirectory() + "switchboard-keys-" + UUID().uuidString
+        keyDirectory = config.dataDirectory
         try FileManager.default.createDirectory(atPath: config.dataDirectory + "/keys", withIntermediateDirectories: true)
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try key.write(toFile: config.dataDirectory + "/keys/master-1.key", atomically: true, encoding: .utf8)
     case .sqliteFile: Issue.record("use a directory")
     }
+    defer { if let keyDirectory { try? FileManager.default.removeItem(atPath: keyDirectory) } }
     let app = try await buildApplication(config, resilience: resilience)
     try await app.test(.router) { client in try await body(client) }
 }

@@ -34,18 +34,19 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func restartKeepsEverything(_ backend: TestBackend) async throws {
-        let location = try await backend.freshLocation()
-        let before = SnapshotBox()
-        try await withApp(backend, location: location) { client in
-            _ = try await client.importCatalog("httpbin.yaml")
-            try await client.call(.post, "/v1/definitions", json: definition("draft-only"))
-            try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin", "name": "kept"])
-            before.value = try await client.snapshot()
-        }
-        try await withApp(backend, location: location) { client in
-            let after = try await client.snapshot()
-            #expect(after == before.value)
-            #expect(after["connections"]?["items"]?[0]?["name"] == "kept")
+        try await backend.withFreshLocation { location in
+            let before = SnapshotBox()
+            try await withApp(backend, location: location) { client in
+                _ = try await client.importCatalog("httpbin.yaml")
+                try await client.call(.post, "/v1/definitions", json: definition("draft-only"))
+                try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin", "name": "kept"])
+                before.value = try await client.snapshot()
+            }
+            try await withApp(backend, location: location) { client in
+                let after = try await client.snapshot()
+                #expect(after == before.value)
+                #expect(after["connections"]?["items"]?[0]?["name"] == "kept")
+            }
         }
     }
 

@@ -42,58 +42,59 @@ struct SyncProcessTests {
     func aServerKilledMidSyncResumesFromItsCheckpointAfterRestart(_ backend: TestBackend) async throws {
         let peer = try PeerProcess(script: "paged_server.py", arguments: ["--records", String(Self.records)])
         defer { peer.stop() }
-        let location = try await backend.freshLocation()
-        var first = try ServerProcess(location: location, leaseSeconds: 2)
-        defer { first.kill() }
-        try await first.ready()
-        let connectionId = try await Self.setUp(first, peer: peer)
-        let started = try await first.call("POST", "/v1/connections/\(connectionId)/syncs/contacts/run")
-        let runId = try #require(started.1["runId"]?.stringValue, "\(started)")
+        try await backend.withFreshLocation { location in
+            var first = try ServerProcess(location: location, leaseSeconds: 2)
+            defer { first.kill() }
+            try await first.ready()
+            let connectionId = try await Self.setUp(first, peer: peer)
+            let started = try await first.call("POST", "/v1/connections/\(connectionId)/syncs/contacts/run")
+            let runId = try #require(started.1["runId"]?.stringValue, "\(started)")
 
-        // Let it commit some pages, then SIGKILL it: no graceful shutdown, the lease is left to expire.
-        var committed = 0
-        let deadline = Date().addingTimeInterval(300)
-        while committed < 15 && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            committed = try await first.call("GET", "/v1/sync-runs/\(runId)").1["counts"]?["pages"]?.intValue ?? 0
-        }
-        first.kill()
-        #expect(committed >= 15, "the run did not get far enough before the deadline")
-        let pagesBeforeKill = try #require(try await peer.json("/stats")["pages"]?.intValue)
-        #expect(pagesBeforeKill < 100, "the run finished before it could be killed")
+            // Let it commit some pages, then SIGKILL it: no graceful shutdown, the lease is left to expire.
+            var committed = 0
+            let deadline = Date().addingTimeInterval(300)
+            while committed < 15 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                committed = try await first.call("GET", "/v1/sync-runs/\(runId)").1["counts"]?["pages"]?.intValue ?? 0
+            }
+            first.kill()
+            #expect(committed >= 15, "the run did not get far enough before the deadline")
+            let pagesBeforeKill = try #require(try await peer.json("/stats")["pages"]?.intValue)
+            #expect(pagesBeforeKill < 100, "the run finished before it could be killed")
 
-        // Restart on the same database: a worker reclaims the run once the lease has expired and finishes it.
-        var second = try ServerProcess(location: location, leaseSeconds: 2)
-        defer { second.kill() }
-        try await second.ready()
-        var run: JSON = .null
-        let end = Date().addingTimeInterval(600)
-        while Date() < end {
-            run = try await second.call("GET", "/v1/sync-runs/\(runId)").1
-            if run["status"] != "running" && run["status"] != "queued" { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(run["status"] == "completed", "\(run)")
-        #expect(run["claims"]?.intValue == 2, "\(run)")
-        #expect(run["counts"]?["fetched"]?.intValue == Self.records && run["counts"]?["created"]?.intValue == Self.records, "\(run)")
-        let pagesTotal = try #require(try await peer.json("/stats")["pages"]?.intValue)
-        // A restart from scratch would fetch all 101 pages again after the kill; the resumed run fetched only the rest
-        // (plus at most the page in flight and the one prefetched when it died).
-        let pagesAfterRestart = pagesTotal - pagesBeforeKill
-        #expect(pagesAfterRestart <= 101 - committed + 2, "fetched \(pagesAfterRestart) pages after the restart, \(committed) were committed")
-        #expect(pagesAfterRestart < 101)
-        await second.stop()
+            // Restart on the same database: a worker reclaims the run once the lease has expired and finishes it.
+            var second = try ServerProcess(location: location, leaseSeconds: 2)
+            defer { second.kill() }
+            try await second.ready()
+            var run: JSON = .null
+            let end = Date().addingTimeInterval(600)
+            while Date() < end {
+                run = try await second.call("GET", "/v1/sync-runs/\(runId)").1
+                if run["status"] != "running" && run["status"] != "queued" { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(run["status"] == "completed", "\(run)")
+            #expect(run["claims"]?.intValue == 2, "\(run)")
+            #expect(run["counts"]?["fetched"]?.intValue == Self.records && run["counts"]?["created"]?.intValue == Self.records, "\(run)")
+            let pagesTotal = try #require(try await peer.json("/stats")["pages"]?.intValue)
+            // A restart from scratch would fetch all 101 pages again after the kill; the resumed run fetched only the rest
+            // (plus at most the page in flight and the one prefetched when it died).
+            let pagesAfterRestart = pagesTotal - pagesBeforeKill
+            #expect(pagesAfterRestart <= 101 - committed + 2, "fetched \(pagesAfterRestart) pages after the restart, \(committed) were committed")
+            #expect(pagesAfterRestart < 101)
+            await second.stop()
 
-        // Exactly the upstream's records: all ids, no duplicates, none missing, each with the upstream's data.
-        try await TestBackend.withDatabase(at: location) { db, _ in
-            let row = try await db.first(
-                "SELECT COUNT(*) AS n, COUNT(DISTINCT external_id) AS d, MIN(CAST(external_id AS INTEGER)) AS lo, MAX(CAST(external_id AS INTEGER)) AS hi FROM sync_records WHERE connection_id = ? AND entity_type = 'contact' AND deleted_at IS NULL",
-                [.text(connectionId)])
-            #expect(row?.int("n") == Int64(Self.records) && row?.int("d") == Int64(Self.records), "\(String(describing: row))")
-            #expect(row?.int("lo") == 1 && row?.int("hi") == Int64(Self.records))
-            let sample = try await db.first(
-                "SELECT data FROM sync_records WHERE connection_id = ? AND entity_type = 'contact' AND external_id = '54321'", [.text(connectionId)])
-            #expect(sample?.json("data")["name"] == "name-54321-v0")
+            // Exactly the upstream's records: all ids, no duplicates, none missing, each with the upstream's data.
+            try await TestBackend.withDatabase(at: location) { db, _ in
+                let row = try await db.first(
+                    "SELECT COUNT(*) AS n, COUNT(DISTINCT external_id) AS d, MIN(CAST(external_id AS INTEGER)) AS lo, MAX(CAST(external_id AS INTEGER)) AS hi FROM sync_records WHERE connection_id = ? AND entity_type = 'contact' AND deleted_at IS NULL",
+                    [.text(connectionId)])
+                #expect(row?.int("n") == Int64(Self.records) && row?.int("d") == Int64(Self.records), "\(String(describing: row))")
+                #expect(row?.int("lo") == 1 && row?.int("hi") == Int64(Self.records))
+                let sample = try await db.first(
+                    "SELECT data FROM sync_records WHERE connection_id = ? AND entity_type = 'contact' AND external_id = '54321'", [.text(connectionId)])
+                #expect(sample?.json("data")["name"] == "name-54321-v0")
+            }
         }
     }
 
@@ -102,43 +103,44 @@ struct SyncProcessTests {
         guard TestBackend.available.contains(.postgres) else { return }
         let peer = try PeerProcess(script: "paged_server.py", arguments: ["--records", "20000"])
         defer { peer.stop() }
-        let location = try await TestBackend.postgres.freshLocation()
-        var a = try ServerProcess(location: location, leaseSeconds: 30, workers: 2)
-        defer { a.kill() }
-        try await a.ready()
-        var b = try ServerProcess(location: location, leaseSeconds: 30, workers: 2)
-        defer { b.kill() }
-        try await b.ready()
-        let connectionId = try await Self.setUp(a, peer: peer)
-        // Runs queued through both nodes; a second connection gives more jobs than one node's workers can hold.
-        let other = try await a.call(
-            "POST", "/v1/connections", ["definitionKey": "paged", "name": "peer 2", "config": ["baseUrl": .string(peer.baseURL)]])
-        let connections = [connectionId, try #require(other.1["id"]?.stringValue)]
-        var runIds: [String] = []
-        for (i, c) in connections.enumerated() {
-            for name in ["contacts", "contacts1", "contacts2", "contacts3"] {
-                let node = (i + runIds.count) % 2 == 0 ? a : b
-                let r = try await node.call("POST", "/v1/connections/\(c)/syncs/\(name)/run")
-                runIds.append(try #require(r.1["runId"]?.stringValue, "\(r)"))
+        try await TestBackend.postgres.withFreshLocation { location in
+            var a = try ServerProcess(location: location, leaseSeconds: 30, workers: 2)
+            defer { a.kill() }
+            try await a.ready()
+            var b = try ServerProcess(location: location, leaseSeconds: 30, workers: 2)
+            defer { b.kill() }
+            try await b.ready()
+            let connectionId = try await Self.setUp(a, peer: peer)
+            // Runs queued through both nodes; a second connection gives more jobs than one node's workers can hold.
+            let other = try await a.call(
+                "POST", "/v1/connections", ["definitionKey": "paged", "name": "peer 2", "config": ["baseUrl": .string(peer.baseURL)]])
+            let connections = [connectionId, try #require(other.1["id"]?.stringValue)]
+            var runIds: [String] = []
+            for (i, c) in connections.enumerated() {
+                for name in ["contacts", "contacts1", "contacts2", "contacts3"] {
+                    let node = (i + runIds.count) % 2 == 0 ? a : b
+                    let r = try await node.call("POST", "/v1/connections/\(c)/syncs/\(name)/run")
+                    runIds.append(try #require(r.1["runId"]?.stringValue, "\(r)"))
+                }
             }
+            var runs: [JSON] = []
+            let end = Date().addingTimeInterval(600)
+            while Date() < end {
+                runs = []
+                for id in runIds { runs.append(try await a.call("GET", "/v1/sync-runs/\(id)").1) }
+                if runs.allSatisfy({ $0["status"] == "completed" || $0["status"] == "failed" }) { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(runs.allSatisfy { $0["status"] == "completed" }, "\(runs)")
+            #expect(runs.allSatisfy { $0["claims"]?.intValue == 1 }, "a run was claimed twice: \(runs)")
+            #expect(runs.allSatisfy { $0["counts"]?["created"]?.intValue == 20000 && $0["counts"]?["pages"]?.intValue == 20 })
+            let nodes = Set(runs.compactMap { $0["worker"]?.stringValue?.split(separator: "/").first.map(String.init) })
+            #expect(nodes.count == 2, "both servers should have run jobs: \(nodes)")
+            // Every page was fetched once: no run was worked by two nodes.
+            #expect(try await peer.json("/stats")["pages"]?.intValue == 20 * runIds.count)
+            await a.stop()
+            await b.stop()
         }
-        var runs: [JSON] = []
-        let end = Date().addingTimeInterval(600)
-        while Date() < end {
-            runs = []
-            for id in runIds { runs.append(try await a.call("GET", "/v1/sync-runs/\(id)").1) }
-            if runs.allSatisfy({ $0["status"] == "completed" || $0["status"] == "failed" }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        #expect(runs.allSatisfy { $0["status"] == "completed" }, "\(runs)")
-        #expect(runs.allSatisfy { $0["claims"]?.intValue == 1 }, "a run was claimed twice: \(runs)")
-        #expect(runs.allSatisfy { $0["counts"]?["created"]?.intValue == 20000 && $0["counts"]?["pages"]?.intValue == 20 })
-        let nodes = Set(runs.compactMap { $0["worker"]?.stringValue?.split(separator: "/").first.map(String.init) })
-        #expect(nodes.count == 2, "both servers should have run jobs: \(nodes)")
-        // Every page was fetched once: no run was worked by two nodes.
-        #expect(try await peer.json("/stats")["pages"]?.intValue == 20 * runIds.count)
-        await a.stop()
-        await b.stop()
     }
 
     static func setUp(_ server: ServerProcess, peer: PeerProcess) async throws -> String {

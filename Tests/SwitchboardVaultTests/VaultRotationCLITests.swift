@@ -22,92 +22,94 @@ struct VaultRotationCLITests {
             Issue.record("build the switchboard executable first (swift build --build-tests)")
             return
         }
-        let location = try await backend.freshLocation()
-        let dataDir = NSTemporaryDirectory() + "vault-cli-" + UUID().uuidString
-        var arguments = ["--data-dir", dataDir]
-        if case .sqlite(let dir) = location { arguments = ["--data-dir", dir] }
-        if case .postgres(let url) = location { arguments += ["--database-url", url] }
-        let keyDir = KeyFiles.directory(dataDirectory: arguments[1])
-        let count = 300
-        let firstKey = try KeyFiles.create(in: keyDir, now: SystemWallClock().now())
-        let ids: [String] = try await TestBackend.withDatabase(at: location) { db, _ in
-            let store = Store(database: db)
-            let vault = Vault(
-                database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([firstKey]), logger: Logger(label: "t"))
-            try await vault.start()
-            let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode([
-                "key": "rot", "name": "R", "version": "1.0.0", "auth": ["type": "basic"], "methods": [["name": "p", "verb": "GET", "path": "/p"]],
-            ])
-            _ = try await store.definitions.create(definition)
-            var ids: [String] = []
-            let now = SystemWallClock().now()
-            for i in 0..<count {
-                let c = try await store.connections.create(
-                    Connection(
-                        id: Identifier.make(prefix: "conn_", now: now), name: "c\(i)", definitionKey: "rot", definitionVersion: definition.version,
-                        status: .pendingAuthentication, config: [:], metadata: [:], createdAt: now, updatedAt: now))
-                _ = try await vault.put(connectionId: c.id, body: ["type": "basic", "username": "u", "password": .string("pw-CLI-\(i)")])
-                ids.append(c.id)
+        try await backend.withFreshLocation { location in
+            let dataDir = NSTemporaryDirectory() + "vault-cli-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: dataDir) }
+            var arguments = ["--data-dir", dataDir]
+            if case .sqlite(let dir) = location { arguments = ["--data-dir", dir] }
+            if case .postgres(let url) = location { arguments += ["--database-url", url] }
+            let keyDir = KeyFiles.directory(dataDirectory: arguments[1])
+            let count = 300
+            let firstKey = try KeyFiles.create(in: keyDir, now: SystemWallClock().now())
+            let ids: [String] = try await TestBackend.withDatabase(at: location) { db, _ in
+                let store = Store(database: db)
+                let vault = Vault(
+                    database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([firstKey]), logger: Logger(label: "t"))
+                try await vault.start()
+                let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode([
+                    "key": "rot", "name": "R", "version": "1.0.0", "auth": ["type": "basic"], "methods": [["name": "p", "verb": "GET", "path": "/p"]],
+                ])
+                _ = try await store.definitions.create(definition)
+                var ids: [String] = []
+                let now = SystemWallClock().now()
+                for i in 0..<count {
+                    let c = try await store.connections.create(
+                        Connection(
+                            id: Identifier.make(prefix: "conn_", now: now), name: "c\(i)", definitionKey: "rot", definitionVersion: definition.version,
+                            status: .pendingAuthentication, config: [:], metadata: [:], createdAt: now, updatedAt: now))
+                    _ = try await vault.put(connectionId: c.id, body: ["type": "basic", "username": "u", "password": .string("pw-CLI-\(i)")])
+                    ids.append(c.id)
+                }
+                await vault.audit.flush()
+                return ids
             }
-            await vault.audit.flush()
-            return ids
-        }
 
-        // First run: killed (SIGKILL) once a few batches are committed.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = ["vault", "rotate", "--batch-size", "1"] + arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        var seen = ""
-        while p.isRunning {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if seen.contains("re-wrapped 5 record(s)") {
-                kill(p.processIdentifier, SIGKILL)
-                break
+            // First run: killed (SIGKILL) once a few batches are committed.
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.executable)
+            p.arguments = ["vault", "rotate", "--batch-size", "1"] + arguments
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            var seen = ""
+            while p.isRunning {
+                let chunk = err.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+                if seen.contains("re-wrapped 5 record(s)") {
+                    kill(p.processIdentifier, SIGKILL)
+                    break
+                }
             }
-        }
-        p.waitUntilExit()
-        #expect(p.terminationReason == .uncaughtSignal, "the rotation finished before it could be killed")
+            p.waitUntilExit()
+            #expect(p.terminationReason == .uncaughtSignal, "the rotation finished before it could be killed")
 
-        let keysAfterKill = try KeyFiles.load(directory: keyDir, environment: [:])
-        #expect(keysAfterKill.order.count == 2)
-        try await TestBackend.withDatabase(at: location) { db, _ in
-            let status = try await KeyRotation(db: db, logger: Logger(label: "t")).status(keys: keysAfterKill)
-            #expect((status.first { $0.id == firstKey.id }?.records ?? 0) > 0)
-            #expect(status.reduce(0) { $0 + $1.records } == count)
-        }
+            let keysAfterKill = try KeyFiles.load(directory: keyDir, environment: [:])
+            #expect(keysAfterKill.order.count == 2)
+            try await TestBackend.withDatabase(at: location) { db, _ in
+                let status = try await KeyRotation(db: db, logger: Logger(label: "t")).status(keys: keysAfterKill)
+                #expect((status.first { $0.id == firstKey.id }?.records ?? 0) > 0)
+                #expect(status.reduce(0) { $0 + $1.records } == count)
+            }
 
-        // Second run: resumes to the same key.
-        let q = Process()
-        q.executableURL = URL(fileURLWithPath: Self.executable)
-        q.arguments = ["vault", "rotate", "--batch-size", "50"] + arguments
-        let out = Pipe()
-        q.standardOutput = out
-        q.standardError = FileHandle.nullDevice
-        try q.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        q.waitUntilExit()
-        #expect(q.terminationStatus == 0)
-        #expect(printed.contains("resumed rotation to master key"))
+            // Second run: resumes to the same key.
+            let q = Process()
+            q.executableURL = URL(fileURLWithPath: Self.executable)
+            q.arguments = ["vault", "rotate", "--batch-size", "50"] + arguments
+            let out = Pipe()
+            q.standardOutput = out
+            q.standardError = FileHandle.nullDevice
+            try q.run()
+            let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            q.waitUntilExit()
+            #expect(q.terminationStatus == 0)
+            #expect(printed.contains("resumed rotation to master key"))
 
-        // Every credential decrypts with only the new key.
-        let keys = try KeyFiles.load(directory: keyDir, environment: [:])
-        let newKey = try #require(keys.order.last { $0 != firstKey.id })
-        try await TestBackend.withDatabase(at: location) { db, _ in
-            let store = Store(database: db)
-            let vault = Vault(
-                database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([keys[newKey]!]),
-                logger: Logger(label: "t"))
-            try await vault.start()
-            let definition = try #require(try await store.definitions.version(key: "rot", version: SemanticVersion("1.0.0")!))
-            for (i, id) in ids.enumerated() {
-                let c = try #require(try await store.connections.get(id: id))
-                #expect(try await vault.credentials(for: c, definition: definition)?["password"] == "pw-CLI-\(i)")
+            // Every credential decrypts with only the new key.
+            let keys = try KeyFiles.load(directory: keyDir, environment: [:])
+            let newKey = try #require(keys.order.last { $0 != firstKey.id })
+            try await TestBackend.withDatabase(at: location) { db, _ in
+                let store = Store(database: db)
+                let vault = Vault(
+                    database: db, connections: store.connections, definitions: store.definitions, keys: KeyRing([keys[newKey]!]),
+                    logger: Logger(label: "t"))
+                try await vault.start()
+                let definition = try #require(try await store.definitions.version(key: "rot", version: SemanticVersion("1.0.0")!))
+                for (i, id) in ids.enumerated() {
+                    let c = try #require(try await store.connections.get(id: id))
+                    #expect(try await vault.credentials(for: c, definition: definition)?["password"] == "pw-CLI-\(i)")
+                }
             }
         }
     }

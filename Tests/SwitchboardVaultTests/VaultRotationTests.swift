@@ -32,6 +32,7 @@ struct VaultRotationTests {
             }
             let oldKey = try #require(f.vault.primaryKeyId)
             let dir = NSTemporaryDirectory() + "vault-rot-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             let rotation = KeyRotation(db: f.db, clock: f.clock, logger: f.logs.logger)
             var keys = f.keys
             // Killed after two batches of 5.
