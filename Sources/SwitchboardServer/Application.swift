@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable {
     public var syncLeaseSeconds: Int = 30
     /// Send plain `http://` upstream requests over the lean HTTP/1.1 client rather than AsyncHTTPClient.
     public var plainHTTPClient = true
+    /// How long the engine keeps a connection or definition read from the database. Changes made on this node, and on
+    /// PostgreSQL those announced by the other nodes, invalidate it sooner; this bounds staleness if one is missed.
+    public var executionCacheTTL: Duration = .seconds(5)
+    /// How long the vault keeps decrypted credentials in memory (invalidated the same way).
+    public var credentialCacheTTL: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.switchboard", databaseURL: String? = nil,
@@ -68,11 +73,13 @@ public struct AppServices: Sendable {
     public let resilience: ResilienceRuntime
     /// The credential vault (the engine's credential provider unless `credentials` is given).
     public let vault: Vault
+    /// Cache invalidations to and from the other nodes (PostgreSQL).
+    public let changes: ChangeFeed
 
     public init(
         store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
         vault: Vault? = nil, resilience: ResilienceRuntime? = nil, syncConfiguration: SyncEngine.Configuration = .init(), syncWorkers: Int = 1,
-        transport: HTTPTransport.Configuration = .init(), logger: Logger
+        transport: HTTPTransport.Configuration = .init(), cacheTTL: Duration = .seconds(5), logger: Logger
     ) {
         self.syncWorkers = syncWorkers
         let vault =
@@ -85,8 +92,19 @@ public struct AppServices: Sendable {
         self.store = store
         self.schemas = schemas
         self.logger = logger
-        let cache = ExecutionCache()
+        let cache = ExecutionCache(ttl: cacheTTL)
         self.cache = cache
+        // Several nodes on PostgreSQL: what one changes, the others' caches drop (see ChangeFeed).
+        let changes = ChangeFeed(database: store.database, logger: logger)
+        self.changes = changes
+        if changes.isShared {
+            cache.bind(peers: { changes.publishLater($0) })
+            vault.bind(changes: changes)
+            changes.subscribe { [cache, vault] change in
+                cache.apply(change)
+                vault.apply(change)
+            }
+        }
         self.registry = RegistryService(
             definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)])
         self.connections = ConnectionService(
@@ -119,6 +137,7 @@ public struct AppServices: Sendable {
     public var lifecycleServices: [any Service] {
         var out: [any Service] = [recorder.writer]
         if let events = eventBus.writer { out.append(events) }
+        if changes.isShared { out.append(ChangeListener(feed: changes)) }
         out.append(
             ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
                 await recorder.flush()
@@ -149,6 +168,14 @@ public struct ShutdownHook: Service {
     }
 }
 
+/// Listens for the other nodes' changes until shutdown (PostgreSQL).
+struct ChangeListener: Service {
+    let feed: ChangeFeed
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await feed.listen() }
+    }
+}
+
 /// The schema checker Switchboard validates with.
 public func makeSchemaChecker() -> JSONSchemaChecker { JSONSchemaChecker() }
 
@@ -158,7 +185,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     router.add(middleware: ErrorMiddleware(logger: services.logger))
     let reader = RequestReader(maxBodySize: configuration.maxBodySize)
     var table = RouteTable()
-    HealthController(database: services.store.database, openAPI: OpenAPIDocument()).register(on: router, table: &table)
+    HealthController(database: services.store.database, changes: services.changes, openAPI: OpenAPIDocument()).register(on: router, table: &table)
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
     ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(
         on: router, table: &table)
@@ -192,6 +219,8 @@ public func buildApplication(
         dataDirectory: configuration.dataDirectory, createIfMissing: configuration.databaseURL.map(\.isEmpty) ?? true, now: SystemWallClock().now(),
         logger: logger)
     var vaultConfiguration = Vault.Configuration()
+    let ttl = configuration.credentialCacheTTL.components
+    vaultConfiguration.cacheTTLMilliseconds = ttl.seconds * 1000 + ttl.attoseconds / 1_000_000_000_000_000
     vaultConfiguration.defaultRedirectURI = "http://\(configuration.host):\(configuration.port)/v1/oauth/callback"
     let vault = Vault(
         database: database, connections: store.connections, definitions: store.definitions, keys: vaultKeys, logger: logger,
@@ -200,7 +229,8 @@ public func buildApplication(
     let services = AppServices(
         store: store, schemas: schemas, vault: vault, resilience: resilience,
         syncConfiguration: SyncEngine.Configuration(leaseMs: Int64(configuration.syncLeaseSeconds) * 1000), syncWorkers: configuration.syncWorkers,
-        transport: HTTPTransport.Configuration(plainHTTPClient: configuration.plainHTTPClient), logger: logger)
+        transport: HTTPTransport.Configuration(plainHTTPClient: configuration.plainHTTPClient), cacheTTL: configuration.executionCacheTTL,
+        logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,

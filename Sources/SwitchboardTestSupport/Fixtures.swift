@@ -15,3 +15,14 @@ public enum RepositoryFiles {
         return [UInt8](data)
     }
 }
+
+/// Polls `condition` every 20 ms until it holds (true) or `timeout` passes (false), for effects that arrive
+/// asynchronously (another node's notification); assert on the result.
+public func waitUntil(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}

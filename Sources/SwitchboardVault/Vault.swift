@@ -40,6 +40,8 @@ public final class Vault: CredentialProvider, Sendable {
 
     private let keyState: Mutex<(ring: KeyRing, primary: String?, primaryStale: Bool)>
     private let cache = Mutex<[String: CacheEntry]>([:])
+    /// Counts invalidations: a row read while one happened may be older than the change and is not cached.
+    private let invalidations = Atomic<UInt64>(0)
     private let minted = Mutex<[String: MintedToken]>([:])
     private let inflight = Mutex<[String: Task<CredentialDocument, any Error>]>([:])
 
@@ -49,6 +51,8 @@ public final class Vault: CredentialProvider, Sendable {
     private let sink: Mutex<any VaultEventSink>
     /// Told after the vault changed a connection's row (its status), so copies cached elsewhere are dropped.
     private let connectionChanged = Mutex<(@Sendable (String) -> Void)?>(nil)
+    /// Tells the other nodes (PostgreSQL) that a connection's credentials changed.
+    private let changes = Mutex<ChangeFeed?>(nil)
 
     struct CacheEntry {
         var row: CredentialRow
@@ -86,6 +90,25 @@ public final class Vault: CredentialProvider, Sendable {
     /// Binds what to do after the vault changed a connection (moved it to CONNECTED or AUTH_ERROR): the engine drops
     /// its cached copy, so the next call sees the new status at once.
     public func bind(connectionChanged handler: @escaping @Sendable (String) -> Void) { connectionChanged.withLock { $0 = handler } }
+
+    /// Binds the change feed: every credentials change is announced to the other nodes, whose vaults drop their
+    /// decrypted copy (`apply(_:)`) instead of using it until `cacheTTLMilliseconds` passes.
+    public func bind(changes feed: ChangeFeed) { changes.withLock { $0 = feed } }
+
+    /// Forgets what another node's change made stale.
+    public func apply(_ change: StoreChange) {
+        switch change {
+        case .credentials(let id): invalidate(id)
+        case .everything:
+            invalidations.add(1, ordering: .acquiringAndReleasing)
+            cache.withLock { $0.removeAll() }
+            minted.withLock { $0.removeAll() }
+        case .connection, .definition: break
+        }
+    }
+
+    /// Whether decrypted credentials of `connectionId` are cached.
+    public func holdsCredentials(of connectionId: String) -> Bool { cache.withLock { $0[connectionId] != nil } }
 
     func emit(_ type: String, _ connectionId: String, _ payload: JSONObject = [:]) {
         let s = sink.withLock { $0 }
@@ -193,23 +216,28 @@ public final class Vault: CredentialProvider, Sendable {
         {
             return e
         }
+        let generation = invalidations.load(ordering: .acquiring)
         guard let row = try await CredentialRecords.get(db, connectionId: connectionId) else {
             cache.withLock { $0[connectionId] = nil }
             return nil
         }
         let entry = CacheEntry(row: row, document: try open(row), loadedAt: now)
-        remember(entry)
+        remember(entry, readAt: generation)
         return entry
     }
 
-    func remember(_ entry: CacheEntry) {
+    /// Caches `entry`, unless a newer revision is cached or (`readAt`: the invalidation count read before the row
+    /// was) an invalidation happened while the row was being read.
+    func remember(_ entry: CacheEntry, readAt generation: UInt64? = nil) {
         cache.withLock { c in
+            if let generation, generation != invalidations.load(ordering: .acquiring) { return }
             if let old = c[entry.row.connectionId], old.row.revision > entry.row.revision { return }
             c[entry.row.connectionId] = entry
         }
     }
 
     func invalidate(_ connectionId: String) {
+        invalidations.add(1, ordering: .acquiringAndReleasing)
         cache.withLock { $0[connectionId] = nil }
         minted.withLock { $0[connectionId] = nil }
     }
@@ -363,6 +391,8 @@ public final class Vault: CredentialProvider, Sendable {
         try await CredentialRecords.upsert(exec, row)
         invalidate(connectionId)
         remember(CacheEntry(row: row, document: document, loadedAt: now))
+        // On the write's own executor: inside a transaction the other nodes hear of it when it commits.
+        await changes.withLock { $0 }?.publish(.credentials(connectionId), on: exec)
         return row
     }
 
@@ -373,6 +403,7 @@ public final class Vault: CredentialProvider, Sendable {
         if revoke { await self.revoke(connectionId: connectionId) }
         let deleted = try await CredentialRecords.delete(db, connectionId: connectionId)
         invalidate(connectionId)
+        if deleted { await changes.withLock { $0 }?.publish(.credentials(connectionId)) }
         if deleted { recordAudit(connectionId, "credentials.deleted", actor: actor) }
         return deleted
     }

@@ -368,18 +368,20 @@ public struct MethodExecutor: Sendable {
 
     func loadConnection(_ id: String) async throws -> Connection {
         if let c = cache.connection(id) { return c }
+        let generation = cache.generation
         guard Identifier.isWellFormed(id, prefix: "conn_"), let c = try await connections.get(id: id) else { throw ExecutionErrors.connectionNotFound(id) }
-        cache.store(c)
+        cache.store(c, readAt: generation)
         return c
     }
 
     func loadDefinition(_ c: Connection) async throws -> PreparedDefinition {
         if let d = cache.definition(c.definitionKey, c.definitionVersion) { return d }
+        let generation = cache.generation
         guard let d = try await definitions.version(key: c.definitionKey, version: c.definitionVersion) else {
             throw SwitchboardError(code: "DEFINITION_NOT_FOUND", message: "the connection's definition version no longer exists", status: 409)
         }
         let prepared = try PreparedDefinition(d, schemas: schemas)
-        cache.store(prepared)
+        cache.store(prepared, readAt: generation)
         return prepared
     }
 

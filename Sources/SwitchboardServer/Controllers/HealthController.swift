@@ -6,6 +6,7 @@ import SwitchboardStore
 /// Liveness, readiness and the OpenAPI document.
 struct HealthController: Sendable {
     let database: any SQLDatabase
+    let changes: ChangeFeed
     let openAPI: OpenAPIDocument
 
     func register<Context: RequestContext>(on router: Router<Context>, table: inout RouteTable) {
@@ -13,7 +14,10 @@ struct HealthController: Sendable {
         table.add(router, .get, "/ready") { _, _ in
             do {
                 try await database.ping()
-                return APIResponse.json(["status": "ready", "database": .string(database.dialect.rawValue)])
+                // Whether this node hears the other nodes' changes (PostgreSQL): while it does not, it may use a cached
+                // row another node changed until the cache entry expires. Reported, not a reason to refuse traffic.
+                let feed: JSON = changes.isShared ? (changes.isListening ? "listening" : "reconnecting") : "single-node"
+                return APIResponse.json(["status": "ready", "database": .string(database.dialect.rawValue), "changeFeed": feed])
             } catch {
                 return APIResponse.error(.unavailable("the database is not reachable", code: "NOT_READY"))
             }

@@ -67,7 +67,18 @@ paths:
       operationId: ready
       summary: Readiness (the database answers)
       responses:
-        "200": {description: Ready, content: {application/json: {schema: {type: object}}}}
+        "200":
+          description: >-
+            Ready. `database` is sqlite or postgres; `changeFeed` says whether this node hears the cache invalidations of
+            the other nodes sharing the PostgreSQL database (listening, reconnecting) or runs alone (single-node).
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  status: {type: string, const: ready}
+                  database: {type: string, enum: [sqlite, postgres]}
+                  changeFeed: {type: string, enum: [listening, reconnecting, single-node]}
         "503": {$ref: "#/components/responses/Error"}
   /openapi.json:
     get:
