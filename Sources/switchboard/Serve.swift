@@ -13,6 +13,9 @@ struct Serve: AsyncParsableCommand {
             SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
             SWITCHBOARD_PLAIN_HTTP_CLIENT=false sends plain http:// upstream calls over AsyncHTTPClient rather than the
             lean HTTP/1.1 client (to rule it out when diagnosing an upstream).
+            SWITCHBOARD_EXECUTION_CACHE_MS (default 5000) and SWITCHBOARD_CREDENTIAL_CACHE_MS (default 30000): how long
+            a node keeps connections and definitions, and decrypted credentials, read from the database. Every change
+            invalidates them at once (on PostgreSQL on every node); these bound staleness if a notification is lost.
             """)
 
     @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?
@@ -62,8 +65,19 @@ struct Serve: AsyncParsableCommand {
             default: throw ValidationError("SWITCHBOARD_PLAIN_HTTP_CLIENT must be true or false, not '\(text)'")
             }
         }
+        if let d = try Self.milliseconds(env, "SWITCHBOARD_EXECUTION_CACHE_MS") { config.executionCacheTTL = d }
+        if let d = try Self.milliseconds(env, "SWITCHBOARD_CREDENTIAL_CACHE_MS") { config.credentialCacheTTL = d }
         guard (0...65535).contains(config.port) else { throw ValidationError("port \(config.port) is out of range") }
         let app = try await buildApplication(config)
         try await app.runService()
+    }
+
+    /// A duration in milliseconds from the environment variable `name` (1 ms to one day), or nil if it is not set.
+    static func milliseconds(_ env: Environment, _ name: String) throws -> Duration? {
+        guard let text = env.get(name) else { return nil }
+        guard let ms = Int(text), (1...86_400_000).contains(ms) else {
+            throw ValidationError("\(name) must be a number of milliseconds between 1 and 86400000, not '\(text)'")
+        }
+        return .milliseconds(ms)
     }
 }

@@ -162,7 +162,7 @@ struct ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
     }
 
-    init(location: StoreLocation, leaseSeconds: Int, workers: Int = 1) throws {
+    init(location: StoreLocation, leaseSeconds: Int, workers: Int = 1, environment: [String: String] = [:]) throws {
         guard FileManager.default.fileExists(atPath: Self.executable) else {
             throw TestSetupError("build the switchboard executable first (swift build --build-tests)")
         }
@@ -181,6 +181,7 @@ struct ServerProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         // The nodes of one PostgreSQL share the vault key through the environment.
         env["SWITCHBOARD_MASTER_KEY"] = "c3luYy1wcm9jZXNzLXRlc3Qta2V5LTAxMjM0NTY3ODk="  // 32 bytes, base64
+        env.merge(environment) { _, new in new }
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
