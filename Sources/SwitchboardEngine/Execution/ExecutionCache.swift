@@ -96,8 +96,6 @@ public final class ExecutionCache: Sendable {
 
     /// Whether `id` is cached and fresh.
     public func holds(connectionId id: String) -> Bool { connection(id) != nil }
-
-    public func invalidateAll() { apply(.everything) }
 }
 
 extension ExecutionCache {
