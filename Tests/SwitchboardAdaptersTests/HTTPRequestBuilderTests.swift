@@ -36,6 +36,16 @@ import Testing
         #expect(throws: AdapterError.self) { try request(m, params: [:]) }
     }
 
+    @Test func dotSegmentsAndEmptyPathParametersAreRefused() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}/items")
+        #expect(throws: AdapterError(.invalidRequest, "path parameter 'id' may not be '..'")) { try request(m, params: ["id": ".."]) }
+        #expect(throws: AdapterError(.invalidRequest, "path parameter 'id' may not be '.'")) { try request(m, params: ["id": "."]) }
+        #expect(throws: AdapterError(.invalidRequest, "path parameter 'id' is empty")) { try request(m, params: ["id": ""]) }
+        // Dots inside a value are ordinary characters.
+        #expect(try request(m, params: ["id": "..."]).url == "https://api.example.com/users/.../items")
+        #expect(try request(m, params: ["id": "../x"]).url == "https://api.example.com/users/..%2Fx/items")
+    }
+
     @Test func bodyTemplatesKeepTypesAndDropUndefined() throws {
         var m = DefinitionMethod(name: "m", verb: .POST, path: "/x")
         m.body = ["n": "{{params.n}}", "s": "id-{{params.n}}", "gone": "{{params.nothing}}", "list": ["{{params.n}}", "{{params.nothing}}"], "c": "{{config.region}}"]
@@ -70,6 +80,8 @@ import Testing
         #expect(key.url.hasSuffix("/x?api_key=k%201"))
         let header = try request(m, params: [:], auth: AuthSettings(type: .apiKey), credentials: Credentials(type: .apiKey, fields: ["key": "k1"]))
         #expect(header.header("X-API-Key") == "k1")
+        #expect(header.credentialHeaders == ["X-API-Key"])
+        #expect(key.credentialHeaders.isEmpty)
         let bearer = try request(m, params: [:], auth: AuthSettings(type: .oauth2), credentials: Credentials(type: .oauth2, fields: ["accessToken": "t0k", "tokenType": "bearer"]))
         #expect(bearer.header("Authorization") == "Bearer t0k")
         #expect("\(Credentials(type: .basic, fields: ["password": "hunter2"]))".contains("hunter2") == false)

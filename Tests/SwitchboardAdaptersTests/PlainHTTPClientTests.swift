@@ -96,15 +96,41 @@ struct PlainHTTPClientTests {
         #expect(temporary.json["data"] == "payload")
     }
 
-    @Test func credentialsAreNotHandedToAnotherOrigin() async throws {
+    static let asyncHTTPClientTransport = HTTPTransport(configuration: .init(plainHTTPClient: false))
+
+    @Test(arguments: [false, true]) func credentialsAreNotHandedToAnotherOrigin(overAsyncHTTPClient: Bool) async throws {
+        let transport = overAsyncHTTPClient ? Self.asyncHTTPClientTransport : Self.transport
         let base = try bin()
         let port = try #require(HTTPTransport.plainTarget(base)?.0.port)
-        let sameOrigin = try await send("\(base)/redirect-to?url=/headers", headers: [("Authorization", "Bearer s3cret")])
-        #expect(sameOrigin.json["headers"]?["Authorization"] == "Bearer s3cret")
+        // An API key header of any name is a credential when the authentication injection set it.
+        func send(_ url: String) async throws -> JSON {
+            var spec = HTTPRequestSpec(
+                method: "GET", url: url, headers: [("Authorization", "Bearer s3cret"), ("X-My-Key", "k3y"), ("X-Trace", "t1"), ("Cookie", "c=1")])
+            spec.credentialHeaders = ["X-My-Key"]
+            let r = try await transport.send(spec, timeout: .seconds(10), maxBytes: 1 << 20)
+            #expect(r.status == 200)
+            return try JSON(parsing: r.body)
+        }
+        let sameOrigin = try await send("\(base)/redirect-to?url=/headers")
+        #expect(sameOrigin["headers"]?["Authorization"] == "Bearer s3cret")
+        #expect(sameOrigin["headers"]?["X-My-Key"] == "k3y")
         // localhost is the same server but another origin.
-        let other = try await send("\(base)/redirect-to?url=http://localhost:\(port)/headers", headers: [("Authorization", "Bearer s3cret")])
-        #expect(other.status == 200)
-        #expect(other.json["headers"]?["Authorization"] == nil)
+        let other = try await send("\(base)/redirect-to?url=http://localhost:\(port)/headers")
+        #expect(other["headers"]?["Authorization"] == nil)
+        #expect(other["headers"]?["X-My-Key"] == nil)
+        #expect(other["headers"]?["Cookie"] == nil)
+        #expect(other["headers"]?["X-Trace"] == "t1")
+    }
+
+    @Test func asyncHTTPClientFollowsRedirectsByTheSamePolicy() async throws {
+        let t = Self.asyncHTTPClientTransport
+        let followed = try await send("\(try bin())/redirect/5", transport: t)
+        #expect(followed.status == 200)
+        await #expect(throws: AdapterError(.other, "too many redirects")) { try await send("\(try bin())/redirect/6", transport: t) }
+        let seeOther = try await send("POST", "\(try bin())/redirect-to?url=/anything&status_code=303", body: "payload", transport: t)
+        #expect(seeOther.json["method"] == "GET")
+        let temporary = try await send("POST", "\(try bin())/redirect-to?url=/anything&status_code=307", body: "payload", transport: t)
+        #expect(temporary.json["data"] == "payload")
     }
 
     @Test func decompressesGzipAndDeflate() async throws {

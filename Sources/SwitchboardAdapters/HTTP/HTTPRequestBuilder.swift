@@ -9,9 +9,12 @@ public struct HTTPRequestSpec: Sendable, Equatable {
     public var body: [UInt8]?
     /// Client certificate and trusted CAs for the TLS connection (client_certificate credentials); nil: the defaults.
     public var tls: UpstreamTLS? = nil
+    /// The headers that carry credentials (those the authentication injection set): a redirect to another origin
+    /// drops them, as it drops `Authorization` and `Cookie`.
+    public var credentialHeaders: [String] = []
 
     public static func == (a: HTTPRequestSpec, b: HTTPRequestSpec) -> Bool {
-        a.method == b.method && a.url == b.url && a.body == b.body && a.tls == b.tls
+        a.method == b.method && a.url == b.url && a.body == b.body && a.tls == b.tls && a.credentialHeaders == b.credentialHeaders
             && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 
@@ -24,7 +27,8 @@ public struct HTTPRequestSpec: Sendable, Equatable {
 /// Builds HTTP requests from a compiled method, the parameters and the connection's config, and injects
 /// authentication from the credentials.
 ///
-/// - Path parameters are percent-encoded as path segments (`a/b` becomes `a%2Fb`); a missing one is an error.
+/// - Path parameters are percent-encoded as path segments (`a/b` becomes `a%2Fb`); a missing or empty one, `.` and `..`
+///   are errors.
 /// - Query parameters whose value is undefined are left out; an array makes the parameter repeat.
 /// - Header values may not contain line breaks (no header injection).
 /// - Without a body template, POST/PUT/PATCH send the parameters as the body.
@@ -42,7 +46,15 @@ public enum HTTPRequestBuilder {
                 guard let v = Template.lookup(ref, params: params, config: config) else {
                     throw AdapterError(.invalidRequest, "path parameter '\(ref.path.joined(separator: "."))' is missing")
                 }
-                url += PercentEncoding.encode(Template.text(v), allowed: .pathSegment)
+                let text = Template.text(v)
+                // "." and ".." are not encoded by percent-encoding (they are unreserved) and would walk the path up;
+                // an empty value would leave an empty segment ("//"). Both are refused rather than sent.
+                if text.isEmpty || text == "." || text == ".." {
+                    let name = ref.path.joined(separator: ".")
+                    throw AdapterError(
+                        .invalidRequest, text.isEmpty ? "path parameter '\(name)' is empty" : "path parameter '\(name)' may not be '\(text)'")
+                }
+                url += PercentEncoding.encode(text, allowed: .pathSegment)
             }
         }
         // Query.
@@ -71,7 +83,9 @@ public enum HTTPRequestBuilder {
         // (Careful: `nil` here must be Optional.none; JSON itself is nil-literal-expressible as JSON.null.)
         let sendsParams = (verb == .POST || verb == .PUT || verb == .PATCH) && m.method.bodyEncoding != .none
         let bodyValue: JSON? =
-            if let template = m.body { template.render(params: params, config: config) ?? .null } else if sendsParams { params } else { Optional<JSON>.none }
+            if let template = m.body { template.render(params: params, config: config) ?? .null } else if sendsParams { params } else {
+                Optional<JSON>.none
+            }
         if let bodyValue, m.method.bodyEncoding != .none {
             switch m.method.bodyEncoding {
             case .json, .none:
@@ -89,7 +103,9 @@ public enum HTTPRequestBuilder {
         }
         if let key = request.idempotencyKey { headers.append((key.name, key.value)) }
         // Authentication.
+        let beforeAuth = headers.count
         try AuthInjector.inject(request.credentials, auth: request.definition.auth, headers: &headers, query: &pairs)
+        let credentialHeaders = headers.count > beforeAuth ? headers[beforeAuth...].map(\.name) : []
         if !pairs.isEmpty {
             url +=
                 (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?")
@@ -97,7 +113,9 @@ public enum HTTPRequestBuilder {
                 .joined(separator: "&")
         }
         if !headers.contains(where: { ASCII.equalsIgnoringCase($0.name, "accept") }) { headers.append(("Accept", "application/json")) }
-        return HTTPRequestSpec(method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials))
+        return HTTPRequestSpec(
+            method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials), credentialHeaders: credentialHeaders
+        )
     }
 
     static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> String {

@@ -8,7 +8,7 @@ import Synchronization
 
 /// Sends HTTP requests: plain `http://` ones over `PlainHTTPClient` (a lean HTTP/1.1 client with keep-alive pools per
 /// event loop), everything else (https, user information in the URL) over one shared, pooled AsyncHTTPClient. Both
-/// keep connections alive, follow redirects (up to 5, no cycles), decompress gzip/deflate answers (at most 100 times
+/// keep connections alive, follow redirects (up to 5, no cycles; see `send`), decompress gzip/deflate answers (at most 100 times
 /// the compressed size) and limit the response size.
 ///
 /// The client is created on first use and closed by `shutdown()` (or, if the transport is dropped without it,
@@ -101,7 +101,7 @@ public final class HTTPTransport: Sendable {
 
     public init(configuration: Configuration = .init()) {
         var c = HTTPClient.Configuration()
-        c.redirectConfiguration = .follow(max: configuration.maxRedirects, allowCycles: false)
+        c.redirectConfiguration = .disallow  // `send` follows redirects itself, for both clients
         c.decompression = .enabled(limit: .ratio(100))
         c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
         c.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
@@ -148,67 +148,81 @@ public final class HTTPTransport: Sendable {
     /// Sends `spec` and collects the body (up to `maxBytes`); `timeout` covers the whole exchange, body included,
     /// redirects too. Plain http goes over the lean client unless the spec carries TLS settings or the configuration
     /// turned it off; the rest over AsyncHTTPClient.
+    ///
+    /// Redirects are followed here, for both clients, so one policy holds: at most `maxRedirects`, no cycles; 303
+    /// (and 301/302 after a POST) turn into a GET without a body; a redirect to another origin (scheme, host or port)
+    /// drops `Authorization`, `Proxy-Authorization`, `Cookie`, every header the authentication injection set (an API
+    /// key header of any name) and the client certificate.
     public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
-        if let plain, spec.tls == nil, let (origin, target) = Self.plainTarget(spec.url) {
-            return try await sendPlain(plain, spec, origin: origin, target: target, timeout: timeout, maxBytes: maxBytes)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        var spec = spec
+        var visited: Set<String> = []  // filled on the first redirect: most calls have none
+        while true {
+            let answer = try await sendOnce(spec, deadline: deadline, maxBytes: maxBytes)
+            guard Self.redirectStatuses.contains(answer.status), maxRedirects > 0,
+                let location = answer.headers.first(where: { ASCII.equalsIgnoringCase($0.name, "Location") })?.value,
+                let next = Self.resolve(location, against: spec.url)
+            else { return answer }
+            if visited.isEmpty { visited.insert(spec.url) }
+            guard visited.count <= maxRedirects, visited.insert(next).inserted else { throw AdapterError(.other, "too many redirects") }
+            spec = Self.redirected(spec, to: next, status: answer.status)
         }
-        return try await sendOverAsyncHTTPClient(spec, timeout: timeout, maxBytes: maxBytes)
     }
 
-    /// Sends `spec` over the lean client, following redirects (a redirect to https goes on over AsyncHTTPClient).
+    /// One exchange, no redirects followed.
+    func sendOnce(_ spec: HTTPRequestSpec, deadline: NIODeadline, maxBytes: Int) async throws(AdapterError) -> Response {
+        guard deadline > .now() else { throw AdapterError(.timeout, "the upstream did not answer in time") }
+        if let plain, spec.tls == nil, let (origin, target) = Self.plainTarget(spec.url) {
+            return try await sendPlain(plain, spec, origin: origin, target: target, deadline: deadline, maxBytes: maxBytes)
+        }
+        return try await sendOverAsyncHTTPClient(spec, deadline: deadline, maxBytes: maxBytes)
+    }
+
+    /// The request to send after `spec` was answered with redirect `status` to `next`.
+    static func redirected(_ spec: HTTPRequestSpec, to next: String, status: Int) -> HTTPRequestSpec {
+        var r = spec
+        r.url = next
+        r.headers.removeAll { ASCII.equalsIgnoringCase($0.name, "Host") }
+        if origin(of: next) != origin(of: spec.url) {
+            // Credentials meant for one origin are not handed to another.
+            let sensitive = ["Authorization", "Proxy-Authorization", "Cookie"] + spec.credentialHeaders
+            r.headers.removeAll { h in sensitive.contains { ASCII.equalsIgnoringCase($0, h.name) } }
+            r.credentialHeaders = []
+            r.tls = nil
+        }
+        if status == 303 && spec.method != "HEAD" || (status == 301 || status == 302) && spec.method == "POST" {
+            r.method = "GET"
+            r.body = nil
+            let content = ["Content-Type", "Content-Length", "Content-Encoding"]
+            r.headers.removeAll { h in content.contains { ASCII.equalsIgnoringCase($0, h.name) } }
+        }
+        return r
+    }
+
+    /// `scheme://host:port` of an absolute URL, lowercased, the port made explicit; nil when it has none.
+    static func origin(of url: String) -> String? {
+        guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased() else { return nil }
+        let port = u.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
+        return "\(scheme)://\(host):\(port)"
+    }
+
+    /// One exchange over the lean client.
     func sendPlain(
-        _ plain: PlainHTTPClient, _ spec: HTTPRequestSpec, origin: PlainHTTPClient.Origin, target: String, timeout: Duration, maxBytes: Int
+        _ plain: PlainHTTPClient, _ spec: HTTPRequestSpec, origin: PlainHTTPClient.Origin, target: String, deadline: NIODeadline, maxBytes: Int
     ) async throws(AdapterError) -> Response {
-        let deadline = NIODeadline.now() + TimeAmount(timeout)
-        var request = PlainHTTPClient.Request(
+        let request = PlainHTTPClient.Request(
             method: HTTPMethod(rawValue: spec.method), origin: origin, target: target, headers: HTTPHeaders(spec.headers.map { ($0.name, $0.value) }),
             body: spec.body)
-        var url = spec.url
-        var visited: Set<String> = []  // filled on the first redirect: most calls have none
-        let limit = max(0, maxBytes)
-        while true {
-            let answer: PlainHTTPClient.Response
-            do {
-                answer = try await plain.execute(request, deadline: deadline, maxBytes: limit)
-            } catch {
-                throw Self.map(error, maxBytes: maxBytes)
-            }
-            if Self.redirectStatuses.contains(answer.status), maxRedirects > 0, let location = answer.headers.first(name: "Location"),
-                let next = Self.resolve(location, against: url)
-            {
-                if visited.isEmpty { visited.insert(url) }
-                guard visited.count <= maxRedirects, visited.insert(next).inserted else { throw AdapterError(.other, "too many redirects") }
-                let sameOrigin = Self.plainTarget(next).map { $0.origin == request.origin } ?? false
-                if !sameOrigin {
-                    // Credentials meant for one host are not handed to another.
-                    for name in ["Authorization", "Proxy-Authorization", "Cookie"] { request.headers.remove(name: name) }
-                }
-                if answer.status == 303 && request.method != .HEAD || (answer.status == 301 || answer.status == 302) && request.method == .POST {
-                    request.method = .GET
-                    request.body = nil
-                    for name in ["Content-Type", "Content-Length", "Content-Encoding"] { request.headers.remove(name: name) }
-                }
-                url = next
-                if let (o, t) = Self.plainTarget(next) {
-                    request.origin = o
-                    request.target = t
-                    request.headers.remove(name: "Host")
-                    continue
-                }
-                var rest = spec
-                rest.url = next
-                rest.method = request.method.rawValue
-                rest.body = request.body
-                rest.headers = request.headers.map { ($0.name, $0.value) }
-                let left = Duration.nanoseconds((deadline - .now()).nanoseconds)
-                guard left > .zero else { throw AdapterError(.timeout, "the upstream did not answer in time") }
-                return try await sendOverAsyncHTTPClient(rest, timeout: left, maxBytes: maxBytes)
-            }
-            var headers: [(name: String, value: String)] = []
-            headers.reserveCapacity(answer.headers.count)
-            for h in answer.headers { headers.append((h.name, h.value)) }
-            return Response(status: answer.status, headers: headers, body: Array(answer.body.readableBytesView))
+        let answer: PlainHTTPClient.Response
+        do {
+            answer = try await plain.execute(request, deadline: deadline, maxBytes: max(0, maxBytes))
+        } catch {
+            throw Self.map(error, maxBytes: maxBytes)
         }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(answer.headers.count)
+        for h in answer.headers { headers.append((h.name, h.value)) }
+        return Response(status: answer.status, headers: headers, body: Array(answer.body.readableBytesView))
     }
 
     static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
@@ -298,14 +312,14 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// Sends `spec` over AsyncHTTPClient.
+    /// One exchange over AsyncHTTPClient (its own redirect following is off: `send` follows them).
     ///
     /// This uses AsyncHTTPClient's event-loop API with its `ResponseAccumulator` rather than the async API: the body is
     /// gathered on the connection's event loop as it arrives and the caller resumes once, when the response is complete,
     /// instead of once for the head and once per body part through an async sequence. The pool prefers a connection on
     /// the caller's event loop when it runs on one (the server's tasks do), so the exchange rarely changes threads.
     /// (Requiring that loop, `.delegateAndChannel`, made the pool open and close a connection per call.)
-    func sendOverAsyncHTTPClient(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
+    func sendOverAsyncHTTPClient(_ spec: HTTPRequestSpec, deadline: NIODeadline, maxBytes: Int) async throws(AdapterError) -> Response {
         var headers = HTTPHeaders()
         headers.reserveCapacity(spec.headers.count)
         for h in spec.headers { headers.add(name: h.name, value: h.value) }
@@ -319,7 +333,6 @@ public final class HTTPTransport: Sendable {
             tlsConfiguration = nil
         }
         let client = spec.tls == nil ? self.client : tlsClient
-        let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         do {
             var request = try self.request(method: spec.method, url: spec.url)
             request.headers = headers
@@ -329,7 +342,7 @@ public final class HTTPTransport: Sendable {
             let limit = min(max(0, maxBytes), Int(UInt32.max))
             let task = client.execute(
                 request: request, delegate: ResponseAccumulator(request: request, maxBodySize: limit), eventLoop: .indifferent,
-                deadline: .now() + .nanoseconds(max(1, nanos)), logger: nil)
+                deadline: deadline, logger: nil)
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
