@@ -1,6 +1,6 @@
 import JSONValue
-import Synchronization
 import SwitchboardAdapters
+import Synchronization
 
 /// Facts about the attempts of one call, gathered from inside the resilience pipeline's (concurrent-safe) closure.
 final class AttemptLog: Sendable {
@@ -36,10 +36,23 @@ final class AttemptLog: Sendable {
             s.requestBytes += r.requestBytes
             s.responseBytes += r.responseBytes
             if logBodies {
-                s.requestBody = r.requestBodyText.map { s.redactor.redact(String($0.prefix(8192))) }
-                s.responseBody = r.responseBodyText.map { s.redactor.redact(String($0.prefix(8192))) }
+                // Redacted whole, then cut: a secret across the cut is still found.
+                s.requestBody = r.requestBodyText.map { Self.truncated(s.redactor.redact($0), maxBytes: Self.maxLoggedBodyBytes) }
+                s.responseBody = r.responseBodyText.map { Self.truncated(s.redactor.redact($0), maxBytes: Self.maxLoggedBodyBytes) }
             }
         }
+    }
+
+    /// The most of a body the executions log keeps (UTF-8 bytes).
+    static let maxLoggedBodyBytes = 8192
+
+    /// The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that does not cut a character's encoding.
+    static func truncated(_ text: String, maxBytes: Int) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.count > maxBytes else { return text }
+        var end = maxBytes
+        while end > 0, utf8[end] & 0xC0 == 0x80 { end -= 1 }  // a continuation byte: the cut is inside a character
+        return String(decoding: utf8[..<end], as: UTF8.self)
     }
 
     /// True the first time only: a call refreshes its credentials at most once.
