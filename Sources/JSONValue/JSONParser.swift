@@ -480,6 +480,8 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         guard let v = Double(text) else { throw error("invalid number", at: start) }
+        // Beyond a double's range (1e400): refused rather than read as infinity, which JSON cannot write back.
+        guard v.isFinite else { throw error("number out of range", at: start) }
         return v
     }
 }

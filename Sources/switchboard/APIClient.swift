@@ -43,12 +43,18 @@ struct APIClient {
         do {
             response = try await http.execute(request, timeout: .seconds(60))
         } catch {
-            throw CleanExit.message("cannot reach the Switchboard server at \(baseURL): \(error)")
+            throw CLIError("cannot reach the Switchboard server at \(baseURL): \(error)")
         }
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let json = (try? JSON(parsing: Array(bytes.readableBytesView))) ?? .null
         return (Int(response.status.code), json)
     }
+}
+
+/// A failure the CLI reports on stderr ("Error: ...") with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 func describeError(status: Int, body: JSON) -> String {
@@ -65,6 +71,9 @@ func readFile(_ path: String) throws -> [UInt8] {
     return [UInt8](data)
 }
 
+/// `s` percent-encoded for a path segment or a query value: everything but RFC 3986's unreserved characters.
 func percentEncode(_ s: String) -> String {
-    s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?"))) ?? s
+    s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
 }
+
+private let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -78,6 +78,21 @@ import Testing
         #expect(throws: SwitchboardError.self) { try DocumentReader.read(Array("{\"a\":".utf8), format: .json) }
     }
 
+    @Test func refusesInvalidUTF8AndNumbersBeyondADouble() throws {
+        let invalid: [[UInt8]] = [
+            Array(#"{"q":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8),
+            Array(#"{"q":"abcdefgh"#.utf8) + [0xC3] + Array(#""}"#.utf8),  // a cut two-byte sequence after the fast ASCII path
+            Array("q: ".utf8) + [0xED, 0xA0, 0x80],  // an encoded surrogate
+        ]
+        for bytes in invalid {
+            #expect(throws: SwitchboardError.malformedBody("the body is not valid UTF-8")) { try DocumentReader.read(bytes, format: nil) }
+        }
+        #expect(try DocumentReader.read(Array(#"{"q":"é😀 ok"}"#.utf8), format: .json) == ["q": "é😀 ok"])
+        #expect(throws: SwitchboardError.self) { try DocumentReader.read(Array(#"{"code":1e400}"#.utf8), format: .json) }
+        #expect(throws: SwitchboardError.self) { try DocumentReader.read(Array(#"[-1e400]"#.utf8), format: .json) }
+        #expect(try DocumentReader.read(Array(#"[1e308]"#.utf8), format: .json) == [1e308])
+    }
+
     @Test func refusesAliasBombs() {
         var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for i in 1..<9 { yaml += "a\(i): &a\(i) [*a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1), *a\(i-1)]\n" }

@@ -209,6 +209,72 @@ import Testing
         }
     }
 
+    /// A connection with an API key, in the query or in a header of its own name, against httpbin.
+    func apiKeyConnection(_ client: some TestClientProtocol, in placement: String, key: String) async throws -> String {
+        let definitionKey = "httpbin-key-\(placement)"
+        let definition: JSON = [
+            "key": .string(definitionKey), "name": "httpbin with an API key", "version": "1.0.0", "type": "rest_api", "baseUrl": "{config.baseUrl}",
+            "auth": ["type": "api_key", "apiKey": ["in": .string(placement), "name": "X-My-Key"]],
+            "configSchema": ["type": "object", "required": ["baseUrl"], "properties": ["baseUrl": ["type": "string"]]],
+            "defaultConfig": ["baseUrl": .string(try SharedPeers.httpbin().baseURL)],
+            "methods": [
+                ["name": "anything", "verb": "GET", "path": "/anything", "logBodies": true],
+                ["name": "redirect", "verb": "GET", "path": "/redirect-to", "query": ["url": "{{params.url}}"]],
+            ],
+        ]
+        #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+        let id = try await client.call(.post, "/v1/connections", json: ["definitionKey": .string(definitionKey), "name": "keyed"]).body["id"]!.stringValue!
+        let put = try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": .string(key)])
+        #expect(put.status == 200, "\(put.body)")
+        return id
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aSecretEchoedEncodedIsRedactedInTheAnswerAndTheLog(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            // httpbin answers with the URL re-encoded ("/" kept, "+" and "=" encoded), the arguments decoded, and
+            // non-ASCII, quotes and backslashes JSON-escaped in its raw body (which the executions log keeps).
+            let key = #"AbC/dEf+GhI=Zq92é"\ x"#
+            let id = try await apiKeyConnection(client, in: "query", key: key)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/anything", json: [:])
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["data"]?["args"]?["X-My-Key"] == "[REDACTED]")
+            #expect(r.body["data"]?["url"]?.stringValue?.hasSuffix("?X-My-Key=[REDACTED]") == true, "\(r.body)")
+            let executionId = try #require(r.body["meta"]?["executionId"]?.stringValue)
+            #expect(try await waitUntil { try await client.call(.get, "/v1/executions/\(executionId)").status == 200 })
+            let logged = try await client.call(.get, "/v1/executions/\(executionId)").body
+            let body = try #require(logged["responseBody"]?.stringValue)
+            #expect(body.contains("[REDACTED]"))
+            // "Zq92" is inside the secret: no form of it, encoded or escaped, is left anywhere.
+            for text in [r.body.serialized(), logged.serialized()] { #expect(!text.contains("Zq92"), "\(text)") }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anAPIKeyHeaderIsNotSentToAnotherOriginOnARedirect(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await apiKeyConnection(client, in: "header", key: "hdr-key-Zq55")
+            let port = try #require(URL(string: try SharedPeers.httpbin().baseURL)?.port)
+            let same = try await client.call(.post, "/v1/connections/\(id)/methods/redirect", json: ["url": "/headers"])
+            #expect(same.body["data"]?["headers"]?["X-My-Key"] == "[REDACTED]", "\(same.body)")  // sent, and hidden in the answer
+            let other = try await client.call(.post, "/v1/connections/\(id)/methods/redirect", json: ["url": .string("http://localhost:\(port)/headers")])
+            #expect(other.status == 200, "\(other.body)")
+            #expect(other.body["data"]?["headers"]?["X-My-Key"] == nil, "\(other.body)")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func pathParametersArePercentDecoded(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let encoded = id.replacingOccurrences(of: "_", with: "%5F")
+            let r = try await client.call(.post, "/v1/connections/\(encoded)/methods/g%65t", json: [:])
+            #expect(r.status == 200, "\(r.body)")
+            let unknown = try await client.call(.post, "/v1/connections/\(id)/methods/get%3Fx%3D1", json: [:])
+            #expect(unknown.body["error"]?["message"]?.stringValue?.contains("'get?x=1'") == true, "\(unknown.body)")
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func changesAreSeenAtOnce(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in

@@ -31,6 +31,8 @@ import Testing
             Case(method: .post, path: "/v1/definitions", body: "<xml/>", contentType: "text/html", status: 415, code: "UNSUPPORTED_MEDIA_TYPE"),
             Case(method: .post, path: "/v1/definitions", body: "", contentType: "application/json", status: 400, code: "MALFORMED_BODY"),
             Case(method: .post, path: "/v1/definitions", body: "\u{FEFF}\u{0}\u{1}", contentType: "application/json", status: 400, code: "MALFORMED_BODY"),
+            Case(method: .post, path: "/v1/definitions", body: "{\"key\": 1e400}", contentType: "application/json", status: 400, code: "MALFORMED_BODY"),
+            Case(method: .get, path: "/v1/connections/conn_%zz", status: 400, code: "INVALID_PARAMETER"),
             Case(method: .post, path: "/v1/definitions?publish=maybe", body: "{}", contentType: "application/json", status: 400, code: "INVALID_PARAMETER"),
             Case(method: .post, path: "/v1/connections", body: "{\"definitionKey\": \"httpbin\", \"name\": \"nul\\u0000byte\"}", contentType: "application/json", status: 422, code: "VALIDATION_ERROR"),
             Case(method: .post, path: "/v1/definitions", body: "{\"key\":\"k\",\"name\":\"n\",\"version\":\"1.0.0\",\"configSchema\":{\"$ref\":\"http://example.com/remote\"}}", contentType: "application/json", status: 422, code: "VALIDATION_ERROR"),

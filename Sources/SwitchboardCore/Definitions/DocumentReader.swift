@@ -30,6 +30,8 @@ public enum DocumentReader {
     ///
     /// - Throws: `MALFORMED_BODY` (400) naming the line and the problem.
     public static func read(_ bytes: [UInt8], format: Format?, maxNodes: Int = 200_000) throws(SwitchboardError) -> JSON {
+        // JSON and YAML texts are UTF-8 (RFC 8259 section 8.1): invalid bytes are refused, not repaired to U+FFFD.
+        guard isValidUTF8(bytes) else { throw .malformedBody("the body is not valid UTF-8") }
         let chosen = format ?? sniff(bytes)
         switch chosen {
         case .json:
@@ -40,6 +42,18 @@ public enum DocumentReader {
             }
         case .yaml:
             return try readYAML(bytes, maxNodes: maxNodes)
+        }
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 (ASCII checked eight bytes at a time, the rest by the standard library).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw -> Bool in
+            var i = 0
+            let n = raw.count
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            while i < n, raw[i] < 0x80 { i += 1 }
+            if i == n { return true }
+            return String(validating: raw.bindMemory(to: UInt8.self)[i...], as: UTF8.self) != nil
         }
     }
 

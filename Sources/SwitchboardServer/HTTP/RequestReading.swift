@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import JSONValue
 import NIOCore
@@ -89,10 +90,17 @@ struct QueryReader {
 }
 
 extension RequestContext {
-    /// A path parameter, required by the route.
+    /// A path parameter, required by the route, percent-decoded (`get%3Fx` is `get?x`); 400 `INVALID_PARAMETER` when
+    /// its percent-encoding is malformed.
     func path(_ name: String) throws -> String {
         guard let v = parameters.get(name) else { throw SwitchboardError.badRequest("missing path parameter \(name)") }
-        return v
+        guard v.utf8.contains(UInt8(ascii: "%")) else { return v }
+        guard let decoded = v.removingPercentEncoding else {
+            let message = "is not valid percent-encoding"
+            throw SwitchboardError.badRequest(
+                "path parameter '\(name)' \(message)", code: "INVALID_PARAMETER", problems: [Problem(path: name, message: message)])
+        }
+        return decoded
     }
 
     /// A semantic version from the path; 400 `INVALID_PARAMETER` if malformed.

@@ -16,8 +16,11 @@ paths:
           application/json: {schema: {type: object}}
       responses:
         "200": {description: SUCCESS, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "400": {description: The body is not valid JSON (MALFORMED_BODY; no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "404": {description: Unknown connection or method, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "409": {description: The connection is not usable, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "413": {description: The body is larger than the server's limit (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "415": {description: The body is not JSON (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "422": {description: Invalid parameters, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "429": {description: Rate limited, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "502": {description: The provider failed, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
@@ -92,7 +95,8 @@ components:
   schemas:
     ExecutionResult:
       type: object
-      required: [status, meta]
+      description: The call's envelope; `meta` is present whenever the call ran (not when its body could not be read).
+      required: [status]
       properties:
         status: {type: string, enum: [SUCCESS, ERROR]}
         data: {}

@@ -290,7 +290,13 @@ components:
           properties:
             code: {type: string, examples: [VALIDATION_ERROR]}
             message: {type: string}
-            details: {type: array, items: {type: object, properties: {path: {type: string}, message: {type: string}}}}
+            details:
+              type: array
+              description: >-
+                Validation errors list {path, message}; an upstream error carries the provider's answer ({status, body},
+                the body truncated), a GraphQL error the GraphQL errors as the server sent them, a SOAP Fault {faultcode,
+                faultstring, detail}.
+              items: {type: object, properties: {path: {type: string}, message: {type: string}}}
             retryAfter: {type: number}
     DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
     IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
