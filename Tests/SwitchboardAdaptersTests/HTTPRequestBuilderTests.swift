@@ -86,4 +86,13 @@ import Testing
         #expect(bearer.header("Authorization") == "Bearer t0k")
         #expect("\(Credentials(type: .basic, fields: ["password": "hunter2"]))".contains("hunter2") == false)
     }
+
+    @Test func responseBodiesAreJSONTextOrBase64() {
+        #expect(ResponseBody.decode(Array(#"{"a":1}"#.utf8), contentType: "application/json") == ["a": 1])
+        #expect(ResponseBody.decode(Array("héllo".utf8), contentType: "text/plain") == "héllo")
+        #expect(ResponseBody.decode(Array("{not json".utf8), contentType: "application/json") == "{not json")
+        // Bytes that are not UTF-8 come back intact as base64, not with replacement characters.
+        #expect(ResponseBody.decode([0xFF, 0xD8, 0xFF, 0xE0, 0x00], contentType: "image/jpeg") == "/9j/4AA=")
+        #expect(ResponseBody.decode([], contentType: "application/json") == .null)
+    }
 }

@@ -394,7 +394,8 @@ public final class HTTPTransport: Sendable {
     }
 }
 
-/// Reads a response body as JSON when it is JSON, as a string when it is text, null when empty.
+/// Reads a response body as JSON when it is JSON, as a string when it is UTF-8 text, as a base64 string when it is
+/// not text (an image, random bytes: not damaged into replacement characters), null when empty.
 public enum ResponseBody {
     public static func decode(_ bytes: [UInt8], contentType: String?) -> JSON {
         if bytes.isEmpty { return .null }
@@ -402,6 +403,7 @@ public enum ResponseBody {
         if type.isEmpty || ASCII.containsIgnoringCase(type, "json") {
             if let json = try? JSON(parsing: bytes) { return json }
         }
-        return .string(String(decoding: bytes, as: UTF8.self))
+        if let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
+        return .string(Base64.encode(bytes))
     }
 }

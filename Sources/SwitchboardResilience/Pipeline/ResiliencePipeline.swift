@@ -200,7 +200,7 @@ public final class ResiliencePipeline<Value: Sendable, Clock: ResilienceClock>: 
         if case .rejected(let retryAfter) = acquisition.permission {
             observer.observe(.circuitRejected(retryAfter: retryAfter), request: request)
             throw ResilienceError(
-                code: .circuitOpen, message: "the circuit for this connection is open; the upstream was not called",
+                code: .circuitOpen, message: "the circuit breaker is open; the upstream was not called",
                 retryAfter: retryAfter)
         }
         let start = clock.now
