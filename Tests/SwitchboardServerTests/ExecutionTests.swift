@@ -264,6 +264,28 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func theLogIsNewestFirstByCreatedAtWhenCallsOverlap(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            // A slow call (times out after 300 ms) starts first; a fast one starts and ends while it runs.
+            async let slow = client.call(.post, "/v1/connections/\(id)/methods/delay", json: ["seconds": 2])
+            try await Task.sleep(for: .milliseconds(100))
+            let fast = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+            #expect(fast.status == 200)
+            #expect(try await slow.status == 504)
+            var items: [JSON] = []
+            #expect(
+                try await waitUntil {
+                    items = try await client.call(.get, "/v1/executions?connectionId=\(id)").body["items"]?.arrayValue ?? []
+                    return items.count == 2
+                })
+            #expect(items.map { $0["method"] } == ["get", "delay"])  // newest start first
+            let created = items.compactMap { $0["createdAt"]?.stringValue }
+            #expect(created.count == 2 && created[0] > created[1], "\(created)")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func pathParametersArePercentDecoded(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
             let id = try await setUp(client)

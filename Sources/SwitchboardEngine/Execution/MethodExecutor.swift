@@ -57,7 +57,8 @@ public struct MethodExecutor: Sendable {
     /// Runs `methodName` on `connectionId` with `params`; never throws: every failure is an ERROR result.
     public func execute(connectionId: String, methodName: String, params: JSON) async -> ExecutionResult {
         let started = ContinuousClock.now
-        let executionId = Identifier.make(prefix: "exec_", now: clock.now())
+        let startedAt = clock.now()
+        let executionId = Identifier.make(prefix: "exec_", now: startedAt)
         var trace = Trace()
         let result: ExecutionResult
         do {
@@ -79,7 +80,7 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: nil, error: .internalError("the execution failed unexpectedly"), partialData: nil,
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
         }
-        record(result, connectionId: connectionId, methodName: methodName, trace: trace)
+        record(result, connectionId: connectionId, methodName: methodName, startedAt: startedAt, trace: trace)
         return result
     }
 
@@ -390,14 +391,16 @@ public struct MethodExecutor: Sendable {
         return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 
-    func record(_ result: ExecutionResult, connectionId: String, methodName: String, trace: Trace) {
+    /// `startedAt` is the record's `createdAt`, the time in its (time-ordered) id: the log lists executions by id, so
+    /// by `createdAt` too.
+    func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) {
         let now = clock.now()
         let record = ExecutionRecord(
             id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
             definitionVersion: trace.definitionVersion ?? "", method: methodName, status: result.isSuccess ? .success : .error,
             errorCode: result.error?.code, errorMessage: result.error?.message, httpStatus: trace.httpStatus, attempts: result.attempts,
             durationMs: result.durationMs, requestBytes: trace.requestBytes, responseBytes: trace.responseBytes, cached: result.cached,
-            fallback: result.fallback, createdAt: now, requestBody: trace.requestBody, responseBody: trace.responseBody)
+            fallback: result.fallback, createdAt: startedAt, requestBody: trace.requestBody, responseBody: trace.responseBody)
         guard trace.connection != nil else { return }  // unknown connection: nothing to log against
         recorder.record(record)
         var payload: JSONObject = [

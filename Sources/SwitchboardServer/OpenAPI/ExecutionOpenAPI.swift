@@ -127,7 +127,7 @@ components:
         responseBytes: {type: integer}
         cached: {type: boolean}
         fallback: {type: boolean}
-        createdAt: {type: string, format: date-time}
+        createdAt: {type: string, format: date-time, description: When the call started (the list is newest first by it)}
         requestBody: {type: [string, "null"]}
         responseBody: {type: [string, "null"]}
     Event:
