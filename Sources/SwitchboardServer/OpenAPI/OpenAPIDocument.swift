@@ -370,13 +370,21 @@ components:
         definitionVersion: {type: string}
         name: {type: string}
         config: {type: object}
-        metadata: {type: object}
+        metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
+    ConnectionMetadata:
+      type: object
+      description: >-
+        Free-form, except resilience: the connection's resilience overrides, layered over the definition's and each
+        method's settings and validated when written (422 with the path of each problem, e.g.
+        /metadata/resilience/retry/maxAtempts).
+      properties:
+        resilience: {type: object}
     ConnectionPatch:
       type: object
       properties:
         name: {type: string}
         config: {type: object}
-        metadata: {type: object}
+        metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
         version: {type: integer}
     Connection:
       type: object
