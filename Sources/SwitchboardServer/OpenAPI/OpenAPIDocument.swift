@@ -99,6 +99,10 @@ paths:
       tags: [definitions]
       operationId: createDefinition
       summary: Create a definition version (JSON or YAML body); it starts as DRAFT
+      description: >-
+        Validated as a whole (422 lists every problem with its path): schemas, templates, resilience settings, and each
+        method's adapter settings (graphql, soap, sql), checked by the adapter of the definition's type with the parsing
+        calls use.
       parameters:
         - {name: publish, in: query, schema: {type: boolean}, description: Publish the new version at once}
       requestBody:
@@ -183,11 +187,12 @@ paths:
     post:
       tags: [definitions]
       operationId: publishDefinition
-      summary: DRAFT or DEPRECATED to PUBLISHED
+      summary: DRAFT or DEPRECATED to PUBLISHED (422 if its methods' adapter settings are invalid)
       responses:
         "200": {description: Published, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /v1/definitions/{key}/versions/{version}/deprecate:
     parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
     post:
@@ -318,6 +323,16 @@ components:
         cache: {type: object}
         resilience: {type: object}
         logBodies: {type: boolean}
+        graphql:
+          type: object
+          description: "GraphQL definitions: {query (required), operationName?, variables? (template)}"
+        soap:
+          type: object
+          description: "SOAP definitions: {version (1.1|1.2), action?, operation?, namespace?, namespacePrefix?, elementForm?, bodyTemplate?, headerTemplate?, arrays?}"
+        sql:
+          type: object
+          description: "Database definitions: {query (required; :name parameters only, no positional ? or $1), readOnly?}"
+        options: {type: object, description: "Adapter settings may also be given here: options.graphql, options.soap, options.sql"}
     DefinitionInput:
       type: object
       required: [key, name, version]
