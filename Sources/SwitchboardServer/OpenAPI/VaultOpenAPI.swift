@@ -28,6 +28,9 @@ paths:
       tags: [credentials]
       operationId: deleteCredentials
       summary: Delete the credentials (OAuth tokens are revoked first when the definition has a revocation endpoint)
+      description: >-
+        A CONNECTED or AUTH_ERROR connection whose definition needs auth moves to PENDING_AUTHENTICATION with the delete
+        (integration.credentials.deleted is emitted).
       responses:
         "204": {description: Deleted}
         "404": {$ref: "#/components/responses/Error"}
