@@ -106,10 +106,14 @@ public struct AdapterError: Error, Sendable, Equatable {
 
     public var kind: Kind
     public var message: String
+    /// The method setting at fault, as a dotted path inside the method's options (`soap.version`), when the error is
+    /// about one (`configuration` errors of the adapters' option parsing).
+    public var field: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, field: String? = nil) {
         self.kind = kind
         self.message = message
+        self.field = field
     }
 }
 
@@ -117,6 +121,17 @@ public struct AdapterError: Error, Sendable, Equatable {
 /// by the definition's type, and custom ones can be registered in code.
 public protocol Adapter: Sendable {
     func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse
+
+    /// Checks `method`'s adapter settings (`graphql`, `soap`, `sql`...) when a definition is written, with the same
+    /// parsing `execute` does, so that a definition whose calls would fail on its settings is refused (422) instead.
+    ///
+    /// - Returns: the error `execute` would throw for these settings, or nil. Its `field` (`graphql.query`) locates
+    ///   the problem; the default implementation (custom adapters registered in code) accepts everything.
+    func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError?
+}
+
+extension Adapter {
+    public func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError? { nil }
 }
 
 /// The adapters by integration type.
@@ -128,6 +143,25 @@ public struct AdapterRegistry: Sendable {
     public mutating func register(_ adapter: any Adapter, for type: IntegrationType) { adapters[type] = adapter }
 
     public func adapter(for type: IntegrationType) -> (any Adapter)? { adapters[type] }
+
+    /// Problems in the adapter settings of `definition`'s methods, found by the adapter of its type
+    /// (`Adapter.validate(_:of:)`), each with its path in the document: `/methods/0/graphql/query`, or
+    /// `/methods/0/options/graphql/query` when the document put the settings under `options`.
+    public func problems(in definition: IntegrationDefinition) -> [Problem] {
+        guard let adapter = adapters[definition.type] else { return [] }
+        var out: [Problem] = []
+        let documented = definition.document["methods"]?.arrayValue ?? []
+        for (i, method) in definition.methods.enumerated() {
+            guard let error = adapter.validate(method, of: definition) else { continue }
+            let tokens = (error.field ?? "").split(separator: ".").map(String.init)
+            var path = "/methods/\(i)"
+            if let first = tokens.first, i < documented.count, documented[i][first] == nil, documented[i]["options"]?[first] != nil {
+                path += "/options"
+            }
+            out.append(Problem(path: path + tokens.map { "/" + JSONPointer.escape($0) }.joined(), message: error.message))
+        }
+        return out
+    }
 }
 
 extension String {

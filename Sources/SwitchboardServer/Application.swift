@@ -105,8 +105,6 @@ public struct AppServices: Sendable {
                 vault.apply(change)
             }
         }
-        self.registry = RegistryService(
-            definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)])
         self.connections = ConnectionService(
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
         self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
@@ -120,6 +118,9 @@ public struct AppServices: Sendable {
         adapters.register(GraphQLAdapter(transport: self.transport), for: .graphql)
         adapters.register(SOAPAdapter(transport: self.transport), for: .soap)
         adapters.register(sqlAdapter, for: .database)
+        self.registry = RegistryService(
+            definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)],
+            adapters: adapters)
         // Rate limits are shared by every node on PostgreSQL; the embedded SQLite default is one node, in-process.
         let resilience = resilience ?? ResilienceRuntime(rateLimits: store.postgres.map { PostgresRateLimitStore(db: $0) } ?? RateLimiterRegistry())
         self.resilience = resilience

@@ -398,20 +398,46 @@ public final class Vault: CredentialProvider, Sendable {
 
     /// Deletes a connection's credentials, revoking OAuth tokens first (RFC 7009) when the definition has a revocation
     /// endpoint. Revocation failures are logged and audited, never fatal. Returns false if there were none.
+    ///
+    /// A connection whose definition needs auth cannot call without credentials: a `CONNECTED` or `AUTH_ERROR` one moves
+    /// to `PENDING_AUTHENTICATION` in the transaction that deletes them, and `integration.credentials.deleted` is emitted.
     @discardableResult
     public func delete(connectionId: String, revoke: Bool = true, actor: String = "api") async throws -> Bool {
+        try await delete(connectionId, revoke: revoke, actor: actor, connectionStays: true)
+    }
+
+    func delete(_ connectionId: String, revoke: Bool, actor: String, connectionStays: Bool) async throws -> Bool {
         if revoke { await self.revoke(connectionId: connectionId) }
-        let deleted = try await CredentialRecords.delete(db, connectionId: connectionId)
+        var needsAuth = false
+        if connectionStays, let connection = try await connections.get(id: connectionId), let definition = try? await definition(of: connection) {
+            needsAuth = definition.auth.type != .none
+        }
+        let now = clock.now()
+        let feed = changes.withLock { $0 }
+        let (deleted, moved) = try await db.transaction { [needsAuth] tx in
+            guard try await CredentialRecords.delete(tx, connectionId: connectionId) else { return (false, false) }
+            var moved = false
+            if needsAuth {
+                moved = try await SQLConnectionRepository.setStatus(
+                    tx, id: connectionId, to: .pendingAuthentication, from: [.connected, .authError], lastError: nil, now: now)
+            }
+            // In the transaction: the other nodes hear of it when it commits.
+            await feed?.publish(.credentials(connectionId), on: tx)
+            return (true, moved)
+        }
         invalidate(connectionId)
-        if deleted { await changes.withLock { $0 }?.publish(.credentials(connectionId)) }
-        if deleted { recordAudit(connectionId, "credentials.deleted", actor: actor) }
-        return deleted
+        if moved { connectionChanged.withLock { $0 }?(connectionId) }
+        guard deleted else { return false }
+        let status: JSONObject = moved ? ["connectionStatus": .string(ConnectionStatus.pendingAuthentication.rawValue)] : [:]
+        recordAudit(connectionId, "credentials.deleted", actor: actor, status)
+        if connectionStays { emit("integration.credentials.deleted", connectionId, status) }
+        return true
     }
 
     /// Called before a connection is deleted: revokes and forgets its credentials and pending OAuth states.
     public func connectionWillBeDeleted(_ connectionId: String) async throws {
         guard Identifier.isWellFormed(connectionId, prefix: "conn_") else { return }
-        try await delete(connectionId: connectionId, revoke: true, actor: "api")
+        _ = try await delete(connectionId, revoke: true, actor: "api", connectionStays: false)
         try await db.execute("DELETE FROM vault_oauth_states WHERE connection_id = ?", [.text(connectionId)])
     }
 

@@ -70,6 +70,22 @@ import Testing
         var m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
         m.headers = ["X-Name": "{{params.name}}"]
         #expect(throws: AdapterError.self) { try request(m, params: ["name": "a\r\nEvil: 1"]) }
+        #expect(throws: AdapterError(.invalidRequest, "header 'X-Name' would contain a control character")) {
+            try request(m, params: ["name": "a\u{0}b"])
+        }
+    }
+
+    /// A credential that would break a header is refused at call time, and the message names what it would put there: a
+    /// line break for CR or LF, a control character for NUL (it said "line break" for both).
+    @Test func credentialHeaderInjectionIsRefusedByName() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
+        let bearer = AuthSettings(type: .bearer)
+        #expect(throws: AdapterError(.invalidRequest, "a credential would put a line break in header 'Authorization'")) {
+            try request(m, params: [:], auth: bearer, credentials: Credentials(type: .bearer, fields: ["token": "TOK\r\nX-Injected: yes"]))
+        }
+        #expect(throws: AdapterError(.invalidRequest, "a credential would put a control character in header 'Authorization'")) {
+            try request(m, params: [:], auth: bearer, credentials: Credentials(type: .bearer, fields: ["token": "TOK\u{0}"]))
+        }
     }
 
     @Test func authInjection() throws {

@@ -86,4 +86,48 @@ import Testing
             #expect(seen == created)
         }
     }
+
+    /// `metadata.resilience` is read by every call with the definitions' resilience parser: a setting that parser
+    /// refuses is refused when written (422 with its path), and nothing is stored; before, it was stored and every
+    /// call then answered 409 DEFINITION_ERROR.
+    @Test(arguments: TestBackend.available)
+    func resilienceMetadataIsValidatedWhenWritten(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            _ = try await client.importCatalog("httpbin.yaml")
+            func paths(_ r: (status: Int, body: JSON, headers: HTTPFields)) -> [String] {
+                r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+            }
+            let badCreate = try await client.call(
+                .post, "/v1/connections",
+                json: ["definitionKey": "httpbin", "name": "x", "metadata": ["resilience": ["retry": ["maxAtempts": 3]]]])
+            #expect(badCreate.status == 422)
+            #expect(badCreate.body["error"]?["code"] == "VALIDATION_ERROR")
+            #expect(paths(badCreate) == ["/metadata/resilience/retry/maxAtempts"])
+            #expect(try await client.call(.get, "/v1/connections").body["items"]?.arrayValue?.isEmpty == true)
+
+            let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin", "name": "x", "metadata": ["team": "a"]])
+            #expect(c.status == 201)
+            let id = c.body["id"]!.stringValue!
+            let misspelt = try await client.call(.patch, "/v1/connections/\(id)", json: ["metadata": ["resilience": ["retry": ["maxAtempts": 3]]]])
+            #expect(misspelt.status == 422)
+            #expect(misspelt.body["error"]?["code"] == "VALIDATION_ERROR")
+            #expect(paths(misspelt) == ["/metadata/resilience/retry/maxAtempts"])
+            let leaky = try await client.call(
+                .patch, "/v1/connections/\(id)", json: ["metadata": ["resilience": ["rateLimit": ["algorithm": "leaky"]]]])
+            #expect(leaky.status == 422)
+            #expect(paths(leaky).contains { $0.hasPrefix("/metadata/resilience/rateLimit") && $0.hasSuffix("/algorithm") }, "\(leaky.body)")
+            let notObject = try await client.call(.patch, "/v1/connections/\(id)", json: ["metadata": ["resilience": 5]])
+            #expect(notObject.status == 422)
+            #expect(paths(notObject) == ["/metadata/resilience"])
+            // Nothing was stored.
+            let stored = try await client.call(.get, "/v1/connections/\(id)").body
+            #expect(stored["version"] == 1)
+            #expect(stored["metadata"] == ["team": "a"])
+
+            let good = try await client.call(
+                .patch, "/v1/connections/\(id)", json: ["metadata": ["resilience": ["retry": ["maxAttempts": 3], "bulkhead": false]]])
+            #expect(good.status == 200, "\(good.body)")
+            #expect(good.body["metadata"]?["resilience"]?["retry"] == ["maxAttempts": 3])
+        }
+    }
 }

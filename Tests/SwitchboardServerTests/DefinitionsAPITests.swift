@@ -76,7 +76,11 @@ import Testing
     func searchFilterAndPaginate(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
             for (i, key) in ["alpha", "bravo", "charlie", "delta", "echo"].enumerated() {
-                let extra: JSONObject = ["category": i % 2 == 0 ? "crm" : "payments", "popular": .bool(i == 1), "type": i == 4 ? "graphql" : "rest_api"]
+                var extra: JSONObject = ["category": i % 2 == 0 ? "crm" : "payments", "popular": .bool(i == 1), "type": "rest_api"]
+                if i == 4 {
+                    extra["type"] = "graphql"
+                    extra["methods"] = [["name": "ping", "graphql": ["query": "{ ping }"]]]
+                }
                 try await client.call(.post, "/v1/definitions" + (i < 3 ? "?publish=true" : ""), json: definition(key, extra: extra))
             }
             var seen: [String] = []
@@ -120,6 +124,65 @@ import Testing
             #expect(r.body["error"]?["code"] == "VALIDATION_ERROR")
             let paths = Set(r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
             #expect(paths == ["/version", "/auth/type", "/methods/0/path", "/configSchema/type"])
+        }
+    }
+
+    /// A method's adapter settings are checked when the definition is written, by the parsing its adapter runs at call
+    /// time: before, these were accepted and published, and every call answered 409 DEFINITION_ERROR.
+    @Test(arguments: TestBackend.available)
+    func adapterSettingsAreValidatedWhenWritten(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            func doc(_ key: String, _ type: String, _ method: JSON) -> JSON {
+                definition(key, extra: ["type": .string(type), "baseUrl": "http://127.0.0.1:9", "methods": [method]])
+            }
+            func refused(_ r: (status: Int, body: JSON, headers: HTTPFields), _ path: String, _ text: String) {
+                #expect(r.status == 422, "\(r.body)")
+                #expect(r.body["error"]?["code"] == "VALIDATION_ERROR")
+                let details = r.body["error"]?["details"]?.arrayValue ?? []
+                #expect(details.compactMap { $0["path"]?.stringValue } == [path], "\(r.body)")
+                #expect(details.first?["message"]?.stringValue?.contains(text) == true, "\(r.body)")
+            }
+            let noQuery = try await client.call(.post, "/v1/definitions?publish=true", json: doc("gql", "graphql", ["name": "viewer"]))
+            refused(noQuery, "/methods/0/graphql/query", "declares no graphql.query")
+            refused(
+                try await client.call(
+                    .post, "/v1/definitions", json: doc("sqlq", "database", ["name": "find", "sql": ["query": "SELECT * FROM t WHERE id = ?"]])),
+                "/methods/0/sql/query", ":name placeholders")
+            refused(
+                try await client.call(
+                    .post, "/v1/definitions", json: doc("sqlq", "database", ["name": "find", "options": ["sql": ["query": "SELECT $1"]]])),
+                "/methods/0/options/sql/query", ":name placeholders")
+            refused(
+                try await client.call(.post, "/v1/definitions", json: doc("sqlq", "database", ["name": "find"])), "/methods/0/sql/query",
+                "declares no sql.query")
+            let yaml = """
+                key: soapy
+                name: Soapy
+                version: 1.0.0
+                type: soap
+                baseUrl: http://127.0.0.1:9/Service.asmx
+                methods:
+                  - name: GetUser
+                    soap: {version: 1.3, namespace: "urn:users"}
+                """
+            refused(
+                try await client.call(.post, "/v1/definitions?publish=true", raw: yaml, contentType: "application/yaml"), "/methods/0/soap/version",
+                "soap.version must be \"1.1\" or \"1.2\"")
+            for key in ["gql", "sqlq", "soapy"] { #expect(try await client.call(.get, "/v1/definitions/\(key)").status == 404) }
+
+            // Valid settings are accepted; a draft's update is checked the same way and a refused one changes nothing.
+            let good = doc("sqlq", "database", ["name": "find", "sql": ["query": "SELECT * FROM t WHERE id = :id AND note <> '?'"]])
+            #expect(try await client.call(.post, "/v1/definitions", json: good).status == 201)
+            refused(
+                try await client.call(
+                    .put, "/v1/definitions/sqlq/versions/1.0.0", json: doc("sqlq", "database", ["name": "find", "sql": ["query": "SELECT ?"]])),
+                "/methods/0/sql/query", ":name placeholders")
+            let stored = try await client.call(.get, "/v1/definitions/sqlq/versions/1.0.0").body
+            #expect(stored["methods"]?[0]?["sql"]?["query"] == "SELECT * FROM t WHERE id = :id AND note <> '?'")
+            let soap = doc("soapy", "soap", ["name": "GetUser", "soap": ["version": "1.2", "namespace": "urn:users"]])
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: soap).status == 201)
+            let gql = doc("gql", "graphql", ["name": "viewer", "graphql": ["query": "{ viewer { id } }"]])
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: gql).status == 201)
         }
     }
 }

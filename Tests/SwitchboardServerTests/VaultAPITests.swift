@@ -61,6 +61,77 @@ struct VaultAPITests {
         }
     }
 
+    /// Deleting the credentials of a connection whose definition needs auth moves it to PENDING_AUTHENTICATION (it stayed
+    /// CONNECTED, and calls answered "has no credentials"), with an event and the status in the audit entry; the
+    /// execution cache sees the new status at once.
+    @Test(arguments: TestBackend.available)
+    func deletingCredentialsMovesTheConnectionToPendingAuthentication(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            // Port 9 (discard) refuses: the first call fails upstream, after the connection was read (and cached).
+            let document = definition("vaultdel", extra: ["auth": ["type": "bearer"], "baseUrl": "http://127.0.0.1:9"])
+            let d = try await client.call(.post, "/v1/definitions?publish=true", json: document)
+            #expect(d.status == 201, "\(d.body)")
+            let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "vaultdel", "name": "w"])
+            let cid = try #require(c.body["id"]?.stringValue)
+            let put = try await client.call(.put, "/v1/connections/\(cid)/credentials", json: ["type": "bearer", "token": "tok-1"])
+            #expect(put.body["connectionStatus"] == "CONNECTED")
+            let before = try await client.call(.post, "/v1/connections/\(cid)/methods/ping", json: [:])
+            #expect(before.body["error"]?["code"] != "CONNECTION_NOT_USABLE", "\(before.body)")
+            let version = try await client.call(.get, "/v1/connections/\(cid)").body["version"]?.intValue ?? 0
+
+            #expect(try await client.call(.delete, "/v1/connections/\(cid)/credentials").status == 204)
+            let after = try await client.call(.get, "/v1/connections/\(cid)").body
+            #expect(after["status"] == "PENDING_AUTHENTICATION")
+            #expect(after["version"]?.intValue == version + 1)
+            let call = try await client.call(.post, "/v1/connections/\(cid)/methods/ping", json: [:])
+            #expect(call.status == 409)
+            #expect(call.body["error"]?["message"]?.stringValue?.contains("PENDING_AUTHENTICATION") == true, "\(call.body)")
+            let events = try await client.call(.get, "/v1/events?type=integration.credentials.deleted&connectionId=\(cid)").body
+            #expect(events["items"]?[0]?["payload"]?["connectionStatus"] == "PENDING_AUTHENTICATION", "\(events)")
+            let audit = try await client.call(.get, "/v1/audit?connectionId=\(cid)&action=credentials.deleted").body
+            #expect(audit["items"]?[0]?["details"]?["connectionStatus"] == "PENDING_AUTHENTICATION", "\(audit)")
+
+            // New credentials connect it again.
+            let again = try await client.call(.put, "/v1/connections/\(cid)/credentials", json: ["type": "bearer", "token": "tok-2"])
+            #expect(again.body["connectionStatus"] == "CONNECTED")
+        }
+    }
+
+    /// A credential value that goes into an HTTP header is refused at PUT (422, with its path and without the value) when
+    /// it holds a line break or another control character; before, it was stored and every call failed.
+    @Test(arguments: TestBackend.available)
+    func headerBoundCredentialsRefuseControlCharacters(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let cases: [(auth: JSON, body: JSON, path: String)] = [
+                (["type": "bearer"], ["type": "bearer", "token": "TOK\r\nX-Injected: yes"], "/token"),
+                (["type": "bearer"], ["type": "bearer", "token": "TOK\u{0}X-Injected"], "/token"),
+                (["type": "api_key"], ["type": "api_key", "key": "KEY\r\nX-Injected: yes"], "/key"),
+                (["type": "api_key"], ["type": "api_key", "key": "k", "name": "X-Key\r\nX-Injected"], "/name"),
+                (["type": "basic"], ["type": "basic", "username": "u", "password": "PW\nX-Injected: yes"], "/password"),
+                (["type": "basic"], ["type": "basic", "username": "U\r\nX-Injected", "password": "p"], "/username"),
+                (["type": "jwt"], ["type": "jwt", "token": "a.b.c\r\nX-Injected: yes"], "/token"),
+                (
+                    ["type": "oauth2", "oauth2": ["authorizationUrl": "http://127.0.0.1:9/authorize", "tokenUrl": "http://127.0.0.1:9/token"]],
+                    ["type": "oauth2", "accessToken": "AT\r\nX-Injected: yes"], "/accessToken"
+                ),
+                (["type": "custom"], ["type": "custom", "values": ["headers": ["X-Api": "V\r\nX-Injected: yes"]]], "/values/headers/X-Api"),
+            ]
+            for (auth, body, path) in cases {
+                let id = try await Self.connection(client, auth: auth)
+                let r = try await client.call(.put, "/v1/connections/\(id)/credentials", json: body)
+                #expect(r.status == 422, "\(path): \(r.body)")
+                #expect(r.body["error"]?["code"] == "VALIDATION_ERROR")
+                #expect(r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == [path], "\(r.body)")
+                #expect(!r.body.serialized().contains("Injected"), "\(r.body)")
+                #expect(try await client.call(.get, "/v1/connections/\(id)/credentials").status == 404)
+                #expect(try await client.call(.get, "/v1/connections/\(id)").body["status"] == "PENDING_AUTHENTICATION")
+            }
+            // A tab is not a line break: header values may hold one.
+            let id = try await Self.connection(client, auth: ["type": "bearer"])
+            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "bearer", "token": "a\tb"]).status == 200)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func oauthAuthorizeAndCallback(_ backend: TestBackend) async throws {
         let peer = try PeerProcess(script: "oauth_server.py", arguments: ["--port", "0"])

@@ -11,18 +11,11 @@ public struct GraphQLAdapter: Adapter {
     public init(transport: HTTPTransport) { self.transport = transport }
 
     public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
-        let options = request.method.method.options["graphql"]
-        guard let query = options?["query"]?.stringValue else {
-            throw AdapterError(.configuration, "method '\(request.method.name)' declares no graphql.query")
-        }
+        let settings = try GraphQLSettings(request.method.method)
         var variables = request.params
-        if let template = options?["variables"] {
-            do { variables = try BodyTemplate(template).render(params: request.params, config: request.config) ?? [:] } catch {
-                throw AdapterError(.configuration, "graphql.variables: \(error.message)")
-            }
-        }
-        var payload: JSONObject = ["query": .string(query), "variables": variables.isNull ? [:] : variables]
-        if let op = options?["operationName"]?.stringValue { payload["operationName"] = .string(op) }
+        if let template = settings.variables { variables = template.render(params: request.params, config: request.config) ?? [:] }
+        var payload: JSONObject = ["query": .string(settings.query), "variables": variables.isNull ? [:] : variables]
+        if let op = settings.operationName { payload["operationName"] = .string(op) }
         var spec = try HTTPRequestBuilder.build(withBody: .object(payload), request)
         spec.method = "POST"
         let response = try await transport.send(spec, timeout: request.timeout, maxBytes: request.method.maxResponseBytes)
@@ -40,6 +33,43 @@ public struct GraphQLAdapter: Adapter {
             result.protocolError = ProtocolError(code: "GRAPHQL_ERROR", message: first, details: errors)
         }
         return result
+    }
+}
+
+extension GraphQLAdapter {
+    /// Refuses a definition whose calls would fail on their `graphql` settings (see `GraphQLSettings`).
+    public func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError? {
+        do { _ = try GraphQLSettings(method) } catch { return error }
+        return nil
+    }
+}
+
+/// A method's `graphql` settings, checked: read the same way by every call and by definition validation.
+struct GraphQLSettings {
+    var query: String
+    var operationName: String?
+    var variables: BodyTemplate?
+
+    init(_ method: DefinitionMethod) throws(AdapterError) {
+        let options = method.options["graphql"]
+        if let options, options.objectValue == nil {
+            throw AdapterError(.configuration, "method '\(method.name)': graphql must be an object", field: "graphql")
+        }
+        guard let query = options?["query"]?.stringValue else {
+            throw AdapterError(.configuration, "method '\(method.name)' declares no graphql.query", field: "graphql.query")
+        }
+        self.query = query
+        if let op = options?["operationName"], !op.isNull {
+            guard let name = op.stringValue else {
+                throw AdapterError(.configuration, "method '\(method.name)': graphql.operationName must be a string", field: "graphql.operationName")
+            }
+            operationName = name
+        }
+        if let template = options?["variables"] {
+            do { variables = try BodyTemplate(template) } catch {
+                throw AdapterError(.configuration, "graphql.variables: \(error.message)", field: "graphql.variables")
+            }
+        }
     }
 }
 

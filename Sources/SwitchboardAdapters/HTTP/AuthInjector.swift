@@ -40,8 +40,10 @@ public enum AuthInjector {
         case .clientCertificate:
             return  // used for mutual TLS by the transport, not as a header
         }
-        for h in headers where h.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-            throw AdapterError(.invalidRequest, "a credential would put a line break in header '\(h.name)'")
+        for h in headers {
+            if let forbidden = HTTPRequestBuilder.forbiddenCharacter(inHeaderValue: h.value) {
+                throw AdapterError(.invalidRequest, "a credential would put \(forbidden) in header '\(h.name)'")
+            }
         }
     }
 }

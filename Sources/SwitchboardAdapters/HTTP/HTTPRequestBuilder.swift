@@ -30,9 +30,19 @@ public struct HTTPRequestSpec: Sendable, Equatable {
 /// - Path parameters are percent-encoded as path segments (`a/b` becomes `a%2Fb`); a missing or empty one, `.` and `..`
 ///   are errors.
 /// - Query parameters whose value is undefined are left out; an array makes the parameter repeat.
-/// - Header values may not contain line breaks (no header injection).
+/// - Header values may not contain line breaks or NUL (no header injection).
 /// - Without a body template, POST/PUT/PATCH send the parameters as the body.
 public enum HTTPRequestBuilder {
+    /// What makes `text` unfit for a header value (header injection): "a line break" (CR or LF), "a control character"
+    /// (NUL), or nil when it is fit.
+    static func forbiddenCharacter(inHeaderValue text: String) -> String? {
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" || scalar == "\n" { return "a line break" }
+            if scalar == "\0" { return "a control character" }
+        }
+        return nil
+    }
+
     public static func build(_ request: AdapterRequest) throws(AdapterError) -> HTTPRequestSpec {
         let m = request.method
         let params = request.params
@@ -72,8 +82,8 @@ public enum HTTPRequestBuilder {
         for (name, t) in m.headers {
             guard let v = t.render(params: params, config: config) else { continue }
             let text = Template.text(v)
-            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-                throw AdapterError(.invalidRequest, "header '\(name)' would contain a line break")
+            if let forbidden = forbiddenCharacter(inHeaderValue: text) {
+                throw AdapterError(.invalidRequest, "header '\(name)' would contain \(forbidden)")
             }
             headers.append((name, text))
         }

@@ -82,6 +82,12 @@ public struct SOAPAdapter: Adapter {
 }
 
 extension SOAPAdapter {
+    /// Refuses a definition whose calls would fail on their `soap` settings (see `SOAPSettings`).
+    public func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError? {
+        do { _ = try SOAPSettings(method) } catch { return error }
+        return nil
+    }
+
     /// A SOAP endpoint is often the whole baseUrl (`https://host/services/Users.asmx`): a method without a path
     /// posts to it as written, not to `.../Users.asmx/`. The root path (`https://host/`) is left as it is.
     static func droppingTrailingSlash(_ url: String) -> String {
@@ -101,49 +107,54 @@ struct SOAPSettings {
     var arrayPaths: [String] = []
 
     init(_ method: DefinitionMethod) throws(AdapterError) {
-        func fail(_ message: String) -> AdapterError { AdapterError(.configuration, "method '\(method.name)': soap.\(message)") }
+        /// `soap.<key><text>`, located at `soap.<key>`.
+        func fail(_ key: String, _ text: String) -> AdapterError {
+            AdapterError(.configuration, "method '\(method.name)': soap.\(key)\(text)", field: "soap.\(key)")
+        }
         let options = method.options["soap"] ?? .object([:])
-        guard case .object(let o) = options else { throw AdapterError(.configuration, "method '\(method.name)': soap must be an object") }
+        guard case .object(let o) = options else {
+            throw AdapterError(.configuration, "method '\(method.name)': soap must be an object", field: "soap")
+        }
         let known: Set<String> = [
             "version", "action", "operation", "namespace", "namespacePrefix", "elementForm", "bodyTemplate", "headerTemplate", "arrays",
         ]
-        if let unknown = o.keys.first(where: { !known.contains($0) }) { throw fail("\(unknown) is not a SOAP setting") }
+        if let unknown = o.keys.first(where: { !known.contains($0) }) { throw fail(unknown, " is not a SOAP setting") }
 
         func string(_ key: String) throws(AdapterError) -> String? {
             guard let v = o[key], !v.isNull else { return nil }
-            guard let s = v.stringValue else { throw fail("\(key) must be a string") }
+            guard let s = v.stringValue else { throw fail(key, " must be a string") }
             return s
         }
         // YAML authors write `version: 1.2` as often as `version: "1.2"`.
         var versionText = o["version"]?.numberValue.map { JSNumberFormat.format($0) }
         if versionText == nil { versionText = try string("version") }
-        guard let version = SOAPVersion(rawValue: versionText ?? "1.1") else { throw fail("version must be \"1.1\" or \"1.2\"") }
+        guard let version = SOAPVersion(rawValue: versionText ?? "1.1") else { throw fail("version", " must be \"1.1\" or \"1.2\"") }
         let operation = try string("operation") ?? method.name
-        guard XMLName.isNCName(operation) else { throw fail("operation '\(operation)' is not a valid XML element name") }
+        guard XMLName.isNCName(operation) else { throw fail("operation", " '\(operation)' is not a valid XML element name") }
         let prefix = try string("namespacePrefix") ?? "tns"
         guard XMLName.isNCName(prefix), prefix != "soap", !prefix.lowercased().hasPrefix("xml") else {
-            throw fail("namespacePrefix '\(prefix)' is not usable")
+            throw fail("namespacePrefix", " '\(prefix)' is not usable")
         }
         let namespace = try string("namespace")
-        if let namespace, namespace.isEmpty { throw fail("namespace must not be empty") }
+        if let namespace, namespace.isEmpty { throw fail("namespace", " must not be empty") }
         let form = try string("elementForm") ?? "qualified"
-        guard form == "qualified" || form == "unqualified" else { throw fail("elementForm must be \"qualified\" or \"unqualified\"") }
+        guard form == "qualified" || form == "unqualified" else { throw fail("elementForm", " must be \"qualified\" or \"unqualified\"") }
         action = try string("action")
         if let action, action.unicodeScalars.contains(where: { $0 == "\"" || $0.value < 0x20 || $0.value > 0x7E }) {
-            throw fail("action must be printable ASCII without quotes")
+            throw fail("action", " must be printable ASCII without quotes")
         }
         envelope = SOAPEnvelope(version: version, operation: operation, namespace: namespace, namespacePrefix: prefix, qualified: form == "qualified")
         if let template = o["bodyTemplate"] {
-            do { bodyTemplate = try BodyTemplate(template) } catch { throw fail("bodyTemplate: \(error.message)") }
+            do { bodyTemplate = try BodyTemplate(template) } catch { throw fail("bodyTemplate", ": \(error.message)") }
         }
         if let template = o["headerTemplate"] {
-            guard case .object = template else { throw fail("headerTemplate must be an object of header blocks") }
-            do { headerTemplate = try BodyTemplate(template) } catch { throw fail("headerTemplate: \(error.message)") }
+            guard case .object = template else { throw fail("headerTemplate", " must be an object of header blocks") }
+            do { headerTemplate = try BodyTemplate(template) } catch { throw fail("headerTemplate", ": \(error.message)") }
         }
         if let arrays = o["arrays"] {
             let paths = arrays.arrayValue?.compactMap(\.stringValue) ?? []
             guard paths.count == arrays.arrayValue?.count, !paths.contains("") else {
-                throw fail("arrays must be a list of dotted paths such as \"GetUserResult.tags.string\"")
+                throw fail("arrays", " must be a list of dotted paths such as \"GetUserResult.tags.string\"")
             }
             arrayPaths = paths
         }

@@ -84,6 +84,7 @@ public struct ConnectionService: Sendable {
             definition = published
         }
         let config = try validatedConfig(request.config, for: definition)
+        try validateMetadata(request.metadata, for: definition)
         let now = clock.now()
         let needsAuth = definition.auth.type != .none
         let connection = Connection(
@@ -106,6 +107,15 @@ public struct ConnectionService: Sendable {
             }
         }
         return merged
+    }
+
+    /// Checks what the metadata configures: `metadata.resilience`, with the parser calls use (see
+    /// `ResilienceRuntime.problems(inConnectionLayer:of:)`), so that a setting calls would refuse is refused here (422).
+    public func validateMetadata(_ metadata: JSONObject, for definition: IntegrationDefinition) throws(SwitchboardError) {
+        let problems = ResilienceRuntime.problems(inConnectionLayer: metadata["resilience"], of: definition)
+        if !problems.isEmpty {
+            throw .validation("the connection's resilience settings have \(problems.count) problem(s)", problems: problems)
+        }
     }
 
     public func get(id: String) async throws -> Connection {
@@ -136,16 +146,21 @@ public struct ConnectionService: Sendable {
         }
         let expected = ifMatch ?? bodyVersion ?? c.version
         if let name { c.name = name }
-        if let metadata { c.metadata = metadata }
-        if let config {
+        if metadata != nil || config != nil {
             guard let definition = try await definitions.version(key: c.definitionKey, version: c.definitionVersion) else {
                 throw SwitchboardError.conflict("the connection's definition version no longer exists", code: "DEFINITION_NOT_FOUND")
             }
-            // A PATCH of config replaces the user-supplied config; defaults fill what it leaves out.
-            c.config = try validatedConfig(config, for: definition)
-            if c.status == .configError || c.status == .pendingConfiguration {
-                c.status = definition.auth.type == .none ? .connected : .pendingAuthentication
-                c.lastError = nil
+            if let metadata {
+                try validateMetadata(metadata, for: definition)
+                c.metadata = metadata
+            }
+            if let config {
+                // A PATCH of config replaces the user-supplied config; defaults fill what it leaves out.
+                c.config = try validatedConfig(config, for: definition)
+                if c.status == .configError || c.status == .pendingConfiguration {
+                    c.status = definition.auth.type == .none ? .connected : .pendingAuthentication
+                    c.lastError = nil
+                }
             }
         }
         c.updatedAt = clock.now()

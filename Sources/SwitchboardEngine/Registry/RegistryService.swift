@@ -1,4 +1,5 @@
 import JSONValue
+import SwitchboardAdapters
 import SwitchboardCore
 
 /// The registry's use cases: validating and storing definitions, and their explicit transitions.
@@ -8,19 +9,27 @@ public struct RegistryService: Sendable {
     let cache: ExecutionCache?
     /// Extra checks run on every new document (e.g. the sync engine's); their problems make it invalid.
     let validators: [@Sendable (IntegrationDefinition) -> [Problem]]
+    /// The adapters calls will run on: each checks its methods' settings (`Adapter.validate(_:of:)`) on every write and
+    /// before a version is published.
+    let adapters: AdapterRegistry
 
     public init(
         definitions: any DefinitionRepository, codec: DefinitionCodec, cache: ExecutionCache? = nil,
-        validators: [@Sendable (IntegrationDefinition) -> [Problem]] = []
+        validators: [@Sendable (IntegrationDefinition) -> [Problem]] = [], adapters: AdapterRegistry = AdapterRegistry()
     ) {
         self.definitions = definitions
         self.codec = codec
         self.cache = cache
         self.validators = validators
+        self.adapters = adapters
     }
 
-    /// Applies a status transition and forgets cached copies of the definition.
+    /// Applies a status transition and forgets cached copies of the definition. A version is published only if its
+    /// adapter settings are valid (a draft stored before they were checked on write may not be).
     public func transition(key: String, version: SemanticVersion, _ transition: DefinitionStatus.Transition) async throws -> IntegrationDefinition {
+        if transition == .publish, let stored = try await definitions.version(key: key, version: version) {
+            try checkAdapterSettings(stored)
+        }
         defer { cache?.invalidate(definitionKey: key) }
         return try await definitions.transition(key: key, version: version, transition)
     }
@@ -58,12 +67,19 @@ public struct RegistryService: Sendable {
         }
         let otherProblems = validators.flatMap { $0(definition) }
         if !otherProblems.isEmpty { throw .validation("the definition has \(otherProblems.count) problem(s)", problems: otherProblems) }
+        try checkAdapterSettings(definition)
         if definition.status != .draft {
             throw .validation(
                 "a new version starts as DRAFT; use the publish, deprecate and archive transitions",
                 problems: [Problem(path: "/status", message: "must be DRAFT or absent, not \(definition.status.rawValue)")])
         }
         return definition
+    }
+
+    /// Refuses (422) a definition whose methods' adapter settings its adapter would refuse at call time.
+    func checkAdapterSettings(_ definition: IntegrationDefinition) throws(SwitchboardError) {
+        let problems = adapters.problems(in: definition)
+        if !problems.isEmpty { throw .validation("the definition's adapter settings have \(problems.count) problem(s)", problems: problems) }
     }
 
     /// The version a client means by `key` alone: latest published, else latest draft.

@@ -72,13 +72,32 @@ public final class ResilienceRuntime: Sendable {
         var out: [Problem] = []
         func check(_ json: JSON?, _ path: String) {
             guard let json else { return }
-            do { _ = try ResilienceConfiguration(json: json, path: path) } catch {
-                out += error.issues.map { Problem(path: "/" + $0.path.replacing(".", with: "/"), message: $0.message) }
-            }
+            do { _ = try ResilienceConfiguration(json: json, path: path) } catch { out += error.issues.map { problem($0) } }
         }
         check(definition.resilience, "resilience")
         for (i, m) in definition.methods.enumerated() { check(methodLevel(m), "methods.\(i).resilience") }
         return out
+    }
+
+    /// Problems in a connection's `metadata.resilience`, for validation on write: it is layered over the definition's
+    /// and each method's settings exactly as calls layer it (`configuration(_:_:_:)`), so what is accepted here is
+    /// what calls can use. Paths start at `/metadata/resilience`.
+    public static func problems(inConnectionLayer layer: JSON?, of definition: IntegrationDefinition) -> [Problem] {
+        guard let layer else { return [] }
+        var out: [Problem] = []
+        var seen: Set<String> = []
+        let methodLevels: [JSON?] = definition.methods.isEmpty ? [nil] : definition.methods.map(methodLevel)
+        for method in methodLevels {
+            do { _ = try ResilienceConfiguration.layered(definition: definition.resilience, method: method, connection: layer) } catch {
+                for issue in error.issues where seen.insert(issue.description).inserted { out.append(problem(issue, under: "/metadata")) }
+            }
+        }
+        return out
+    }
+
+    /// An issue's dotted path (`resilience.retry.maxAtempts`) as a problem's JSON pointer (`/resilience/retry/maxAtempts`).
+    static func problem(_ issue: ConfigurationError.Issue, under prefix: String = "") -> Problem {
+        Problem(path: prefix + "/" + issue.path.replacing(".", with: "/"), message: issue.message)
     }
 
     func responseCache(_ key: String, _ config: CacheConfiguration) -> ResponseCacheStore<AdapterResponse> {

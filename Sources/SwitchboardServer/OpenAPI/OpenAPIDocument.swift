@@ -99,6 +99,10 @@ paths:
       tags: [definitions]
       operationId: createDefinition
       summary: Create a definition version (JSON or YAML body); it starts as DRAFT
+      description: >-
+        Validated as a whole (422 lists every problem with its path): schemas, templates, resilience settings, and each
+        method's adapter settings (graphql, soap, sql), checked by the adapter of the definition's type with the parsing
+        calls use.
       parameters:
         - {name: publish, in: query, schema: {type: boolean}, description: Publish the new version at once}
       requestBody:
@@ -183,11 +187,12 @@ paths:
     post:
       tags: [definitions]
       operationId: publishDefinition
-      summary: DRAFT or DEPRECATED to PUBLISHED
+      summary: DRAFT or DEPRECATED to PUBLISHED (422 if its methods' adapter settings are invalid)
       responses:
         "200": {description: Published, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /v1/definitions/{key}/versions/{version}/deprecate:
     parameters: [{$ref: "#/components/parameters/Key"}, {$ref: "#/components/parameters/Version"}]
     post:
@@ -324,6 +329,16 @@ components:
         cache: {type: object}
         resilience: {type: object}
         logBodies: {type: boolean}
+        graphql:
+          type: object
+          description: "GraphQL definitions: {query (required), operationName?, variables? (template)}"
+        soap:
+          type: object
+          description: "SOAP definitions: {version (1.1|1.2), action?, operation?, namespace?, namespacePrefix?, elementForm?, bodyTemplate?, headerTemplate?, arrays?}"
+        sql:
+          type: object
+          description: "Database definitions: {query (required; :name parameters only, no positional ? or $1), readOnly?}"
+        options: {type: object, description: "Adapter settings may also be given here: options.graphql, options.soap, options.sql"}
     DefinitionInput:
       type: object
       required: [key, name, version]
@@ -376,13 +391,21 @@ components:
         definitionVersion: {type: string}
         name: {type: string}
         config: {type: object}
-        metadata: {type: object}
+        metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
+    ConnectionMetadata:
+      type: object
+      description: >-
+        Free-form, except resilience: the connection's resilience overrides, layered over the definition's and each
+        method's settings and validated when written (422 with the path of each problem, e.g.
+        /metadata/resilience/retry/maxAtempts).
+      properties:
+        resilience: {type: object}
     ConnectionPatch:
       type: object
       properties:
         name: {type: string}
         config: {type: object}
-        metadata: {type: object}
+        metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
         version: {type: integer}
     Connection:
       type: object

@@ -28,6 +28,9 @@ paths:
       tags: [credentials]
       operationId: deleteCredentials
       summary: Delete the credentials (OAuth tokens are revoked first when the definition has a revocation endpoint)
+      description: >-
+        A CONNECTED or AUTH_ERROR connection whose definition needs auth moves to PENDING_AUTHENTICATION with the delete
+        (integration.credentials.deleted is emitted).
       responses:
         "204": {description: Deleted}
         "404": {$ref: "#/components/responses/Error"}
@@ -109,6 +112,9 @@ components:
         certificatePEM (leaf first, then intermediates), privateKeyPEM (unencrypted PKCS#8, RSA or EC), caCertificatePEM
         (optional: the CAs the upstream's certificate must chain to, instead of the system roots); checked when set
         (they parse, the key belongs to the leaf, the leaf has not expired) and the leaf's expiry becomes expiresAt.
+        Fields sent in an HTTP header (basic username and password, api_key key and name, bearer and jwt token, oauth2
+        accessToken and tokenType, custom values.headers) must not contain line breaks or other control characters (422
+        with the field's path).
       properties:
         type: {type: string, enum: [basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
       additionalProperties: true

@@ -61,6 +61,20 @@ public struct SQLConnectionRepository: ConnectionRepository {
         return stored
     }
 
+    /// Moves connection `id` to `status` if it is in one of `from`, on `executor` (the caller's transaction, so that the
+    /// move commits with the change that caused it), bumping its version. Returns false if it is in none of them.
+    public static func setStatus(
+        _ executor: any SQLExecutor, id: String, to status: ConnectionStatus, from: [ConnectionStatus], lastError: String?, now: Timestamp
+    ) async throws -> Bool {
+        let rows = try await executor.query(
+            """
+            UPDATE connections SET status = ?, last_error = ?, updated_at = ?, version = version + 1
+            WHERE id = ? AND status IN (\(from.map { _ in "?" }.joined(separator: ", "))) RETURNING id
+            """,
+            [.text(status.rawValue), .optionalText(lastError), .timestamp(now), .text(id)] + from.map { .text($0.rawValue) })
+        return !rows.isEmpty
+    }
+
     public func delete(id: String) async throws -> Bool {
         !(try await db.query("DELETE FROM connections WHERE id = ? RETURNING id", [.text(id)]).isEmpty)
     }

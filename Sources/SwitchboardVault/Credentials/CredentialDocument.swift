@@ -127,10 +127,44 @@ extension CredentialDocument {
                 v["expiresAt"] = .number(Double(notAfter.millisecondsSinceEpoch))
             }
         }
+        Self.checkHeaderText(v, type: type, into: &r)
         r.rejectUnknown()
         guard r.problems.isEmpty else { throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems) }
         self.type = type
         self.values = v
+    }
+
+    /// The fields `AuthInjector` puts into an HTTP header (or, for `basic`, base64-encodes into one: RFC 7617 forbids
+    /// control characters in user-ids and passwords), by type. An api_key's `key` and `name` are checked wherever the key
+    /// goes (header or query).
+    static func headerFields(of type: CredentialType) -> [String] {
+        switch type {
+        case .basic: ["username", "password"]
+        case .apiKey: ["key", "name"]
+        case .bearer, .jwt: ["token"]
+        case .oauth2: ["accessToken", "tokenType"]
+        case .custom, .clientCertificate: []
+        }
+    }
+
+    /// Reports every header-bound field holding a line break or another control character (header injection), by
+    /// path and never with its value. Custom credentials' `values.headers`, sent as they are, are checked name and value.
+    static func checkHeaderText(_ v: JSONObject, type: CredentialType, into r: inout FieldReader) {
+        func isControl(_ s: Unicode.Scalar) -> Bool { (s.value < 0x20 && s != "\t") || s.value == 0x7F }
+        let message = "must not contain line breaks or other control characters: it is sent in an HTTP header"
+        for key in headerFields(of: type) where v[key]?.stringValue?.unicodeScalars.contains(where: isControl) == true {
+            r.report(key, message)
+        }
+        if type == .custom, case .object(let headers)? = v["values"]?["headers"] {
+            for (name, value) in headers {
+                let path = "/values/headers/" + JSONPointer.escape(name)
+                if name.unicodeScalars.contains(where: isControl) {
+                    r.absorb([Problem(path: path, message: "the header name must not contain line breaks or other control characters")])
+                } else if value.stringValue?.unicodeScalars.contains(where: isControl) == true {
+                    r.absorb([Problem(path: path, message: message)])
+                }
+            }
+        }
     }
 
     /// `algorithm`, `key`, `keyId?`, `ttlSeconds?` of a signing configuration; stored as `<prefix>Algorithm`... (or plain names).

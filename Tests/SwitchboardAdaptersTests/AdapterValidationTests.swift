@@ -1,0 +1,71 @@
+import JSONValue
+import Logging
+import SwitchboardCore
+import Testing
+
+@testable import SwitchboardAdapters
+
+/// `Adapter.validate(_:of:)` and `AdapterRegistry.problems(in:)`: what a definition's write is refused for, located in
+/// its document; the same errors calls throw.
+@Suite struct AdapterValidationTests {
+    /// A custom adapter registered in code implements only `execute`.
+    struct EchoAdapter: Adapter {
+        func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse { AdapterResponse(status: 200, body: request.params) }
+    }
+
+    static func definition(_ type: String, _ methods: [JSON]) throws -> IntegrationDefinition {
+        try DefinitionCodec(schemas: StructuralSchemaChecker()).decode([
+            "key": "k", "name": "K", "version": "1.0.0", "type": .string(type), "baseUrl": "http://127.0.0.1:9", "methods": .array(methods),
+        ])
+    }
+
+    static var registry: AdapterRegistry {
+        var r = AdapterRegistry()
+        r.register(GraphQLAdapter(transport: HTTPTransport()), for: .graphql)
+        r.register(SOAPAdapter(transport: HTTPTransport()), for: .soap)
+        r.register(SQLAdapter(logger: Logger(label: "t")), for: .database)
+        r.register(EchoAdapter(), for: .custom)
+        return r
+    }
+
+    @Test func customAdaptersAcceptByDefault() throws {
+        let d = try Self.definition("custom", [["name": "anything", "graphql": "not even an object", "sql": ["query": "SELECT ?"]]])
+        #expect(EchoAdapter().validate(d.methods[0], of: d) == nil)
+        #expect(Self.registry.problems(in: d).isEmpty)
+    }
+
+    @Test func problemsAreLocatedWhereTheDocumentPutTheSettings() throws {
+        let d = try Self.definition(
+            "graphql",
+            [
+                ["name": "ok", "graphql": ["query": "{ a }"]],
+                ["name": "none"],
+                ["name": "opts", "options": ["graphql": ["query": "{ a }", "operationName": 5]]],
+                ["name": "vars", "graphql": ["query": "{ a }", "variables": ["id": "{{params.id"]]],
+            ])
+        let problems = Self.registry.problems(in: d)
+        #expect(problems.map(\.path) == ["/methods/1/graphql/query", "/methods/2/options/graphql/operationName", "/methods/3/graphql/variables"])
+        #expect(problems.first?.message == "method 'none' declares no graphql.query")
+    }
+
+    /// What validation reports is what a call throws: one parser.
+    @Test func validationAndCallsAgree() async throws {
+        let d = try Self.definition("soap", [["name": "GetUser", "soap": ["version": "1.3"]]])
+        let adapter = SOAPAdapter(transport: HTTPTransport())
+        let refused = try #require(adapter.validate(d.methods[0], of: d))
+        #expect(refused.field == "soap.version")
+        let request = AdapterRequest(
+            definition: d, method: try CompiledMethod(d.methods[0], baseURL: d.baseURL), connectionId: "c", config: [:], params: [:],
+            credentials: nil, timeout: .seconds(1), logger: Logger(label: "t"))
+        await #expect(throws: refused) { try await adapter.execute(request) }
+        #expect(Self.registry.problems(in: d).map(\.path) == ["/methods/0/soap/version"])
+    }
+
+    @Test func sqlQueriesTakeNamedParametersOnly() throws {
+        let adapter = SQLAdapter(logger: Logger(label: "t"))
+        for (query, refused) in [("SELECT ?", true), ("SELECT $1", true), ("SELECT :id, '?' AS q", false), ("SELECT a::text FROM t", false)] {
+            let d = try Self.definition("database", [["name": "q", "sql": ["query": .string(query)]]])
+            #expect((adapter.validate(d.methods[0], of: d) != nil) == refused, "\(query)")
+        }
+    }
+}
