@@ -87,11 +87,26 @@ public enum SQLDialect: String, Sendable {
     case sqlite, postgres
 }
 
+/// What one statement did: the rows it returned and its row count.
+public struct SQLStatementResult: Sendable {
+    public var rows: [SQLRow]
+    /// The rows an INSERT, UPDATE or DELETE (or PostgreSQL MERGE) changed; for any other statement the rows it
+    /// returned (a write with `RETURNING` returns one row per changed row: the two agree).
+    public var rowCount: Int
+
+    public init(rows: [SQLRow], rowCount: Int) {
+        self.rows = rows
+        self.rowCount = rowCount
+    }
+}
+
 /// Runs statements. SQL is written with `?` placeholders; PostgreSQL's `$n` are produced for it.
 public protocol SQLExecutor: Sendable {
     var dialect: SQLDialect { get }
     /// Runs a statement and returns its rows (use `RETURNING` to read what a write did).
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// Runs a statement and returns its rows and row count (the rows a write changed).
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult
 }
 
 extension SQLExecutor {
@@ -127,7 +142,15 @@ public protocol SQLDatabase: SQLExecutor {
 
 /// A database-level failure, mapped to a stable error so callers never see driver text with data in it.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case uniqueViolation, foreignKeyViolation, invalidValue, unavailable, other }
+    public enum Kind: Sendable, Equatable {
+        case uniqueViolation, foreignKeyViolation, invalidValue, unavailable
+        /// The statement was refused before it ran: not allowed on this connection (a write on a read-only one,
+        /// more than one statement, ATTACH...). The statement's fault: running it again fails again.
+        case refused
+        /// The statement was stopped before it finished (its task was cancelled, or the server's statement timeout).
+        case cancelled
+        case other
+    }
     public var kind: Kind
     public var message: String
     public var description: String { message }
