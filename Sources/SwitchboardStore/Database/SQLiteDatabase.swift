@@ -46,8 +46,8 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Opens the existing database file at `path` that is not Switchboard's own (a customer's, queried by methods).
     ///
     /// - The file must exist and be a SQLite database: a missing path is an error, never a new empty file.
-    /// - Nothing persistent is changed on opening (the journal mode stays what it is); the connection waits up to
-    ///   5 s for another process's lock.
+    /// - Nothing persistent is changed on opening (the journal mode stays what it is); the connection enforces
+    ///   foreign keys and waits up to 5 s for another process's lock.
     /// - `readOnly`: the file is opened read-only and a statement that is not read-only (`sqlite3_stmt_readonly`:
     ///   INSERT, CREATE, VACUUM INTO, a PRAGMA that writes...) is refused before it runs.
     /// - Either way a call runs exactly one statement (text after the first statement, other than whitespace,
@@ -74,6 +74,8 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         let db = SQLiteDatabase(connection: connection, thread: thread)
         do {
+            // Foreign keys enforced, as on the store and as before: a setting of this connection, not of the file.
+            _ = try await db.query("PRAGMA foreign_keys=ON", [])
             // Reads the schema: a file that is not a database fails here rather than on the first call.
             _ = try await db.query("SELECT count(*) FROM sqlite_master", [])
         } catch let error as DatabaseError {
