@@ -50,6 +50,7 @@ import Testing
                 method("createTemp", "CREATE TEMP TABLE scratch (a INTEGER)"),
                 method("selectThenDrop", "SELECT 1 AS a; DROP TABLE items"),
                 method("updateThenDrop", "UPDATE items SET qty = 0; DROP TABLE items", readOnly: false),
+                method("empty", "  "), method("onlyComments", "-- nothing here\n/* nor here */;"),
                 // SQLite statements, refused.
                 method("attach", "ATTACH DATABASE '\(directory)/attached.db' AS x"),
                 method("attachWritable", "ATTACH DATABASE '\(directory)/attached.db' AS x", readOnly: false),
@@ -181,6 +182,7 @@ import Testing
                 var refusals = [
                     ("write", "the call is read-only"), ("createTemp", "the call is read-only"),
                     ("selectThenDrop", "more than one statement"), ("updateThenDrop", "more than one statement"),
+                    ("empty", "no statement"), ("onlyComments", "no statement"),
                 ]
                 if backend == .sqlite {
                     refusals += [

@@ -31,6 +31,9 @@ public final class SQLAdapter: Adapter {
         guard let sql = request.method.method.options["sql"], let text = sql["query"]?.stringValue else {
             throw AdapterError(.configuration, "method '\(request.method.name)' declares no sql.query")
         }
+        guard !SQLText.isBlank(text) else {
+            throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: the query holds no statement")
+        }
         let readOnly = sql["readOnly"]?.boolValue ?? true
         let (statement, names) = try Self.bindNamed(text)
         let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }

@@ -82,6 +82,35 @@ public struct SQLRow: Sendable {
     }
 }
 
+/// Reading SQL text without an engine.
+public enum SQLText {
+    /// Whether `sql` holds no statement: only whitespace, semicolons and comments (`--` to the end of the line,
+    /// `/* */`).
+    public static func isBlank(_ sql: String) -> Bool {
+        var bytes = sql.utf8[...]
+        while let c = bytes.first {
+            switch c {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C, UInt8(ascii: ";"):
+                bytes = bytes.dropFirst()
+            case UInt8(ascii: "-") where bytes.dropFirst().first == UInt8(ascii: "-"):
+                bytes = bytes.drop(while: { $0 != UInt8(ascii: "\n") })
+            case UInt8(ascii: "/") where bytes.dropFirst().first == UInt8(ascii: "*"):
+                var rest = bytes.dropFirst(2)
+                while true {
+                    // An unclosed comment runs to the end, as SQLite reads it.
+                    guard let star = rest.firstIndex(of: UInt8(ascii: "*")) else { return true }
+                    rest = rest[rest.index(after: star)...]
+                    if rest.first == UInt8(ascii: "/") { break }
+                }
+                bytes = rest.dropFirst()
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}
+
 /// The SQL engine behind a database, for the few statements that differ.
 public enum SQLDialect: String, Sendable {
     case sqlite, postgres

@@ -341,36 +341,11 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// Why a guarded connection refuses `statement` (followed by `rest`, the text after it), or nil.
     private func refusal(_ statement: OpaquePointer, rest: String) -> String? {
-        if !Self.isBlank(rest) { return "the query holds more than one statement: run one statement per call" }
+        if !SQLText.isBlank(rest) { return "the query holds more than one statement: run one statement per call" }
         if isReadOnly && sqlite_nio_sqlite3_stmt_readonly(statement) == 0 {
             return "the statement writes (or may write), and the call is read-only"
         }
         return nil
-    }
-
-    /// Whether `sql` holds no statement: only whitespace, semicolons and comments.
-    static func isBlank(_ sql: String) -> Bool {
-        var bytes = sql.utf8[...]
-        while let c = bytes.first {
-            switch c {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C, UInt8(ascii: ";"):
-                bytes = bytes.dropFirst()
-            case UInt8(ascii: "-") where bytes.dropFirst().first == UInt8(ascii: "-"):
-                bytes = bytes.drop(while: { $0 != UInt8(ascii: "\n") })
-            case UInt8(ascii: "/") where bytes.dropFirst().first == UInt8(ascii: "*"):
-                var rest = bytes.dropFirst(2)
-                while true {
-                    // An unclosed comment runs to the end, as SQLite reads it.
-                    guard let star = rest.firstIndex(of: UInt8(ascii: "*")) else { return true }
-                    rest = rest[rest.index(after: star)...]
-                    if rest.first == UInt8(ascii: "/") { break }
-                }
-                bytes = rest.dropFirst()
-            default:
-                return false
-            }
-        }
-        return true
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
