@@ -60,7 +60,8 @@ public final class PostgresDatabase: SQLDatabase {
         } else if query.contains("sslmode=prefer") {
             tls = .prefer(.makeClientConfiguration())
         }
-        return PostgresClient.Configuration(host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
+        return PostgresClient.Configuration(
+            host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
     }
 
     static func percentDecode(_ s: String) -> String {
@@ -287,4 +288,3 @@ extension PostgresDatabase {
         return base + "/" + name + query
     }
 }
-
