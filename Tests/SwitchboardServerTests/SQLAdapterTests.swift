@@ -50,8 +50,9 @@ import Testing
                 #expect(injection.body["data"]?["rowCount"] == 0)
 
                 let refused = try await client.call(.post, "/v1/connections/\(id)/methods/sneakyWrite", json: ["id": 1])
-                #expect(refused.status == 502)
+                #expect(refused.status == 409)
                 #expect(refused.body["status"] == "ERROR")
+                #expect(refused.body["error"]?["code"] == "DEFINITION_ERROR")
                 let still = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["id": 1])
                 #expect(still.body["data"]?["rowCount"] == 1)
 

@@ -6,11 +6,20 @@ import Synchronization
 
 /// SQL databases as integrations: a method is one parameterised statement against the connection's database.
 ///
-/// The connection's config names the database: `databaseUrl` (`postgres://...`) or `sqlitePath`. The method
-/// declares `sql: {query: "SELECT * FROM users WHERE id = :id", readOnly: true}`; `:name` placeholders are bound
-/// from the parameters as values, never spliced into the text. Methods are read-only unless they say
-/// `readOnly: false` (PostgreSQL: a READ ONLY transaction; SQLite: the file opened read-only).
-/// The result is `{"rows": [{column: value}], "rowCount": n}`.
+/// The connection's config names the database: `databaseUrl` (`postgres://...`) or `sqlitePath` (an existing file:
+/// never created, and its journal mode and other persistent settings left as they are). The method declares
+/// `sql: {query: "SELECT * FROM users WHERE id = :id", readOnly: true}`; `:name` placeholders are bound from the
+/// parameters as values, never spliced into the text.
+///
+/// - The query is one statement; a second one is refused before anything runs.
+/// - Methods are read-only unless they say `readOnly: false`: a statement that writes is refused (PostgreSQL: a READ
+///   ONLY transaction; SQLite: the file opened read-only and the statement checked before it runs).
+/// - SQLite: ATTACH, DETACH and transaction control are refused on every method (the connection is shared by calls).
+/// - The method's timeout stops the statement (SQLite: interrupted; PostgreSQL: `statement_timeout`).
+/// - A refusal is the method's fault: `DEFINITION_ERROR` (409), like other definition mistakes.
+///
+/// The result is `{"rows": [{column: value}], "rowCount": n}`: n is the rows an INSERT, UPDATE or DELETE changed,
+/// otherwise the rows returned.
 public final class SQLAdapter: Adapter {
     private let databases = Mutex<[String: any SQLDatabase]>([:])
     private let runners = Mutex<[Task<Void, Never>]>([])
@@ -22,40 +31,45 @@ public final class SQLAdapter: Adapter {
         guard let sql = request.method.method.options["sql"], let text = sql["query"]?.stringValue else {
             throw AdapterError(.configuration, "method '\(request.method.name)' declares no sql.query")
         }
+        guard !SQLText.isBlank(text) else {
+            throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: the query holds no statement")
+        }
         let readOnly = sql["readOnly"]?.boolValue ?? true
         let (statement, names) = try Self.bindNamed(text)
         let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
         let db = try await database(for: request.config, readOnly: readOnly)
+        let timeout = request.timeout
         do {
-            let rows = try await withThrowingTaskGroup(of: [SQLRow].self) { group in
+            let result = try await withThrowingTaskGroup(of: SQLStatementResult.self) { group in
                 group.addTask {
-                    if db.dialect == .postgres && readOnly {
-                        return try await db.transaction { tx in
-                            try await tx.execute("SET TRANSACTION READ ONLY")
-                            return try await tx.query(statement, binds)
-                        }
+                    if let pg = db as? PostgresDatabase {
+                        return try await pg.runStatement(statement, binds, readOnly: readOnly, timeout: timeout)
                     }
-                    return try await db.query(statement, binds)
+                    // SQLite: the connection opened for read-only methods refuses writes; cancelling this task (when
+                    // the timer below fires) interrupts the statement.
+                    return try await db.run(statement, binds)
                 }
                 group.addTask {
-                    try await Task.sleep(for: request.timeout)
+                    try await Task.sleep(for: timeout)
                     throw AdapterError(.timeout, "the query did not finish in time")
                 }
                 let first = try await group.next()!
                 group.cancelAll()
                 return first
             }
-            let json: [JSON] = rows.map { row in
+            let json: [JSON] = result.rows.map { row in
                 var o = JSONObject(minimumCapacity: row.columns.count)
                 for (i, c) in row.columns.enumerated() { o[c] = Self.json(row.values[i]) }
                 return .object(o)
             }
-            return AdapterResponse(status: nil, body: ["rows": .array(json), "rowCount": .number(Double(json.count))])
+            return AdapterResponse(status: nil, body: ["rows": .array(json), "rowCount": .number(Double(result.rowCount))])
         } catch let e as AdapterError {
             throw e
         } catch let e as DatabaseError {
             switch e.kind {
             case .unavailable: throw AdapterError(.connection, "the database is unavailable")
+            case .refused: throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: \(e.message)")
+            case .cancelled: throw AdapterError(.timeout, "the query did not finish in time")
             default: throw AdapterError(.other, "the statement failed: \(e.message)")
             }
         } catch {
@@ -134,29 +148,36 @@ public final class SQLAdapter: Adapter {
     static let sqliteThreads = WorkerThreads(name: "sb-sql-method", threads: 2)
 
     func database(for config: JSONObject, readOnly: Bool) async throws(AdapterError) -> any SQLDatabase {
-        let location: StoreLocation
+        let url = config["databaseUrl"]?.stringValue.flatMap { $0.hasPrefix("postgres") ? $0 : nil }
+        let path = config["sqlitePath"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let key: String
-        if let url = config["databaseUrl"]?.stringValue, url.hasPrefix("postgres") {
-            location = .postgres(url: url)
+        if let url {
             key = url
-        } else if let path = config["sqlitePath"]?.stringValue, !path.isEmpty {
-            location = .sqliteFile(path: readOnly ? "file:\(path)?mode=ro" : path)
+        } else if let path {
+            // A SQLite file gets a connection for read-only methods and another for the others.
             key = (readOnly ? "ro:" : "rw:") + path
         } else {
             throw AdapterError(.configuration, "the connection's config needs databaseUrl (postgres://...) or sqlitePath")
         }
         if let existing = databases.withLock({ $0[key] }) { return existing }
         do {
-            let db = try await Store.openDatabase(location, logger: logger, sqliteThread: Self.sqliteThreads)
-            if let pg = db as? PostgresDatabase {
+            let db: any SQLDatabase
+            if let url {
+                let pg = try PostgresDatabase(url: url, logger: logger)
                 let task = Task.detached { await pg.run() }
                 runners.withLock { $0.append(task) }
+                db = pg
+            } else {
+                db = try await SQLiteDatabase.openExisting(path: path!, readOnly: readOnly, logger: logger, thread: Self.sqliteThreads)
             }
             return databases.withLock { dbs in
                 if let raced = dbs[key] { return raced }
                 dbs[key] = db
                 return db
             }
+        } catch let error as DatabaseError {
+            // These messages name the file's or the URL's fault, never a password.
+            throw AdapterError(.connection, "cannot open the database: \(error.message)")
         } catch {
             throw AdapterError(.connection, "cannot open the database")
         }

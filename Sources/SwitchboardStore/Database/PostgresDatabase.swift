@@ -60,7 +60,8 @@ public final class PostgresDatabase: SQLDatabase {
         } else if query.contains("sslmode=prefer") {
             tls = .prefer(.makeClientConfiguration())
         }
-        return PostgresClient.Configuration(host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
+        return PostgresClient.Configuration(
+            host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
     }
 
     static func percentDecode(_ s: String) -> String {
@@ -87,6 +88,48 @@ public final class PostgresDatabase: SQLDatabase {
             return try await Self.collect(rows)
         } catch let error as PSQLError {
             throw Self.map(error)
+        }
+    }
+
+    public func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
+        try await client.withConnection { connection in
+            try await PostgresConnectionExecutor(connection: connection, logger: logger).run(sql, binds)
+        }
+    }
+
+    /// Runs one statement of someone else's (a method's) on one connection, cancelled by the server after `timeout`
+    /// (`statement_timeout`: it then fails with `DatabaseError.Kind.cancelled`).
+    ///
+    /// `readOnly`: in a READ ONLY transaction, where a write fails with kind `refused`. Otherwise in autocommit, as
+    /// it would run alone (VACUUM cannot run in a transaction block), with the timeout set on the session for the
+    /// statement and reset after it. PostgreSQL's extended protocol takes one statement: text holding a second one
+    /// fails with kind `refused` too, before anything runs.
+    public func runStatement(_ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration) async throws -> SQLStatementResult {
+        let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            return try await client.withConnection { connection in
+                if readOnly {
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
+                        try await executor.execute("SET TRANSACTION READ ONLY")
+                        try await executor.execute("SET LOCAL statement_timeout = \(milliseconds)")
+                        return try await executor.run(sql, binds)
+                    }
+                }
+                let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
+                try await executor.execute("SET statement_timeout = \(milliseconds)")
+                let result: Result<SQLStatementResult, any Error>
+                do { result = .success(try await executor.run(sql, binds)) } catch { result = .failure(error) }
+                // A connection that cannot take this has failed, and the pool drops it.
+                try? await executor.execute("RESET statement_timeout")
+                return try result.get()
+            }
+        } catch let error as PSQLError {
+            throw Self.map(error)
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            if let e = error.beginError as? PSQLError ?? error.commitError as? PSQLError { throw Self.map(e) }
+            throw DatabaseError(kind: .other, message: "PostgreSQL transaction failed")
         }
     }
 
@@ -140,17 +183,30 @@ public final class PostgresDatabase: SQLDatabase {
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
         var out: [SQLRow] = []
         var names: [String]?
-        for try await row in rows {
-            var values: [SQLValue] = []
-            var cols: [String] = []
-            for cell in row {
-                if names == nil { cols.append(cell.columnName) }
-                values.append(try value(cell))
-            }
-            if names == nil { names = cols }
-            out.append(SQLRow(columns: names!, values: values))
-        }
+        for try await row in rows { out.append(try self.row(row, names: &names)) }
         return out
+    }
+
+    /// `row` as a `SQLRow`; `names` are the column names, read from the first row.
+    static func row(_ row: PostgresRow, names: inout [String]?) throws -> SQLRow {
+        var values: [SQLValue] = []
+        var cols: [String] = []
+        for cell in row {
+            if names == nil { cols.append(cell.columnName) }
+            values.append(try value(cell))
+        }
+        if names == nil { names = cols }
+        return SQLRow(columns: names!, values: values)
+    }
+
+    /// The rows a statement changed, from its command tag (`UPDATE 3`, `INSERT 0 3`, `MERGE 3`), or else the rows
+    /// it returned.
+    static func rowCount(_ metadata: PostgresQueryMetadata, returned: Int) -> Int {
+        switch metadata.command {
+        case "INSERT", "UPDATE", "DELETE": return metadata.rows ?? returned
+        case let tag where tag.hasPrefix("MERGE "): return Int(tag.dropFirst("MERGE ".count)) ?? returned
+        default: return returned
+        }
     }
 
     static func value(_ cell: PostgresCell) throws -> SQLValue {
@@ -174,6 +230,12 @@ public final class PostgresDatabase: SQLDatabase {
             case "23505": return DatabaseError(kind: .uniqueViolation, message: "unique constraint violated")
             case "23503": return DatabaseError(kind: .foreignKeyViolation, message: "foreign key constraint violated")
             case let s where s.hasPrefix("22"): return DatabaseError(kind: .invalidValue, message: "PostgreSQL refused a value (\(s))")
+            case "25006":  // read_only_sql_transaction
+                return DatabaseError(kind: .refused, message: "the statement writes (or may write), and the call is read-only")
+            case "42601" where error.serverInfo?[.message] == "cannot insert multiple commands into a prepared statement":
+                return DatabaseError(kind: .refused, message: "the query holds more than one statement: run one statement per call")
+            case "57014":  // query_canceled: statement_timeout, or a cancel request
+                return DatabaseError(kind: .cancelled, message: "PostgreSQL cancelled the statement")
             default:
                 let message = error.serverInfo?[.message] ?? ""
                 return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)")
@@ -197,6 +259,20 @@ struct PostgresConnectionExecutor: SQLExecutor {
             throw PostgresDatabase.map(error)
         }
     }
+
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
+        let q = try PostgresDatabase.makeQuery(sql, binds)
+        do {
+            // The future-based query is the one that keeps the command tag (the rows a write changed).
+            let future: EventLoopFuture<PostgresQueryResult> = connection.query(q, logger: logger)
+            let result = try await future.get()
+            var names: [String]?
+            let rows = try result.rows.map { try PostgresDatabase.row($0, names: &names) }
+            return SQLStatementResult(rows: rows, rowCount: PostgresDatabase.rowCount(result.metadata, returned: rows.count))
+        } catch let error as PSQLError {
+            throw PostgresDatabase.map(error)
+        }
+    }
 }
 
 extension PostgresDatabase {
@@ -212,4 +288,3 @@ extension PostgresDatabase {
         return base + "/" + name + query
     }
 }
-

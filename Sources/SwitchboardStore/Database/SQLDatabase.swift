@@ -82,9 +82,51 @@ public struct SQLRow: Sendable {
     }
 }
 
+/// Reading SQL text without an engine.
+public enum SQLText {
+    /// Whether `sql` holds no statement: only whitespace, semicolons and comments (`--` to the end of the line,
+    /// `/* */`).
+    public static func isBlank(_ sql: String) -> Bool {
+        var bytes = sql.utf8[...]
+        while let c = bytes.first {
+            switch c {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C, UInt8(ascii: ";"):
+                bytes = bytes.dropFirst()
+            case UInt8(ascii: "-") where bytes.dropFirst().first == UInt8(ascii: "-"):
+                bytes = bytes.drop(while: { $0 != UInt8(ascii: "\n") })
+            case UInt8(ascii: "/") where bytes.dropFirst().first == UInt8(ascii: "*"):
+                var rest = bytes.dropFirst(2)
+                while true {
+                    // An unclosed comment runs to the end, as SQLite reads it.
+                    guard let star = rest.firstIndex(of: UInt8(ascii: "*")) else { return true }
+                    rest = rest[rest.index(after: star)...]
+                    if rest.first == UInt8(ascii: "/") { break }
+                }
+                bytes = rest.dropFirst()
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}
+
 /// The SQL engine behind a database, for the few statements that differ.
 public enum SQLDialect: String, Sendable {
     case sqlite, postgres
+}
+
+/// What one statement did: the rows it returned and its row count.
+public struct SQLStatementResult: Sendable {
+    public var rows: [SQLRow]
+    /// The rows an INSERT, UPDATE or DELETE (or PostgreSQL MERGE) changed; for any other statement the rows it
+    /// returned (a write with `RETURNING` returns one row per changed row: the two agree).
+    public var rowCount: Int
+
+    public init(rows: [SQLRow], rowCount: Int) {
+        self.rows = rows
+        self.rowCount = rowCount
+    }
 }
 
 /// Runs statements. SQL is written with `?` placeholders; PostgreSQL's `$n` are produced for it.
@@ -92,6 +134,8 @@ public protocol SQLExecutor: Sendable {
     var dialect: SQLDialect { get }
     /// Runs a statement and returns its rows (use `RETURNING` to read what a write did).
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// Runs a statement and returns its rows and row count (the rows a write changed).
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult
 }
 
 extension SQLExecutor {
@@ -127,7 +171,15 @@ public protocol SQLDatabase: SQLExecutor {
 
 /// A database-level failure, mapped to a stable error so callers never see driver text with data in it.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case uniqueViolation, foreignKeyViolation, invalidValue, unavailable, other }
+    public enum Kind: Sendable, Equatable {
+        case uniqueViolation, foreignKeyViolation, invalidValue, unavailable
+        /// The statement was refused before it ran: not allowed on this connection (a write on a read-only one,
+        /// more than one statement, ATTACH...). The statement's fault: running it again fails again.
+        case refused
+        /// The statement was stopped before it finished (its task was cancelled, or the server's statement timeout).
+        case cancelled
+        case other
+    }
     public var kind: Kind
     public var message: String
     public var description: String { message }

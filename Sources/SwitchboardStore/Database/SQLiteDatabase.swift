@@ -1,10 +1,21 @@
 import JSONValue
 import Logging
 import SwitchboardCore
+import Synchronization
 import VaporCSQLite
 
-/// The embedded database: one SQLite file in WAL mode and one connection, used through SQLite's C API (the library
-/// sqlite-nio vendors) on a thread of its own.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The embedded database: one SQLite file and one connection, used through SQLite's C API (the library sqlite-nio
+/// vendors) on a thread of its own.
+///
+/// Two uses, opened differently: Switchboard's own store (`open`: created if missing, in WAL mode) and a database
+/// that belongs to someone else, which the SQL adapter's methods query (`openExisting`: never created, its
+/// persistent settings left as they are, and its statements guarded).
 ///
 /// Statements are serialized by a lock, so a transaction sees no interleaved statement from elsewhere. Every
 /// statement runs on the database thread, and so does a transaction's body: its statements are plain calls, with one
@@ -21,13 +32,55 @@ public final class SQLiteDatabase: SQLDatabase {
     /// (the SQL adapter's) get threads of their own, so a slow query there never holds up the store.
     public static let storeThread = WorkerThreads(name: "sb-sqlite", threads: 1)
 
-    /// Opens (creating if needed) the database at `path`, or an in-memory one for `":memory:"`; its calls run on
-    /// `thread`.
+    /// Opens Switchboard's own database at `path` (creating it if needed, and switching it to WAL mode), or an
+    /// in-memory one for `":memory:"`; its calls run on `thread`.
     public static func open(path: String, logger: Logger, thread: WorkerThreads = storeThread) async throws -> SQLiteDatabase {
-        let connection = try await withTaskExecutorPreference(thread) { try SQLiteConnectionHandle(path: path) }
+        let connection = try await withTaskExecutorPreference(thread) { try SQLiteConnectionHandle(path: path, access: .store) }
         let db = SQLiteDatabase(connection: connection, thread: thread)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
             _ = try await db.query(pragma, [])
+        }
+        return db
+    }
+
+    /// Opens the existing database file at `path` that is not Switchboard's own (a customer's, queried by methods).
+    ///
+    /// - The file must exist and be a SQLite database: a missing path is an error, never a new empty file.
+    /// - Nothing persistent is changed on opening (the journal mode stays what it is); the connection enforces
+    ///   foreign keys and waits up to 5 s for another process's lock.
+    /// - `readOnly`: the file is opened read-only and a statement that is not read-only (`sqlite3_stmt_readonly`:
+    ///   INSERT, CREATE, VACUUM INTO, a PRAGMA that writes...) is refused before it runs.
+    /// - Either way a call runs exactly one statement (text after the first statement, other than whitespace,
+    ///   semicolons and comments, is refused), and ATTACH, DETACH and transaction control (BEGIN, COMMIT, ROLLBACK,
+    ///   SAVEPOINT, RELEASE) are refused: the connection is shared by all calls, which must not change it for the
+    ///   next one. `transaction(_:)` is refused for the same reason.
+    /// - A call whose task is cancelled interrupts its statement (`sqlite3_interrupt`), which then fails with
+    ///   `DatabaseError.Kind.cancelled`; the connection is free for the next call at once.
+    ///
+    /// Refusals throw `DatabaseError` with kind `refused`.
+    public static func openExisting(path: String, readOnly: Bool, logger: Logger, thread: WorkerThreads) async throws -> SQLiteDatabase {
+        if path.hasPrefix("file:") || path == ":memory:" || path.isEmpty {
+            throw DatabaseError(kind: .unavailable, message: "'\(path)' is not a path to a SQLite database file")
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw DatabaseError(kind: .unavailable, message: "there is no SQLite database at \(path): the file does not exist")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw DatabaseError(kind: .unavailable, message: "there is no SQLite database at \(path): it is not a file")
+        }
+        let connection = try await withTaskExecutorPreference(thread) {
+            try SQLiteConnectionHandle(path: path, access: .existing(readOnly: readOnly))
+        }
+        let db = SQLiteDatabase(connection: connection, thread: thread)
+        do {
+            // Foreign keys enforced, as on the store and as before: a setting of this connection, not of the file.
+            _ = try await db.query("PRAGMA foreign_keys=ON", [])
+            // Reads the schema: a file that is not a database fails here rather than on the first call.
+            _ = try await db.query("SELECT count(*) FROM sqlite_master", [])
+        } catch let error as DatabaseError {
+            try? await db.close()
+            throw DatabaseError(kind: .unavailable, message: "cannot read the SQLite database at \(path): \(error.message)")
         }
         return db
     }
@@ -38,10 +91,26 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await onThread {
-            await lock.lock()
-            defer { lock.unlock() }
-            return try connection.run(sql, binds)
+        try await run(sql, binds).rows
+    }
+
+    public func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
+        guard connection.isGuarded else {
+            return try await onThread {
+                await lock.lock()
+                defer { lock.unlock() }
+                return try connection.run(sql, binds)
+            }
+        }
+        let call = connection.makeCallIdentifier()
+        return try await withTaskCancellationHandler {
+            try await onThread {
+                await lock.lock()
+                defer { lock.unlock() }
+                return try connection.run(sql, binds, call: call)
+            }
+        } onCancel: {
+            connection.interrupt(call)
         }
     }
 
@@ -59,7 +128,10 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await onThread {
+        if connection.isGuarded {
+            throw DatabaseError(kind: .refused, message: "transactions are not available on a database opened with openExisting")
+        }
+        return try await onThread {
             await lock.lock()
             defer { lock.unlock() }
             // BEGIN, COMMIT and ROLLBACK are plain calls, so a cancelled task still ends the transaction it began
@@ -97,30 +169,73 @@ public final class SQLiteDatabase: SQLDatabase {
 struct SQLiteTransaction: SQLExecutor {
     let connection: SQLiteConnectionHandle
     var dialect: SQLDialect { .sqlite }
-    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] { try connection.run(sql, binds) }
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] { try connection.run(sql, binds).rows }
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult { try connection.run(sql, binds) }
 }
 
-/// One sqlite3 connection and its prepared statements. Used by one caller at a time (the database lock).
+/// One sqlite3 connection and its prepared statements. Used by one caller at a time (the database lock), except
+/// `interrupt`, which any thread may call.
 final class SQLiteConnectionHandle: @unchecked Sendable {
+    /// Whose database this is, which decides how it is opened and what its statements may do.
+    enum Access {
+        /// Switchboard's own: created if missing; any statement.
+        case store
+        /// Someone else's: must exist; one statement per call; no ATTACH, DETACH or transaction control; with
+        /// `readOnly`, opened read-only and only statements that read.
+        case existing(readOnly: Bool)
+    }
+
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text, with the tick of their last use (the least recently used goes first).
     private var statements: [String: (statement: OpaquePointer, used: Int)] = [:]
     private var tick = 0
     static let cachedStatements = 64
+    /// Whether statements are checked (opened as `.existing`).
+    let isGuarded: Bool
+    private let isReadOnly: Bool
+    /// The call whose statement is running now (0: none), so that `interrupt` stops only the call it was asked to.
+    /// Also guards `handle` against `close()` while `interrupt` uses it.
+    private let running = Mutex<UInt64>(0)
+    private let lastCall = Atomic<UInt64>(0)
 
     private static let initialized: Bool = {
         sqlite_nio_sqlite3_initialize()
         return true
     }()
 
-    init(path: String) throws {
+    init(path: String, access: Access) throws {
         _ = Self.initialized
-        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        let flags: Int32
+        switch access {
+        case .store:
+            isGuarded = false
+            isReadOnly = false
+            flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        case .existing(let readOnly):
+            isGuarded = true
+            isReadOnly = readOnly
+            // No SQLITE_OPEN_CREATE: a missing file is an error. No SQLITE_OPEN_URI (the path is a plain path).
+            flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE
+        }
         let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
-        guard code == SQLITE_OK else {
+        guard code == SQLITE_OK, let handle else {
             sqlite_nio_sqlite3_close_v2(handle)
             handle = nil
             throw DatabaseError(kind: .unavailable, message: "cannot open the SQLite database at \(path): \(Self.describe(code))")
+        }
+        if isGuarded {
+            sqlite_nio_sqlite3_busy_timeout(handle, 5000)
+            // ATTACH would let a call reach (and, even on a read-only method, write) any other file, and an attachment
+            // would outlive the call on the shared connection; a transaction left open would keep its locks.
+            _ = sqlite_nio_sqlite3_limit(handle, SQLITE_LIMIT_ATTACHED, 0)
+            sqlite_nio_sqlite3_set_authorizer(
+                handle,
+                { _, action, _, _, _, _ in
+                    switch action {
+                    case SQLITE_ATTACH, SQLITE_DETACH, SQLITE_TRANSACTION, SQLITE_SAVEPOINT: SQLITE_DENY
+                    default: SQLITE_OK
+                    }
+                }, nil)
         }
     }
 
@@ -129,14 +244,35 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     func close() {
         for (_, s) in statements { sqlite_nio_sqlite3_finalize(s.statement) }
         statements.removeAll()
-        if let handle { sqlite_nio_sqlite3_close_v2(handle) }
-        handle = nil
+        running.withLock { _ in
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            handle = nil
+        }
     }
 
-    /// Runs one statement and returns its rows.
-    func run(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
+    /// A new identifier for `run(_:_:call:)` and `interrupt(_:)`.
+    func makeCallIdentifier() -> UInt64 { lastCall.add(1, ordering: .relaxed).newValue }
+
+    /// Interrupts the statement of `call` if it is the one running (`sqlite3_interrupt`); otherwise does nothing.
+    func interrupt(_ call: UInt64) {
+        running.withLock { current in
+            if current == call, let handle { sqlite_nio_sqlite3_interrupt(handle) }
+        }
+    }
+
+    /// Runs one statement and returns its rows and row count. With a `call` identifier, `interrupt(call)` stops it,
+    /// and a call whose task is already cancelled does not start.
+    func run(_ sql: String, _ binds: [SQLValue], call: UInt64 = 0) throws -> SQLStatementResult {
         guard let handle else { throw DatabaseError(kind: .unavailable, message: "the SQLite database is closed") }
         let statement = try prepared(sql, handle)
+        if call != 0 {
+            // Marked running before the check: a cancellation after the check finds it and interrupts it.
+            running.withLock { $0 = call }
+        }
+        defer {
+            if call != 0 { running.withLock { $0 = 0 } }
+        }
+        if call != 0 && Task.isCancelled { throw DatabaseError(kind: .cancelled, message: "the statement was cancelled") }
         // A statement left unreset keeps its read transaction open: reset it however this ends.
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -146,17 +282,25 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             let code = Self.bind(value, at: Int32(i + 1), of: statement)
             guard code == SQLITE_OK else { throw error(code) }
         }
+        let changesBefore = sqlite_nio_sqlite3_total_changes64(handle)
         var rows: [SQLRow] = []
         var columns: [String]?
         while true {
             let code = sqlite_nio_sqlite3_step(statement)
-            if code == SQLITE_DONE { return rows }
+            if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw error(code) }
             let count = sqlite_nio_sqlite3_column_count(statement)
             let names = columns ?? (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
             columns = names
             rows.append(SQLRow(columns: names, values: (0..<count).map { Self.column($0, of: statement) }))
         }
+        // sqlite3_changes is the count of the last INSERT, UPDATE or DELETE, whichever statement that was: it is this
+        // statement's only if this one changed rows (the total moved). A statement with columns (a query, a write with
+        // RETURNING) counts the rows it returned.
+        if sqlite_nio_sqlite3_column_count(statement) == 0 && sqlite_nio_sqlite3_total_changes64(handle) != changesBefore {
+            return SQLStatementResult(rows: rows, rowCount: Int(sqlite_nio_sqlite3_changes64(handle)))
+        }
+        return SQLStatementResult(rows: rows, rowCount: rows.count)
     }
 
     private func prepared(_ sql: String, _ handle: OpaquePointer) throws -> OpaquePointer {
@@ -166,14 +310,42 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             return cached.statement
         }
         var statement: OpaquePointer?
-        let code = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else { throw error(code) }
+        var rest = ""
+        let code = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite_nio_sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            if isGuarded, let tail { rest = String(cString: tail) }
+            return code
+        }
+        if isGuarded && code & 0xFF == SQLITE_AUTH {
+            throw DatabaseError(
+                kind: .refused, message: "ATTACH, DETACH and transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) are not allowed")
+        }
+        guard code == SQLITE_OK, let statement else {
+            if isGuarded && code == SQLITE_OK { throw DatabaseError(kind: .refused, message: "the query holds no statement") }
+            throw error(code)
+        }
+        if isGuarded {
+            if let refusal = refusal(statement, rest: rest) {
+                sqlite_nio_sqlite3_finalize(statement)
+                throw DatabaseError(kind: .refused, message: refusal)
+            }
+        }
         if statements.count >= Self.cachedStatements, let oldest = statements.min(by: { $0.value.used < $1.value.used }) {
             sqlite_nio_sqlite3_finalize(oldest.value.statement)
             statements[oldest.key] = nil
         }
         statements[sql] = (statement, tick)
         return statement
+    }
+
+    /// Why a guarded connection refuses `statement` (followed by `rest`, the text after it), or nil.
+    private func refusal(_ statement: OpaquePointer, rest: String) -> String? {
+        if !SQLText.isBlank(rest) { return "the query holds more than one statement: run one statement per call" }
+        if isReadOnly && sqlite_nio_sqlite3_stmt_readonly(statement) == 0 {
+            return "the statement writes (or may write), and the call is read-only"
+        }
+        return nil
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -221,6 +393,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// The error for `code`: constraint violations by kind (callers act on them), others with SQLite's message.
     private func error(_ code: Int32) -> DatabaseError {
+        if code & 0xFF == SQLITE_INTERRUPT { return DatabaseError(kind: .cancelled, message: "the statement was interrupted") }
         // Extended result codes (macros C does not export to Swift): SQLITE_CONSTRAINT | (n << 8).
         switch code {
         case SQLITE_CONSTRAINT | (8 << 8), SQLITE_CONSTRAINT | (6 << 8):  // _UNIQUE, _PRIMARYKEY
@@ -228,8 +401,11 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         case SQLITE_CONSTRAINT | (3 << 8):  // _FOREIGNKEY
             return DatabaseError(kind: .foreignKeyViolation, message: "foreign key constraint violated")
         default:
+            // The message names the detail ("no such table: t") or, often, is the code's own text again.
+            let generic = Self.describe(code)
             let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? ""
-            return DatabaseError(kind: .other, message: "SQLite: \(Self.describe(code)) \(message)")
+            let text = message.isEmpty || message == generic ? generic : "\(generic): \(message)"
+            return DatabaseError(kind: .other, message: "SQLite: \(text)")
         }
     }
 
