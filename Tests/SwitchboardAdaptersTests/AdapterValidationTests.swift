@@ -68,4 +68,18 @@ import Testing
             #expect((adapter.validate(d.methods[0], of: d) != nil) == refused, "\(query)")
         }
     }
+
+    @Test func sqlReadOnlyMustBeABooleanAndTheQueryAStatement() throws {
+        let d = try Self.definition(
+            "database",
+            [
+                ["name": "a", "sql": ["query": "SELECT 1", "readOnly": "no"]],
+                ["name": "b", "sql": ["query": "-- nothing\n"]],
+                ["name": "c", "sql": ["query": "UPDATE t SET a = 1", "readOnly": false]],
+                ["name": "d", "sql": ["query": "SELECT 1", "readOnly": nil]],
+            ])
+        #expect(Self.registry.problems(in: d).map(\.path) == ["/methods/0/sql/readOnly", "/methods/1/sql/query"])
+        #expect(try SQLAdapter.settings(of: d.methods[2]).readOnly == false)
+        #expect(try SQLAdapter.settings(of: d.methods[3]).readOnly == true)
+    }
 }

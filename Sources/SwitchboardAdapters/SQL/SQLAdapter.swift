@@ -27,14 +27,24 @@ public final class SQLAdapter: Adapter {
 
     public init(logger: Logger) { self.logger = logger }
 
-    public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
-        guard let sql = request.method.method.options["sql"], let text = sql["query"]?.stringValue else {
-            throw AdapterError(.configuration, "method '\(request.method.name)' declares no sql.query")
+    /// A method's `sql` settings: the query (present, holding a statement) and `readOnly` (a boolean, true when absent).
+    /// The same parse runs when a definition is written (`validate`) and on every call.
+    static func settings(of method: DefinitionMethod) throws(AdapterError) -> (query: String, readOnly: Bool) {
+        guard let sql = method.options["sql"], let text = sql["query"]?.stringValue else {
+            throw AdapterError(.configuration, "method '\(method.name)' declares no sql.query", field: "sql.query")
         }
         guard !SQLText.isBlank(text) else {
-            throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: the query holds no statement")
+            throw AdapterError(.configuration, "method '\(method.name)' cannot run its sql.query: the query holds no statement", field: "sql.query")
         }
-        let readOnly = sql["readOnly"]?.boolValue ?? true
+        guard let flag = sql["readOnly"], !flag.isNull else { return (text, true) }
+        guard let readOnly = flag.boolValue else {
+            throw AdapterError(.configuration, "method '\(method.name)': sql.readOnly must be true or false", field: "sql.readOnly")
+        }
+        return (text, readOnly)
+    }
+
+    public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
+        let (text, readOnly) = try Self.settings(of: request.method.method)
         let (statement, names) = try Self.bindNamed(text)
         let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
         let db = try await database(for: request.config, readOnly: readOnly)
