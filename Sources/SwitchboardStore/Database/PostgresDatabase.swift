@@ -124,12 +124,8 @@ public final class PostgresDatabase: SQLDatabase {
                 try? await executor.execute("RESET statement_timeout")
                 return try result.get()
             }
-        } catch let error as PSQLError {
-            throw Self.map(error)
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            if let e = error.beginError as? PSQLError ?? error.commitError as? PSQLError { throw Self.map(e) }
-            throw DatabaseError(kind: .other, message: "PostgreSQL transaction failed")
+        } catch {
+            throw Self.transactionFailure(error)
         }
     }
 
@@ -138,13 +134,18 @@ public final class PostgresDatabase: SQLDatabase {
             return try await client.withTransaction(logger: logger) { connection in
                 try await body(PostgresConnectionExecutor(connection: connection, logger: logger))
             }
-        } catch let error as PSQLError {
-            throw Self.map(error)
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            if let e = error.beginError as? PSQLError ?? error.commitError as? PSQLError { throw Self.map(e) }
-            throw DatabaseError(kind: .other, message: "PostgreSQL transaction failed")
+        } catch {
+            throw Self.transactionFailure(error)
         }
+    }
+
+    /// What a failed `withTransaction` throws: the body's own error as it is, PostgreSQL's mapped.
+    static func transactionFailure(_ error: any Error) -> any Error {
+        if let e = error as? PSQLError { return map(e) }
+        guard let t = error as? PostgresTransactionError else { return error }
+        if let closureError = t.closureError { return closureError }
+        if let e = t.beginError as? PSQLError ?? t.commitError as? PSQLError { return map(e) }
+        return DatabaseError(kind: .other, message: "PostgreSQL transaction failed")
     }
 
     public func ping() async throws { _ = try await query("SELECT 1", []) }
