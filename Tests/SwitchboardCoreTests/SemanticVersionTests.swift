@@ -56,6 +56,16 @@ import Testing
         #expect(Timestamp(iso8601: "2025-02-30T00:00:00Z") == nil)
         #expect(Timestamp(iso8601: "2025-11-21") == nil)
     }
+
+    /// Python's `isoformat()` and Go's RFC3339Nano write micro- and nanoseconds: the parse used to trap on them.
+    @Test func readsFractionsOfAnyLength() throws {
+        let t = Timestamp(millisecondsSinceEpoch: 1_763_753_580_123)
+        #expect(Timestamp(iso8601: "2025-11-21T19:33:00.1234Z") == t)
+        #expect(Timestamp(iso8601: "2025-11-21T19:33:00.123999Z") == t)
+        #expect(Timestamp(iso8601: "2025-11-21T21:33:00.123456789+02:00") == t)
+        #expect(Timestamp(iso8601: "2025-11-21T19:33:00.1Z") == Timestamp(millisecondsSinceEpoch: 1_763_753_580_100))
+        #expect(Timestamp(iso8601: "2025-11-21T19:33:00.Z") == nil)
+    }
 }
 
 @Suite struct CursorTests {

@@ -53,6 +53,10 @@ struct VaultAPITests {
             #expect(audit.body["items"]?[0]?["action"] == "credentials.set")
             #expect(!audit.body.serialized().contains("pw-API-SECRET-1"))
             #expect(try await client.call(.get, "/v1/audit?since=yesterday").status == 400)
+            // Microseconds (Python's isoformat) are read to the millisecond: the parse used to stop the server.
+            #expect(try await client.call(.get, "/v1/audit?since=2020-01-01T00:00:00.123456Z").body["items"]?[0]?["action"] == "credentials.set")
+            #expect(try await client.call(.get, "/v1/executions?since=2020-01-01T00:00:00.1234Z").status == 200)
+            #expect(try await client.call(.get, "/v1/events?since=2020-01-01T00:00:00.1234Z").status == 200)
             #expect(try await client.call(.delete, "/v1/connections/\(id)/credentials").status == 204)
             #expect(try await client.call(.get, "/v1/connections/\(id)/credentials").status == 404)
             #expect(try await client.call(.get, "/v1/connections/conn_nope/credentials").status == 404)

@@ -49,7 +49,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 i += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { fraction *= 10 }
+            // Milliseconds: a shorter fraction is scaled up, digits past the third are dropped (not rounded).
+            for _ in min(digits, 3)..<3 { fraction *= 10 }
         }
         guard i < b.count else { return nil }
         var offsetMinutes: Int64 = 0
