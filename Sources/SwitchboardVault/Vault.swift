@@ -332,7 +332,7 @@ public final class Vault: CredentialProvider, Sendable {
             throw SwitchboardError.notFound("no connection with id '\(connectionId)'", code: "CONNECTION_NOT_FOUND")
         }
         let definition = try await definition(of: connection)
-        let document = try CredentialDocument(json: body, now: clock.now())
+        let document = try CredentialDocument(json: body, now: clock.now(), apiKeyPlacement: definition.auth.apiKeyPlacement)
         let expected: CredentialType? =
             switch definition.auth.type {
             case .none, .custom: nil

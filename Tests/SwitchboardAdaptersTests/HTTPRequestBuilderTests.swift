@@ -73,6 +73,35 @@ import Testing
         #expect(throws: AdapterError(.invalidRequest, "header 'X-Name' would contain a control character")) {
             try request(m, params: ["name": "a\u{0}b"])
         }
+        // A parameter's non-ASCII characters are sent as they are (UTF-8): they are the caller's, not a secret.
+        #expect(try request(m, params: ["name": "Zoë"]).header("X-Name") == "Zoë")
+    }
+
+    /// A credential that would put a non-ASCII character into a header is refused at call time, without its value: a
+    /// provider reads the UTF-8 bytes as it likes (httpbin: Latin-1), and what it echoes back escapes redaction. The
+    /// vault refuses such values when they are set; an api_key whose placement the definition decides, or an access
+    /// token from a token endpoint, reaches this check instead. Basic is base64, and a key in the query is
+    /// percent-encoded: both fit.
+    @Test func credentialNonASCIIInAHeaderIsRefused() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
+        #expect(throws: AdapterError(.invalidRequest, "a credential would put a non-ASCII character in header 'X-API-Key'")) {
+            try request(m, params: [:], auth: AuthSettings(type: .apiKey), credentials: Credentials(type: .apiKey, fields: ["key": "clé-ü"]))
+        }
+        #expect(throws: AdapterError(.invalidRequest, "a credential would put a non-ASCII character in header 'Authorization'")) {
+            try request(
+                m, params: [:], auth: AuthSettings(type: .oauth2), credentials: Credentials(type: .oauth2, fields: ["accessToken": "tøken"]))
+        }
+        #expect(throws: AdapterError(.invalidRequest, "a credential would name a header with a non-ASCII character")) {
+            try request(
+                m, params: [:], auth: AuthSettings(type: .apiKey), credentials: Credentials(type: .apiKey, fields: ["key": "k", "name": "X-Clé"]))
+        }
+        let query = try request(
+            m, params: [:], auth: AuthSettings(type: .apiKey, apiKeyPlacement: .query, apiKeyName: "key"),
+            credentials: Credentials(type: .apiKey, fields: ["key": "clé"]))
+        #expect(query.url.hasSuffix("/x?key=cl%C3%A9"))
+        let basic = try request(
+            m, params: [:], auth: AuthSettings(type: .basic), credentials: Credentials(type: .basic, fields: ["username": "José", "password": "pw"]))
+        #expect(basic.header("Authorization") == "Basic " + Base64.encode(Array("José:pw".utf8)))
     }
 
     /// A credential that would break a header is refused at call time, and the message names what it would put there: a

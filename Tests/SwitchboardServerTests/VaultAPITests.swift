@@ -136,6 +136,64 @@ struct VaultAPITests {
         }
     }
 
+    /// A credential value that goes into an HTTP header is refused at PUT (422, with its path, saying why, and without the
+    /// value) when it holds a non-ASCII character: sent as UTF-8, a provider that echoed it back (httpbin reads the bytes
+    /// as Latin-1) returned something the redactor did not recognise, and the secret reached the caller. Basic
+    /// credentials (base64 of UTF-8) and an api_key sent in the query (percent-encoded; its `in`, else the definition's)
+    /// may hold such characters.
+    @Test(arguments: TestBackend.available)
+    func headerBoundCredentialsRefuseNonASCII(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let oauth2: JSON = [
+                "type": "oauth2", "oauth2": ["authorizationUrl": "http://127.0.0.1:9/authorize", "tokenUrl": "http://127.0.0.1:9/token"],
+            ]
+            let cases: [(auth: JSON, body: JSON, path: String)] = [
+                (["type": "api_key"], ["type": "api_key", "key": "clé-Secret-ü"], "/key"),
+                (["type": "api_key", "apiKey": ["in": "query"]], ["type": "api_key", "key": "clé-Secret-ü", "in": "header"], "/key"),
+                (["type": "api_key"], ["type": "api_key", "key": "k", "name": "X-Clé-Secret"], "/name"),
+                (["type": "bearer"], ["type": "bearer", "token": "tøken-Secret"], "/token"),
+                (["type": "bearer"], ["type": "bearer", "token": "Secret-\u{85}"], "/token"),  // a C1 control: not ASCII
+                (["type": "jwt"], ["type": "jwt", "token": "a.b.Secret-ç"], "/token"),
+                (oauth2, ["type": "oauth2", "accessToken": "AT-Secret-é"], "/accessToken"),
+                (oauth2, ["type": "oauth2", "accessToken": "at", "tokenType": "Bëarer-Secret"], "/tokenType"),
+                (["type": "custom"], ["type": "custom", "values": ["headers": ["X-Api": "vé-Secret"]]], "/values/headers/X-Api"),
+            ]
+            for (auth, body, path) in cases {
+                let id = try await Self.connection(client, auth: auth)
+                let r = try await client.call(.put, "/v1/connections/\(id)/credentials", json: body)
+                #expect(r.status == 422, "\(path): \(r.body)")
+                #expect(r.body["error"]?["code"] == "VALIDATION_ERROR")
+                #expect(r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == [path], "\(r.body)")
+                #expect(r.body["error"]?["details"]?[0]?["message"]?.stringValue?.contains("only visible ASCII characters") == true, "\(r.body)")
+                #expect(!r.body.serialized().contains("Secret"), "\(r.body)")
+                #expect(try await client.call(.get, "/v1/connections/\(id)/credentials").status == 404)
+            }
+            // A custom header's name is checked too, and named by its path.
+            let custom = try await Self.connection(client, auth: ["type": "custom"])
+            let named = try await client.call(
+                .put, "/v1/connections/\(custom)/credentials", json: ["type": "custom", "values": ["headers": ["X-Ä": "v"]]])
+            #expect(named.status == 422, "\(named.body)")
+            #expect(named.body["error"]?["details"]?[0]?["path"] == "/values/headers/X-Ä", "\(named.body)")
+            let nameRule =
+                "the header name must hold only visible ASCII characters, spaces and tabs (no accented letters or other non-ASCII characters)"
+            #expect(named.body["error"]?["details"]?[0]?["message"] == .string(nameRule), "\(named.body)")
+            // Accepted: basic (base64 of UTF-8, RFC 7617), an api_key sent in the query, custom values outside headers,
+            // and every visible ASCII character with a space and a tab.
+            let accepted: [(auth: JSON, body: JSON)] = [
+                (["type": "basic"], ["type": "basic", "username": "José", "password": "pässwörd"]),
+                (["type": "api_key"], ["type": "api_key", "key": "clé-ü", "in": "query"]),
+                (["type": "api_key", "apiKey": ["in": "query"]], ["type": "api_key", "key": "clé-ü"]),
+                (["type": "custom"], ["type": "custom", "values": ["note": "café", "headers": ["X-Api": "v"]]]),
+                (["type": "bearer"], ["type": "bearer", "token": .string(String(decoding: Array(UInt8(0x20)...UInt8(0x7E)), as: UTF8.self) + "\t")]),
+            ]
+            for (auth, body) in accepted {
+                let id = try await Self.connection(client, auth: auth)
+                let r = try await client.call(.put, "/v1/connections/\(id)/credentials", json: body)
+                #expect(r.status == 200, "\(body["type"]!): \(r.body)")
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func oauthAuthorizeAndCallback(_ backend: TestBackend) async throws {
         let peer = try PeerProcess(script: "oauth_server.py", arguments: ["--port", "0"])

@@ -3,10 +3,17 @@ import SwitchboardCore
 
 /// Puts credentials where the definition's auth settings say: Basic, API key (header or query), Bearer
 /// (bearer tokens, OAuth 2 access tokens, JWTs).
+///
+/// A credential that would put a line break or a control character into a header is refused (header injection), and
+/// so is one that would put a non-ASCII character there (in a name or a value): sent as UTF-8 bytes, a provider reads
+/// them as it likes (Latin-1, often), and a secret it echoes back is then no longer recognised and redacted. The vault
+/// refuses such values when they are set; this catches the rest (an api_key placed in a header by the definition, a
+/// token from a token endpoint, a value stored before that check). Basic credentials are base64 and always fit.
 public enum AuthInjector {
     public static func inject(
         _ credentials: Credentials?, auth: AuthSettings, headers: inout [(name: String, value: String)], query: inout [(String, String)]
     ) throws(AdapterError) {
+        let injected = headers.count
         guard auth.type != .none else { return }
         guard let c = credentials else { return }
         switch c.type {
@@ -43,6 +50,14 @@ public enum AuthInjector {
         for h in headers {
             if let forbidden = HTTPRequestBuilder.forbiddenCharacter(inHeaderValue: h.value) {
                 throw AdapterError(.invalidRequest, "a credential would put \(forbidden) in header '\(h.name)'")
+            }
+        }
+        for h in headers[injected...] {
+            if h.name.unicodeScalars.contains(where: { !$0.isASCII }) {
+                throw AdapterError(.invalidRequest, "a credential would name a header with a non-ASCII character")
+            }
+            if h.value.unicodeScalars.contains(where: { !$0.isASCII }) {
+                throw AdapterError(.invalidRequest, "a credential would put a non-ASCII character in header '\(h.name)'")
             }
         }
     }

@@ -30,7 +30,9 @@ public struct HTTPRequestSpec: Sendable, Equatable {
 /// - Path parameters are percent-encoded as path segments (`a/b` becomes `a%2Fb`); a missing or empty one, `.` and `..`
 ///   are errors.
 /// - Query parameters whose value is undefined are left out; an array makes the parameter repeat.
-/// - Header values may not contain line breaks or NUL (no header injection).
+/// - Header values may not contain line breaks or NUL (no header injection). A value rendered from the parameters or
+///   the config may hold non-ASCII characters, sent as UTF-8 (RFC 9110 allows such bytes as obs-text; what they mean is
+///   between the caller and the provider, and they are not secrets); a credential may not (`AuthInjector`).
 /// - Without a body template, POST/PUT/PATCH send the parameters as the body.
 public enum HTTPRequestBuilder {
     /// What makes `text` unfit for a header value (header injection): "a line break" (CR or LF), "a control character"

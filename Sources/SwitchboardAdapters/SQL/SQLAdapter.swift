@@ -14,7 +14,8 @@ import Synchronization
 /// - The query is one statement; a second one is refused before anything runs.
 /// - Methods are read-only unless they say `readOnly: false`: a statement that writes is refused (PostgreSQL: a READ
 ///   ONLY transaction; SQLite: the file opened read-only and the statement checked before it runs).
-/// - SQLite: ATTACH, DETACH and transaction control are refused on every method (the connection is shared by calls).
+/// - SQLite: ATTACH, DETACH and transaction control are refused on every method (the connection is shared by calls),
+///   and so is VACUUM (it rewrites the whole file; VACUUM INTO writes a file anywhere on the server).
 /// - The method's timeout stops the statement (SQLite: interrupted; PostgreSQL: `statement_timeout`).
 /// - A refusal is the method's fault: `DEFINITION_ERROR` (409), like other definition mistakes.
 ///

@@ -114,7 +114,10 @@ components:
         (they parse, the key belongs to the leaf, the leaf has not expired) and the leaf's expiry becomes expiresAt.
         Fields sent in an HTTP header (basic username and password, api_key key and name, bearer and jwt token, oauth2
         accessToken and tokenType, custom values.headers) must not contain line breaks or other control characters (422
-        with the field's path).
+        with the field's path, never its value); except basic's (base64 of UTF-8), they must also hold only visible
+        ASCII characters, spaces and tabs, so that a secret a provider echoes back is recognised and redacted (an
+        api_key sent in the query, by its in or else the definition's auth.apiKey.in, may hold other characters: it is
+        percent-encoded).
       properties:
         type: {type: string, enum: [basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
       additionalProperties: true

@@ -87,6 +87,21 @@ public enum SQLText {
     /// Whether `sql` holds no statement: only whitespace, semicolons and comments (`--` to the end of the line,
     /// `/* */`).
     public static func isBlank(_ sql: String) -> Bool {
+        afterTrivia(sql).isEmpty
+    }
+
+    /// The first word of `sql` after whitespace, semicolons and comments, uppercased: its statement's kind for most
+    /// statements (`firstWord("/* tidy */ vacuum")` is `VACUUM`); empty when the text starts with something else.
+    static func firstWord(_ sql: String) -> String {
+        let word = afterTrivia(sql).prefix { c in
+            c >= 0x80 || c == UInt8(ascii: "_") || c == UInt8(ascii: "$") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c | 0x20)
+        }
+        return String(decoding: word, as: UTF8.self).uppercased()
+    }
+
+    /// The text of `sql` from its first character that is not whitespace, a semicolon or in a comment (empty if none).
+    static func afterTrivia(_ sql: String) -> Substring.UTF8View {
         var bytes = sql.utf8[...]
         while let c = bytes.first {
             switch c {
@@ -98,16 +113,16 @@ public enum SQLText {
                 var rest = bytes.dropFirst(2)
                 while true {
                     // An unclosed comment runs to the end, as SQLite reads it.
-                    guard let star = rest.firstIndex(of: UInt8(ascii: "*")) else { return true }
+                    guard let star = rest.firstIndex(of: UInt8(ascii: "*")) else { return rest[rest.endIndex...] }
                     rest = rest[rest.index(after: star)...]
                     if rest.first == UInt8(ascii: "/") { break }
                 }
                 bytes = rest.dropFirst()
             default:
-                return false
+                return bytes
             }
         }
-        return true
+        return bytes
     }
 }
 

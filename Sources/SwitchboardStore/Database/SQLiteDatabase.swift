@@ -49,11 +49,13 @@ public final class SQLiteDatabase: SQLDatabase {
     /// - Nothing persistent is changed on opening (the journal mode stays what it is); the connection enforces
     ///   foreign keys and waits up to 5 s for another process's lock.
     /// - `readOnly`: the file is opened read-only and a statement that is not read-only (`sqlite3_stmt_readonly`:
-    ///   INSERT, CREATE, VACUUM INTO, a PRAGMA that writes...) is refused before it runs.
+    ///   INSERT, CREATE, a PRAGMA that writes...) is refused before it runs.
     /// - Either way a call runs exactly one statement (text after the first statement, other than whitespace,
     ///   semicolons and comments, is refused), and ATTACH, DETACH and transaction control (BEGIN, COMMIT, ROLLBACK,
     ///   SAVEPOINT, RELEASE) are refused: the connection is shared by all calls, which must not change it for the
-    ///   next one. `transaction(_:)` is refused for the same reason.
+    ///   next one. `transaction(_:)` is refused for the same reason. VACUUM is refused too: it rewrites the whole
+    ///   file, and VACUUM INTO writes a new file wherever it names on the server (both attach a database inside, which
+    ///   failed at step time as "authorization denied").
     /// - A call whose task is cancelled interrupts its statement (`sqlite3_interrupt`), which then fails with
     ///   `DatabaseError.Kind.cancelled`; the connection is free for the next call at once.
     ///
@@ -317,16 +319,12 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             if isGuarded, let tail { rest = String(cString: tail) }
             return code
         }
-        if isGuarded && code & 0xFF == SQLITE_AUTH {
-            throw DatabaseError(
-                kind: .refused, message: "ATTACH, DETACH and transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) are not allowed")
-        }
         guard code == SQLITE_OK, let statement else {
             if isGuarded && code == SQLITE_OK { throw DatabaseError(kind: .refused, message: "the query holds no statement") }
             throw error(code)
         }
         if isGuarded {
-            if let refusal = refusal(statement, rest: rest) {
+            if let refusal = refusal(statement, sql: sql, rest: rest) {
                 sqlite_nio_sqlite3_finalize(statement)
                 throw DatabaseError(kind: .refused, message: refusal)
             }
@@ -339,9 +337,13 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         return statement
     }
 
-    /// Why a guarded connection refuses `statement` (followed by `rest`, the text after it), or nil.
-    private func refusal(_ statement: OpaquePointer, rest: String) -> String? {
+    /// Why a guarded connection refuses `statement` (prepared from `sql`, followed by `rest`, the text after it), or nil.
+    private func refusal(_ statement: OpaquePointer, sql: String, rest: String) -> String? {
         if !SQLText.isBlank(rest) { return "the query holds more than one statement: run one statement per call" }
+        // SQLite's authorizer is not asked about VACUUM itself, only about the ATTACH it runs inside, when it runs.
+        if SQLText.firstWord(sql) == "VACUUM" {
+            return "VACUUM is not allowed: it rewrites the whole database file, and VACUUM INTO writes a file on the server"
+        }
         if isReadOnly && sqlite_nio_sqlite3_stmt_readonly(statement) == 0 {
             return "the statement writes (or may write), and the call is read-only"
         }
@@ -391,9 +393,15 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         }
     }
 
-    /// The error for `code`: constraint violations by kind (callers act on them), others with SQLite's message.
+    /// The error for `code`: constraint violations by kind (callers act on them), a guarded connection's authorizer
+    /// denying something (when preparing or, for a statement that prepares another inside, when running) as kind
+    /// `refused`, others with SQLite's message.
     private func error(_ code: Int32) -> DatabaseError {
         if code & 0xFF == SQLITE_INTERRUPT { return DatabaseError(kind: .cancelled, message: "the statement was interrupted") }
+        if isGuarded && code & 0xFF == SQLITE_AUTH {
+            return DatabaseError(
+                kind: .refused, message: "ATTACH, DETACH and transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) are not allowed")
+        }
         // Extended result codes (macros C does not export to Swift): SQLITE_CONSTRAINT | (n << 8).
         switch code {
         case SQLITE_CONSTRAINT | (8 << 8), SQLITE_CONSTRAINT | (6 << 8):  // _UNIQUE, _PRIMARYKEY

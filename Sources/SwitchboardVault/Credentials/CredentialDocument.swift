@@ -60,7 +60,10 @@ extension CredentialDocument {
     /// - client_certificate: `certificatePEM` (leaf first, then intermediates), `privateKeyPEM` (unencrypted),
     ///   `caCertificatePEM?` (the CAs the upstream's certificate must chain to, instead of the system's); checked by
     ///   loading them as the transport will; the leaf's expiry becomes `expiresAt`
-    public init(json: JSON, now: Timestamp) throws(SwitchboardError) {
+    ///
+    /// `apiKeyPlacement`: where the definition sends an api_key whose credentials do not say (`in`); a key sent in a
+    /// header is checked as a header value (see `checkHeaderText`).
+    public init(json: JSON, now: Timestamp, apiKeyPlacement: APIKeyPlacement = .header) throws(SwitchboardError) {
         var r = FieldReader(json, path: "")
         guard let type = r.enumeration("type", CredentialType.self, required: true) else {
             throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems)
@@ -127,7 +130,7 @@ extension CredentialDocument {
                 v["expiresAt"] = .number(Double(notAfter.millisecondsSinceEpoch))
             }
         }
-        Self.checkHeaderText(v, type: type, into: &r)
+        Self.checkHeaderText(v, type: type, apiKeyPlacement: apiKeyPlacement, into: &r)
         r.rejectUnknown()
         guard r.problems.isEmpty else { throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems) }
         self.type = type
@@ -135,8 +138,8 @@ extension CredentialDocument {
     }
 
     /// The fields `AuthInjector` puts into an HTTP header (or, for `basic`, base64-encodes into one: RFC 7617 forbids
-    /// control characters in user-ids and passwords), by type. An api_key's `key` and `name` are checked wherever the key
-    /// goes (header or query).
+    /// control characters in user-ids and passwords), by type. An api_key's `key` and `name` are checked for control
+    /// characters wherever the key goes (header or query).
     static func headerFields(of type: CredentialType) -> [String] {
         switch type {
         case .basic: ["username", "password"]
@@ -147,21 +150,54 @@ extension CredentialDocument {
         }
     }
 
-    /// Reports every header-bound field holding a line break or another control character (header injection), by
-    /// path and never with its value. Custom credentials' `values.headers`, sent as they are, are checked name and value.
-    static func checkHeaderText(_ v: JSONObject, type: CredentialType, into r: inout FieldReader) {
-        func isControl(_ s: Unicode.Scalar) -> Bool { (s.value < 0x20 && s != "\t") || s.value == 0x7F }
-        let message = "must not contain line breaks or other control characters: it is sent in an HTTP header"
-        for key in headerFields(of: type) where v[key]?.stringValue?.unicodeScalars.contains(where: isControl) == true {
-            r.report(key, message)
+    /// Why a text cannot go into an HTTP header as it is: the rule it breaks, said of a field or a header name.
+    enum HeaderTextProblem {
+        /// A line break or another control character (header injection); a tab is allowed.
+        case control
+        /// A character outside visible ASCII, space and tab. Sent as UTF-8 bytes, it reaches the provider as whatever
+        /// it decodes them to (Latin-1, often), so that a secret the provider echoes back is no longer the secret and
+        /// escapes redaction.
+        case nonASCII
+
+        var rule: String {
+            switch self {
+            case .control: "must not contain line breaks or other control characters"
+            case .nonASCII: "must hold only visible ASCII characters, spaces and tabs (no accented letters or other non-ASCII characters)"
+            }
+        }
+
+        /// The problem of `text`, or nil when it fits; non-ASCII characters are one only when `allowsNonASCII` is false.
+        init?(_ text: String, allowsNonASCII: Bool) {
+            if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+                self = .control
+            } else if !allowsNonASCII && text.unicodeScalars.contains(where: { $0.value > 0x7E }) {
+                self = .nonASCII
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// Reports every header-bound field holding a line break or another control character (header injection), or a
+    /// non-ASCII character, by path and never with its value. Basic credentials may hold non-ASCII characters (they are
+    /// base64-encoded, as UTF-8: RFC 7617), and so may an api_key sent in the query (percent-encoded): its `in`, or
+    /// else `apiKeyPlacement`, the definition's. Custom credentials' `values.headers`, sent as they are, are checked
+    /// name and value.
+    static func checkHeaderText(_ v: JSONObject, type: CredentialType, apiKeyPlacement: APIKeyPlacement, into r: inout FieldReader) {
+        let placement = v["in"]?.stringValue.flatMap(APIKeyPlacement.init(rawValue:)) ?? apiKeyPlacement
+        let allowsNonASCII = type == .basic || (type == .apiKey && placement == .query)
+        for key in headerFields(of: type) {
+            if let text = v[key]?.stringValue, let problem = HeaderTextProblem(text, allowsNonASCII: allowsNonASCII) {
+                r.report(key, problem.rule + ": it is sent in an HTTP header")
+            }
         }
         if type == .custom, case .object(let headers)? = v["values"]?["headers"] {
             for (name, value) in headers {
                 let path = "/values/headers/" + JSONPointer.escape(name)
-                if name.unicodeScalars.contains(where: isControl) {
-                    r.absorb([Problem(path: path, message: "the header name must not contain line breaks or other control characters")])
-                } else if value.stringValue?.unicodeScalars.contains(where: isControl) == true {
-                    r.absorb([Problem(path: path, message: message)])
+                if let problem = HeaderTextProblem(name, allowsNonASCII: false) {
+                    r.absorb([Problem(path: path, message: "the header name " + problem.rule)])
+                } else if let problem = value.stringValue.flatMap({ HeaderTextProblem($0, allowsNonASCII: false) }) {
+                    r.absorb([Problem(path: path, message: problem.rule + ": it is sent in an HTTP header")])
                 }
             }
         }
