@@ -71,6 +71,7 @@ let package = Package(
             name: "SwitchboardEngine",
             dependencies: [
                 "SwitchboardCore", "SwitchboardAdapters", "SwitchboardResilience", "JSONValue", "JSONSchema", "JSONata",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

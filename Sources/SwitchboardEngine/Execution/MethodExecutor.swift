@@ -184,7 +184,13 @@ public struct MethodExecutor: Sendable {
         let perMethod = m.resilience?["circuitBreaker"] != nil  // (the shorthand fields methodLevel folds in are not breakers)
         let breakerKey = perMethod ? "\(connection.id)|\(m.name)" : connection.id
         let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
-        let cacheKey = cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params) : nil
+        let keepsLastGood = if case .lastGoodResponse = config.fallback?.action { true } else { false }
+        // Answers kept for later are filed under the credentials they were fetched with (served to calls with the same
+        // credentials only) and kept redacted (see `storable`).
+        let keepsAnswers = cacheable || keepsLastGood
+        let credentialsDigest = keepsAnswers ? request.credentials?.digest ?? "" : ""
+        let cacheKey =
+            cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params, credentials: credentialsDigest) : nil
         let pipeline = ResiliencePipeline<AdapterResponse, AnyResilienceClock>(
             configuration: config, clock: resilience.clock,
             bulkhead: config.bulkhead.map { resilience.bulkheads.bulkhead(for: connection.id, configuration: $0) },
@@ -211,7 +217,7 @@ public struct MethodExecutor: Sendable {
                 }
                 if let status = response.status, !(200..<300).contains(status) { throw UpstreamStatusError(response: response) }
                 if response.protocolError != nil { throw ProtocolFailure(response: response) }
-                return response
+                return keepsAnswers ? Self.storable(response, redacting: [request.credentials, attemptRequest.credentials]) : response
             })
         } catch {
             outcome = .failure(error)
@@ -223,15 +229,17 @@ public struct MethodExecutor: Sendable {
             trace.responseHeaders = result.value.headers
             trace.cached = result.cached
             if result.cached { trace.attempts = 0 }
-            if let fallbackConfig = config.fallback, case .lastGoodResponse = fallbackConfig.action, !result.cached {
-                resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(result.value, forKey: Self.fallbackKey(connection, m, request.params), now: resilience.clock.now)
+            if keepsLastGood, !result.cached {
+                resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(
+                    result.value, forKey: Self.fallbackKey(connection, m, request.params, credentialsDigest), now: resilience.clock.now)
             }
             return result.value
         case .failure(let error):
             log.copy(into: &trace)
             trace.redactor = log.redactor
             if let fallback = config.fallback, fallback.applies(to: error),
-                let value = try await self.fallback(fallback, connection: connection, method: m, params: request.params, trace: &trace)
+                let value = try await self.fallback(
+                    fallback, connection: connection, method: m, params: request.params, credentialsDigest: credentialsDigest, trace: &trace)
             {
                 trace.fallback = true
                 return value
@@ -240,20 +248,39 @@ public struct MethodExecutor: Sendable {
         }
     }
 
-    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON) -> ResponseCacheKey {
-        ResponseCacheKey(connectionID: c.id, method: m.name, params: params)
+    /// The key of a last good response: like the response cache's, with the digest of the credentials it was fetched with.
+    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON, _ credentialsDigest: String) -> ResponseCacheKey {
+        ResponseCacheKey(connectionID: c.id, method: m.name, params: params, credentials: credentialsDigest)
     }
 
-    /// The fallback's answer, or nil when it has none (no last good response yet).
-    func fallback(_ f: FallbackConfiguration, connection: Connection, method: DefinitionMethod, params: JSON, trace: inout Trace) async throws
-        -> AdapterResponse?
-    {
+    /// `response` as it may be kept for later calls (the response cache, the last good response): every secret of
+    /// the credentials it was fetched with (those the call started with and, after a refresh on 401, the new ones)
+    /// replaced in its body and header values, and the raw bodies, kept for the executions log only, dropped. A kept
+    /// answer is served only with the same credentials (its key holds their digest), and even then holds no secret.
+    static func storable(_ response: AdapterResponse, redacting credentials: [Credentials?]) -> AdapterResponse {
+        var kept = response
+        kept.requestBodyText = nil
+        kept.responseBodyText = nil
+        var seen: [Credentials] = []
+        for case let c? in credentials where !seen.contains(c) {
+            seen.append(c)
+            let redactor = SecretRedactor(c)
+            if let body = redactor.redactedIfNeeded(kept.body) { kept.body = body }
+            kept.headers = kept.headers.map { (name: $0.name, value: redactor.redact($0.value)) }
+        }
+        return kept
+    }
+
+    /// The fallback's answer, or nil when it has none (no last good response fetched with these credentials yet).
+    func fallback(
+        _ f: FallbackConfiguration, connection: Connection, method: DefinitionMethod, params: JSON, credentialsDigest: String, trace: inout Trace
+    ) async throws -> AdapterResponse? {
         switch f.action {
         case .staticValue(let value):
             return AdapterResponse(status: 200, body: value)
         case .lastGoodResponse(let maxAge):
-            guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: Self.fallbackKey(connection, method, params))
-            else { return nil }
+            let key = Self.fallbackKey(connection, method, params, credentialsDigest)
+            guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: key) else { return nil }
             if let maxAge, resilience.clock.now - storedAt > maxAge { return nil }
             return value
         case .method(let name, let fixedParams):
