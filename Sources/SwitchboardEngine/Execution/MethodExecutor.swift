@@ -60,7 +60,7 @@ public struct MethodExecutor: Sendable {
         let startedAt = clock.now()
         let executionId = Identifier.make(prefix: "exec_", now: startedAt)
         var trace = Trace()
-        let result: ExecutionResult
+        var result: ExecutionResult
         do {
             var data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
             if let r = trace.redactor, let redacted = r.redactedIfNeeded(data) { data = redacted }
@@ -80,7 +80,7 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: nil, error: .internalError("the execution failed unexpectedly"), partialData: nil,
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
         }
-        record(result, connectionId: connectionId, methodName: methodName, startedAt: startedAt, trace: trace)
+        result.isRecorded = record(result, connectionId: connectionId, methodName: methodName, startedAt: startedAt, trace: trace)
         return result
     }
 
@@ -419,8 +419,8 @@ public struct MethodExecutor: Sendable {
     }
 
     /// `startedAt` is the record's `createdAt`, the time in its (time-ordered) id: the log lists executions by id, so
-    /// by `createdAt` too.
-    func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) {
+    /// by `createdAt` too. Returns whether the call was recorded: not when its connection does not exist.
+    func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) -> Bool {
         let now = clock.now()
         let record = ExecutionRecord(
             id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
@@ -428,7 +428,7 @@ public struct MethodExecutor: Sendable {
             errorCode: result.error?.code, errorMessage: result.error?.message, httpStatus: trace.httpStatus, attempts: result.attempts,
             durationMs: result.durationMs, requestBytes: trace.requestBytes, responseBytes: trace.responseBytes, cached: result.cached,
             fallback: result.fallback, createdAt: startedAt, requestBody: trace.requestBody, responseBody: trace.responseBody)
-        guard trace.connection != nil else { return }  // unknown connection: nothing to log against
+        guard trace.connection != nil else { return false }  // unknown connection: nothing to log against
         recorder.record(record)
         var payload: JSONObject = [
             "executionId": .string(result.executionId), "connectionId": .string(connectionId), "method": .string(methodName),
@@ -443,5 +443,6 @@ public struct MethodExecutor: Sendable {
             events.emit("integration.method.executed", connectionId: connectionId, payload: payload)
         }
         recorder.touch(connectionId: connectionId, at: now)
+        return true
     }
 }
