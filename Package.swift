@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardTestSupport", "SwitchboardEngine", "SwitchboardResilience",
+                "SwitchboardServer", "SwitchboardTestSupport", "SwitchboardEngine", "SwitchboardResilience", "JSONSchema",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -314,6 +314,20 @@ import Testing
         }
     }
 
+    /// `retryAfter` is set only when the wait is known: httpbin's 429 sends no `Retry-After`, so the answer has none.
+    @Test(arguments: TestBackend.available)
+    func aProviders429WithoutRetryAfterHasNoRetryAfter(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/status", json: ["code": 429])
+            #expect(r.status == 429, "\(r.body)")
+            #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED")
+            #expect(r.body["error"]?["details"]?[0]?["status"] == 429, "\(r.body)")
+            #expect(r.body["error"]?.objectValue?.keys.contains("retryAfter") == false, "\(r.body)")
+            #expect(r.headers[.retryAfter] == nil)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func changesAreSeenAtOnce(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
