@@ -71,6 +71,7 @@ let package = Package(
             name: "SwitchboardEngine",
             dependencies: [
                 "SwitchboardCore", "SwitchboardAdapters", "SwitchboardResilience", "JSONValue", "JSONSchema", "JSONata",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -175,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardTestSupport", "SwitchboardEngine", "SwitchboardResilience",
+                "SwitchboardServer", "SwitchboardTestSupport", "SwitchboardEngine", "SwitchboardResilience", "JSONSchema",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

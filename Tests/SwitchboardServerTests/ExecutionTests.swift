@@ -297,6 +297,37 @@ import Testing
         }
     }
 
+    /// An answer names an execution only if the executions log has it: a call on a connection that does not exist is
+    /// not logged, so its answer has no `meta`; a call on a method that does not exist is, and can be read back.
+    @Test(arguments: TestBackend.available)
+    func anAnswerNamesOnlyAnExecutionThatIsLogged(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let unknown = try await client.call(.post, "/v1/connections/conn_nope/methods/get", json: [:])
+            #expect(unknown.status == 404)
+            #expect(unknown.body["error"]?["code"] == "CONNECTION_NOT_FOUND")
+            #expect(unknown.body["meta"] == nil, "\(unknown.body)")
+            let noMethod = try await client.call(.post, "/v1/connections/\(id)/methods/nope", json: [:])
+            #expect(noMethod.body["error"]?["code"] == "METHOD_NOT_FOUND")
+            let executionId = try #require(noMethod.body["meta"]?["executionId"]?.stringValue, "\(noMethod.body)")
+            #expect(try await waitUntil { try await client.call(.get, "/v1/executions/\(executionId)").status == 200 })
+        }
+    }
+
+    /// `retryAfter` is set only when the wait is known: httpbin's 429 sends no `Retry-After`, so the answer has none.
+    @Test(arguments: TestBackend.available)
+    func aProviders429WithoutRetryAfterHasNoRetryAfter(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/status", json: ["code": 429])
+            #expect(r.status == 429, "\(r.body)")
+            #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED")
+            #expect(r.body["error"]?["details"]?[0]?["status"] == 429, "\(r.body)")
+            #expect(r.body["error"]?.objectValue?.keys.contains("retryAfter") == false, "\(r.body)")
+            #expect(r.headers[.retryAfter] == nil)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func changesAreSeenAtOnce(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in

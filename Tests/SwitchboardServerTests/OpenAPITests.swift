@@ -1,3 +1,5 @@
+import HummingbirdTesting
+import JSONSchema
 import JSONValue
 import Logging
 import SwitchboardCore
@@ -26,5 +28,52 @@ import Testing
         #expect(doc["openapi"] == "3.1.0")
         #expect(doc["info"]?["title"] == "Switchboard")
         #expect(doc["components"]?["schemas"]?["Error"] != nil)
+    }
+
+    static let graphqlPeer = Result { try PeerProcess(script: "graphql_server.py") }
+
+    /// The document's `ExecutionResult` schema, its `$ref`s resolved in the document.
+    static func executionResultSchema() throws -> JSONSchema {
+        var registry = SchemaRegistry()
+        registry.add(OpenAPIDocument().json, uri: "urn:switchboard:openapi")
+        return try JSONSchema.compile(["$ref": "urn:switchboard:openapi#/components/schemas/ExecutionResult"], registry: registry)
+    }
+
+    /// Error answers match the schema the document declares for them: a GraphQL error's details carry the errors as the
+    /// server sent them (a `path` of field names and list indexes), a validation error's a JSON pointer.
+    @Test func errorAnswersMatchTheDeclaredSchema() async throws {
+        let peer = try Self.graphqlPeer.get()
+        let schema = try Self.executionResultSchema()
+        try await withApp(.sqlite) { client in
+            let definition: JSON = [
+                "key": "gql-openapi", "name": "GraphQL", "version": "1.0.0", "type": "graphql", "baseUrl": .string(peer.baseURL),
+                "methods": [
+                    ["name": "secrets", "path": "/graphql", "graphql": ["query": "{ users(first: 3) { id secret } }"]],
+                    [
+                        "name": "user", "path": "/graphql", "graphql": ["query": "query($id: ID!) { user(id: $id) { id } }"],
+                        "paramSchema": ["type": "object", "required": ["id"], "properties": ["id": ["type": "string"]]],
+                    ],
+                ],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+            let connection = try await client.call(.post, "/v1/connections", json: ["definitionKey": "gql-openapi", "name": "g"])
+            let id = try #require(connection.body["id"]?.stringValue)
+
+            let graphql = try await client.call(.post, "/v1/connections/\(id)/methods/secrets", json: [:])
+            #expect(graphql.body["error"]?["code"] == "GRAPHQL_ERROR", "\(graphql.body)")
+            #expect(graphql.body["error"]?["details"]?[0]?["path"] == ["users", 1, "secret"], "\(graphql.body)")
+            let invalid = try await client.call(.post, "/v1/connections/\(id)/methods/user", json: ["id": 5])
+            #expect(invalid.body["error"]?["code"] == "VALIDATION_ERROR", "\(invalid.body)")
+            #expect(invalid.body["error"]?["details"]?[0]?["path"] == "/id", "\(invalid.body)")
+
+            for answer in [graphql.body, invalid.body] {
+                let result = schema.validate(answer)
+                #expect(result.isValid, "\(result.errors.map(\.message)) \(answer)")
+            }
+            // The schema does tell them apart: a path of another shape is refused.
+            var wrong = graphql.body
+            wrong["error"] = ["code": "GRAPHQL_ERROR", "message": "m", "details": [["path": ["users", true]]]]
+            #expect(!schema.isValid(wrong))
+        }
     }
 }

@@ -3,6 +3,7 @@ import SwitchboardCore
 
 /// The answer to a method call, in the envelope of the seed documents:
 /// `{"status": "SUCCESS", "data": ..., "meta": {...}}` or `{"status": "ERROR", "error": {...}, "meta": {...}}`.
+/// `meta` (and the execution id in it) is left out when the call was not recorded (an unknown connection).
 public struct ExecutionResult: Sendable {
     public var executionId: String
     public var data: JSON?
@@ -15,6 +16,9 @@ public struct ExecutionResult: Sendable {
     public var fallback: Bool
     /// The provider's response headers on success (not part of the API envelope; syncs page by `Link`).
     public var headers: [(name: String, value: String)] = []
+    /// Whether the call is in the executions log under `executionId` (false for an unknown connection, which has
+    /// nothing to log against): the answer names an execution only if it can be read back.
+    public var isRecorded = true
 
     public var isSuccess: Bool { error == nil }
 
@@ -27,12 +31,15 @@ public struct ExecutionResult: Sendable {
         ]
         if cached { meta["cached"] = true }
         if fallback { meta["fallback"] = true }
+        var o: JSONObject
         if let error {
-            var o: JSONObject = ["status": "ERROR", "error": error.json, "meta": .object(meta)]
+            o = ["status": "ERROR", "error": error.json]
             if let partialData { o["data"] = partialData }
-            return .object(o)
+        } else {
+            o = ["status": "SUCCESS", "data": data ?? .null]
         }
-        return ["status": "SUCCESS", "data": data ?? .null, "meta": .object(meta)]
+        if isRecorded { o["meta"] = .object(meta) }
+        return .object(o)
     }
 }
 

@@ -60,7 +60,7 @@ public struct MethodExecutor: Sendable {
         let startedAt = clock.now()
         let executionId = Identifier.make(prefix: "exec_", now: startedAt)
         var trace = Trace()
-        let result: ExecutionResult
+        var result: ExecutionResult
         do {
             var data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
             if let r = trace.redactor, let redacted = r.redactedIfNeeded(data) { data = redacted }
@@ -80,7 +80,7 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: nil, error: .internalError("the execution failed unexpectedly"), partialData: nil,
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
         }
-        record(result, connectionId: connectionId, methodName: methodName, startedAt: startedAt, trace: trace)
+        result.isRecorded = record(result, connectionId: connectionId, methodName: methodName, startedAt: startedAt, trace: trace)
         return result
     }
 
@@ -184,7 +184,13 @@ public struct MethodExecutor: Sendable {
         let perMethod = m.resilience?["circuitBreaker"] != nil  // (the shorthand fields methodLevel folds in are not breakers)
         let breakerKey = perMethod ? "\(connection.id)|\(m.name)" : connection.id
         let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
-        let cacheKey = cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params) : nil
+        let keepsLastGood = if case .lastGoodResponse = config.fallback?.action { true } else { false }
+        // Answers kept for later are filed under the credentials they were fetched with (served to calls with the same
+        // credentials only) and kept redacted (see `storable`).
+        let keepsAnswers = cacheable || keepsLastGood
+        let credentialsDigest = keepsAnswers ? request.credentials?.digest ?? "" : ""
+        let cacheKey =
+            cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params, credentials: credentialsDigest) : nil
         let pipeline = ResiliencePipeline<AdapterResponse, AnyResilienceClock>(
             configuration: config, clock: resilience.clock,
             bulkhead: config.bulkhead.map { resilience.bulkheads.bulkhead(for: connection.id, configuration: $0) },
@@ -211,7 +217,7 @@ public struct MethodExecutor: Sendable {
                 }
                 if let status = response.status, !(200..<300).contains(status) { throw UpstreamStatusError(response: response) }
                 if response.protocolError != nil { throw ProtocolFailure(response: response) }
-                return response
+                return keepsAnswers ? Self.storable(response, redacting: [request.credentials, attemptRequest.credentials]) : response
             })
         } catch {
             outcome = .failure(error)
@@ -223,15 +229,17 @@ public struct MethodExecutor: Sendable {
             trace.responseHeaders = result.value.headers
             trace.cached = result.cached
             if result.cached { trace.attempts = 0 }
-            if let fallbackConfig = config.fallback, case .lastGoodResponse = fallbackConfig.action, !result.cached {
-                resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(result.value, forKey: Self.fallbackKey(connection, m, request.params), now: resilience.clock.now)
+            if keepsLastGood, !result.cached {
+                resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(
+                    result.value, forKey: Self.fallbackKey(connection, m, request.params, credentialsDigest), now: resilience.clock.now)
             }
             return result.value
         case .failure(let error):
             log.copy(into: &trace)
             trace.redactor = log.redactor
             if let fallback = config.fallback, fallback.applies(to: error),
-                let value = try await self.fallback(fallback, connection: connection, method: m, params: request.params, trace: &trace)
+                let value = try await self.fallback(
+                    fallback, connection: connection, method: m, params: request.params, credentialsDigest: credentialsDigest, trace: &trace)
             {
                 trace.fallback = true
                 return value
@@ -240,20 +248,39 @@ public struct MethodExecutor: Sendable {
         }
     }
 
-    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON) -> ResponseCacheKey {
-        ResponseCacheKey(connectionID: c.id, method: m.name, params: params)
+    /// The key of a last good response: like the response cache's, with the digest of the credentials it was fetched with.
+    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON, _ credentialsDigest: String) -> ResponseCacheKey {
+        ResponseCacheKey(connectionID: c.id, method: m.name, params: params, credentials: credentialsDigest)
     }
 
-    /// The fallback's answer, or nil when it has none (no last good response yet).
-    func fallback(_ f: FallbackConfiguration, connection: Connection, method: DefinitionMethod, params: JSON, trace: inout Trace) async throws
-        -> AdapterResponse?
-    {
+    /// `response` as it may be kept for later calls (the response cache, the last good response): every secret of
+    /// the credentials it was fetched with (those the call started with and, after a refresh on 401, the new ones)
+    /// replaced in its body and header values, and the raw bodies, kept for the executions log only, dropped. A kept
+    /// answer is served only with the same credentials (its key holds their digest), and even then holds no secret.
+    static func storable(_ response: AdapterResponse, redacting credentials: [Credentials?]) -> AdapterResponse {
+        var kept = response
+        kept.requestBodyText = nil
+        kept.responseBodyText = nil
+        var seen: [Credentials] = []
+        for case let c? in credentials where !seen.contains(c) {
+            seen.append(c)
+            let redactor = SecretRedactor(c)
+            if let body = redactor.redactedIfNeeded(kept.body) { kept.body = body }
+            kept.headers = kept.headers.map { (name: $0.name, value: redactor.redact($0.value)) }
+        }
+        return kept
+    }
+
+    /// The fallback's answer, or nil when it has none (no last good response fetched with these credentials yet).
+    func fallback(
+        _ f: FallbackConfiguration, connection: Connection, method: DefinitionMethod, params: JSON, credentialsDigest: String, trace: inout Trace
+    ) async throws -> AdapterResponse? {
         switch f.action {
         case .staticValue(let value):
             return AdapterResponse(status: 200, body: value)
         case .lastGoodResponse(let maxAge):
-            guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: Self.fallbackKey(connection, method, params))
-            else { return nil }
+            let key = Self.fallbackKey(connection, method, params, credentialsDigest)
+            guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: key) else { return nil }
             if let maxAge, resilience.clock.now - storedAt > maxAge { return nil }
             return value
         case .method(let name, let fixedParams):
@@ -392,8 +419,8 @@ public struct MethodExecutor: Sendable {
     }
 
     /// `startedAt` is the record's `createdAt`, the time in its (time-ordered) id: the log lists executions by id, so
-    /// by `createdAt` too.
-    func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) {
+    /// by `createdAt` too. Returns whether the call was recorded: not when its connection does not exist.
+    func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) -> Bool {
         let now = clock.now()
         let record = ExecutionRecord(
             id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
@@ -401,7 +428,7 @@ public struct MethodExecutor: Sendable {
             errorCode: result.error?.code, errorMessage: result.error?.message, httpStatus: trace.httpStatus, attempts: result.attempts,
             durationMs: result.durationMs, requestBytes: trace.requestBytes, responseBytes: trace.responseBytes, cached: result.cached,
             fallback: result.fallback, createdAt: startedAt, requestBody: trace.requestBody, responseBody: trace.responseBody)
-        guard trace.connection != nil else { return }  // unknown connection: nothing to log against
+        guard trace.connection != nil else { return false }  // unknown connection: nothing to log against
         recorder.record(record)
         var payload: JSONObject = [
             "executionId": .string(result.executionId), "connectionId": .string(connectionId), "method": .string(methodName),
@@ -416,5 +443,6 @@ public struct MethodExecutor: Sendable {
             events.emit("integration.method.executed", connectionId: connectionId, payload: payload)
         }
         recorder.touch(connectionId: connectionId, at: now)
+        return true
     }
 }

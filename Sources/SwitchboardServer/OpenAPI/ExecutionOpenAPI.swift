@@ -17,7 +17,7 @@ paths:
       responses:
         "200": {description: SUCCESS, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "400": {description: The body is not valid JSON (MALFORMED_BODY; no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
-        "404": {description: Unknown connection or method, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "404": {description: "Unknown connection (CONNECTION_NOT_FOUND; no meta: nothing is logged) or method (METHOD_NOT_FOUND)", content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "409": {description: The connection is not usable, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "413": {description: The body is larger than the server's limit (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "415": {description: The body is not JSON (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
@@ -95,7 +95,9 @@ components:
   schemas:
     ExecutionResult:
       type: object
-      description: The call's envelope; `meta` is present whenever the call ran (not when its body could not be read).
+      description: >-
+        The call's envelope; `meta` is present whenever the call ran and is in the executions log: not when its body
+        could not be read, nor for a connection that does not exist (CONNECTION_NOT_FOUND).
       required: [status]
       properties:
         status: {type: string, enum: [SUCCESS, ERROR]}
@@ -104,7 +106,7 @@ components:
         meta:
           type: object
           properties:
-            executionId: {type: string}
+            executionId: {type: string, description: "The call's entry in the executions log (GET /v1/executions/{id})"}
             attempts: {type: integer}
             durationMs: {type: number}
             cached: {type: boolean}

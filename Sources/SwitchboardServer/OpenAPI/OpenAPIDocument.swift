@@ -298,11 +298,35 @@ components:
             details:
               type: array
               description: >-
-                Validation errors list {path, message}; an upstream error carries the provider's answer ({status, body},
-                the body truncated), a GraphQL error the GraphQL errors as the server sent them, a SOAP Fault {faultcode,
-                faultstring, detail}.
-              items: {type: object, properties: {path: {type: string}, message: {type: string}}}
-            retryAfter: {type: number}
+                Validation errors list {path, message} (path a JSON pointer); an upstream error carries the provider's
+                answer ({status, body}, the body truncated); a GRAPHQL_ERROR the GraphQL errors as the server sent them
+                ({message, locations, path, extensions}, path an array of field names and list indexes); a SOAP_FAULT
+                one {faultcode, subcodes?, faultactor?, node?, detail?} (the faultstring, or SOAP 1.2 Reason, is the
+                error's message).
+              items:
+                type: object
+                properties:
+                  path:
+                    description: A JSON pointer (validation errors), or a GraphQL error's response path.
+                    oneOf:
+                      - {type: string}
+                      - {type: array, items: {type: [string, integer]}}
+                  message: {type: string}
+                  locations: {type: array, items: {type: object, properties: {line: {type: integer}, column: {type: integer}}}}
+                  extensions: {type: object}
+                  status: {type: integer, description: The provider's HTTP status (upstream errors)}
+                  body: {description: The provider's answer, truncated (upstream errors)}
+                  faultcode: {type: string}
+                  subcodes: {type: array, items: {type: string}}
+                  faultactor: {type: string}
+                  node: {type: string}
+                  detail: {description: The Fault's detail element as JSON}
+            retryAfter:
+              type: number
+              description: >-
+                Seconds to wait before calling again (also sent as a Retry-After header), only when known: the wait a
+                circuit breaker or our rate limiter computed, or the provider's Retry-After in seconds. Absent otherwise
+                (a provider's 429 without Retry-After).
     DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
     IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
     AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
