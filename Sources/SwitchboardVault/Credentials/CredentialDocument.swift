@@ -148,18 +148,26 @@ extension CredentialDocument {
     }
 
     /// Reports every header-bound field holding a line break or another control character (header injection), by
-    /// path and never with its value. Custom credentials' `values.headers`, sent as they are, are checked name and value.
+    /// path and never with its value. Custom credentials' `values.headers`, sent as they are, are checked name and value;
+    /// a header name the HTTP client computes (`TransportHeaders`) is refused there and as an API key's header name.
     static func checkHeaderText(_ v: JSONObject, type: CredentialType, into r: inout FieldReader) {
         func isControl(_ s: Unicode.Scalar) -> Bool { (s.value < 0x20 && s != "\t") || s.value == 0x7F }
         let message = "must not contain line breaks or other control characters: it is sent in an HTTP header"
         for key in headerFields(of: type) where v[key]?.stringValue?.unicodeScalars.contains(where: isControl) == true {
             r.report(key, message)
         }
+        // An API key's header name (unless the key goes in the query) and custom headers may not be one the HTTP client
+        // computes (Content-Length, Transfer-Encoding, Connection...).
+        if type == .apiKey, v["in"]?.stringValue != "query", let name = v["name"]?.stringValue, TransportHeaders.contains(name) {
+            r.report("name", TransportHeaders.refusal(name))
+        }
         if type == .custom, case .object(let headers)? = v["values"]?["headers"] {
             for (name, value) in headers {
                 let path = "/values/headers/" + JSONPointer.escape(name)
                 if name.unicodeScalars.contains(where: isControl) {
                     r.absorb([Problem(path: path, message: "the header name must not contain line breaks or other control characters")])
+                } else if TransportHeaders.contains(name) {
+                    r.absorb([Problem(path: path, message: TransportHeaders.refusal(name))])
                 } else if value.stringValue?.unicodeScalars.contains(where: isControl) == true {
                     r.absorb([Problem(path: path, message: message)])
                 }
