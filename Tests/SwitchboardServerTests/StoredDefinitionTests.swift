@@ -8,7 +8,8 @@ import SwitchboardTestSupport
 import Testing
 
 /// Definitions stored before a write-time check existed (written straight into the database here) still load and
-/// run; the transport keeps them from sending framing headers.
+/// run; the transport keeps them from sending framing headers; and a connection config that a path needs is the
+/// connection's problem, not the caller's.
 @Suite struct StoredDefinitionTests {
     /// A definition for httpbin as the codec reads it, then given settings the write-time checks now refuse.
     static func legacyDefinition(baseURL: String, version: String, status: DefinitionStatus) throws -> IntegrationDefinition {
@@ -91,6 +92,49 @@ import Testing
                         "/methods/1/headers/Content-Length", "/methods/1/headers/Expect", "/methods/1/headers/Transfer-Encoding",
                     ], "\(publish.body)")
             }
+        }
+    }
+
+    /// A path's `{config.x}` missing from the connection's config was a 422 VALIDATION_ERROR ("path parameter 'x' is
+    /// missing"), blaming the caller; it is the connection's configuration that lacks it.
+    @Test(arguments: TestBackend.available)
+    func aConfigValueMissingFromThePathIsTheConnectionsProblem(_ backend: TestBackend) async throws {
+        let peer = try SharedPeers.httpbin()
+        try await withApp(backend) { client in
+            let doc: JSON = [
+                "key": "cfgpath", "name": "Config in the path", "version": "1.0.0", "baseUrl": .string(peer.baseURL),
+                "methods": [
+                    ["name": "get", "verb": "GET", "path": "/{config.x}/get"],
+                    ["name": "header", "verb": "GET", "path": "/get", "headers": ["X-Region": "r-{{config.region}}-{{params.p}}"]],
+                ],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: doc).status == 201)
+            let without = try await client.call(.post, "/v1/connections", json: ["definitionKey": "cfgpath", "name": "no x"])
+            let id = try #require(without.body["id"]?.stringValue, "\(without.body)")
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+            #expect(r.status == 409, "\(r.body)")
+            #expect(r.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
+            #expect(r.body["error"]?["message"]?.stringValue?.contains("config.x") == true, "\(r.body)")
+
+            let bad = try await client.call(
+                .post, "/v1/connections", json: ["definitionKey": "cfgpath", "name": "bad", "config": ["x": "..", "region": "eu\r\nX-Evil: 1"]])
+            let badId = try #require(bad.body["id"]?.stringValue, "\(bad.body)")
+            let dots = try await client.call(.post, "/v1/connections/\(badId)/methods/get", json: [:])
+            #expect(dots.status == 409, "\(dots.body)")
+            #expect(dots.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
+            let header = try await client.call(.post, "/v1/connections/\(badId)/methods/header", json: ["p": "ok"])
+            #expect(header.status == 409, "\(header.body)")
+            #expect(header.body["error"]?["message"]?.stringValue?.contains("config.region") == true, "\(header.body)")
+            // A line break from the parameters is still the caller's fault.
+            let fromParams = try await client.call(.post, "/v1/connections/\(id)/methods/header", json: ["p": "a\nb"])
+            #expect(fromParams.status == 422, "\(fromParams.body)")
+            #expect(fromParams.body["error"]?["code"] == "VALIDATION_ERROR")
+
+            let good = try await client.call(.post, "/v1/connections", json: ["definitionKey": "cfgpath", "name": "x", "config": ["x": "anything"]])
+            let goodId = try #require(good.body["id"]?.stringValue, "\(good.body)")
+            let ok = try await client.call(.post, "/v1/connections/\(goodId)/methods/get", json: [:])
+            #expect(ok.status == 200, "\(ok.body)")
+            #expect(ok.body["data"]?["url"]?.stringValue?.hasSuffix("/anything/get") == true, "\(ok.body)")
         }
     }
 }
