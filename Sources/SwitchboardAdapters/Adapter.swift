@@ -96,6 +96,9 @@ public struct AdapterError: Error, Sendable, Equatable {
         case invalidRequest
         /// The adapter is misconfigured for this definition or method.
         case configuration
+        /// The connection's config lacks a value the method's templates need (`{config.region}` in the path), or holds
+        /// one that cannot be sent: the connection's fault, not the caller's nor the definition's.
+        case connectionConfiguration
         /// The TLS handshake failed: the upstream's certificate is not trusted, or the upstream refused ours.
         case tls
         /// The connection's credentials cannot be used as stored (a malformed client certificate or key).

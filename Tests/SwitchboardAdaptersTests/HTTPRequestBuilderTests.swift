@@ -36,6 +36,28 @@ import Testing
         #expect(throws: AdapterError.self) { try request(m, params: [:]) }
     }
 
+    /// A config value the path or baseUrl needs, missing or unusable, is the connection's problem (it was reported as
+    /// an invalid request, "path parameter 'x' is missing", which the engine answers as the caller's 422).
+    @Test func configValuesThePathNeedsAreTheConnectionsProblem() throws {
+        let m = DefinitionMethod(name: "m", verb: .GET, path: "/{config.x}/get")
+        let config: JSONObject = ["baseUrl": "https://api.example.com"]
+        let missing = AdapterError(.connectionConfiguration, "the connection's config has no value for config.x, which the method's path uses")
+        #expect(throws: missing) { try request(m, params: ["x": "from-params"], config: config) }
+        var dots = config
+        dots["x"] = ".."
+        let dotted = AdapterError(.connectionConfiguration, "the connection's config value config.x, which the method's path uses, may not be '..'")
+        #expect(throws: dotted) { try request(m, params: [:], config: dots) }
+        let noBase = AdapterError(.connectionConfiguration, "the connection's config has no string value for config.baseUrl, which the baseUrl uses")
+        #expect(throws: noBase) { try request(m, params: [:], config: ["x": "a"]) }
+        var h = DefinitionMethod(name: "h", verb: .GET, path: "/x")
+        h.headers = ["X-Region": "{{config.region}}-{{params.p}}"]
+        let broken = AdapterError(.connectionConfiguration, "the connection's config value config.region would put a line break in header 'X-Region'")
+        #expect(throws: broken) { try request(h, params: ["p": "ok"], config: ["baseUrl": "https://api.example.com", "region": "eu\r\nX: 1"]) }
+        #expect(throws: AdapterError(.invalidRequest, "header 'X-Region' would contain a line break")) {
+            try request(h, params: ["p": "a\nb"], config: ["baseUrl": "https://api.example.com", "region": "eu"])
+        }
+    }
+
     @Test func dotSegmentsAndEmptyPathParametersAreRefused() throws {
         let m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}/items")
         #expect(throws: AdapterError(.invalidRequest, "path parameter 'id' may not be '..'")) { try request(m, params: ["id": ".."]) }

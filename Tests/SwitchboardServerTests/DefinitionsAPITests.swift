@@ -185,4 +185,82 @@ import Testing
             #expect(try await client.call(.post, "/v1/definitions?publish=true", json: gql).status == 201)
         }
     }
+
+    /// Settings every call would fail on are refused when the definition is written (422, a problem per setting at its
+    /// path, with the message a call gave), where before they were published and each call answered 409
+    /// DEFINITION_ERROR (templates, transforms), 502 (`maxResponseBytes` -1) or hung on a `Content-Length` header.
+    @Test(arguments: TestBackend.available)
+    func methodSettingsAreValidatedWhenWritten(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            func doc(_ method: JSON, type: String = "rest_api", extra: JSONObject = [:]) -> JSON {
+                var o: JSONObject = ["type": .string(type), "baseUrl": "http://127.0.0.1:9", "methods": [method]]
+                for (k, v) in extra { o[k] = v }
+                return definition("checked", extra: o)
+            }
+            func refused(
+                _ document: JSON, _ expected: [(path: String, text: String)], sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws {
+                let r = try await client.call(.post, "/v1/definitions?publish=true", json: document)
+                #expect(r.status == 422, "\(r.body)", sourceLocation: sourceLocation)
+                #expect(r.body["error"]?["code"] == "VALIDATION_ERROR", sourceLocation: sourceLocation)
+                let details = r.body["error"]?["details"]?.arrayValue ?? []
+                #expect(details.compactMap { $0["path"]?.stringValue } == expected.map(\.path), "\(r.body)", sourceLocation: sourceLocation)
+                for (detail, want) in zip(details, expected) {
+                    #expect(detail["message"]?.stringValue?.contains(want.text) == true, "\(detail)", sourceLocation: sourceLocation)
+                }
+            }
+            // Framing and hop-by-hop headers, in any case, for every HTTP adapter, and as an API key's header name.
+            let getcl: JSON = [
+                "name": "getcl", "verb": "GET", "path": "/anything", "headers": ["Content-Length": "{{params.cl}}"],
+                "paramSchema": ["type": "object"], "timeoutMs": 3000,
+            ]
+            try await refused(doc(getcl), [("/methods/0/headers/Content-Length", "'Content-Length' is set by the HTTP client")])
+            let hopByHop: JSON = [
+                "transfer-encoding": "chunked", "Connection": "close", "Keep-Alive": "x", "Upgrade": "h2c", "TE": "trailers", "Trailer": "x",
+                "Proxy-Connection": "x", "Expect": "100-continue", "X-Fine": "1", "Host": "example.test",
+            ]
+            let refusedNames = ["Connection", "Expect", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "transfer-encoding"]
+            try await refused(
+                doc(["name": "q", "graphql": ["query": "{ a }"], "headers": hopByHop], type: "graphql"),
+                refusedNames.map { ("/methods/0/headers/\($0)", "is set by the HTTP client") })
+            try await refused(
+                doc(["name": "op", "soap": ["version": "1.1", "namespace": "urn:x"], "headers": ["Content-Length": "0"]], type: "soap"),
+                [("/methods/0/headers/Content-Length", "is set by the HTTP client")])
+            try await refused(
+                doc(["name": "get"], extra: ["auth": ["type": "api_key", "apiKey": ["in": "header", "name": "Content-Length"]]]),
+                [("/auth/apiKey/name", "is set by the HTTP client")])
+            // maxResponseBytes: a positive integer no larger than the client can hold.
+            for bad: JSON in [-1, 0, 1.5, "big", 4_294_967_296] {
+                try await refused(
+                    doc(["name": "get", "options": ["maxResponseBytes": bad]]),
+                    [("/methods/0/options/maxResponseBytes", "must be an integer from 1 to 4294967295")])
+            }
+            // Templates, at their own paths, with the message a call gave.
+            let templated: JSON = [
+                "name": "get", "verb": "POST", "path": "/{config.}/x", "query": ["q": "{{params.q"], "headers": ["X-Empty": "{{}}"],
+                "body": ["a": ["b": "{{secrets.token}}"], "list": ["ok", "{{params"]],
+            ]
+            try await refused(
+                doc(templated, extra: ["baseUrl": "http://{config.}"]),
+                [
+                    ("/baseUrl", "'config.' is not a valid reference"), ("/methods/0/path", "'config.' is not a valid reference"),
+                    ("/methods/0/query/q", "'{{params.q' has '{{' without '}}'"), ("/methods/0/headers/X-Empty", "'' is not a valid reference"),
+                    ("/methods/0/body/a/b", "'secrets.token' must start with params. or config."),
+                    ("/methods/0/body/list/1", "has '{{' without '}}'"),
+                ])
+            // JSONata transforms that do not compile, with the JSONata error.
+            try await refused(
+                doc(["name": "get", "requestTransform": "$$$(", "responseTransform": "$$$("]),
+                [("/methods/0/requestTransform", "S0207"), ("/methods/0/responseTransform", "S0207")])
+            #expect(try await client.call(.get, "/v1/definitions/checked").status == 404)
+
+            // What the checks allow: Host (virtual hosting), other headers, a limit in range, templates that parse.
+            let good = doc([
+                "name": "get", "path": "/{config.region}/x", "headers": ["Host": "api.example.test", "X-Trace": "t-{{params.q}}"],
+                "query": ["v": "{{config.apiVersion}}"], "options": ["maxResponseBytes": 4_294_967_295], "responseTransform": "$.a",
+            ])
+            let created = try await client.call(.post, "/v1/definitions?publish=true", json: good)
+            #expect(created.status == 201, "\(created.body)")
+        }
+    }
 }

@@ -101,6 +101,37 @@ struct VaultAPITests {
         }
     }
 
+    /// A credential may not name a header the HTTP client computes (Content-Length, Transfer-Encoding, Connection...):
+    /// refused at PUT (422) for custom `values.headers` and an API key's header name, where before it was stored and
+    /// sent (a `Content-Length` on a GET made the upstream wait for a body).
+    @Test(arguments: TestBackend.available)
+    func credentialsMayNotSetFramingHeaders(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let cases: [(auth: JSON, body: JSON, path: String)] = [
+                (["type": "custom"], ["type": "custom", "values": ["headers": ["Content-Length": "5"]]], "/values/headers/Content-Length"),
+                (["type": "custom"], ["type": "custom", "values": ["headers": ["transfer-encoding": "x"]]], "/values/headers/transfer-encoding"),
+                (["type": "api_key"], ["type": "api_key", "key": "k", "name": "Connection"], "/name"),
+                (["type": "api_key"], ["type": "api_key", "key": "k", "in": "header", "name": "Upgrade"], "/name"),
+            ]
+            for (auth, body, path) in cases {
+                let id = try await Self.connection(client, auth: auth)
+                let r = try await client.call(.put, "/v1/connections/\(id)/credentials", json: body)
+                #expect(r.status == 422, "\(path): \(r.body)")
+                #expect(r.body["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == [path], "\(r.body)")
+                #expect(r.body["error"]?["details"]?[0]?["message"]?.stringValue?.contains("is set by the HTTP client") == true, "\(r.body)")
+            }
+            // Host may be set (virtual hosting); a query parameter may have any name.
+            let custom = try await Self.connection(client, auth: ["type": "custom"])
+            let host = try await client.call(
+                .put, "/v1/connections/\(custom)/credentials", json: ["type": "custom", "values": ["headers": ["Host": "api.example.test"]]])
+            #expect(host.status == 200, "\(host.body)")
+            let key = try await Self.connection(client, auth: ["type": "api_key"])
+            let query = try await client.call(
+                .put, "/v1/connections/\(key)/credentials", json: ["type": "api_key", "key": "k", "in": "query", "name": "te"])
+            #expect(query.status == 200, "\(query.body)")
+        }
+    }
+
     /// A credential value that goes into an HTTP header is refused at PUT (422, with its path and without the value) when
     /// it holds a line break or another control character; before, it was stored and every call failed.
     @Test(arguments: TestBackend.available)

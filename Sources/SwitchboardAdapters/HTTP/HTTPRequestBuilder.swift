@@ -55,14 +55,26 @@ public enum HTTPRequestBuilder {
             switch part {
             case .literal(let s): url += s
             case .placeholder(let ref):
+                // A config value is the connection's to set: its absence is not the caller's fault.
+                let isConfig = ref.root == .config
+                let name = ref.path.joined(separator: ".")
                 guard let v = Template.lookup(ref, params: params, config: config) else {
-                    throw AdapterError(.invalidRequest, "path parameter '\(ref.path.joined(separator: "."))' is missing")
+                    if isConfig {
+                        throw AdapterError(
+                            .connectionConfiguration, "the connection's config has no value for config.\(name), which the method's path uses")
+                    }
+                    throw AdapterError(.invalidRequest, "path parameter '\(name)' is missing")
                 }
                 let text = Template.text(v)
                 // "." and ".." are not encoded by percent-encoding (they are unreserved) and would walk the path up;
                 // an empty value would leave an empty segment ("//"). Both are refused rather than sent.
                 if text.isEmpty || text == "." || text == ".." {
-                    let name = ref.path.joined(separator: ".")
+                    if isConfig {
+                        throw AdapterError(
+                            .connectionConfiguration,
+                            "the connection's config value config.\(name), which the method's path uses, "
+                                + (text.isEmpty ? "is empty" : "may not be '\(text)'"))
+                    }
                     throw AdapterError(
                         .invalidRequest, text.isEmpty ? "path parameter '\(name)' is empty" : "path parameter '\(name)' may not be '\(text)'")
                 }
@@ -85,6 +97,10 @@ public enum HTTPRequestBuilder {
             guard let v = t.render(params: params, config: config) else { continue }
             let text = Template.text(v)
             if let forbidden = forbiddenCharacter(inHeaderValue: text) {
+                if let culprit = configCulprit(t, config: config) {
+                    throw AdapterError(
+                        .connectionConfiguration, "the connection's config value config.\(culprit) would put \(forbidden) in header '\(name)'")
+                }
                 throw AdapterError(.invalidRequest, "header '\(name)' would contain \(forbidden)")
             }
             headers.append((name, text))
@@ -130,12 +146,35 @@ public enum HTTPRequestBuilder {
         )
     }
 
+    /// The first config placeholder of `template` whose value holds a character a header value may not (the
+    /// connection's config is at fault rather than the parameters), as `name.sub`; nil when none does.
+    static func configCulprit(_ template: Template, config: JSONObject) -> String? {
+        for case .placeholder(let ref) in template.parts where ref.root == .config {
+            if let v = Template.lookup(ref, params: .null, config: config), forbiddenCharacter(inHeaderValue: Template.text(v)) != nil {
+                return ref.path.joined(separator: ".")
+            }
+        }
+        return nil
+    }
+
     static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> String {
         guard let t = m.baseURL else { throw AdapterError(.configuration, "the definition has no baseUrl") }
+        // The baseUrl reads the connection's config only (`{config.baseUrl}`, or `{name}` for the same): a value
+        // missing there, or one that is not an http(s) URL, is the connection's to fix.
+        let fromConfig = !t.isConstant
         guard let v = t.render(params: .object(request.config), config: request.config), var s = v.stringValue, !s.isEmpty else {
-            throw AdapterError(.configuration, "the baseUrl template names a config value that is not set")
+            let names = t.parts.compactMap { (part) -> String? in
+                guard case .placeholder(let ref) = part else { return nil }
+                return "config." + ref.path.joined(separator: ".")
+            }
+            throw AdapterError(
+                .connectionConfiguration, "the connection's config has no string value for \(names.joined(separator: ", ")), which the baseUrl uses")
         }
-        guard s.hasPrefix("http://") || s.hasPrefix("https://") else { throw AdapterError(.configuration, "the baseUrl must be an http(s) URL") }
+        guard s.hasPrefix("http://") || s.hasPrefix("https://") else {
+            throw AdapterError(
+                fromConfig ? .connectionConfiguration : .configuration,
+                fromConfig ? "the baseUrl taken from the connection's config must be an http(s) URL" : "the baseUrl must be an http(s) URL")
+        }
         while s.hasSuffix("/") { s.removeLast() }
         return s
     }

@@ -4,6 +4,7 @@ import JSONValue
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import SwitchboardCore
 import Synchronization
 
 /// Sends HTTP requests: plain `http://` ones over `PlainHTTPClient` (a lean HTTP/1.1 client with keep-alive pools per
@@ -153,9 +154,14 @@ public final class HTTPTransport: Sendable {
     /// (and 301/302 after a POST) turn into a GET without a body; a redirect to another origin (scheme, host or port)
     /// drops `Authorization`, `Proxy-Authorization`, `Cookie`, every header the authentication injection set (an API
     /// key header of any name) and the client certificate.
+    ///
+    /// Headers the client computes (`TransportHeaders`: `Content-Length`, `Transfer-Encoding`, `Connection`...) are
+    /// dropped from `spec` whatever set them (a definition stored before they were refused on write, a credential):
+    /// each client frames the message from the body it sends.
     public func send(_ spec: HTTPRequestSpec, timeout: Duration, maxBytes: Int) async throws(AdapterError) -> Response {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         var spec = spec
+        spec.headers.removeAll { TransportHeaders.contains($0.name) }
         var visited: Set<String> = []  // filled on the first redirect: most calls have none
         while true {
             let answer = try await sendOnce(spec, deadline: deadline, maxBytes: maxBytes)

@@ -351,6 +351,7 @@ public struct MethodExecutor: Sendable {
         case .responseTooLarge: SwitchboardError(code: "RESPONSE_TOO_LARGE", message: error.message, status: 502)
         case .invalidRequest: .validation(error.message)
         case .configuration: SwitchboardError(code: "DEFINITION_ERROR", message: error.message, status: 409)
+        case .connectionConfiguration: SwitchboardError(code: "CONNECTION_NOT_USABLE", message: error.message, status: 409)
         case .tls: SwitchboardError(code: "UPSTREAM_TLS_ERROR", message: error.message, status: 502)
         case .invalidCredentials: SwitchboardError(code: "CREDENTIALS_INVALID", message: error.message, status: 409)
         case .other: SwitchboardError(code: "UPSTREAM_ERROR", message: error.message, status: 502)

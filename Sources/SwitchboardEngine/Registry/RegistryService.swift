@@ -1,4 +1,5 @@
 import JSONValue
+import JSONata
 import SwitchboardAdapters
 import SwitchboardCore
 
@@ -25,10 +26,10 @@ public struct RegistryService: Sendable {
     }
 
     /// Applies a status transition and forgets cached copies of the definition. A version is published only if its
-    /// adapter settings are valid (a draft stored before they were checked on write may not be).
+    /// method settings pass the write-time checks (a draft stored before they were checked on write may not).
     public func transition(key: String, version: SemanticVersion, _ transition: DefinitionStatus.Transition) async throws -> IntegrationDefinition {
         if transition == .publish, let stored = try await definitions.version(key: key, version: version) {
-            try checkAdapterSettings(stored)
+            try checkMethodSettings(stored)
         }
         defer { cache?.invalidate(definitionKey: key) }
         return try await definitions.transition(key: key, version: version, transition)
@@ -67,7 +68,7 @@ public struct RegistryService: Sendable {
         }
         let otherProblems = validators.flatMap { $0(definition) }
         if !otherProblems.isEmpty { throw .validation("the definition has \(otherProblems.count) problem(s)", problems: otherProblems) }
-        try checkAdapterSettings(definition)
+        try checkMethodSettings(definition)
         if definition.status != .draft {
             throw .validation(
                 "a new version starts as DRAFT; use the publish, deprecate and archive transitions",
@@ -76,10 +77,27 @@ public struct RegistryService: Sendable {
         return definition
     }
 
-    /// Refuses (422) a definition whose methods' adapter settings its adapter would refuse at call time.
-    func checkAdapterSettings(_ definition: IntegrationDefinition) throws(SwitchboardError) {
-        let problems = adapters.problems(in: definition)
-        if !problems.isEmpty { throw .validation("the definition's adapter settings have \(problems.count) problem(s)", problems: problems) }
+    /// Refuses (422) a definition whose methods' settings every call would fail on (409 `DEFINITION_ERROR`): templates
+    /// that do not parse and `options.maxResponseBytes` out of range (`CompiledMethod.problems(in:)`), transforms that
+    /// do not compile (`transformProblems(in:)`), and adapter settings its adapter refuses (`Adapter.validate(_:of:)`).
+    func checkMethodSettings(_ definition: IntegrationDefinition) throws(SwitchboardError) {
+        let problems = CompiledMethod.problems(in: definition) + Self.transformProblems(in: definition) + adapters.problems(in: definition)
+        if !problems.isEmpty { throw .validation("the definition's method settings have \(problems.count) problem(s)", problems: problems) }
+    }
+
+    /// Each method's `requestTransform` and `responseTransform` that does not compile as JSONata, with the JSONata
+    /// error (code and position) the call would report (`PreparedDefinition` compiles them the same way).
+    static func transformProblems(in definition: IntegrationDefinition) -> [Problem] {
+        var out: [Problem] = []
+        for (i, method) in definition.methods.enumerated() {
+            for (field, source) in [("requestTransform", method.requestTransform), ("responseTransform", method.responseTransform)] {
+                guard let source else { continue }
+                do { _ = try JSONataExpression(compiling: source) } catch {
+                    out.append(Problem(path: "/methods/\(i)/\(field)", message: "\(error)"))
+                }
+            }
+        }
+        return out
     }
 
     /// The version a client means by `key` alone: latest published, else latest draft.

@@ -18,7 +18,7 @@ paths:
         "200": {description: SUCCESS, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "400": {description: The body is not valid JSON (MALFORMED_BODY; no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "404": {description: "Unknown connection (CONNECTION_NOT_FOUND; no meta: nothing is logged) or method (METHOD_NOT_FOUND)", content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
-        "409": {description: The connection is not usable, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "409": {description: "The connection is not usable (not CONNECTED, or its config lacks a value the path or baseUrl needs: CONNECTION_NOT_USABLE), or the definition cannot run (DEFINITION_ERROR)", content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "413": {description: The body is larger than the server's limit (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "415": {description: The body is not JSON (no meta), content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "422": {description: Invalid parameters, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}

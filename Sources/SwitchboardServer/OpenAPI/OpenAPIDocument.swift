@@ -100,9 +100,11 @@ paths:
       operationId: createDefinition
       summary: Create a definition version (JSON or YAML body); it starts as DRAFT
       description: >-
-        Validated as a whole (422 lists every problem with its path): schemas, templates, resilience settings, and each
-        method's adapter settings (graphql, soap, sql), checked by the adapter of the definition's type with the parsing
-        calls use.
+        Validated as a whole (422 lists every problem with its path): schemas, templates (path, query, headers, body,
+        baseUrl: parsed as calls parse them), JSONata transforms (compiled), options.maxResponseBytes (1 to 4294967295),
+        resilience settings, headers the HTTP client computes (Content-Length, Transfer-Encoding, Connection,
+        Keep-Alive, Upgrade, TE, Trailer, Proxy-Connection, Expect; Host is allowed), and each method's adapter settings
+        (graphql, soap, sql), checked by the adapter of the definition's type with the parsing calls use.
       parameters:
         - {name: publish, in: query, schema: {type: boolean}, description: Publish the new version at once}
       requestBody:
@@ -187,7 +189,7 @@ paths:
     post:
       tags: [definitions]
       operationId: publishDefinition
-      summary: DRAFT or DEPRECATED to PUBLISHED (422 if its methods' adapter settings are invalid)
+      summary: DRAFT or DEPRECATED to PUBLISHED (422 if its methods' settings fail the checks made when a definition is written)
       responses:
         "200": {description: Published, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
         "404": {$ref: "#/components/responses/Error"}

@@ -179,10 +179,11 @@ extension CredentialDocument {
     }
 
     /// Reports every header-bound field holding a line break or another control character (header injection), or a
-    /// non-ASCII character, by path and never with its value. Basic credentials may hold non-ASCII characters (they are
-    /// base64-encoded, as UTF-8: RFC 7617), and so may an api_key sent in the query (percent-encoded): its `in`, or
-    /// else `apiKeyPlacement`, the definition's. Custom credentials' `values.headers`, sent as they are, are checked
-    /// name and value.
+    /// non-ASCII character, by path and never with its value; a header name the HTTP client computes
+    /// (`TransportHeaders`) is refused as a custom header and as an API key's header name. Basic credentials may hold
+    /// non-ASCII characters (they are base64-encoded, as UTF-8: RFC 7617), and so may an api_key sent in the query
+    /// (percent-encoded): its `in`, or else `apiKeyPlacement`, the definition's. Custom credentials' `values.headers`,
+    /// sent as they are, are checked name and value.
     static func checkHeaderText(_ v: JSONObject, type: CredentialType, apiKeyPlacement: APIKeyPlacement, into r: inout FieldReader) {
         let placement = v["in"]?.stringValue.flatMap(APIKeyPlacement.init(rawValue:)) ?? apiKeyPlacement
         let allowsNonASCII = type == .basic || (type == .apiKey && placement == .query)
@@ -191,11 +192,18 @@ extension CredentialDocument {
                 r.report(key, problem.rule + ": it is sent in an HTTP header")
             }
         }
+        // An API key's header name (unless the key goes in the query) and custom headers may not be one the HTTP client
+        // computes (Content-Length, Transfer-Encoding, Connection...).
+        if type == .apiKey, placement != .query, let name = v["name"]?.stringValue, TransportHeaders.contains(name) {
+            r.report("name", TransportHeaders.refusal(name))
+        }
         if type == .custom, case .object(let headers)? = v["values"]?["headers"] {
             for (name, value) in headers {
                 let path = "/values/headers/" + JSONPointer.escape(name)
                 if let problem = HeaderTextProblem(name, allowsNonASCII: false) {
                     r.absorb([Problem(path: path, message: "the header name " + problem.rule)])
+                } else if TransportHeaders.contains(name) {
+                    r.absorb([Problem(path: path, message: TransportHeaders.refusal(name))])
                 } else if let problem = value.stringValue.flatMap({ HeaderTextProblem($0, allowsNonASCII: false) }) {
                     r.absorb([Problem(path: path, message: problem.rule + ": it is sent in an HTTP header")])
                 }
