@@ -103,6 +103,9 @@ public struct AdapterError: Error, Sendable, Equatable {
         case tls
         /// The connection's credentials cannot be used as stored (a malformed client certificate or key).
         case invalidCredentials
+        /// The connection's config names a target the adapter refuses to reach (the SQL adapter: Switchboard's own
+        /// database). The connection's fault: every call fails the same way until its config changes.
+        case refusedTarget
         /// Anything else in the transport.
         case other
     }
@@ -131,10 +134,18 @@ public protocol Adapter: Sendable {
     /// - Returns: the error `execute` would throw for these settings, or nil. Its `field` (`graphql.query`) locates
     ///   the problem; the default implementation (custom adapters registered in code) accepts everything.
     func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError?
+
+    /// Checks a connection's `config` (defaults applied) for `definition` when it is written (created or changed), so
+    /// that a config every call would refuse is refused then (422). `execute` checks it again on every call.
+    ///
+    /// - Returns: the error `execute` would throw for this config, or nil; its `field` (`sqlitePath`) names the
+    ///   config member at fault. The default implementation accepts every config.
+    func validate(config: JSONObject, of definition: IntegrationDefinition) -> AdapterError?
 }
 
 extension Adapter {
     public func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError? { nil }
+    public func validate(config: JSONObject, of definition: IntegrationDefinition) -> AdapterError? { nil }
 }
 
 /// The adapters by integration type.
@@ -164,6 +175,14 @@ public struct AdapterRegistry: Sendable {
             out.append(Problem(path: path + tokens.map { "/" + JSONPointer.escape($0) }.joined(), message: error.message))
         }
         return out
+    }
+
+    /// Problems in a connection's `config` for `definition`, found by the adapter of its type
+    /// (`Adapter.validate(config:of:)`), each with its path in the connection document (`/config/sqlitePath`).
+    public func problems(inConfig config: JSONObject, of definition: IntegrationDefinition) -> [Problem] {
+        guard let error = adapters[definition.type]?.validate(config: config, of: definition) else { return [] }
+        let tokens = (error.field ?? "").split(separator: ".").map(String.init)
+        return [Problem(path: "/config" + tokens.map { "/" + JSONPointer.escape($0) }.joined(), message: error.message)]
     }
 }
 

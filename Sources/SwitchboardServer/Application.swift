@@ -79,7 +79,8 @@ public struct AppServices: Sendable {
     public init(
         store: Store, schemas: JSONSchemaChecker, clock: any WallClock = SystemWallClock(), credentials: (any CredentialProvider)? = nil,
         vault: Vault? = nil, resilience: ResilienceRuntime? = nil, syncConfiguration: SyncEngine.Configuration = .init(), syncWorkers: Int = 1,
-        transport: HTTPTransport.Configuration = .init(), cacheTTL: Duration = .seconds(5), logger: Logger
+        transport: HTTPTransport.Configuration = .init(), sql: SQLAdapter.Configuration = .init(), cacheTTL: Duration = .seconds(5),
+        logger: Logger
     ) {
         self.syncWorkers = syncWorkers
         let vault =
@@ -105,19 +106,19 @@ public struct AppServices: Sendable {
                 vault.apply(change)
             }
         }
-        self.connections = ConnectionService(
-            connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache)
-        self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
-        vault.bind(events: EventBusVaultSink(bus: eventBus))
-        vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
-        self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
         self.transport = HTTPTransport(configuration: transport)
-        self.sqlAdapter = SQLAdapter(logger: logger)
+        self.sqlAdapter = SQLAdapter(logger: logger, configuration: sql)
         var adapters = AdapterRegistry()
         adapters.register(RESTAdapter(transport: self.transport), for: .restAPI)
         adapters.register(GraphQLAdapter(transport: self.transport), for: .graphql)
         adapters.register(SOAPAdapter(transport: self.transport), for: .soap)
         adapters.register(sqlAdapter, for: .database)
+        self.connections = ConnectionService(
+            connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache, adapters: adapters)
+        self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
+        vault.bind(events: EventBusVaultSink(bus: eventBus))
+        vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
+        self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
         self.registry = RegistryService(
             definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)],
             adapters: adapters)
@@ -230,8 +231,10 @@ public func buildApplication(
     let services = AppServices(
         store: store, schemas: schemas, vault: vault, resilience: resilience,
         syncConfiguration: SyncEngine.Configuration(leaseMs: Int64(configuration.syncLeaseSeconds) * 1000), syncWorkers: configuration.syncWorkers,
-        transport: HTTPTransport.Configuration(plainHTTPClient: configuration.plainHTTPClient), cacheTTL: configuration.executionCacheTTL,
-        logger: logger)
+        transport: HTTPTransport.Configuration(plainHTTPClient: configuration.plainHTTPClient),
+        // SQL connections may not reach the store's own database or anything in the data directory.
+        sql: SQLAdapter.Configuration(store: configuration.storeLocation, dataDirectory: configuration.dataDirectory),
+        cacheTTL: configuration.executionCacheTTL, logger: logger)
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,

@@ -17,6 +17,9 @@ import Synchronization
 /// - SQLite: ATTACH, DETACH and transaction control are refused on every method (the connection is shared by calls),
 ///   and so is VACUUM (it rewrites the whole file; VACUUM INTO writes a file anywhere on the server).
 /// - The method's timeout stops the statement (SQLite: interrupted; PostgreSQL: `statement_timeout`).
+/// - The rows are counted as they are read (`SQLResultBudget`), against the method's `maxResponseBytes`: reading
+///   stops at the first row over it, and the call fails with `responseTooLarge`.
+/// - A connection naming Switchboard's own database is refused (`SQLOwnStoreGuard`, from `Configuration`).
 /// - A refusal is the method's fault: `DEFINITION_ERROR` (409), like other definition mistakes.
 ///
 /// The result is `{"rows": [{column: value}], "rowCount": n}`: n is the rows an INSERT, UPDATE or DELETE changed,
@@ -25,8 +28,26 @@ public final class SQLAdapter: Adapter {
     private let databases = Mutex<[String: any SQLDatabase]>([:])
     private let runners = Mutex<[Task<Void, Never>]>([])
     let logger: Logger
+    let ownStore: SQLOwnStoreGuard
 
-    public init(logger: Logger) { self.logger = logger }
+    /// What the adapter must know of the server it runs in.
+    public struct Configuration: Sendable {
+        /// Where Switchboard's own store is: a connection naming it (its SQLite file, or its PostgreSQL database) is
+        /// refused.
+        public var store: StoreLocation?
+        /// The server's data directory (the store's file, the vault's keys): a `sqlitePath` inside it is refused.
+        public var dataDirectory: String?
+
+        public init(store: StoreLocation? = nil, dataDirectory: String? = nil) {
+            self.store = store
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    public init(logger: Logger, configuration: Configuration = .init()) {
+        self.logger = logger
+        self.ownStore = SQLOwnStoreGuard(configuration: configuration)
+    }
 
     /// A method's `sql` settings: the query (present, holding a statement) and `readOnly` (a boolean, true when absent).
     /// The same parse runs when a definition is written (`validate`) and on every call.
@@ -48,16 +69,21 @@ public final class SQLAdapter: Adapter {
         let (text, readOnly) = try Self.settings(of: request.method.method)
         let (statement, names) = try Self.bindNamed(text)
         let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
+        // Checked on every call, not only when the config was written: a link to the store can be made at any time.
+        if let refusal = ownStore.refusal(request.config) { throw AdapterError(.refusedTarget, refusal.message, field: refusal.field) }
         let db = try await database(for: request.config, readOnly: readOnly)
         let timeout = request.timeout
+        // The rows are counted as they are read, and reading stops at the method's response limit.
+        let budget = SQLResultBudget(maxBytes: request.method.maxResponseBytes)
         do {
             let result = try await withThrowingTaskGroup(of: SQLStatementResult.self) { group in
                 group.addTask {
                     if let pg = db as? PostgresDatabase {
-                        return try await pg.runStatement(statement, binds, readOnly: readOnly, timeout: timeout)
+                        return try await pg.runStatement(statement, binds, readOnly: readOnly, timeout: timeout, budget: budget)
                     }
                     // SQLite: the connection opened for read-only methods refuses writes; cancelling this task (when
                     // the timer below fires) interrupts the statement.
+                    if let sqlite = db as? SQLiteDatabase { return try await sqlite.run(statement, binds, budget: budget) }
                     return try await db.run(statement, binds)
                 }
                 group.addTask {
@@ -81,6 +107,7 @@ public final class SQLAdapter: Adapter {
             case .unavailable: throw AdapterError(.connection, "the database is unavailable")
             case .refused: throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: \(e.message)")
             case .cancelled: throw AdapterError(.timeout, "the query did not finish in time")
+            case .resultTooLarge: throw AdapterError(.responseTooLarge, "the query's rows are larger than \(budget.maxBytes) bytes")
             default: throw AdapterError(.other, "the statement failed: \(e.message)")
             }
         } catch {

@@ -1,3 +1,4 @@
+import JSONValue
 import SwitchboardCore
 
 extension SQLAdapter {
@@ -11,5 +12,10 @@ extension SQLAdapter {
             return AdapterError(error.kind, error.message, field: "sql.query")
         }
         return nil
+    }
+
+    /// Refuses a connection config naming Switchboard's own database (see `SQLOwnStoreGuard`).
+    public func validate(config: JSONObject, of definition: IntegrationDefinition) -> AdapterError? {
+        ownStore.refusal(config).map { AdapterError(.refusedTarget, $0.message, field: $0.field) }
     }
 }

@@ -1,4 +1,5 @@
 import JSONValue
+import SwitchboardAdapters
 import SwitchboardCore
 
 /// Creating and changing connections: config validated against the definition's configSchema, defaults applied,
@@ -10,16 +11,19 @@ public struct ConnectionService: Sendable {
     public let clock: any WallClock
     /// Forgotten on every change so executions see it at once.
     public let cache: ExecutionCache?
+    /// The adapters, which check a config their calls would refuse (`Adapter.validate(config:of:)`).
+    public let adapters: AdapterRegistry?
 
     public init(
         connections: any ConnectionRepository, definitions: any DefinitionRepository, schemas: any SchemaChecker, clock: any WallClock,
-        cache: ExecutionCache? = nil
+        cache: ExecutionCache? = nil, adapters: AdapterRegistry? = nil
     ) {
         self.connections = connections
         self.definitions = definitions
         self.schemas = schemas
         self.clock = clock
         self.cache = cache
+        self.adapters = adapters
     }
 
     /// Stores a changed connection (optimistic concurrency) and forgets the cached copy.
@@ -94,7 +98,8 @@ public struct ConnectionService: Sendable {
         return try await connections.create(connection)
     }
 
-    /// The definition's defaults overlaid with `config`, validated against its configSchema.
+    /// The definition's defaults overlaid with `config`, validated against its configSchema, then by the adapter of
+    /// the definition's type (a SQL connection naming Switchboard's own database is refused).
     public func validatedConfig(_ config: JSONObject, for definition: IntegrationDefinition) throws(SwitchboardError) -> JSONObject {
         var merged = definition.defaultConfig
         for (k, v) in config { merged[k] = v }
@@ -105,6 +110,9 @@ public struct ConnectionService: Sendable {
                     "the config does not match the definition's configSchema",
                     problems: problems.map { Problem(path: "/config" + $0.path, message: $0.message) })
             }
+        }
+        if let problems = adapters?.problems(inConfig: merged, of: definition), !problems.isEmpty {
+            throw .validation("the config names a target the connection may not reach", problems: problems)
         }
         return merged
     }

@@ -354,6 +354,7 @@ public struct MethodExecutor: Sendable {
         case .connectionConfiguration: SwitchboardError(code: "CONNECTION_NOT_USABLE", message: error.message, status: 409)
         case .tls: SwitchboardError(code: "UPSTREAM_TLS_ERROR", message: error.message, status: 502)
         case .invalidCredentials: SwitchboardError(code: "CREDENTIALS_INVALID", message: error.message, status: 409)
+        case .refusedTarget: SwitchboardError(code: "CONNECTION_TARGET_REFUSED", message: error.message, status: 409)
         case .other: SwitchboardError(code: "UPSTREAM_ERROR", message: error.message, status: 502)
         }
     }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL through postgres-nio's pooled `PostgresClient`; the engine for several nodes and real load.
 ///
@@ -104,7 +105,13 @@ public final class PostgresDatabase: SQLDatabase {
     /// it would run alone (VACUUM cannot run in a transaction block), with the timeout set on the session for the
     /// statement and reset after it. PostgreSQL's extended protocol takes one statement: text holding a second one
     /// fails with kind `refused` too, before anything runs.
-    public func runStatement(_ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration) async throws -> SQLStatementResult {
+    ///
+    /// `budget`: the rows are counted as they arrive; at the first row that exceeds it the call fails with kind
+    /// `resultTooLarge`, the rows still coming are discarded unread (the server finishes the statement, or its timeout
+    /// stops it) and the connection goes back to the pool ready for the next call.
+    public func runStatement(
+        _ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
+    ) async throws -> SQLStatementResult {
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await client.withConnection { connection in
@@ -113,13 +120,13 @@ public final class PostgresDatabase: SQLDatabase {
                         let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
                         try await executor.execute("SET TRANSACTION READ ONLY")
                         try await executor.execute("SET LOCAL statement_timeout = \(milliseconds)")
-                        return try await executor.run(sql, binds)
+                        return try await executor.run(sql, binds, budget: budget)
                     }
                 }
                 let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
                 try await executor.execute("SET statement_timeout = \(milliseconds)")
                 let result: Result<SQLStatementResult, any Error>
-                do { result = .success(try await executor.run(sql, binds)) } catch { result = .failure(error) }
+                do { result = .success(try await executor.run(sql, binds, budget: budget)) } catch { result = .failure(error) }
                 // A connection that cannot take this has failed, and the pool drops it.
                 try? await executor.execute("RESET statement_timeout")
                 return try result.get()
@@ -274,6 +281,49 @@ struct PostgresConnectionExecutor: SQLExecutor {
             throw PostgresDatabase.map(error)
         }
     }
+
+    /// Runs a statement like `run(_:_:)`, its rows converted and counted against `budget` as they arrive: the first
+    /// row over it fails the call (`DatabaseError.Kind.resultTooLarge`), and postgres-nio cancels the row stream,
+    /// discarding the rest until the statement ends, so the connection is ready for its next statement.
+    func run(_ sql: String, _ binds: [SQLValue], budget: SQLResultBudget?) async throws -> SQLStatementResult {
+        guard let budget else { return try await run(sql, binds) }
+        let q = try PostgresDatabase.makeQuery(sql, binds)
+        // The rows arrive on the connection's event loop, one callback at a time.
+        let collected = RowCollector(budget: budget)
+        do {
+            let metadata = try await connection.query(q, logger: logger) { row in
+                try collected.state.withLock { state in
+                    let converted = try PostgresDatabase.row(row, names: &state.names)
+                    state.rows.append(converted)
+                    do throws(DatabaseError) { try state.budget.spend(on: converted) } catch {
+                        state.exceeded = error
+                        throw error
+                    }
+                }
+            }.get()
+            let rows = collected.state.withLock { $0.rows }
+            return SQLStatementResult(rows: rows, rowCount: PostgresDatabase.rowCount(metadata, returned: rows.count))
+        } catch {
+            // Cancelling the stream fails the query with `queryCancelled` before the callback's own error arrives.
+            if let exceeded = collected.state.withLock({ $0.exceeded }) { throw exceeded }
+            if let error = error as? PSQLError { throw PostgresDatabase.map(error) }
+            throw error
+        }
+    }
+}
+
+/// The rows of a statement read through postgres-nio's row callback, and their budget.
+private final class RowCollector: Sendable {
+    struct State {
+        var rows: [SQLRow] = []
+        var names: [String]?
+        var budget: SQLResultBudget
+        /// Set when a row took the result over the budget.
+        var exceeded: DatabaseError?
+    }
+    let state: Mutex<State>
+
+    init(budget: SQLResultBudget) { state = Mutex(State(budget: budget)) }
 }
 
 extension PostgresDatabase {
@@ -287,5 +337,30 @@ extension PostgresDatabase {
         }
         if let schemeEnd = base.range(of: "://")?.upperBound, let slash = base[schemeEnd...].firstIndex(of: "/") { base = String(base[..<slash]) }
         return base + "/" + name + query
+    }
+}
+
+extension PostgresDatabase {
+    /// The server and database a PostgreSQL URL connects to, normalized so that two URLs naming the same database
+    /// compare equal: the host lowercased, without IPv6 brackets, every loopback name (`localhost`, `127.0.0.1`,
+    /// `::1`) as `localhost`; the port 5432 when absent; the database the user's name when absent (PostgreSQL's
+    /// default). User, password and options do not take part. Two names for one machine other than loopback (a
+    /// hostname and its address) are not recognised: nothing is resolved.
+    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var database: String
+
+        public var description: String { "\(host):\(port)/\(database)" }
+    }
+
+    /// The endpoint `url` names, or nil when it is not a PostgreSQL URL.
+    public static func endpoint(of url: String) -> Endpoint? {
+        guard let config = try? configuration(from: url), var host = config.host else { return nil }
+        host = host.lowercased()
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if ["localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1", "localhost.localdomain"].contains(host) { host = "localhost" }
+        let database = config.database.flatMap { $0.isEmpty ? nil : $0 } ?? config.username
+        return Endpoint(host: host, port: config.port ?? 5432, database: database)
     }
 }

@@ -193,6 +193,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case refused
         /// The statement was stopped before it finished (its task was cancelled, or the server's statement timeout).
         case cancelled
+        /// The statement's rows exceeded the caller's `SQLResultBudget`; reading them stopped there.
+        case resultTooLarge
         case other
     }
     public var kind: Kind

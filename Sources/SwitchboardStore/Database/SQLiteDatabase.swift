@@ -97,11 +97,17 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
+        try await run(sql, binds, budget: nil)
+    }
+
+    /// Runs a statement like `run(_:_:)`, its rows counted against `budget`: the first row that takes them over it
+    /// ends the statement (no further step, its read transaction released) with `DatabaseError.Kind.resultTooLarge`.
+    public func run(_ sql: String, _ binds: [SQLValue], budget: SQLResultBudget?) async throws -> SQLStatementResult {
         guard connection.isGuarded else {
             return try await onThread {
                 await lock.lock()
                 defer { lock.unlock() }
-                return try connection.run(sql, binds)
+                return try connection.run(sql, binds, budget: budget)
             }
         }
         let call = connection.makeCallIdentifier()
@@ -109,7 +115,7 @@ public final class SQLiteDatabase: SQLDatabase {
             try await onThread {
                 await lock.lock()
                 defer { lock.unlock() }
-                return try connection.run(sql, binds, call: call)
+                return try connection.run(sql, binds, call: call, budget: budget)
             }
         } onCancel: {
             connection.interrupt(call)
@@ -263,8 +269,9 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     }
 
     /// Runs one statement and returns its rows and row count. With a `call` identifier, `interrupt(call)` stops it,
-    /// and a call whose task is already cancelled does not start.
-    func run(_ sql: String, _ binds: [SQLValue], call: UInt64 = 0) throws -> SQLStatementResult {
+    /// and a call whose task is already cancelled does not start. With a `budget`, the first row that exceeds it ends
+    /// the statement (`DatabaseError.Kind.resultTooLarge`).
+    func run(_ sql: String, _ binds: [SQLValue], call: UInt64 = 0, budget: SQLResultBudget? = nil) throws -> SQLStatementResult {
         guard let handle else { throw DatabaseError(kind: .unavailable, message: "the SQLite database is closed") }
         let statement = try prepared(sql, handle)
         if call != 0 {
@@ -284,6 +291,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             let code = Self.bind(value, at: Int32(i + 1), of: statement)
             guard code == SQLITE_OK else { throw error(code) }
         }
+        var budget = budget
         let changesBefore = sqlite_nio_sqlite3_total_changes64(handle)
         var rows: [SQLRow] = []
         var columns: [String]?
@@ -295,6 +303,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             let names = columns ?? (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
             columns = names
             rows.append(SQLRow(columns: names, values: (0..<count).map { Self.column($0, of: statement) }))
+            try budget?.spend(on: rows[rows.count - 1])
         }
         // sqlite3_changes is the count of the last INSERT, UPDATE or DELETE, whichever statement that was: it is this
         // statement's only if this one changed rows (the total moved). A statement with columns (a query, a write with
