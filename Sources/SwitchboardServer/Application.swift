@@ -174,7 +174,7 @@ public struct ShutdownHook: Service {
 struct ChangeListener: Service {
     let feed: ChangeFeed
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await feed.listen() }
+        await cancelWhenGracefulShutdown { await feed.listen() }
     }
 }
 

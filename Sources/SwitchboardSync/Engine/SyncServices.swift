@@ -31,7 +31,7 @@ public struct SyncWorker: Service {
     /// This process's name in run claims: host and process id.
     public static func nodeName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "node"
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "node"
         return "\(host):\(getpid())"
     }
 
