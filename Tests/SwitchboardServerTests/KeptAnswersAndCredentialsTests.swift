@@ -57,17 +57,20 @@ import Testing
         }
     }
 
+    /// The provider is made unreachable by our own rate limiter (one call in ten minutes), so that neither the
+    /// connection's config nor the call's parameters change between the good answer and the fallback.
+    static let oneCallThenFallback: JSON = [
+        "fallback": ["type": "last_good"], "rateLimit": ["algorithm": "fixed_window", "limit": 1, "periodMs": 600_000],
+    ]
+
     @Test(arguments: TestBackend.available)
     func aLastGoodAnswerIsNotServedAfterTheCredentialsChanged(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
-            let id = try await connection(client, key: "lastgood", resilience: ["fallback": ["type": "last_good"]])
+            let id = try await connection(client, key: "lastgood", resilience: Self.oneCallThenFallback)
             try await putKey(client, id, "OLDKEYzq82rot")
             let good = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
             #expect(good.status == 200, "\(good.body)")
-            // The provider goes away (nothing listens on port 1).
-            let dead: JSON = ["config": ["baseUrl": "http://127.0.0.1:1", "tenant": "rot"]]
-            let patched = try await client.call(.patch, "/v1/connections/\(id)", json: dead)
-            #expect(patched.status == 200, "\(patched.body)")
+            #expect(good.body["meta"]?["fallback"] == nil, "\(good.body)")
             let fallback = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
             #expect(fallback.status == 200, "\(fallback.body)")
             #expect(fallback.body["meta"]?["fallback"] == true, "\(fallback.body)")
@@ -75,9 +78,37 @@ import Testing
 
             try await putKey(client, id, "NEWKEYzq82rot")
             let rotated = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
-            #expect(rotated.status == 502, "\(rotated.body)")  // nothing was fetched with the new key
-            #expect(rotated.body["error"]?["code"] == "UPSTREAM_UNAVAILABLE", "\(rotated.body)")
+            #expect(rotated.body["meta"]?["fallback"] == nil, "\(rotated.body)")  // nothing was fetched with the new key
+            #expect(rotated.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED", "\(rotated.body)")
             for answer in [good, fallback, rotated] { #expect(!answer.body.serialized().contains("zq82"), "\(answer.body)") }
+        }
+    }
+
+    /// An answer is kept under the connection's config and definition version too: after a PATCH to another tenant,
+    /// neither the cache nor the fallback serves what was fetched for the first one.
+    @Test(arguments: TestBackend.available)
+    func keptAnswersAreNotServedAfterTheConfigChanged(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let baseUrl = JSON.string(try SharedPeers.httpbin().baseURL)
+            let cached = try await connection(client, key: "cachecfg", resilience: ["cache": ["ttlMs": 600_000]])
+            let fallback = try await connection(client, key: "lastgoodcfg", resilience: Self.oneCallThenFallback)
+            for id in [cached, fallback] {
+                try await putKey(client, id, "k")
+                let first = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
+                #expect(first.body["data"]?["url"]?.stringValue?.hasSuffix("/anything/rot") == true, "\(first.body)")
+                let kept = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
+                #expect(kept.body["meta"]?["cached"] == true || kept.body["meta"]?["fallback"] == true, "\(kept.body)")
+                #expect(kept.body["data"]?["url"]?.stringValue?.hasSuffix("/anything/rot") == true, "\(kept.body)")
+
+                let patched = try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["baseUrl": baseUrl, "tenant": "other"]])
+                #expect(patched.status == 200, "\(patched.body)")
+                let after = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
+                #expect(after.body["meta"]?["cached"] == nil && after.body["meta"]?["fallback"] == nil, "\(after.body)")
+                #expect(!after.body.serialized().contains("/anything/rot"), "\(after.body)")
+            }
+            // The cached connection fetched again, for the new tenant.
+            let refetched = try await client.call(.post, "/v1/connections/\(cached)/methods/h", json: [:])
+            #expect(refetched.body["data"]?["url"]?.stringValue?.hasSuffix("/anything/other") == true, "\(refetched.body)")
         }
     }
 }

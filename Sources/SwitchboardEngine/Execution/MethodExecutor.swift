@@ -186,11 +186,10 @@ public struct MethodExecutor: Sendable {
         let cacheable = config.cache != nil && (m.verb == .GET || m.verb == .HEAD || m.options["cacheable"]?.boolValue == true)
         let keepsLastGood = if case .lastGoodResponse = config.fallback?.action { true } else { false }
         // Answers kept for later are filed under the credentials they were fetched with (served to calls with the same
-        // credentials only) and kept redacted (see `storable`).
+        // credentials only) and what else the request was built from (`answerScope`), and kept redacted (see `storable`).
         let keepsAnswers = cacheable || keepsLastGood
         let credentialsDigest = keepsAnswers ? request.credentials?.digest ?? "" : ""
-        let cacheKey =
-            cacheable ? ResponseCacheKey(connectionID: connection.id, method: m.name, params: request.params, credentials: credentialsDigest) : nil
+        let cacheKey = cacheable ? Self.answerKey(connection, m, request.params, credentialsDigest) : nil
         let pipeline = ResiliencePipeline<AdapterResponse, AnyResilienceClock>(
             configuration: config, clock: resilience.clock,
             bulkhead: config.bulkhead.map { resilience.bulkheads.bulkhead(for: connection.id, configuration: $0) },
@@ -231,7 +230,7 @@ public struct MethodExecutor: Sendable {
             if result.cached { trace.attempts = 0 }
             if keepsLastGood, !result.cached {
                 resilience.lastGoodStore("\(connection.id)|\(m.name)").insert(
-                    result.value, forKey: Self.fallbackKey(connection, m, request.params, credentialsDigest), now: resilience.clock.now)
+                    result.value, forKey: Self.answerKey(connection, m, request.params, credentialsDigest), now: resilience.clock.now)
             }
             return result.value
         case .failure(let error):
@@ -248,9 +247,13 @@ public struct MethodExecutor: Sendable {
         }
     }
 
-    /// The key of a last good response: like the response cache's, with the digest of the credentials it was fetched with.
-    static func fallbackKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON, _ credentialsDigest: String) -> ResponseCacheKey {
-        ResponseCacheKey(connectionID: c.id, method: m.name, params: params, credentials: credentialsDigest)
+    /// The key of a kept answer (a cached response, a last good response): the call's parameters, the digest of the
+    /// credentials it was fetched with, and the connection's definition version and configuration, which the request
+    /// was built from: after a PATCH of the config (another tenant, another base URL) or an upgrade to another
+    /// definition version, what was fetched before is not served.
+    static func answerKey(_ c: Connection, _ m: DefinitionMethod, _ params: JSON, _ credentialsDigest: String) -> ResponseCacheKey {
+        let scope = "\(c.definitionVersion)\u{1F}\(JSON.object(c.config).serialized(.canonical))"
+        return ResponseCacheKey(connectionID: c.id, method: m.name, params: params, credentials: credentialsDigest, scope: scope)
     }
 
     /// `response` as it may be kept for later calls (the response cache, the last good response): every secret of
@@ -279,7 +282,7 @@ public struct MethodExecutor: Sendable {
         case .staticValue(let value):
             return AdapterResponse(status: 200, body: value)
         case .lastGoodResponse(let maxAge):
-            let key = Self.fallbackKey(connection, method, params, credentialsDigest)
+            let key = Self.answerKey(connection, method, params, credentialsDigest)
             guard let (value, storedAt) = resilience.lastGoodStore("\(connection.id)|\(method.name)").staleValue(forKey: key) else { return nil }
             if let maxAge, resilience.clock.now - storedAt > maxAge { return nil }
             return value
