@@ -66,6 +66,44 @@ import Testing
         }
     }
 
+    /// A provider's 429 that is not retried passes on the wait its `Retry-After` asks for, read as RFC 9110 says:
+    /// delay-seconds or an HTTP-date. Anything else ("nan", "1e400", "-5", "soon") is no wait at all: it used to be
+    /// read as a floating-point number, and a non-finite one stopped the server when the answer's header was made.
+    @Test(arguments: TestBackend.available)
+    func aProvidersRetryAfterIsReadAsTheStandardSays(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client, resilience: [:])
+            func call(_ retryAfter: String) async throws -> (body: JSON, header: String?) {
+                let params: JSON = ["key": .string("ra-\(UUID().uuidString)"), "fail": 1, "status": 429, "retryAfter": .string(retryAfter)]
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: params)
+                #expect(r.status == 429, "\(retryAfter): \(r.body)")
+                #expect(r.body["error"]?["code"] == "RATE_LIMIT_EXCEEDED", "\(retryAfter): \(r.body)")
+                return (r.body, r.headers[.retryAfter])
+            }
+            for junk in ["nan", "inf", "1e400", "-5", "1.5", "soon", ""] {
+                let r = try await call(junk)
+                #expect(r.body["error"]?.objectValue?.keys.contains("retryAfter") == false, "\(junk): \(r.body)")
+                #expect(r.header == nil, "\(junk)")
+            }
+            let seconds = try await call("120")
+            #expect(seconds.body["error"]?["retryAfter"] == 120, "\(seconds.body)")
+            #expect(seconds.header == "120")
+            // An HTTP-date (IMF-fixdate) five minutes ahead: a wait of about 300 s.
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let date = try await call(formatter.string(from: Date().addingTimeInterval(300)))
+            let wait = try #require(date.body["error"]?["retryAfter"]?.numberValue, "\(date.body)")
+            #expect(wait > 240 && wait <= 300, "\(wait)")
+            #expect(date.header.flatMap(Int.init).map { $0 > 240 && $0 <= 300 } == true, "\(date.header ?? "none")")
+            // A date in the past: retry at once.
+            #expect(try await call("Sun, 06 Nov 1994 08:49:37 GMT").body["error"]?["retryAfter"] == 0)
+            // Server still up.
+            #expect(try await client.call(.get, "/health").status == 200)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func honoursRetryAfterAndKeepsPostsSafe(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in

@@ -308,6 +308,15 @@ public struct MethodExecutor: Sendable {
         }
     }
 
+    /// The wait, in seconds, a provider's `Retry-After` asks for (RFC 9110: delay-seconds or an HTTP-date; a date in
+    /// the past is no wait); nil when there is none or it is neither form ("nan", "-5", "1.5" are not waits).
+    static func providerRetryAfter(_ response: AdapterResponse) -> Double? {
+        guard let value = response.header("Retry-After"), let delay = RetryAfter.delay(from: value, now: SystemResilienceClock().now) else {
+            return nil
+        }
+        return Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+    }
+
     /// Maps how a call ended (a resilience decision, an upstream answer, a transport failure) to the API's error.
     static func map(_ error: ResilienceError, trace: inout Trace) -> SwitchboardError {
         let retryAfter = error.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
@@ -326,7 +335,7 @@ public struct MethodExecutor: Sendable {
             var e = SwitchboardError(code: "RATE_LIMIT_EXCEEDED", message: error.message, status: 429, retryAfter: retryAfter)
             if let upstream = error.underlying as? UpstreamStatusError {
                 do { try check(upstream.response, trace: &trace) } catch let mapped as SwitchboardError { e.details = mapped.details } catch {}
-                e.retryAfter = e.retryAfter ?? upstream.response.header("Retry-After").flatMap(Double.init)
+                e.retryAfter = e.retryAfter ?? providerRetryAfter(upstream.response)
             }
             return e
         case .retriesExhausted, .operationFailed:
@@ -377,7 +386,7 @@ public struct MethodExecutor: Sendable {
         let details: [JSON] = [["status": .number(Double(status)), "body": excerpt]]
         switch status {
         case 429:
-            let retryAfter = response.header("Retry-After").flatMap(Double.init)
+            let retryAfter = providerRetryAfter(response)
             throw SwitchboardError(code: "RATE_LIMIT_EXCEEDED", message: "the provider is rate limiting this connection", details: details, status: 429, retryAfter: retryAfter)
         case 401, 403:
             throw SwitchboardError(code: "UPSTREAM_AUTH_ERROR", message: "the provider refused the credentials (HTTP \(status))", details: details, status: 502)

@@ -25,10 +25,10 @@ enum APIResponse {
         return json(body, status: HTTPResponse.Status(code: error.status), headers: headers(retryAfter: error.retryAfter))
     }
 
-    /// A `Retry-After` header (whole seconds, rounded up) when there is a delay to wait.
+    /// A `Retry-After` header (whole seconds, rounded up, at most about 31 years) when there is a delay to wait.
     static func headers(retryAfter: Double?) -> HTTPFields {
-        guard let retryAfter else { return [:] }
-        return [.retryAfter: String(Int(retryAfter.rounded(.up)))]
+        guard let retryAfter, retryAfter.isFinite else { return [:] }
+        return [.retryAfter: String(Int(min(max(retryAfter, 0), 1e9).rounded(.up)))]
     }
 
     /// `{"items": [...], "nextCursor": "..."}`.
