@@ -327,8 +327,8 @@ components:
               type: number
               description: >-
                 Seconds to wait before calling again (also sent as a Retry-After header), only when known: the wait a
-                circuit breaker or our rate limiter computed, or the provider's Retry-After in seconds. Absent otherwise
-                (a provider's 429 without Retry-After).
+                circuit breaker or our rate limiter computed, or the provider's Retry-After (delay-seconds or an
+                HTTP-date). Absent otherwise (a provider's 429 without a Retry-After, or with one in neither form).
     DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
     IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
     AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
