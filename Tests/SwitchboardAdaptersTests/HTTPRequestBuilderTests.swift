@@ -6,8 +6,11 @@ import Testing
 
 /// Request building from templates: encoding, omission, arrays, bodies and auth injection, without a network.
 @Suite struct HTTPRequestBuilderTests {
-    func request(_ method: DefinitionMethod, params: JSON, config: JSONObject = ["baseUrl": "https://api.example.com/"], auth: AuthSettings = AuthSettings(type: .none), credentials: Credentials? = nil) throws -> HTTPRequestSpec {
-        var definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(["key": "k", "name": "K", "version": "1.0.0", "baseUrl": "{config.baseUrl}"])
+    func request(
+        _ method: DefinitionMethod, params: JSON, config: JSONObject = ["baseUrl": "https://api.example.com/"], auth: AuthSettings = AuthSettings(type: .none),
+        credentials: Credentials? = nil, baseUrl: String = "{config.baseUrl}"
+    ) throws -> HTTPRequestSpec {
+        var definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(["key": "k", "name": "K", "version": "1.0.0", "baseUrl": .string(baseUrl)])
         definition.auth = auth
         let compiled = try CompiledMethod(method, baseURL: definition.baseURL)
         return try HTTPRequestBuilder.build(
@@ -49,6 +52,15 @@ import Testing
         #expect(throws: dotted) { try request(m, params: [:], config: dots) }
         let noBase = AdapterError(.connectionConfiguration, "the connection's config has no string value for config.baseUrl, which the baseUrl uses")
         #expect(throws: noBase) { try request(m, params: [:], config: ["x": "a"]) }
+        // A baseUrl with text around its config values needs each of them (it rendered "https:///v1" without the host).
+        let hosted = DefinitionMethod(name: "m", verb: .GET, path: "/get")
+        let noHost = AdapterError(.connectionConfiguration, "the connection's config has no value for config.host, which the baseUrl uses")
+        #expect(throws: noHost) { try request(hosted, params: [:], config: ["region": "eu"], baseUrl: "https://{config.host}/{config.region}") }
+        #expect(throws: noHost) { try request(hosted, params: [:], config: ["host": "", "region": "eu"], baseUrl: "https://{config.host}/{config.region}") }
+        let both = AdapterError(.connectionConfiguration, "the connection's config has no value for config.host, config.region, which the baseUrl uses")
+        #expect(throws: both) { try request(hosted, params: [:], config: [:], baseUrl: "https://{config.host}/{config.region}") }
+        let built = try request(hosted, params: [:], config: ["host": "api.example.com", "region": "eu"], baseUrl: "https://{config.host}/{config.region}")
+        #expect(built.url == "https://api.example.com/eu/get")
         var h = DefinitionMethod(name: "h", verb: .GET, path: "/x")
         h.headers = ["X-Region": "{{config.region}}-{{params.p}}"]
         let broken = AdapterError(.connectionConfiguration, "the connection's config value config.region would put a line break in header 'X-Region'")

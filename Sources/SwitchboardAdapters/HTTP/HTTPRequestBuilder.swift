@@ -162,6 +162,19 @@ public enum HTTPRequestBuilder {
         // The baseUrl reads the connection's config only (`{config.baseUrl}`, or `{name}` for the same): a value
         // missing there, or one that is not an http(s) URL, is the connection's to fix.
         let fromConfig = !t.isConstant
+        // Text around config values (`https://{config.host}/v1`) needs each of them: rendered without one it would
+        // still be a URL, to another place (`https:///v1`).
+        if t.parts.count > 1 {
+            let missing = t.parts.compactMap { (part) -> String? in
+                guard case .placeholder(let ref) = part else { return nil }
+                if let v = Template.lookup(ref, params: .object(request.config), config: request.config), !Template.text(v).isEmpty { return nil }
+                return "config." + ref.path.joined(separator: ".")
+            }
+            if !missing.isEmpty {
+                throw AdapterError(
+                    .connectionConfiguration, "the connection's config has no value for \(missing.joined(separator: ", ")), which the baseUrl uses")
+            }
+        }
         guard let v = t.render(params: .object(request.config), config: request.config), var s = v.stringValue, !s.isEmpty else {
             let names = t.parts.compactMap { (part) -> String? in
                 guard case .placeholder(let ref) = part else { return nil }
