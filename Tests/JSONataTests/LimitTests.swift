@@ -43,6 +43,16 @@ import Testing
         #expect(try eval("$reduce([1..100], function($a, $b){ {'x': $a} }, {}) ~> $string() ~> $length()") == 602)
     }
 
+    /// A range is as long as its count says at any magnitude: from 2^53 up, adding 1 leaves a double as it is, and the
+    /// loop that stepped to the right end never ended (the process's memory went, through the API and the CLI).
+    @Test func rangesOfHugeNumbersEnd() throws {
+        #expect(try eval("[9007199254740992..9007199254740992]") == [9_007_199_254_740_992])
+        #expect(try eval("$count([1e300..1e300+1])") == 1)
+        #expect(try eval("$count([-1e300..-1e300])") == 1)
+        #expect(try eval("[9007199254740990..9007199254740992]") == [9_007_199_254_740_990, 9_007_199_254_740_991, 9_007_199_254_740_992])
+        #expect(errorCode("[0..1e300]") == "D2014")
+    }
+
     @Test func infiniteLoopsHitTheTimeLimit() throws {
         let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
         #expect(errorCode("($f := function($n){ $f($n + 1) }; $f(0))", limits: limits) == "U1001")

@@ -661,13 +661,12 @@ final class Evaluator {
             throw JSONataError(
                 code: "D2014", message: "The size of the sequence allocated by the range operator (..) must not exceed 1e7", value: .number(size))
         }
+        // Driven by the count, not by `x += 1 while x <= b`: from 2^53 up, adding 1 leaves a double as it is, and that
+        // loop never ended ([9007199254740992..9007199254740992] took the process's memory).
+        let count = Int(size)
         var out: [Value] = []
-        out.reserveCapacity(Int(size))
-        var x = a
-        while x <= b {
-            out.append(.number(x))
-            x += 1
-        }
+        out.reserveCapacity(count)
+        for i in 0..<count { out.append(.number(a + Double(i))) }
         return .array(out, .sequence)
     }
 
