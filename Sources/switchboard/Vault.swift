@@ -27,11 +27,24 @@ struct Vault: AsyncParsableCommand {
             return c
         }
 
-        /// Opens and migrates the database, runs `body`, closes it.
+        /// Opens and migrates the existing database, runs `body`, closes it.
+        ///
+        /// These commands inspect or change an installation that exists: a data directory without `switchboard.sqlite`
+        /// (a typo, a wrong SWITCHBOARD_DATA_DIR) is an error, and nothing is created there. Only `serve` creates the
+        /// data directory and the database, on first run.
         func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase, ServerConfiguration, Logger) async throws -> T) async throws -> T {
             var logger = Logger(label: "switchboard.vault")
             logger.logLevel = .info
             let config = configuration
+            if case .sqlite(let directory) = config.storeLocation {
+                var isDirectory: ObjCBool = false
+                let file = directory + "/switchboard.sqlite"
+                guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw CLIError(
+                        "there is no Switchboard database at \(directory) (no switchboard.sqlite there): check --data-dir or "
+                            + "SWITCHBOARD_DATA_DIR (`switchboard serve` creates the database on first run)")
+                }
+            }
             let db = try await Store.openDatabase(config.storeLocation, logger: logger)
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 if let pg = db as? PostgresDatabase {

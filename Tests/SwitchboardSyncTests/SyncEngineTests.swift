@@ -152,6 +152,46 @@ import Testing
         }
     }
 
+    /// A cancel requested while the run was running, then its worker died (the lease expired) or gave the run back on
+    /// shutdown before it read the flag: the run is not resumed (it was claimed again, `claims: 2`, and went on from its
+    /// checkpoint in the tester's eyes); it ends cancelled at once, nothing more is fetched, what was committed stays.
+    @Test(arguments: TestBackend.available)
+    func aRunCancelledBeforeItsWorkerDiedOrStoppedIsNotResumed(_ backend: TestBackend) async throws {
+        let leaseMs: Int64 = 10_000
+        try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)], leaseMs: leaseMs) { h in
+            // Worker A commits some pages, the cancel is requested, A dies before its next commit.
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let fetched = Box(0)
+            let dying = SyncEngine(
+                database: h.engine.records.db, source: CountingSource(inner: h.engine.source, count: fetched), catalog: h.engine.catalog,
+                events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
+            let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 3 }) == .stopped)
+            let requested = try #require(try await h.engine.runs.requestCancel(id: run.id, now: h.clock.now()))
+            #expect(requested.status == .running && requested.cancelRequested)
+            let committed = requested.counts
+
+            h.clock.advance(milliseconds: leaseMs + 1)
+            try await h.control(["resetStats": true])
+            #expect(try await h.engine.runNext(owner: "B") == nil)
+            let ended = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(ended.status == .cancelled && ended.claims == 1 && ended.leaseOwner == nil && ended.finishedAt != nil, "\(ended.json)")
+            #expect(ended.counts == committed)
+            #expect(try await h.stats()["pages"]?.intValue ?? 0 == 0)
+
+            // Given back on graceful shutdown with a cancel requested: it ends cancelled, it is not queued again.
+            let (second, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let claimedByC = try #require(try await h.engine.runs.claim(owner: "C", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(claimedByC.id == second.id)
+            _ = try await h.engine.runs.requestCancel(id: second.id, now: h.clock.now())
+            try await h.engine.runs.release(id: second.id, owner: "C", now: h.clock.now())
+            let released = try #require(try await h.engine.runs.get(id: second.id))
+            #expect(released.status == .cancelled && released.claims == 1 && released.finishedAt != nil, "\(released.json)")
+            #expect(try await h.engine.runNext(owner: "D") == nil)
+            #expect(try await h.stats()["pages"]?.intValue ?? 0 == 0)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aFirstRunInsertsWithoutLookupsAndARecordRepeatedAcrossPagesFallsBackToTheUpsert(_ backend: TestBackend) async throws {
         try await SyncHarness.with(backend, records: 1000, pageSize: 100, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in

@@ -16,6 +16,35 @@ struct VaultRotationCLITests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
     }
 
+    /// `vault status` and `vault rotate` on a data directory without a database (a typo) fail and create nothing:
+    /// they used to create the directory and an empty, migrated switchboard.sqlite and print an empty key table.
+    @Test(arguments: ["status", "rotate"])
+    func missingDataDirectoryIsAnError(_ command: String) throws {
+        guard FileManager.default.fileExists(atPath: Self.executable) else {
+            Issue.record("build the switchboard executable first (swift build --build-tests)")
+            return
+        }
+        let parent = NSTemporaryDirectory() + "vault-cli-missing-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let dataDir = parent + "/typo-dir"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.executable)
+        p.arguments = ["vault", command, "--data-dir", dataDir]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DATABASE_URL"] = nil
+        p.environment = environment
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(message.contains("there is no Switchboard database at \(dataDir)"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: dataDir))
+    }
+
     @Test(arguments: TestBackend.available)
     func killedRotationResumes(_ backend: TestBackend) async throws {
         guard FileManager.default.fileExists(atPath: Self.executable) else {

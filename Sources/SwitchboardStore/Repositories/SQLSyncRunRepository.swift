@@ -127,11 +127,24 @@ public struct SQLSyncRunRepository: Sendable {
 
     /// Claims the oldest run that is queued, or running with an expired lease, for `owner` until `now + lease`.
     ///
+    /// Such a run whose cancel was requested (its worker died, or gave it back on shutdown, before it read the flag)
+    /// is not handed out again: it ends `cancelled` here, keeping what was committed, and its `claims` stay as they were.
+    ///
     /// PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers on several nodes never claim the same run; SQLite: one writer.
     public func claim(owner: String, now: Timestamp, leaseMs: Int64) async throws -> SyncRun? {
         let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await db.transaction { tx in
-            try await tx.first(
+            let cancelled = try await tx.query(
+                """
+                UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id IN (SELECT id FROM sync_runs WHERE cancel_requested = 1
+                    AND (status = 'queued' OR (status = 'running' AND lease_expires_at <= ?))\(lock))
+                RETURNING id
+                """, [.timestamp(now), .timestamp(now), .timestamp(now)])
+            for id in cancelled.compactMap({ $0.text("id") }) {
+                try await forgetSeen(runId: id, in: tx)
+            }
+            return try await tx.first(
                 """
                 UPDATE sync_runs SET status = 'running', lease_owner = ?, claimed_by = ?, lease_expires_at = ?, claims = claims + 1,
                     started_at = COALESCE(started_at, ?), updated_at = ?
@@ -248,10 +261,22 @@ public struct SQLSyncRunRepository: Sendable {
     }
 
     /// Gives a claimed run back to the queue (graceful shutdown): another worker resumes it from its checkpoint at once.
+    /// A run whose cancel was requested is not queued again: it ends `cancelled`.
     public func release(id: String, owner: String, now: Timestamp) async throws {
-        try await db.execute(
-            "UPDATE sync_runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
-            [.timestamp(now), .text(id), .text(owner)])
+        try await db.transaction { tx in
+            let cancelled = try await tx.first(
+                """
+                UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND lease_owner = ? AND status = 'running' AND cancel_requested = 1 RETURNING id
+                """, [.timestamp(now), .timestamp(now), .text(id), .text(owner)])
+            if cancelled != nil {
+                try await forgetSeen(runId: id, in: tx)
+                return
+            }
+            try await tx.execute(
+                "UPDATE sync_runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                [.timestamp(now), .text(id), .text(owner)])
+        }
     }
 
     /// Asks a run to stop: a queued run is cancelled at once, a running one at its next batch. Returns the run.
