@@ -57,6 +57,23 @@ import Testing
         let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
         #expect(errorCode("($f := function($n){ $f($n + 1) }; $f(0))", limits: limits) == "U1001")
     }
+
+    /// Built-ins looping over large inputs reach the time limit's check points: each of these ran for
+    /// 10-20 s through /v1/transform, past its 2 s limit.
+    @Test func builtInsOverLargeInputsHitTheTimeLimit() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
+        for expression in [
+            "$string([1..10000000])",
+            "$zip([1..10000000], [1..10000000])",
+            "$shuffle([1..10000000])",
+            "$sort([1..10000000])",
+            "$distinct([1..1000000])",
+            "$keys($merge([1..1000000].{$string($): $}))",
+            "$join([1..3000000].'ab', ',')",
+        ] {
+            #expect(errorCode(expression, limits: limits) == "U1001", "\(expression)")
+        }
+    }
 }
 
 extension String {

@@ -11,26 +11,47 @@ extension Library {
             if a.count <= 1 { return v }
             return .array(a.reversed(), f.intersection(.sequence))
         },
-        builtin("shuffle", "<a:a>", 1) { _, args, _ in
-            guard let v = arg(args, 0), case .array(let a, _) = v else { return nil }
+        builtin("shuffle", "<a:a>", 1) { ev, args, _ throws(JSONataError) in
+            guard let v = arg(args, 0), case .array(var a, _) = v else { return nil }
             if a.count <= 1 { return v }
-            return .array(a.shuffled(), [])
+            // Fisher-Yates, with the time limit's check points.
+            var i = a.count - 1
+            while i > 0 {
+                try ev.poll()
+                a.swapAt(i, Int.random(in: 0...i))
+                i -= 1
+            }
+            return .array(a, [])
         },
-        builtin("distinct", "<x:x>", 1) { _, args, _ in
+        builtin("distinct", "<x:x>", 1) { ev, args, _ throws(JSONataError) in
             guard let v = arg(args, 0) else { return nil }
             guard case .array(let a, let f) = v, a.count > 1 else { return v }
             var out: [Value] = []
-            for item in a where !out.contains(where: { deepEqual($0, item) }) { out.append(item) }
+            for item in a {
+                var seen = false
+                for o in out {
+                    try ev.poll()
+                    if deepEqual(o, item) {
+                        seen = true
+                        break
+                    }
+                }
+                if !seen { out.append(item) }
+            }
             return .array(out, f.intersection(.sequence))
         },
-        builtin("zip", "<a+>", 1) { _, args, _ in
+        builtin("zip", "<a+>", 1) { ev, args, _ throws(JSONataError) in
             let arrays = args.map { a -> [Value] in
                 if case .array(let x, _)? = a { return x }
                 return []
             }
             let n = arrays.map(\.count).min() ?? 0
             var out: [Value] = []
-            for i in 0..<n { out.append(.array(arrays.map { $0[i] }, [])) }
+            out.reserveCapacity(n)
+            for i in 0..<n {
+                try ev.poll()
+                out.append(.array(arrays.map { $0[i] }, []))
+            }
             return .array(out, [])
         },
         builtin("keys", "<x-:a<s>>", 1) { _, args, _ in
@@ -65,11 +86,16 @@ extension Library {
             }
             return spread(arg(args, 0))
         },
-        builtin("merge", "<a<o>:o>", 1) { _, args, _ in
+        builtin("merge", "<a<o>:o>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             let result = ObjectRef()
             for case .object(let o) in a {
-                for i in 0..<o.keys.count { result.set(o.keys[i], o.values[i]) }
+                let keys = o.keys
+                let values = o.values
+                for i in 0..<keys.count {
+                    try ev.poll()
+                    result.set(keys[i], values[i])
+                }
             }
             return .object(result)
         },
@@ -101,6 +127,7 @@ extension Library {
             var out: [Value] = []
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 if let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env) { out.append(r) }
             }
             return .array(out, .sequence)
@@ -110,6 +137,7 @@ extension Library {
             var out: [Value] = []
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)
                 if boolean(r) == true { out.append(item) }
             }
@@ -122,6 +150,7 @@ extension Library {
             var hasFound = false
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 var positive = true
                 if let fn {
                     positive = boolean(try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)) == true
@@ -156,6 +185,7 @@ extension Library {
                 index = 0
             }
             while index < a.count {
+                try ev.poll()
                 var callArgs: [Value?] = [result, a[index]]
                 if arity >= 3 { callArgs.append(.number(Double(index))) }
                 if arity >= 4 { callArgs.append(arg(args, 0)) }
@@ -168,6 +198,7 @@ extension Library {
             guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
             let result = ObjectRef()
             for i in 0..<o.keys.count {
+                try ev.poll()
                 let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env)
                 if boolean(r) == true { result.set(o.keys[i], o.values[i]) }
             }
@@ -177,6 +208,7 @@ extension Library {
             guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
             var out: [Value] = []
             for i in 0..<o.keys.count {
+                try ev.poll()
                 if let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env) { out.append(r) }
             }
             return .array(out, .sequence)
@@ -185,21 +217,21 @@ extension Library {
             guard let v = arg(args, 0) else { return nil }
             guard case .array(let a, _) = v, a.count > 1 else { return v }
             if let fn = arg(args, 1) {
-                let sorted = try mergeSort(a) { (x, y) throws(JSONataError) in
+                let sorted = try mergeSort(a, ev) { (x, y) throws(JSONataError) in
                     boolean(try ev.apply(fn, [x, y], nil, ctx.env)) == true
                 }
                 return .array(sorted, [])
             }
             if a.allSatisfy(\.isNumber) {
                 return .array(
-                    try mergeSort(a) { x, y in
+                    try mergeSort(a, ev) { x, y in
                         if case .number(let p) = x, case .number(let q) = y { return p > q }
                         return false
                     }, [])
             }
             if a.allSatisfy(\.isString) {
                 return .array(
-                    try mergeSort(a) { x, y in
+                    try mergeSort(a, ev) { x, y in
                         if case .string(let p) = x, case .string(let q) = y { return compareStrings(p, q) > 0 }
                         return false
                     }, [])

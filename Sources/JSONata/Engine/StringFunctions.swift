@@ -2,10 +2,10 @@ import JSONValue
 
 extension Library {
     static let stringFunctions: [Builtin] = [
-        builtin("string", "<x-b?:s>", 1) { _, args, _ throws(JSONataError) in
+        builtin("string", "<x-b?:s>", 1) { ev, args, _ throws(JSONataError) in
             guard let v = arg(args, 0) else { return nil }
             let pretty = boolean(arg(args, 1)) ?? false
-            return .string(try string(v, pretty: pretty))
+            return .string(try string(v, pretty: pretty, ev))
         },
         builtin("substring", "<s-nn?:s>", 3) { _, args, _ in
             guard let s = str(args, 0) else { return nil }
@@ -79,10 +79,18 @@ extension Library {
             if let limit { parts = Array(parts.prefix(Library.int(limit))) }
             return .array(parts.map { .string($0) }, [])
         },
-        builtin("join", "<a<s>s?:s>", 2) { _, args, _ in
+        builtin("join", "<a<s>s?:s>", 2) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             let sep = str(args, 1) ?? ""
-            return .string(a.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: sep))
+            var out = ""
+            var first = true
+            for case .string(let s) in a {
+                try ev.poll()
+                if !first { out += sep }
+                out += s
+                first = false
+            }
+            return .string(out)
         },
         builtin("match", "<s-f<s:o>n?:a<o>>", 3) { ev, args, ctx throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
