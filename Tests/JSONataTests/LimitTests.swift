@@ -69,11 +69,25 @@ import Testing
             "$sort([1..10000000])",
             "$distinct([1..1000000])",
             "$keys($merge([1..1000000].{$string($): $}))",
+            "$spread([1..1000000].{$string($): $})",
             "$join([1..3000000].'ab', ',')",
         ] {
             #expect(errorCode(expression, limits: limits) == "U1001", "\(expression)")
         }
     }
+
+    @Test func mergeAndKeysOfManyKeysKeepTheirOrder() throws {
+        let merged = "$merge([1..100000].{$string($): $})"
+        #expect(try eval("$count($keys(\(merged)))") == 100_000)
+        #expect(try eval("$keys(\(merged))[[0, 1, 99999]]") == ["1", "2", "100000"])
+        #expect(try eval("\(merged).`100000`") == 100_000)
+        #expect(try eval("$keys($merge([{'a': 1, 'b': 2}, {'c': 3, 'a': 4}]))") == ["a", "b", "c"])
+        #expect(try eval("$merge([{'a': 1, 'b': 2}, {'c': 3, 'a': 4}]).a") == 4)
+        #expect(try eval("$keys([{'b': 1, 'a': 2}, [{'a': 3, 'c': 4}]])") == ["b", "a", "c"])
+        #expect(try eval("$count($spread([1..100000].{$string($): $}))") == 100_000)
+        #expect(try eval("$spread([{'a': 1, 'b': 2}, [{'c': 3}], 5])") == [["a": 1], ["b": 2], ["c": 3], 5])
+    }
+
 }
 
 extension String {
