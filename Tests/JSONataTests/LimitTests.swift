@@ -88,6 +88,14 @@ import Testing
         #expect(try eval("$spread([{'a': 1, 'b': 2}, [{'c': 3}], 5])") == [["a": 1], ["b": 2], ["c": 3], 5])
     }
 
+    @Test func padBuildsOnlyTheCharactersItNeeds() throws {
+        #expect(try eval("$pad('x', 7, 'abc')") == "xabcabc")
+        #expect(try eval("$pad('x', -6, 'abc')") == "abcabx")
+        #expect(try eval("$pad('x', 4, '\u{1F600}ab')") == "x\u{1F600}ab")
+        let longPad = String(repeating: "y", count: 100)
+        #expect(try eval("$length($pad('x', 2000000, '\(longPad)'))") == 2_000_000)
+        #expect(try eval("$substring($pad('x', -2000000, '\(longPad)'), 1999998)") == "yx")
+    }
 }
 
 extension String {
