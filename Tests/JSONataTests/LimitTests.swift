@@ -57,6 +57,45 @@ import Testing
         let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
         #expect(errorCode("($f := function($n){ $f($n + 1) }; $f(0))", limits: limits) == "U1001")
     }
+
+    /// Built-ins looping over large inputs reach the time limit's check points: each of these ran for
+    /// 10-20 s through /v1/transform, past its 2 s limit.
+    @Test func builtInsOverLargeInputsHitTheTimeLimit() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50))
+        for expression in [
+            "$string([1..10000000])",
+            "$zip([1..10000000], [1..10000000])",
+            "$shuffle([1..10000000])",
+            "$sort([1..10000000])",
+            "$distinct([1..1000000])",
+            "$keys($merge([1..1000000].{$string($): $}))",
+            "$spread([1..1000000].{$string($): $})",
+            "$join([1..3000000].'ab', ',')",
+        ] {
+            #expect(errorCode(expression, limits: limits) == "U1001", "\(expression)")
+        }
+    }
+
+    @Test func mergeAndKeysOfManyKeysKeepTheirOrder() throws {
+        let merged = "$merge([1..100000].{$string($): $})"
+        #expect(try eval("$count($keys(\(merged)))") == 100_000)
+        #expect(try eval("$keys(\(merged))[[0, 1, 99999]]") == ["1", "2", "100000"])
+        #expect(try eval("\(merged).`100000`") == 100_000)
+        #expect(try eval("$keys($merge([{'a': 1, 'b': 2}, {'c': 3, 'a': 4}]))") == ["a", "b", "c"])
+        #expect(try eval("$merge([{'a': 1, 'b': 2}, {'c': 3, 'a': 4}]).a") == 4)
+        #expect(try eval("$keys([{'b': 1, 'a': 2}, [{'a': 3, 'c': 4}]])") == ["b", "a", "c"])
+        #expect(try eval("$count($spread([1..100000].{$string($): $}))") == 100_000)
+        #expect(try eval("$spread([{'a': 1, 'b': 2}, [{'c': 3}], 5])") == [["a": 1], ["b": 2], ["c": 3], 5])
+    }
+
+    @Test func padBuildsOnlyTheCharactersItNeeds() throws {
+        #expect(try eval("$pad('x', 7, 'abc')") == "xabcabc")
+        #expect(try eval("$pad('x', -6, 'abc')") == "abcabx")
+        #expect(try eval("$pad('x', 4, '\u{1F600}ab')") == "x\u{1F600}ab")
+        let longPad = String(repeating: "y", count: 100)
+        #expect(try eval("$length($pad('x', 2000000, '\(longPad)'))") == 2_000_000)
+        #expect(try eval("$substring($pad('x', -2000000, '\(longPad)'), 1999998)") == "yx")
+    }
 }
 
 extension String {

@@ -11,65 +11,118 @@ extension Library {
             if a.count <= 1 { return v }
             return .array(a.reversed(), f.intersection(.sequence))
         },
-        builtin("shuffle", "<a:a>", 1) { _, args, _ in
-            guard let v = arg(args, 0), case .array(let a, _) = v else { return nil }
+        builtin("shuffle", "<a:a>", 1) { ev, args, _ throws(JSONataError) in
+            guard let v = arg(args, 0), case .array(var a, _) = v else { return nil }
             if a.count <= 1 { return v }
-            return .array(a.shuffled(), [])
+            // Fisher-Yates, with the time limit's check points.
+            var i = a.count - 1
+            while i > 0 {
+                try ev.poll()
+                a.swapAt(i, Int.random(in: 0...i))
+                i -= 1
+            }
+            return .array(a, [])
         },
-        builtin("distinct", "<x:x>", 1) { _, args, _ in
+        builtin("distinct", "<x:x>", 1) { ev, args, _ throws(JSONataError) in
             guard let v = arg(args, 0) else { return nil }
             guard case .array(let a, let f) = v, a.count > 1 else { return v }
             var out: [Value] = []
-            for item in a where !out.contains(where: { deepEqual($0, item) }) { out.append(item) }
+            for item in a {
+                var seen = false
+                for o in out {
+                    try ev.poll()
+                    if deepEqual(o, item) {
+                        seen = true
+                        break
+                    }
+                }
+                if !seen { out.append(item) }
+            }
             return .array(out, f.intersection(.sequence))
         },
-        builtin("zip", "<a+>", 1) { _, args, _ in
+        builtin("zip", "<a+>", 1) { ev, args, _ throws(JSONataError) in
             let arrays = args.map { a -> [Value] in
                 if case .array(let x, _)? = a { return x }
                 return []
             }
             let n = arrays.map(\.count).min() ?? 0
             var out: [Value] = []
-            for i in 0..<n { out.append(.array(arrays.map { $0[i] }, [])) }
+            out.reserveCapacity(n)
+            for i in 0..<n {
+                try ev.poll()
+                out.append(.array(arrays.map { $0[i] }, []))
+            }
             return .array(out, [])
         },
-        builtin("keys", "<x-:a<s>>", 1) { _, args, _ in
+        builtin("keys", "<x-:a<s>>", 1) { ev, args, _ throws(JSONataError) in
+            // In first-seen order; the set makes the duplicate check constant time (a linear search of
+            // the keys so far made $keys quadratic: 25,000 keys took 17 s).
             var keys: [String] = []
-            func collect(_ v: Value?) {
+            var seen = Set<String>()
+            func collect(_ v: Value?) throws(JSONataError) {
                 switch v {
-                case .array(let a, _)?: for e in a { collect(e) }
-                case .object(let o)?: for k in o.keys where !keys.contains(k) { keys.append(k) }
+                case .array(let a, _)?:
+                    for e in a {
+                        try ev.poll()
+                        try collect(e)
+                    }
+                case .object(let o)?:
+                    for k in o.keys {
+                        try ev.poll()
+                        if seen.insert(k).inserted { keys.append(k) }
+                    }
                 default: break
                 }
             }
-            collect(arg(args, 0))
+            try collect(arg(args, 0))
             return .array(keys.map { .string($0) }, .sequence)
         },
         builtin("lookup", "<x-s:x>", 2) { _, args, _ in
             guard let key = str(args, 1) else { return nil }
             return Evaluator.lookupField(arg(args, 0), key)
         },
-        builtin("spread", "<x-:a<o>>", 1) { _, args, _ in
-            func spread(_ v: Value?) -> Value? {
+        builtin("spread", "<x-:a<o>>", 1) { ev, args, _ throws(JSONataError) in
+            func spread(_ v: Value?) throws(JSONataError) -> Value? {
                 switch v {
                 case .array(let a, _)?:
-                    var result: Value? = .emptySequence
-                    for e in a { result = append(result, spread(e)) }
-                    return result
+                    // What appending each item's spread to the result gives (an item's spread is never
+                    // undefined), built in one array: appending copied the result each time (quadratic).
+                    if a.isEmpty { return .emptySequence }
+                    var items: [Value] = []
+                    for e in a {
+                        try ev.poll()
+                        switch try spread(e) {
+                        case .array(let x, _)?: items.append(contentsOf: x)
+                        case let other?: items.append(other)
+                        case nil: break
+                        }
+                    }
+                    return .array(items, [])
                 case .object(let o)?:
                     var out: [Value] = []
-                    for i in 0..<o.keys.count { out.append(.object(ObjectRef(keys: [o.keys[i]], values: [o.values[i]]))) }
+                    let keys = o.keys
+                    let values = o.values
+                    out.reserveCapacity(keys.count)
+                    for i in 0..<keys.count {
+                        try ev.poll()
+                        out.append(.object(ObjectRef(keys: [keys[i]], values: [values[i]])))
+                    }
                     return .array(out, .sequence)
                 default: return v
                 }
             }
-            return spread(arg(args, 0))
+            return try spread(arg(args, 0))
         },
-        builtin("merge", "<a<o>:o>", 1) { _, args, _ in
+        builtin("merge", "<a<o>:o>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             let result = ObjectRef()
             for case .object(let o) in a {
-                for i in 0..<o.keys.count { result.set(o.keys[i], o.values[i]) }
+                let keys = o.keys
+                let values = o.values
+                for i in 0..<keys.count {
+                    try ev.poll()
+                    result.set(keys[i], values[i])
+                }
             }
             return .object(result)
         },
@@ -101,6 +154,7 @@ extension Library {
             var out: [Value] = []
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 if let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env) { out.append(r) }
             }
             return .array(out, .sequence)
@@ -110,6 +164,7 @@ extension Library {
             var out: [Value] = []
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 let r = try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)
                 if boolean(r) == true { out.append(item) }
             }
@@ -122,6 +177,7 @@ extension Library {
             var hasFound = false
             let whole = arg(args, 0)
             for (i, item) in a.enumerated() {
+                try ev.poll()
                 var positive = true
                 if let fn {
                     positive = boolean(try ev.apply(fn, hofArgs(fn, item, .number(Double(i)), whole), nil, ctx.env)) == true
@@ -156,6 +212,7 @@ extension Library {
                 index = 0
             }
             while index < a.count {
+                try ev.poll()
                 var callArgs: [Value?] = [result, a[index]]
                 if arity >= 3 { callArgs.append(.number(Double(index))) }
                 if arity >= 4 { callArgs.append(arg(args, 0)) }
@@ -168,6 +225,7 @@ extension Library {
             guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
             let result = ObjectRef()
             for i in 0..<o.keys.count {
+                try ev.poll()
                 let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env)
                 if boolean(r) == true { result.set(o.keys[i], o.values[i]) }
             }
@@ -177,6 +235,7 @@ extension Library {
             guard case .object(let o)? = arg(args, 0), let fn = arg(args, 1) else { return nil }
             var out: [Value] = []
             for i in 0..<o.keys.count {
+                try ev.poll()
                 if let r = try ev.apply(fn, hofArgs(fn, o.values[i], .string(o.keys[i]), arg(args, 0)), nil, ctx.env) { out.append(r) }
             }
             return .array(out, .sequence)
@@ -185,21 +244,21 @@ extension Library {
             guard let v = arg(args, 0) else { return nil }
             guard case .array(let a, _) = v, a.count > 1 else { return v }
             if let fn = arg(args, 1) {
-                let sorted = try mergeSort(a) { (x, y) throws(JSONataError) in
+                let sorted = try mergeSort(a, ev) { (x, y) throws(JSONataError) in
                     boolean(try ev.apply(fn, [x, y], nil, ctx.env)) == true
                 }
                 return .array(sorted, [])
             }
             if a.allSatisfy(\.isNumber) {
                 return .array(
-                    try mergeSort(a) { x, y in
+                    try mergeSort(a, ev) { x, y in
                         if case .number(let p) = x, case .number(let q) = y { return p > q }
                         return false
                     }, [])
             }
             if a.allSatisfy(\.isString) {
                 return .array(
-                    try mergeSort(a) { x, y in
+                    try mergeSort(a, ev) { x, y in
                         if case .string(let p) = x, case .string(let q) = y { return compareStrings(p, q) > 0 }
                         return false
                     }, [])

@@ -34,6 +34,15 @@ final class Evaluator {
         }
     }
 
+    /// The time limit's check point for loops inside built-in functions: counts one step of work and
+    /// reads the clock every 1024 steps, as `evaluate` does, so a built-in looping over a large input
+    /// throws the same `U1001` timeout instead of running past the limit.
+    @inline(__always)
+    func poll() throws(JSONataError) {
+        tick &+= 1
+        if tick & 1023 == 0, let timeLimit { try checkTime(timeLimit) }
+    }
+
     /// The deepest nesting a constructed value may reach (input documents are bounded by the parser).
     static let maxNesting = 1000
 
@@ -558,7 +567,7 @@ final class Evaluator {
                 let l = try lhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
                 let r = try rhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
                 return .string(l + r)
-            case .range: return try Evaluator.range(lhs, rhs)
+            case .range: return try Evaluator.range(lhs, rhs, self)
             case .in:
                 guard let lhs, let rhs else { return .bool(false) }
                 let items = Evaluator.asSequenceItems(rhs)
@@ -641,7 +650,7 @@ final class Evaluator {
         }
     }
 
-    static func range(_ lhs: Value?, _ rhs: Value?) throws(JSONataError) -> Value? {
+    static func range(_ lhs: Value?, _ rhs: Value?, _ ev: Evaluator? = nil) throws(JSONataError) -> Value? {
         if let lhs {
             guard case .number(let n) = lhs, n.rounded() == n else {
                 throw JSONataError(
@@ -666,7 +675,11 @@ final class Evaluator {
         let count = Int(size)
         var out: [Value] = []
         out.reserveCapacity(count)
-        for i in 0..<count { out.append(.number(a + Double(i))) }
+        for i in 0..<count {
+            // A time limit check point: a large range built first must count towards the limit.
+            try ev?.poll()
+            out.append(.number(a + Double(i)))
+        }
         return .array(out, .sequence)
     }
 
@@ -890,7 +903,7 @@ final class Evaluator {
     @inline(never)
     func evaluateSort(_ expr: Node, _ input: Value, _ env: Frame) throws(JSONataError) -> Value {
         if case .tuples(let ts) = input {
-            let sorted = try Library.mergeSort(ts) { (a, b) throws(JSONataError) in
+            let sorted = try Library.mergeSort(ts, self) { (a, b) throws(JSONataError) in
                 try self.sortSwaps(expr, a.context, Evaluator.frame(from: a, env), b.context, Evaluator.frame(from: b, env))
             }
             return .tuples(sorted)
@@ -900,7 +913,7 @@ final class Evaluator {
 
     @inline(never)
     func evaluateSort(_ expr: Node, _ items: [Value], _ env: Frame) throws(JSONataError) -> Value {
-        let sorted = try Library.mergeSort(items) { (a, b) throws(JSONataError) in
+        let sorted = try Library.mergeSort(items, self) { (a, b) throws(JSONataError) in
             try self.sortSwaps(expr, a, env, b, env)
         }
         return .array(sorted, .sequence)

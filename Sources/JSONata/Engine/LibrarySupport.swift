@@ -29,7 +29,8 @@ enum Library {
     }
 
     /// `$string` semantics (JSON with 15 significant digits for numbers; functions as "").
-    static func string(_ v: Value, pretty: Bool = false) throws(JSONataError) -> String {
+    /// With an evaluator, converting an array or object reaches its time limit check point.
+    static func string(_ v: Value, pretty: Bool = false, _ ev: Evaluator? = nil) throws(JSONataError) -> String {
         switch v {
         case .string(let s): return s
         case .function: return ""
@@ -42,24 +43,43 @@ enum Library {
         default:
             var value = v
             if case .array(let a, let f) = v, f.contains(.outerWrapper), let first = a.first { value = first }
-            let json = stringifiable(value) ?? .null
+            let json = try stringifiable(value, ev) ?? .null
+            // Serializing is linear in what was just converted (with check points); check once more before it.
+            if let ev, let limit = ev.timeLimit { try ev.checkTime(limit) }
             return json.serialized(pretty ? .pretty : .compact)
         }
     }
 
-    static func stringifiable(_ v: Value) -> JSON? {
+    static func stringifiable(_ v: Value, _ ev: Evaluator? = nil) throws(JSONataError) -> JSON? {
         switch v {
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .number(let n): return n.isFinite ? .number(toPrecision15(n)) : .null
         case .string(let s): return .string(s)
         case .function: return .string("")
-        case .array(let a, _): return .array(a.map { stringifiable($0) ?? .null })
-        case .tuples(let t): return .array(t.map { $0.context.flatMap(stringifiable) ?? .null })
+        case .array(let a, _):
+            var out = [JSON]()
+            out.reserveCapacity(a.count)
+            for e in a {
+                try ev?.poll()
+                out.append(try stringifiable(e, ev) ?? .null)
+            }
+            return .array(out)
+        case .tuples(let t):
+            var out = [JSON]()
+            out.reserveCapacity(t.count)
+            for e in t {
+                try ev?.poll()
+                out.append(try e.context.flatMap { c throws(JSONataError) in try stringifiable(c, ev) } ?? .null)
+            }
+            return .array(out)
         case .object(let o):
             var obj = JSONObject(minimumCapacity: o.count)
-            for i in 0..<o.keys.count {
-                if let j = stringifiable(o.values[i]) { obj.append(key: o.keys[i], value: j) }
+            let keys = o.keys
+            let values = o.values
+            for i in 0..<keys.count {
+                try ev?.poll()
+                if let j = try stringifiable(values[i], ev) { obj.append(key: keys[i], value: j) }
             }
             return .object(obj)
         }
@@ -147,16 +167,18 @@ enum Library {
     }
 
     /// A stable merge sort whose comparator says whether two items must swap.
-    static func mergeSort<T>(_ items: [T], _ swaps: (T, T) throws(JSONataError) -> Bool) throws(JSONataError) -> [T] {
+    /// With an evaluator, each comparison is a time limit check point.
+    static func mergeSort<T>(_ items: [T], _ ev: Evaluator? = nil, _ swaps: (T, T) throws(JSONataError) -> Bool) throws(JSONataError) -> [T] {
         if items.count <= 1 { return items }
         let middle = items.count / 2
-        let left = try mergeSort(Array(items[0..<middle]), swaps)
-        let right = try mergeSort(Array(items[middle...]), swaps)
+        let left = try mergeSort(Array(items[0..<middle]), ev, swaps)
+        let right = try mergeSort(Array(items[middle...]), ev, swaps)
         var out: [T] = []
         out.reserveCapacity(items.count)
         var i = 0
         var j = 0
         while i < left.count && j < right.count {
+            try ev?.poll()
             if try swaps(left[i], right[j]) {
                 out.append(right[j])
                 j += 1

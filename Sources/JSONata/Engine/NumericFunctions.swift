@@ -47,28 +47,40 @@ extension Library {
             return .number(r)
         },
         builtin("random", "<:n>", 0) { _, _, _ in .number(Double.random(in: 0..<1)) },
-        builtin("sum", "<a<n>:n>", 1) { _, args, _ in
+        builtin("sum", "<a<n>:n>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             var total = 0.0
-            for case .number(let n) in a { total += n }
+            for case .number(let n) in a {
+                try ev.poll()
+                total += n
+            }
             return .number(total)
         },
-        builtin("max", "<a<n>:n>", 1) { _, args, _ in
+        builtin("max", "<a<n>:n>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0), !a.isEmpty else { return nil }
             var m = -Double.infinity
-            for case .number(let n) in a { m = Swift.max(m, n) }
+            for case .number(let n) in a {
+                try ev.poll()
+                m = Swift.max(m, n)
+            }
             return .number(m)
         },
-        builtin("min", "<a<n>:n>", 1) { _, args, _ in
+        builtin("min", "<a<n>:n>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0), !a.isEmpty else { return nil }
             var m = Double.infinity
-            for case .number(let n) in a { m = Swift.min(m, n) }
+            for case .number(let n) in a {
+                try ev.poll()
+                m = Swift.min(m, n)
+            }
             return .number(m)
         },
-        builtin("average", "<a<n>:n>", 1) { _, args, _ in
+        builtin("average", "<a<n>:n>", 1) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0), !a.isEmpty else { return nil }
             var total = 0.0
-            for case .number(let n) in a { total += n }
+            for case .number(let n) in a {
+                try ev.poll()
+                total += n
+            }
             return .number(total / Double(a.count))
         },
         builtin("count", "<a:n>", 1) { _, args, _ in .number(Double(items(args, 0)?.count ?? 0)) },

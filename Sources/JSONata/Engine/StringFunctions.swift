@@ -2,10 +2,10 @@ import JSONValue
 
 extension Library {
     static let stringFunctions: [Builtin] = [
-        builtin("string", "<x-b?:s>", 1) { _, args, _ throws(JSONataError) in
+        builtin("string", "<x-b?:s>", 1) { ev, args, _ throws(JSONataError) in
             guard let v = arg(args, 0) else { return nil }
             let pretty = boolean(arg(args, 1)) ?? false
-            return .string(try string(v, pretty: pretty))
+            return .string(try string(v, pretty: pretty, ev))
         },
         builtin("substring", "<s-nn?:s>", 3) { _, args, _ in
             guard let s = str(args, 0) else { return nil }
@@ -27,15 +27,31 @@ extension Library {
         builtin("uppercase", "<s-:s>", 1) { _, args, _ in str(args, 0).map { .string($0.uppercased()) } },
         builtin("length", "<s-:n>", 1) { _, args, _ in str(args, 0).map { .number(Double($0.unicodeScalars.count)) } },
         builtin("trim", "<s-:s>", 1) { _, args, _ in str(args, 0).map { .string(trim($0)) } },
-        builtin("pad", "<s-ns?:s>", 3) { _, args, _ in
+        builtin("pad", "<s-ns?:s>", 3) { ev, args, _ throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
             let width = num(args, 1) ?? 0
             var padChar = str(args, 2) ?? " "
             if padChar.isEmpty { padChar = " " }
+            // The width is capped (the reference has no cap) so a huge one cannot allocate gigabytes.
             let padLength = Swift.min(Library.int(abs(width)), 10_000_000) - s.unicodeScalars.count
             if padLength <= 0 { return .string(s) }
-            var padding = String(repeating: padChar, count: padLength)
-            if padChar.unicodeScalars.count > 1 { padding = substring(padding, 0, Double(padLength)) }
+            let padScalars = Array(padChar.unicodeScalars)
+            let padding: String
+            if padScalars.count == 1 {
+                padding = String(repeating: padChar, count: padLength)
+            } else {
+                // The pad string repeated and cut to padLength code points, built only that long
+                // (repeating it padLength times first took gigabytes for a long pad string).
+                var view = String.UnicodeScalarView()
+                var k = 0
+                for _ in 0..<padLength {
+                    try ev.poll()
+                    view.append(padScalars[k])
+                    k += 1
+                    if k == padScalars.count { k = 0 }
+                }
+                padding = String(view)
+            }
             return .string(width > 0 ? s + padding : padding + s)
         },
         builtin("contains", "<s-(sf):b>", 2) { ev, args, ctx throws(JSONataError) in
@@ -79,10 +95,18 @@ extension Library {
             if let limit { parts = Array(parts.prefix(Library.int(limit))) }
             return .array(parts.map { .string($0) }, [])
         },
-        builtin("join", "<a<s>s?:s>", 2) { _, args, _ in
+        builtin("join", "<a<s>s?:s>", 2) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             let sep = str(args, 1) ?? ""
-            return .string(a.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: sep))
+            var out = ""
+            var first = true
+            for case .string(let s) in a {
+                try ev.poll()
+                if !first { out += sep }
+                out += s
+                first = false
+            }
+            return .string(out)
         },
         builtin("match", "<s-f<s:o>n?:a<o>>", 3) { ev, args, ctx throws(JSONataError) in
             guard let s = str(args, 0) else { return nil }
