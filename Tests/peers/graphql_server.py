@@ -111,7 +111,9 @@ def main():
     sock.bind(("127.0.0.1", args.port))
     sock.listen(128)
     print("LISTENING %d" % sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    # Idle keep-alive connections are kept for a minute (uvicorn closes them after 5 s by default): a test that counts
+    # reused connections must not see one closed because a loaded machine paused it between two requests.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=60)
     uvicorn.Server(config).run(sockets=[sock])
 
 
