@@ -30,7 +30,8 @@ struct Vault: AsyncParsableCommand {
         /// Opens and migrates the existing database, runs `body`, closes it.
         ///
         /// These commands inspect or change an installation that exists: a data directory without `switchboard.sqlite`
-        /// (a typo, a wrong SWITCHBOARD_DATA_DIR) is an error, and nothing is created there. Only `serve` creates the
+        /// (a typo, a wrong SWITCHBOARD_DATA_DIR), or a PostgreSQL database without Switchboard's tables, is an error,
+        /// and nothing is created there. Only `serve` creates the
         /// data directory and the database, on first run.
         func withDatabase<T: Sendable>(_ body: @Sendable (any SQLDatabase, ServerConfiguration, Logger) async throws -> T) async throws -> T {
             var logger = Logger(label: "switchboard.vault")
@@ -54,6 +55,12 @@ struct Vault: AsyncParsableCommand {
                     }
                 }
                 do {
+                    // Likewise a PostgreSQL database without Switchboard's tables (another database, an empty one).
+                    if db is PostgresDatabase, try await db.first("SELECT to_regclass('schema_migrations')::text AS t")?.text("t") == nil {
+                        throw CLIError(
+                            "the PostgreSQL database named by --database-url or SWITCHBOARD_DATABASE_URL has no Switchboard tables: "
+                                + "check the URL (`switchboard serve` creates them on first run)")
+                    }
                     try await Migrator().migrate(db, logger: logger)
                     let result = try await body(db, config, logger)
                     try await db.close()

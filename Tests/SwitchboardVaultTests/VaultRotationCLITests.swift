@@ -45,6 +45,39 @@ struct VaultRotationCLITests {
         #expect(!FileManager.default.fileExists(atPath: dataDir))
     }
 
+    /// The same for a PostgreSQL database without Switchboard's tables: `vault status` used to migrate it.
+    @Test func postgresDatabaseWithoutSwitchboardIsAnError() async throws {
+        guard TestBackend.available.contains(.postgres) else { return }  // (CI always has PostgreSQL)
+        guard FileManager.default.fileExists(atPath: Self.executable) else {
+            Issue.record("build the switchboard executable first (swift build --build-tests)")
+            return
+        }
+        try await TestBackend.postgres.withFreshLocation { location in
+            guard case .postgres(let url) = location else { return }
+            let dataDir = NSTemporaryDirectory() + "vault-cli-pg-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: dataDir) }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.executable)
+            p.arguments = ["vault", "status", "--data-dir", dataDir, "--database-url", url]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 1)
+            #expect(message.contains("has no Switchboard tables"), "\(message)")
+            let db = try PostgresDatabase(url: url, logger: Logger(label: "t"), maximumConnections: 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await db.run() }
+                let tables = try await db.first("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'")
+                #expect(tables?.int("n") == 0)  // nothing was migrated
+                try await db.close()
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func killedRotationResumes(_ backend: TestBackend) async throws {
         guard FileManager.default.fileExists(atPath: Self.executable) else {
