@@ -16,6 +16,23 @@ struct VaultRotationCLITests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
     }
 
+    /// Runs the executable with `arguments` (SWITCHBOARD_DATABASE_URL unset) and answers its exit status and standard error.
+    static func run(_ arguments: [String]) throws -> (status: Int32, message: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DATABASE_URL"] = nil
+        p.environment = environment
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, message)
+    }
+
     /// `vault status` and `vault rotate` on a data directory without a database (a typo) fail and create nothing:
     /// they used to create the directory and an empty, migrated switchboard.sqlite and print an empty key table.
     @Test(arguments: ["status", "rotate"])
@@ -28,19 +45,8 @@ struct VaultRotationCLITests {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: parent) }
         let dataDir = parent + "/typo-dir"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = ["vault", command, "--data-dir", dataDir]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWITCHBOARD_DATABASE_URL"] = nil
-        p.environment = environment
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 1)
+        let (status, message) = try Self.run(["vault", command, "--data-dir", dataDir])
+        #expect(status == 1)
         #expect(message.contains("there is no Switchboard database at \(dataDir)"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: dataDir))
     }
@@ -56,16 +62,8 @@ struct VaultRotationCLITests {
             guard case .postgres(let url) = location else { return }
             let dataDir = NSTemporaryDirectory() + "vault-cli-pg-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: dataDir) }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Self.executable)
-            p.arguments = ["vault", "status", "--data-dir", dataDir, "--database-url", url]
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 1)
+            let (status, message) = try Self.run(["vault", "status", "--data-dir", dataDir, "--database-url", url])
+            #expect(status == 1)
             #expect(message.contains("has no Switchboard tables"), "\(message)")
             let db = try PostgresDatabase(url: url, logger: Logger(label: "t"), maximumConnections: 1)
             try await withThrowingTaskGroup(of: Void.self) { group in
