@@ -47,12 +47,11 @@ public enum AuthInjector {
         case .clientCertificate:
             return  // used for mutual TLS by the transport, not as a header
         }
-        for h in headers {
+        // Only the headers added here: the builder checked the ones it rendered before calling.
+        for h in headers[injected...] {
             if let forbidden = HTTPRequestBuilder.forbiddenCharacter(inHeaderValue: h.value) {
                 throw AdapterError(.invalidRequest, "a credential would put \(forbidden) in header '\(h.name)'")
             }
-        }
-        for h in headers[injected...] {
             if h.name.unicodeScalars.contains(where: { !$0.isASCII }) {
                 throw AdapterError(.invalidRequest, "a credential would name a header with a non-ASCII character")
             }

@@ -162,26 +162,20 @@ public enum HTTPRequestBuilder {
         // The baseUrl reads the connection's config only (`{config.baseUrl}`, or `{name}` for the same): a value
         // missing there, or one that is not an http(s) URL, is the connection's to fix.
         let fromConfig = !t.isConstant
+        let refs = t.parts.compactMap { (part) -> Template.Reference? in if case .placeholder(let ref) = part { ref } else { nil } }
+        func named(_ refs: [Template.Reference]) -> String { refs.map { "config." + $0.path.joined(separator: ".") }.joined(separator: ", ") }
         // Text around config values (`https://{config.host}/v1`) needs each of them: rendered without one it would
         // still be a URL, to another place (`https:///v1`).
         if t.parts.count > 1 {
-            let missing = t.parts.compactMap { (part) -> String? in
-                guard case .placeholder(let ref) = part else { return nil }
-                if let v = Template.lookup(ref, params: .object(request.config), config: request.config), !Template.text(v).isEmpty { return nil }
-                return "config." + ref.path.joined(separator: ".")
+            let missing = refs.filter { ref in
+                Template.lookup(ref, params: .object(request.config), config: request.config).map { Template.text($0).isEmpty } ?? true
             }
             if !missing.isEmpty {
-                throw AdapterError(
-                    .connectionConfiguration, "the connection's config has no value for \(missing.joined(separator: ", ")), which the baseUrl uses")
+                throw AdapterError(.connectionConfiguration, "the connection's config has no value for \(named(missing)), which the baseUrl uses")
             }
         }
         guard let v = t.render(params: .object(request.config), config: request.config), var s = v.stringValue, !s.isEmpty else {
-            let names = t.parts.compactMap { (part) -> String? in
-                guard case .placeholder(let ref) = part else { return nil }
-                return "config." + ref.path.joined(separator: ".")
-            }
-            throw AdapterError(
-                .connectionConfiguration, "the connection's config has no string value for \(names.joined(separator: ", ")), which the baseUrl uses")
+            throw AdapterError(.connectionConfiguration, "the connection's config has no string value for \(named(refs)), which the baseUrl uses")
         }
         guard s.hasPrefix("http://") || s.hasPrefix("https://") else {
             throw AdapterError(
