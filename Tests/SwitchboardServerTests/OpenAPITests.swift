@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdTesting
 import JSONSchema
 import JSONValue
@@ -28,6 +29,48 @@ import Testing
         #expect(doc["openapi"] == "3.1.0")
         #expect(doc["info"]?["title"] == "Switchboard")
         #expect(doc["components"]?["schemas"]?["Error"] != nil)
+    }
+
+    /// The document passes a real OpenAPI 3.1 validator (openapi-spec-validator from the test virtualenv), which
+    /// refuses, for example, a parameter with a key the specification does not define.
+    @Test func documentPassesOpenAPISpecValidator() throws {
+        let file = NSTemporaryDirectory() + "switchboard-openapi-" + UUID().uuidString.lowercased() + ".json"
+        try Data(OpenAPIDocument().json.serializedBytes()).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PeerProcess.python)
+        process.arguments = ["-m", "openapi_spec_validator", "--subschema-errors", "all", file]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text.suffix(4000))")
+        #expect(text.contains("OK"), "\(text.suffix(4000))")
+    }
+
+    /// No value of the document is null where the specification has no use for one: the document is written in YAML
+    /// flow style, where an unquoted comma in a description silently splits it into a key with no value.
+    @Test func documentHasNoStrayNullValues() {
+        var strays: [String] = []
+        func walk(_ value: JSON, _ path: String) {
+            switch value {
+            case .object(let object):
+                for (key, member) in object {
+                    if member == .null && !["default", "const", "example"].contains(key) { strays.append(path + "/" + key) }
+                    walk(member, path + "/" + key)
+                }
+            case .array(let items):
+                for (index, item) in items.enumerated() {
+                    if item == .null && !path.hasSuffix("/enum") && !path.hasSuffix("/examples") { strays.append("\(path)/\(index)") }
+                    walk(item, "\(path)/\(index)")
+                }
+            default: break
+            }
+        }
+        walk(OpenAPIDocument().json, "")
+        #expect(strays == [])
     }
 
     static let graphqlPeer = Result { try PeerProcess(script: "graphql_server.py") }

@@ -124,7 +124,7 @@ paths:
       operationId: listDefinitions
       summary: List definitions (one entry per key, its current version)
       parameters:
-        - {name: search, in: query, schema: {type: string}, description: Matches key, name and description}
+        - {name: search, in: query, schema: {type: string}, description: "Matches key, name and description"}
         - {name: category, in: query, schema: {type: string}}
         - {name: status, in: query, schema: {$ref: "#/components/schemas/DefinitionStatus"}}
         - {name: type, in: query, schema: {$ref: "#/components/schemas/IntegrationType"}}
@@ -317,7 +317,7 @@ components:
                   locations: {type: array, items: {type: object, properties: {line: {type: integer}, column: {type: integer}}}}
                   extensions: {type: object}
                   status: {type: integer, description: The provider's HTTP status (upstream errors)}
-                  body: {description: The provider's answer, truncated (upstream errors)}
+                  body: {description: "The provider's answer, truncated (upstream errors)"}
                   faultcode: {type: string}
                   subcodes: {type: array, items: {type: string}}
                   faultactor: {type: string}

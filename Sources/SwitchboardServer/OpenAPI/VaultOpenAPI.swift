@@ -74,7 +74,7 @@ paths:
         - {name: error, in: query, schema: {type: string}, description: "The provider's error, e.g. access_denied"}
       responses:
         "200": {description: Connected, content: {text/html: {schema: {type: string}}, application/json: {schema: {$ref: "#/components/schemas/OAuthCallbackResult"}}}}
-        "400": {description: Failed (state unknown, used or expired; provider error; code refused), content: {text/html: {schema: {type: string}}, application/json: {schema: {$ref: "#/components/schemas/OAuthCallbackResult"}}}}
+        "400": {description: "Failed (state unknown, used or expired; provider error; code refused)", content: {text/html: {schema: {type: string}}, application/json: {schema: {$ref: "#/components/schemas/OAuthCallbackResult"}}}}
   /v1/audit:
     get:
       tags: [credentials]
