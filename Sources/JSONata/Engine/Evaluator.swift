@@ -729,6 +729,12 @@ final class Evaluator {
                 throw JSONataError(
                     code: "D1002", message: "Cannot negate a non-numeric value", position: expr.position, token: "-", value: v.toJSON())
             }
+            if !n.isFinite {
+                // The reference's isNumeric check: an overflowed aggregate ($sum) cannot be negated.
+                throw JSONataError(
+                    code: "D1001", message: "Number out of range: \(n.isNaN ? "NaN" : n < 0 ? "-Infinity" : "Infinity")", position: expr.position,
+                    token: "-")
+            }
             return .number(-n)
         case "[":
             var out: [Value] = []
