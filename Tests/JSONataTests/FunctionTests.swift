@@ -105,7 +105,8 @@ import Testing
         for expression in [
             "$sum([1e308, 1e308])", "$average([1e308, 1e308])", "[$sum([1e308, 1e308])]", "{'a': $sum([1e308, 1e308])}",
             "$sum([1e308, 1e308]) + 1", "-$sum([1e308, 1e308])", "$map([1e308], function($v) { $v * 10 })",
-            "$reduce([1e308, 1e308], function($a, $b) { $a + $b })",
+            "$reduce([1e308, 1e308], function($a, $b) { $a + $b })", "[1, 2][$sum([1e308, 1e308])]",
+            "[1, 2][[$sum([1e308, 1e308])]]",
         ] {
             #expect(errorCode(expression) == "D1001", "\(expression)")
         }

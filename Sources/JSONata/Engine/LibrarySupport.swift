@@ -25,7 +25,7 @@ enum Library {
         switch v {
         case .null: return false
         case .bool(let b): return b
-        case .number(let n): return n != 0
+        case .number(let n): return n != 0 && !n.isNaN
         case .string(let s): return !s.isEmpty
         case .array(let a, _):
             if a.count == 1 { return boolean(a[0]) ?? false }
