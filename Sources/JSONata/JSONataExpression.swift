@@ -8,21 +8,30 @@ import JSONValue
 
 /// Bounds on one evaluation, so user-supplied expressions are safe to run on a server.
 ///
-/// Exceeding either limit throws `U1001`, as the reference's guardrails do.
+/// Exceeding the depth or the time limit throws `U1001`, as the reference's guardrails do; a result larger
+/// than `maxResultSize` throws `U1002`.
 public struct EvaluationLimits: Sendable, Equatable {
     /// The deepest nesting of expression evaluation allowed (recursion depth).
     public var maxDepth: Int
-    /// Wall-clock budget for one evaluation; `nil` for none.
+    /// Wall-clock budget for one evaluation, including the conversion of its result to JSON; `nil` for none.
     public var timeLimit: Duration?
+    /// The largest result allowed, in bytes of its compact JSON text (counted while the result is converted to
+    /// JSON, before anyone serializes it); `nil` for none. A small expression can return the same large value many
+    /// times over (`[1..1000].$big`), so without it the text written after the evaluation is unbounded.
+    public var maxResultSize: Int?
 
     /// Independently of `maxDepth`, evaluation also throws `U1001` before it would exhaust the
     /// calling thread's native stack (whatever its size), so it never crashes on deep recursion.
-    public init(maxDepth: Int = 5000, timeLimit: Duration? = .seconds(10)) {
+    public init(maxDepth: Int = 5000, timeLimit: Duration? = .seconds(10), maxResultSize: Int? = EvaluationLimits.defaultMaxResultSize) {
         self.maxDepth = maxDepth
         self.timeLimit = timeLimit
+        self.maxResultSize = maxResultSize
     }
 
-    /// Depth 5000, 10 seconds.
+    /// 64 MiB of JSON text.
+    public static let defaultMaxResultSize = 64 << 20
+
+    /// Depth 5000, 10 seconds, results up to 64 MiB.
     public static let `default` = EvaluationLimits()
 }
 
@@ -45,13 +54,25 @@ public struct JSONataExpression: Sendable {
 
     /// Evaluates the expression against `input` with extra variable `bindings` (names without `$`).
     ///
+    /// The result's conversion to JSON is part of the evaluation: it counts towards the time limit, a result
+    /// holding a number JSON cannot represent (`$sum([1e308, 1e308])` is infinite) throws `D1001`, and one
+    /// larger than `limits.maxResultSize` throws `U1002`.
+    ///
     /// - Returns: the result, or `nil` when the result is undefined.
     public func evaluate(input: JSON?, bindings: [String: JSON] = [:], limits: EvaluationLimits = .default) throws(JSONataError) -> JSON? {
-        try evaluateValue(input: input.map(Value.init), bindings: bindings.isEmpty ? [:] : bindings.mapValues(Value.init), limits: limits)?.toJSON()
+        let evaluator = Evaluator(limits: limits)
+        let result = try evaluateValue(
+            input: input.map(Value.init), bindings: bindings.isEmpty ? [:] : bindings.mapValues(Value.init), evaluator: evaluator)
+        guard let result else { return nil }
+        var conversion = ResultConversion(evaluator: evaluator, maxSize: limits.maxResultSize)
+        return try conversion.json(result)
     }
 
     func evaluateValue(input: Value?, bindings: [String: Value], limits: EvaluationLimits) throws(JSONataError) -> Value? {
-        let evaluator = Evaluator(limits: limits)
+        try evaluateValue(input: input, bindings: bindings, evaluator: Evaluator(limits: limits))
+    }
+
+    func evaluateValue(input: Value?, bindings: [String: Value], evaluator: Evaluator) throws(JSONataError) -> Value? {
         let env = Frame(parent: nil)
         for (k, v) in bindings { env.bind(k, v) }
         env.bind("$", input)

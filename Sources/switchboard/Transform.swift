@@ -23,9 +23,13 @@ struct Transform: ParsableCommand {
     @Argument(help: "The JSONata expression.") var expression: String
     @Option(help: "Read this file (one JSON document, or JSON Lines) instead of stdin.") var input: String?
     @Option(help: "Variables as a JSON object: '{\"rate\": 1.2}' binds $rate.") var bindings: String?
+    @Option(help: "The largest result, in bytes of JSON text (default 64 MiB; 0 for no limit); a larger one fails with U1002.")
+    var maxResultSize: Int?
 
     func run() throws {
-        let evaluator = TransformEvaluator(limits: .default)
+        var limits = EvaluationLimits.default
+        if let maxResultSize { limits.maxResultSize = maxResultSize > 0 ? maxResultSize : nil }
+        let evaluator = TransformEvaluator(limits: limits)
         let compiled: JSONataExpression
         do { compiled = try evaluator.cache.expression(expression) } catch {
             printError("expression: \(error.message)")

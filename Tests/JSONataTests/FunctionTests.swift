@@ -99,6 +99,67 @@ import Testing
         _ = errorCode("$round(1.5, 1e300)")  // must not trap
     }
 
+    /// jsonata-js lets `$sum` and `$average` overflow to Infinity, which its own operators reject (D1001) and
+    /// `JSON.stringify` writes as null: a result holding it is D1001 here rather than a silent null.
+    @Test func anOverflowedAggregateIsOutOfRangeInTheResult() throws {
+        for expression in [
+            "$sum([1e308, 1e308])", "$average([1e308, 1e308])", "[$sum([1e308, 1e308])]", "{'a': $sum([1e308, 1e308])}",
+            "$sum([1e308, 1e308]) + 1", "-$sum([1e308, 1e308])", "$map([1e308], function($v) { $v * 10 })",
+            "$reduce([1e308, 1e308], function($a, $b) { $a + $b })", "[1, 2][$sum([1e308, 1e308])]",
+            "[1, 2][[$sum([1e308, 1e308])]]",
+        ] {
+            #expect(errorCode(expression) == "D1001", "\(expression)")
+        }
+        // Inside the evaluation it is the reference's Infinity.
+        #expect(try eval("$sum([1e308, 1e308]) > 1e308") == true)
+        #expect(try eval("$formatNumber($sum([1e308, 1e308]), '#,##0')") == "Infinity")
+        #expect(try eval("$formatBase($sum([1e308, 1e308]), 2)") == "Infinity")
+        #expect(errorCode("$power(10, 400)") == "D3061")
+        #expect(errorCode("$number('1e400')") == "D3030")
+        #expect(try eval("$max([1e308, 1e307])") == 1e308)
+    }
+
+    @Test func formatBaseWritesHugeNumbersAsJavaScriptDoes() throws {
+        // V8 writes the digits a double cannot hold as zeros.
+        #expect(try eval("$formatBase(1e21, 36)") == "5v1j4f4ds7c000")
+        #expect(try eval("$formatBase(12345678901234567890, 3)") == "10001020211011120100112110012121122000000")
+        #expect(try eval("$formatBase(-1e20, 7)") == "-344015313561621001540000")
+        #expect(try eval("$formatBase(9007199254740991, 16)") == "1fffffffffffff")
+    }
+
+    /// Strings are equal when their code points are (JavaScript's `===`), not when they are canonically
+    /// equivalent as Swift's `==` has it: "\u00e9" and "e\u0301" both display as é.
+    @Test func stringEqualityComparesCodePoints() throws {
+        #expect(try eval(#""\u00e9" = "e\u0301""#) == false)
+        #expect(try eval(#""\u00e9" != "e\u0301""#) == true)
+        #expect(try eval(#""\u00e9" = "\u00e9""#) == true)
+        #expect(try eval(#""\u00e9" in ["e\u0301"]"#) == false)
+        #expect(try eval(#"$count($distinct(["\u00e9", "e\u0301", "\u00e9"]))"#) == 2)
+        #expect(try eval(#"[{"a": "\u00e9"}] = [{"a": "e\u0301"}]"#) == false)
+        #expect(try eval(#"$sort(["\u00e9", "e\u0301"]) = ["e\u0301", "\u00e9"]"#) == true)
+    }
+
+    /// `$distinct` keeps first occurrences in order under deep equality (1 and 1.0, 0 and -0, objects whose
+    /// members come in another order), now by hashing instead of comparing every pair.
+    @Test func distinctKeepsFirstOccurrencesUnderDeepEquality() throws {
+        #expect(
+            try eval(
+                "$distinct([1, 1.0, '1', [1], [1.0], {'a': 1, 'b': [2]}, {'b': [2], 'a': 1}, null, null, true, 1, 0, -0, [1, [2]], [1, [2]], {'a': 2}])"
+            )
+                == [1, "1", [1], ["a": 1, "b": [2]], nil, true, 0, [1, [2]], ["a": 2]])
+        #expect(try eval("$distinct([[1, 2], [2, 1], [1, 2]])") == [[1, 2], [2, 1]])
+        #expect(
+            try eval("$distinct([{'a': {'x': 1, 'y': 2}}, {'a': {'y': 2, 'x': 1}}, {'a': {'x': 1}}])") == [["a": ["x": 1, "y": 2]], ["a": ["x": 1]]])
+        #expect(try eval("$distinct(items.k)", ["items": [["k": "a"], ["k": "b"], ["k": "a"]]]) == ["a", "b"])
+        #expect(try eval("$distinct([{'a': 1}])") == [["a": 1]])
+        #expect(try eval("$distinct(5)") == 5)
+        #expect(try eval("($f := function() { 1 }; $count($distinct([$f, $f, function() { 1 }])))") == 2)
+        // Linear: 200,000 items, 1,000 distinct, in first-seen order.
+        #expect(try eval("$count($distinct([1..200000].($ % 1000)))") == 1000)
+        #expect(try eval("$distinct([1..200000].($ % 1000))[[0, 1, 999]]") == [1, 2, 0])
+        #expect(try eval("$count($distinct([1..100000].{'k': $ % 10, 'v': [$ % 5]}))") == 10)
+    }
+
     @Test func encodingFunctions() throws {
         #expect(try eval("$base64encode('héllo')") == "aMOpbGxv")
         #expect(try eval("$base64decode('aMOpbGxv')") == "héllo")

@@ -76,6 +76,29 @@ import Testing
         }
     }
 
+    /// A small expression can return the same large value many times: the result's JSON text is bounded
+    /// (`U1002`) before anyone serializes it (400 references to a 1 MB string wrote 400 MB after the 2 s limit).
+    @Test func resultsLargerThanTheSizeLimitThrowU1002() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .seconds(10), maxResultSize: 10_000_000)
+        #expect(errorCode("($s := $pad('', 1000000, 'x'); [1..20].$s)", limits: limits) == "U1002")
+        #expect(errorCode("($o := {'a': [1..100000]}; [1..100].{'o': $o})", limits: limits) == "U1002")
+        #expect(errorCode("($s := $pad('', 1000000, 'x'); [1..9].$s)", limits: limits) == nil)
+        // Input handed back unchanged counts too.
+        let big: JSON = ["text": .string(String(repeating: "y", count: 1_000_000))]
+        #expect(errorCode("[1..20].$$", big, limits: limits) == "U1002")
+        #expect(errorCode("[1..5].$$", big, limits: limits) == nil)
+        #expect(EvaluationLimits.default.maxResultSize == 64 << 20)
+        #expect(errorCode("($s := $pad('', 1000000, 'x'); [1..100].$s)") == "U1002")
+    }
+
+    /// Converting the result to JSON counts towards the time limit: here the evaluation is a few thousand
+    /// steps but the result has ten million members.
+    @Test func convertingAHugeResultHitsTheTimeLimit() throws {
+        let limits = EvaluationLimits(maxDepth: 1000, timeLimit: .milliseconds(50), maxResultSize: nil)
+        #expect(errorCode("($a := [[1..100000]]; [1..100].$a)", limits: limits) == "U1001")
+        #expect(try eval("($a := [[1..100000]]; $count([1..100].$a))", limits: limits) == 100)
+    }
+
     @Test func mergeAndKeysOfManyKeysKeepTheirOrder() throws {
         let merged = "$merge([1..100000].{$string($): $})"
         #expect(try eval("$count($keys(\(merged)))") == 100_000)

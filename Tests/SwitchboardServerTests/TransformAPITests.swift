@@ -34,6 +34,11 @@ import Testing
             #expect(bad.body["error"]?["details"]?[0]?["position"]?.numberValue != nil)
             let deep = try await client.call(.post, "/v1/transform", json: ["expression": "($f := function($n) { $f($n + 1) }; $f(0))"])
             #expect(deep.status == 422 && deep.body["error"]?["details"]?[0]?["code"] == "U1001")
+            // 100 references to a 1 MB string: 100 MB of text from a tiny expression, refused before it is written.
+            let huge = try await client.call(.post, "/v1/transform", json: ["expression": "($s := $pad('', 1000000, 'x'); [1..100].$s)"])
+            #expect(huge.status == 422 && huge.body["error"]?["details"]?[0]?["code"] == "U1002")
+            let overflow = try await client.call(.post, "/v1/transform", json: ["expression": "$sum([1e308, 1e308])"])
+            #expect(overflow.status == 422 && overflow.body["error"]?["details"]?[0]?["code"] == "D1001")
             let missing = try await client.call(.post, "/v1/transform", json: ["input": 1])
             #expect(missing.status == 422 && missing.body["error"]?["code"] == "VALIDATION_ERROR")
         }

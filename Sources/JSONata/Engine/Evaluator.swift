@@ -444,7 +444,7 @@ final class Evaluator {
             }
             for (index, t) in ts.enumerated() {
                 let res = try evaluate(predicate, t.context, Evaluator.frame(from: t, env))
-                if Evaluator.predicateSelects(res, index: index, count: ts.count) { out.append(t) }
+                if try Evaluator.predicateSelects(res, index: index, count: ts.count) { out.append(t) }
             }
             return .tuples(out)
         }
@@ -462,19 +462,24 @@ final class Evaluator {
         var out: [Value] = []
         for (index, item) in items.enumerated() {
             let res = try evaluate(predicate, item, env)
-            if Evaluator.predicateSelects(res, index: index, count: items.count) { out.append(item) }
+            if try Evaluator.predicateSelects(res, index: index, count: items.count) { out.append(item) }
         }
         return .array(out, .sequence)
     }
 
-    static func predicateSelects(_ res: Value?, index: Int, count: Int) -> Bool {
+    static func predicateSelects(_ res: Value?, index: Int, count: Int) throws(JSONataError) -> Bool {
         if case .number(let n)? = res {
+            // The reference's isNumeric: an infinite index (an overflowed $sum) is out of range, and NaN is no
+            // index (and false); Library.int would have made both an index.
+            if n.isNaN { return false }
+            if !n.isFinite { throw JSONataError(code: "D1001", message: "Number out of range: \(n < 0 ? "-Infinity" : "Infinity")") }
             var i = Library.int(n.rounded(.down))
             if i < 0 { i += count }
             return i == index
         }
         if case .array(let a, _)? = res, !a.isEmpty, a.allSatisfy({ $0.isNumber }) {
             for case .number(let n) in a {
+                if !n.isFinite && !n.isNaN { throw JSONataError(code: "D1001", message: "Number out of range: \(n < 0 ? "-Infinity" : "Infinity")") }
                 var i = Library.int(n.rounded(.down))
                 if i < 0 { i += count }
                 if i == index { return true }
@@ -728,6 +733,12 @@ final class Evaluator {
             guard case .number(let n) = v else {
                 throw JSONataError(
                     code: "D1002", message: "Cannot negate a non-numeric value", position: expr.position, token: "-", value: v.toJSON())
+            }
+            if !n.isFinite {
+                // The reference's isNumeric check: an overflowed aggregate ($sum) cannot be negated.
+                throw JSONataError(
+                    code: "D1001", message: "Number out of range: \(n.isNaN ? "NaN" : n < 0 ? "-Infinity" : "Infinity")", position: expr.position,
+                    token: "-")
             }
             return .number(-n)
         case "[":

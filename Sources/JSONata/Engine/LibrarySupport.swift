@@ -1,6 +1,14 @@
 import ECMARegex
 import JSONValue
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Shared semantics used by the operators and the function library: truthiness, string
 /// conversion, equality, sequence appending, sorting and regex matching.
 enum Library {
@@ -17,7 +25,7 @@ enum Library {
         switch v {
         case .null: return false
         case .bool(let b): return b
-        case .number(let n): return n != 0
+        case .number(let n): return n != 0 && !n.isNaN
         case .string(let s): return !s.isEmpty
         case .array(let a, _):
             if a.count == 1 { return boolean(a[0]) ?? false }
@@ -114,13 +122,22 @@ enum Library {
         return n < 0 ? -v : v
     }
 
+    /// JavaScript string equality: the same code points. Swift's `==` on `String` is canonical
+    /// equivalence ("\u{E9}" equals "e\u{301}"), which JavaScript's `===` is not.
+    @inline(__always)
+    static func sameString(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+    }
+
     /// The reference's `isDeepEqual`.
     static func deepEqual(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return sameString(x, y)
         case (.array(let x, _), .array(let y, _)):
             if x.count != y.count { return false }
             for i in 0..<x.count where !deepEqual(x[i], y[i]) { return false }
@@ -137,13 +154,55 @@ enum Library {
         }
     }
 
+    /// A hash consistent with `deepEqual`: values that are deep-equal hash alike (`1` and `1.0`, `0` and `-0`,
+    /// objects with the same members in any order), so `$distinct` compares only the items that share a hash.
+    static func deepHash(_ v: Value, into h: inout Hasher) {
+        switch v {
+        case .null: h.combine(0 as UInt8)
+        case .bool(let b):
+            h.combine(1 as UInt8)
+            h.combine(b)
+        case .number(let n):
+            h.combine(2 as UInt8)
+            h.combine(n == 0 ? 0 : n)
+        case .string(let s):
+            h.combine(3 as UInt8)
+            var s = s
+            s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .array(let a, _):
+            h.combine(4 as UInt8)
+            h.combine(a.count)
+            for e in a { deepHash(e, into: &h) }
+        case .object(let o):
+            h.combine(5 as UInt8)
+            h.combine(o.count)
+            // Member order does not count: the members' own hashes are added up.
+            let keys = o.keys
+            let values = o.values
+            var sum = 0
+            for i in 0..<keys.count {
+                var m = Hasher()
+                deepHash(.string(keys[i]), into: &m)
+                deepHash(values[i], into: &m)
+                sum &+= m.finalize()
+            }
+            h.combine(sum)
+        case .function(let f):
+            h.combine(6 as UInt8)
+            h.combine(ObjectIdentifier(f))
+        case .tuples(let t):
+            h.combine(7 as UInt8)
+            h.combine(t.count)
+        }
+    }
+
     /// JavaScript `===`: values for primitives, identity for objects and arrays.
     static func strictEqual(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return sameString(x, y)
         case (.object(let x), .object(let y)): return x === y
         case (.function(let x), .function(let y)): return x === y
         default: return false
@@ -152,7 +211,7 @@ enum Library {
 
     /// Compares strings by UTF-16 code units, as JavaScript does.
     static func compareStrings(_ a: String, _ b: String) -> Int {
-        if a == b { return 0 }
+        if sameString(a, b) { return 0 }
         return a.utf16.lexicographicallyPrecedes(b.utf16) ? -1 : 1
     }
 

@@ -267,3 +267,116 @@ extension Value {
         }
     }
 }
+
+// MARK: - The result's conversion to JSON
+
+/// Converts an evaluation's result to JSON as part of the evaluation: each value converted is a time limit check
+/// point, numbers JSON cannot represent throw `D1001` (the reference lets `$sum` or `$average` overflow to
+/// Infinity, which `JSON.stringify` would write as `null`), and the size of the JSON text is counted so that a
+/// result over the size limit throws `U1002` before anyone serializes it.
+struct ResultConversion {
+    let evaluator: Evaluator
+    let maxSize: Int?
+    /// A lower bound of the compact JSON text's length so far (escapes are not counted).
+    private(set) var size = 0
+
+    init(evaluator: Evaluator, maxSize: Int?) {
+        self.evaluator = evaluator
+        self.maxSize = maxSize
+    }
+
+    @inline(__always)
+    private mutating func count(_ bytes: Int) throws(JSONataError) {
+        size &+= bytes
+        if let maxSize, size > maxSize {
+            throw JSONataError(
+                code: "U1002", message: "The result is too large: its JSON text exceeds the limit of \(maxSize) bytes")
+        }
+    }
+
+    /// The JSON form of `value`, as `Value.toJSON()` gives it.
+    mutating func json(_ value: Value) throws(JSONataError) -> JSON? {
+        try evaluator.poll()
+        switch value {
+        case .null:
+            try count(4)
+            return .null
+        case .bool(let b):
+            try count(b ? 4 : 5)
+            return .bool(b)
+        case .number(let n):
+            guard n.isFinite else {
+                throw JSONataError(
+                    code: "D1001", message: "Number out of range: \(n.isNaN ? "NaN" : n < 0 ? "-Infinity" : "Infinity")")
+            }
+            try count(1)
+            return .number(n)
+        case .string(let s):
+            try count(s.utf8.count + 2)
+            return .string(s)
+        case .array(let a, _):
+            try count(a.count + 1)
+            var out = [JSON]()
+            out.reserveCapacity(a.count)
+            for e in a { out.append(try json(e) ?? .null) }
+            return .array(out)
+        case .object(let o):
+            if let source = o.unchangedSource {
+                if maxSize != nil { try countInput(.object(source)) }
+                return .object(source)
+            }
+            let keys = o.keys
+            let values = o.values
+            try count(keys.count + 1)
+            var converted = [JSON]()
+            converted.reserveCapacity(values.count)
+            var complete = true
+            for i in 0..<keys.count {
+                if let j = try json(values[i]) {
+                    try count(keys[i].utf8.count + 3)
+                    converted.append(j)
+                } else {
+                    complete = false
+                    converted.append(.null)
+                }
+            }
+            // The keys array is shared when every member has a JSON form (functions are left out).
+            if complete { return .object(JSONObject(uniqueKeys: keys, values: converted)) }
+            var object = JSONObject(minimumCapacity: keys.count)
+            for i in 0..<keys.count where !values[i].isFunction { object.append(key: keys[i], value: converted[i]) }
+            return .object(object)
+        case .function:
+            return nil
+        case .tuples(let t):
+            try count(t.count + 1)
+            var out = [JSON]()
+            out.reserveCapacity(t.count)
+            for e in t {
+                if let c = e.context { out.append(try json(c) ?? .null) } else { out.append(.null) }
+            }
+            return .array(out)
+        }
+    }
+
+    /// Counts the size of a part of the input handed back as it is.
+    private mutating func countInput(_ value: JSON) throws(JSONataError) {
+        try evaluator.poll()
+        switch value {
+        case .null: try count(4)
+        case .bool(let b): try count(b ? 4 : 5)
+        case .number: try count(1)
+        case .string(let s): try count(s.utf8.count + 2)
+        case .array(let a):
+            try count(a.count + 1)
+            for e in a { try countInput(e) }
+        case .object(let o):
+            try count(o.count + 1)
+            let keys = o.keys
+            let values = o.values
+            for i in 0..<keys.count {
+                try count(keys[i].utf8.count + 3)
+                try countInput(values[i])
+            }
+        }
+    }
+}
