@@ -183,7 +183,8 @@ public func makeSchemaChecker() -> JSONSchemaChecker { JSONSchemaChecker() }
 
 /// Builds the router with every controller; returns the route table the router serves.
 public func buildRouter(services: AppServices, configuration: ServerConfiguration) -> (Router<BasicRequestContext>, RouteTable) {
-    let router = Router(context: BasicRequestContext.self)
+    // HEAD is answered wherever GET is (RFC 9110 §9.1), by the GET handler with the body left out.
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorMiddleware(logger: services.logger))
     let reader = RequestReader(maxBodySize: configuration.maxBodySize)
     var table = RouteTable()
@@ -200,6 +201,8 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
         connections: services.connections, reader: reader
     ).register(on: router, table: &table)
     TransformController(services: services, reader: reader).register(on: router, table: &table)
+    // Last: it then only sees the requests no route matched (see MethodNotAllowedMiddleware).
+    router.add(middleware: MethodNotAllowedMiddleware(routes: table))
     return (router, table)
 }
 

@@ -43,15 +43,17 @@ struct ConnectionsController: Sendable {
         }
     }
 
-    /// The version an `If-Match: "3"` (or `W/"3"`, or `3`) header names.
+    /// The version an `If-Match: "3"` (or `W/"3"`, or `3`) header names; nil without the header or for `If-Match: *`
+    /// (any version). Anything else is a 400 `INVALID_PARAMETER`.
     static func ifMatch(_ request: Request) throws -> Int? {
-        guard var v = request.headers[.ifMatch]?.strippingCharacters(in: " ") else { return nil }
-        if v.hasPrefix("W/") { v.removeFirst(2) }
-        v = v.strippingCharacters(in: "\"")
-        guard let n = Int(v), n > 0 else {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        var tag = Substring(header)
+        if tag == "*" { return nil }
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        if tag.count >= 2, tag.first == "\"", tag.last == "\"" { tag = tag.dropFirst().dropLast() }
+        guard (1...10).contains(tag.count), tag.first != "0", tag.allSatisfy({ ("0"..."9").contains($0) }), let version = Int(tag) else {
             throw SwitchboardError.badRequest("If-Match must be the connection's version as an ETag, such as \"3\"", code: "INVALID_PARAMETER")
         }
-        return n
+        return version
     }
 }
-

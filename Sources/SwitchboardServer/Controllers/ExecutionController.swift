@@ -80,11 +80,3 @@ struct ExecutionController: Sendable {
             result.json, status: HTTPResponse.Status(code: result.httpStatus), headers: APIResponse.headers(retryAfter: result.error?.retryAfter))
     }
 }
-
-extension QueryReader {
-    func timestamp(_ name: String) throws(SwitchboardError) -> Timestamp? {
-        guard let v = string(name) else { return nil }
-        guard let t = Timestamp(iso8601: v) else { throw Self.invalid(name, "must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z") }
-        return t
-    }
-}

@@ -41,7 +41,7 @@ struct RecordFilesController: Sendable {
     }
 
     static func format(_ q: QueryReader) throws(SwitchboardError) -> RecordFileFormat? {
-        guard let name = q.string("format") else { return nil }
+        guard let name = q.value("format") else { return nil }
         guard let format = RecordFileFormat(name: name) else { throw QueryReader.invalid("format", "must be jsonl or csv") }
         return format
     }
@@ -53,7 +53,7 @@ struct RecordFilesController: Sendable {
         let format = try Self.format(q) ?? .jsonl
         let includeDeleted = try q.bool("includeDeleted") ?? false
         var fields: [String]?
-        if let text = q.string("fields") {
+        if let text = q.value("fields") {
             guard let parsed = RecordExport.parseFields(text) else {
                 throw QueryReader.invalid("fields", "must be a comma-separated list of field names or dotted paths (a.b), none empty")
             }
@@ -115,7 +115,7 @@ struct RecordFilesController: Sendable {
             throw SwitchboardError.unsupportedMediaType(
                 contentType ?? "(none)", supported: ["application/x-ndjson", "text/csv", "or the format query parameter (jsonl, csv)"])
         }
-        let idField = q.string("idField") ?? "id"
+        let idField = q.value("idField") ?? "id"
         guard RecordExport.parseFields(idField) == [idField] else {
             throw QueryReader.invalid("idField", "must be a field name or a dotted path (a.b)")
         }

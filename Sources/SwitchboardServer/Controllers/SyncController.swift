@@ -36,7 +36,7 @@ struct SyncController: Sendable {
             }
             let q = QueryReader(request)
             var modifiedAfter: Int64?
-            if let text = q.string("modifiedAfter") {
+            if let text = q.value("modifiedAfter") {
                 guard let v = Int64(text), v >= 0 else {
                     throw QueryReader.invalid("modifiedAfter", "must be a modifiedSeq (a non-negative integer) from an earlier answer")
                 }

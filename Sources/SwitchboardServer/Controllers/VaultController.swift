@@ -71,14 +71,9 @@ struct VaultController: Sendable {
         }
         table.add(router, .get, "/v1/audit") { request, _ in
             let q = QueryReader(request)
-            func time(_ name: String) throws -> Timestamp? {
-                guard let s = q.string(name) else { return nil }
-                guard let t = Timestamp(iso8601: s) else { throw QueryReader.invalid(name, "must be an RFC 3339 date-time") }
-                return t
-            }
             let query = AuditQuery(
-                connectionId: q.string("connectionId") ?? q.string("connection"), action: q.string("action"), since: try time("since"),
-                until: try time("until"), limit: try q.limit(), cursor: try q.cursor())
+                connectionId: q.string("connectionId") ?? q.string("connection"), action: q.string("action"), since: try q.timestamp("since"),
+                until: try q.timestamp("until"), limit: try q.limit(), cursor: try q.cursor())
             let page = try await vault.audit.list(query)
             return APIResponse.page(page.items.map(\.json), nextCursor: page.nextCursor)
         }

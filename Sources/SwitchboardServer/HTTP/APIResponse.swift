@@ -20,9 +20,11 @@ enum APIResponse {
     static func noContent() -> Response { Response(status: .noContent) }
 
     /// `{"error": ...}` with the error's status, or the execution envelope `{"status": "ERROR", "error": ...}`.
-    static func error(_ error: SwitchboardError, envelope: Bool = false) -> Response {
+    static func error(_ error: SwitchboardError, envelope: Bool = false, headers extra: HTTPFields = [:]) -> Response {
         let body: JSON = envelope ? ["status": "ERROR", "error": error.json] : ["error": error.json]
-        return json(body, status: HTTPResponse.Status(code: error.status), headers: headers(retryAfter: error.retryAfter))
+        var h = headers(retryAfter: error.retryAfter)
+        h.append(contentsOf: extra)
+        return json(body, status: HTTPResponse.Status(code: error.status), headers: h)
     }
 
     /// A `Retry-After` header (whole seconds, rounded up, at most about 31 years) when there is a delay to wait.

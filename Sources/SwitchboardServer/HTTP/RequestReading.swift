@@ -45,6 +45,9 @@ struct RequestReader: Sendable {
 }
 
 /// Query parameters, validated, with 400 `INVALID_PARAMETER` naming the parameter.
+///
+/// A free-text filter left empty (`?search=`) counts as absent; a typed parameter (boolean, integer, enumeration,
+/// date-time, cursor) given an empty value is as invalid as any other value that is not of its type.
 struct QueryReader {
     let parameters: [String: String]
 
@@ -54,10 +57,14 @@ struct QueryReader {
         parameters = p
     }
 
+    /// A free-text value; nil when absent or empty.
     func string(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// The value as given, empty included: what typed parameters parse.
+    func value(_ name: String) -> String? { parameters[name] }
+
     func bool(_ name: String) throws(SwitchboardError) -> Bool? {
-        guard let v = string(name) else { return nil }
+        guard let v = value(name) else { return nil }
         switch v.lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
@@ -66,18 +73,24 @@ struct QueryReader {
     }
 
     func limit(default d: Int = 50, max m: Int = 200) throws(SwitchboardError) -> Int {
-        guard let v = string("limit") else { return d }
+        guard let v = value("limit") else { return d }
         guard let n = Int(v), n >= 1, n <= m else { throw Self.invalid("limit", "must be an integer from 1 to \(m)") }
         return n
     }
 
     func cursor() throws(SwitchboardError) -> Cursor? {
-        guard let v = string("cursor") else { return nil }
+        guard let v = value("cursor") else { return nil }
         return try Cursor(decoding: v)
     }
 
+    func timestamp(_ name: String) throws(SwitchboardError) -> Timestamp? {
+        guard let v = value(name) else { return nil }
+        guard let t = Timestamp(iso8601: v) else { throw Self.invalid(name, "must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z") }
+        return t
+    }
+
     func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(SwitchboardError) -> E? where E.RawValue == String {
-        guard let v = string(name) else { return nil }
+        guard let v = value(name) else { return nil }
         guard let e = E(rawValue: v) ?? E(rawValue: v.uppercased()) ?? E(rawValue: v.lowercased()) else {
             throw Self.invalid(name, "'\(v)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -95,18 +108,18 @@ extension RequestContext {
     func path(_ name: String) throws -> String {
         guard let v = parameters.get(name) else { throw SwitchboardError.badRequest("missing path parameter \(name)") }
         guard v.utf8.contains(UInt8(ascii: "%")) else { return v }
-        guard let decoded = v.removingPercentEncoding else {
-            let message = "is not valid percent-encoding"
-            throw SwitchboardError.badRequest(
-                "path parameter '\(name)' \(message)", code: "INVALID_PARAMETER", problems: [Problem(path: name, message: message)])
-        }
+        guard let decoded = v.removingPercentEncoding else { throw Self.invalidPath(name, "is not valid percent-encoding") }
         return decoded
     }
 
     /// A semantic version from the path; 400 `INVALID_PARAMETER` if malformed.
     func versionParameter(_ name: String = "version") throws -> SemanticVersion {
         let text = try path(name)
-        guard let v = SemanticVersion(text) else { throw QueryReader.invalid(name, "'\(text)' is not a semantic version") }
+        guard let v = SemanticVersion(text) else { throw Self.invalidPath(name, "'\(text)' is not a semantic version such as 1.0.0") }
         return v
+    }
+
+    static func invalidPath(_ name: String, _ message: String) -> SwitchboardError {
+        .badRequest("path parameter '\(name)' \(message)", code: "INVALID_PARAMETER", problems: [Problem(path: name, message: message)])
     }
 }

@@ -67,7 +67,7 @@ paths:
         - {$ref: "#/components/parameters/Cursor"}
       responses:
         "200": {description: A page, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Execution"}}, nextCursor: {type: [string, "null"]}}}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
   /v1/executions/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     get:
@@ -90,7 +90,7 @@ paths:
         - {$ref: "#/components/parameters/Cursor"}
       responses:
         "200": {description: A page, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Event"}}, nextCursor: {type: [string, "null"]}}}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
 components:
   schemas:
     ExecutionResult:

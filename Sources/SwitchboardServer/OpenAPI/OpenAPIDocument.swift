@@ -46,7 +46,9 @@ info:
   description: |
     The management and execution API of Switchboard, an integration service: a registry of integration
     definitions, connections per customer, method execution, syncs and events.
-    Every error has the shape {"error": {"code", "message", "details"}} with a stable code.
+    Every error has the shape {"error": {"code", "message", "details"}} with a stable code. A method a path does
+    not serve is answered 405 METHOD_NOT_ALLOWED with an Allow header (HEAD is served wherever GET is; OPTIONS answers
+    204 with Allow); a path no route has, 404 ROUTE_NOT_FOUND. Conventions and codes: docs/api.md.
 servers:
   - url: http://127.0.0.1:8080
 tags:
@@ -93,7 +95,7 @@ paths:
       operationId: openapiYAML
       summary: This document as YAML
       responses:
-        "200": {description: The OpenAPI document, content: {application/yaml: {schema: {type: string}}}}
+        "200": {description: The OpenAPI document (a YAML mapping), content: {application/yaml: {schema: {type: object}}}}
   /v1/definitions:
     post:
       tags: [definitions]
@@ -114,10 +116,10 @@ paths:
           application/yaml: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
       responses:
         "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "409": {$ref: "#/components/responses/Error"}
-        "413": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Error"}
     get:
       tags: [definitions]
@@ -133,7 +135,7 @@ paths:
         - {$ref: "#/components/parameters/Cursor"}
       responses:
         "200": {description: A page, content: {application/json: {schema: {$ref: "#/components/schemas/DefinitionPage"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
   /v1/definitions/{key}:
     parameters: [{$ref: "#/components/parameters/Key"}]
     get:
@@ -160,7 +162,7 @@ paths:
       summary: One version
       responses:
         "200": {description: The version, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
     put:
       tags: [definitions]
@@ -173,8 +175,11 @@ paths:
           application/yaml: {schema: {$ref: "#/components/schemas/DefinitionInput"}}
       responses:
         "200": {description: Replaced, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Error"}
     delete:
       tags: [definitions]
@@ -182,6 +187,7 @@ paths:
       summary: Delete a DRAFT version no connection uses
       responses:
         "204": {description: Deleted}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
   /v1/definitions/{key}/versions/{version}/publish:
@@ -192,6 +198,7 @@ paths:
       summary: DRAFT or DEPRECATED to PUBLISHED (422 if its methods' settings fail the checks made when a definition is written)
       responses:
         "200": {description: Published, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
@@ -203,6 +210,7 @@ paths:
       summary: PUBLISHED to DEPRECATED
       responses:
         "200": {description: Deprecated, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
   /v1/definitions/{key}/versions/{version}/archive:
@@ -213,6 +221,7 @@ paths:
       summary: DRAFT, PUBLISHED or DEPRECATED to ARCHIVED
       responses:
         "200": {description: Archived, content: {application/json: {schema: {$ref: "#/components/schemas/Definition"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
   /v1/connections:
@@ -226,9 +235,11 @@ paths:
           application/json: {schema: {$ref: "#/components/schemas/ConnectionInput"}}
       responses:
         "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Connection"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "409": {$ref: "#/components/responses/Error"}
-        "422": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {description: "Invalid (every problem with its path), or the definition named is not there or not published (VALIDATION_ERROR)", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     get:
       tags: [connections]
       operationId: listConnections
@@ -240,7 +251,7 @@ paths:
         - {$ref: "#/components/parameters/Cursor"}
       responses:
         "200": {description: A page, content: {application/json: {schema: {$ref: "#/components/schemas/ConnectionPage"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
   /v1/connections/{id}:
     parameters: [{$ref: "#/components/parameters/ConnectionId"}]
     get:
@@ -255,16 +266,22 @@ paths:
       operationId: updateConnection
       summary: Change name, config or metadata; a stale If-Match (412) or version (409) changes nothing
       parameters:
-        - {name: If-Match, in: header, schema: {type: string}, description: 'The version as an ETag, e.g. "3"'}
+        - name: If-Match
+          in: header
+          description: 'The version as an entity tag ("3", W/"3" or 3), or * for any version; anything else is a 400 INVALID_PARAMETER'
+          schema: {type: string, pattern: '^(\*|(W/)?"[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$'}
       requestBody:
         required: true
         content:
           application/json: {schema: {$ref: "#/components/schemas/ConnectionPatch"}}
       responses:
         "200": {description: Updated, content: {application/json: {schema: {$ref: "#/components/schemas/Connection"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
         "412": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Error"}
     delete:
       tags: [connections]
@@ -276,13 +293,42 @@ paths:
 components:
   parameters:
     Key: {name: key, in: path, required: true, schema: {type: string, pattern: "^[a-z][a-z0-9._-]{0,63}$"}}
-    Version: {name: version, in: path, required: true, schema: {type: string}, description: A semantic version}
+    Version:
+      name: version
+      in: path
+      required: true
+      description: A semantic version (semver.org 2.0.0, each number at most 9 digits); anything else is a 400 INVALID_PARAMETER
+      schema: {$ref: "#/components/schemas/SemanticVersion"}
     ConnectionId: {name: id, in: path, required: true, schema: {type: string}}
     Limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
-    Cursor: {name: cursor, in: query, schema: {type: string}, description: The nextCursor of the previous page}
+    Cursor:
+      name: cursor
+      in: query
+      description: >-
+        The nextCursor of the previous page, passed back unchanged. It is opaque: a value this server did not issue is
+        a 400 INVALID_CURSOR, which no schema can tell apart from a cursor it did issue.
+      schema: {type: string, minLength: 1}
   responses:
     Error:
       description: An error
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+    BadRequest:
+      description: >-
+        A parameter, header or body that cannot be read: INVALID_PARAMETER (a path or query parameter or a header is
+        malformed, empty values of typed query parameters included; details name it), INVALID_CURSOR, MALFORMED_BODY
+        (no body where one is needed, or one that does not parse)
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+    PayloadTooLarge:
+      description: The body is larger than the server's limit (PAYLOAD_TOO_LARGE)
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+    UnsupportedMediaType:
+      description: The body's Content-Type is not one the operation reads (UNSUPPORTED_MEDIA_TYPE)
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -329,6 +375,10 @@ components:
                 Seconds to wait before calling again (also sent as a Retry-After header), only when known: the wait a
                 circuit breaker or our rate limiter computed, or the provider's Retry-After (delay-seconds or an
                 HTTP-date). Absent otherwise (a provider's 429 without a Retry-After, or with one in neither form).
+    SemanticVersion:
+      type: string
+      pattern: '^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$'
+      examples: [1.0.0, 2.1.0-beta.1+build.5]
     DefinitionStatus: {type: string, enum: [DRAFT, PUBLISHED, DEPRECATED, ARCHIVED]}
     IntegrationType: {type: string, enum: [rest_api, graphql, soap, webhook, event_stream, message_queue, database, file_transfer, custom]}
     AuthType: {type: string, enum: [none, basic, api_key, bearer, oauth2, jwt, custom, client_certificate]}
@@ -337,7 +387,7 @@ components:
       type: object
       required: [name]
       properties:
-        name: {type: string}
+        name: {type: string, pattern: "^[A-Za-z0-9_.-]{1,100}$"}
         description: {type: string}
         verb: {type: string, enum: [GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS]}
         path: {type: string, description: "Path template: /users/{id}"}
@@ -367,43 +417,50 @@ components:
         options: {type: object, description: "Adapter settings may also be given here: options.graphql, options.soap, options.sql"}
     DefinitionInput:
       type: object
+      description: >-
+        Fields not listed here are refused (422); null is the same as absent. What a schema cannot say is checked too and listed in the 422: that
+        healthCheck names a declared method, method names are unique, schemas, templates, transforms and syncs are valid.
       required: [key, name, version]
+      additionalProperties: false
       properties:
-        key: {type: string}
-        name: {type: string}
-        description: {type: string}
-        category: {type: string}
-        provider: {type: string}
+        key: {type: string, pattern: "^[a-z][a-z0-9._-]{0,63}$"}
+        name: {type: string, minLength: 1, maxLength: 200}
+        description: {type: [string, "null"]}
+        category: {type: [string, "null"], maxLength: 100}
+        provider: {type: [string, "null"], maxLength: 100}
         type: {$ref: "#/components/schemas/IntegrationType"}
-        version: {type: string}
+        version: {$ref: "#/components/schemas/SemanticVersion"}
+        status: {$ref: "#/components/schemas/DefinitionStatus"}
         auth:
-          type: object
-          properties:
-            type: {$ref: "#/components/schemas/AuthType"}
-            apiKey: {type: object, properties: {in: {type: string, enum: [header, query]}, name: {type: string}}}
-            oauth2: {type: object}
-        baseUrl: {type: string}
-        configSchema: {type: [object, boolean]}
+          description: "The auth settings, or only the type's name (not oauth2, which needs settings); none when absent"
+          anyOf:
+            - {type: string, enum: [none, basic, api_key, bearer, jwt, custom, client_certificate]}
+            - type: object
+              required: [type]
+              properties:
+                type: {$ref: "#/components/schemas/AuthType"}
+                apiKey: {type: object, properties: {in: {type: string, enum: [header, query]}, name: {type: string}}}
+                oauth2: {type: object}
+        baseUrl: {type: [string, "null"], maxLength: 2048, pattern: "(://|^\\{config\\.)", description: "An absolute URL, or a {config.name} reference"}
+        configSchema: {type: [object, boolean, "null"]}
         defaultConfig: {type: object}
         capabilities: {type: array, items: {type: string}}
         credentials: {type: object, properties: {required: {type: array, items: {type: string}}, optional: {type: array, items: {type: string}}}}
         popular: {type: boolean}
-        icon: {type: string}
-        docsUrl: {type: string}
+        icon: {type: [string, "null"], maxLength: 2048}
+        docsUrl: {type: [string, "null"], maxLength: 2048}
         metadata: {type: object}
         methods: {type: array, items: {$ref: "#/components/schemas/Method"}}
-        healthCheck: {type: string}
-        syncs: {type: array}
+        healthCheck: {type: [string, "null"], description: The name of a declared method}
+        syncs: {type: array, items: {type: object, required: [name, entityType, sourceMethod], description: A sync (docs/sync.md)}}
         resilience: {type: object}
+        createdAt: {type: string, format: date-time, readOnly: true}
+        updatedAt: {type: string, format: date-time, readOnly: true}
+        publishedAt: {type: [string, "null"], format: date-time, readOnly: true}
+        methodCount: {type: integer, readOnly: true, description: "In lists, which leave the methods out"}
     Definition:
       allOf:
         - {$ref: "#/components/schemas/DefinitionInput"}
-        - type: object
-          properties:
-            status: {$ref: "#/components/schemas/DefinitionStatus"}
-            createdAt: {type: string, format: date-time}
-            updatedAt: {type: string, format: date-time}
-            publishedAt: {type: [string, "null"], format: date-time}
     DefinitionPage:
       type: object
       properties:
@@ -412,10 +469,11 @@ components:
     ConnectionInput:
       type: object
       required: [definitionKey, name]
+      additionalProperties: false
       properties:
-        definitionKey: {type: string}
-        definitionVersion: {type: string}
-        name: {type: string}
+        definitionKey: {type: string, minLength: 1, maxLength: 64}
+        definitionVersion: {$ref: "#/components/schemas/SemanticVersion"}
+        name: {type: string, minLength: 1, maxLength: 200}
         config: {type: object}
         metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
     ConnectionMetadata:
@@ -428,11 +486,12 @@ components:
         resilience: {type: object}
     ConnectionPatch:
       type: object
+      additionalProperties: false
       properties:
-        name: {type: string}
+        name: {type: string, minLength: 1, maxLength: 200}
         config: {type: object}
         metadata: {$ref: "#/components/schemas/ConnectionMetadata"}
-        version: {type: integer}
+        version: {type: integer, minimum: 1, maximum: 2147483647, description: The version being changed (409 when stale)}
     Connection:
       type: object
       properties:

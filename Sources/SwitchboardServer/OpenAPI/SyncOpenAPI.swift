@@ -73,7 +73,7 @@ paths:
           content:
             application/json:
               schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/SyncedRecord"}}, nextCursor: {type: [string, "null"]}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/connections/{id}/records/{entity}/export:
     parameters:
@@ -89,7 +89,7 @@ paths:
         written as JSON text, null and missing values as empty cells. With `fields`, JSON Lines objects hold only those fields.
       parameters:
         - {name: format, in: query, schema: {type: string, enum: [jsonl, csv], default: jsonl}}
-        - {name: fields, in: query, schema: {type: string}, description: "Comma-separated field names or dotted paths (address.city)", example: "id,name,address.city"}
+        - {name: fields, in: query, schema: {type: string, minLength: 1}, description: "Comma-separated field names or dotted paths (address.city)", example: "id,name,address.city"}
         - {name: includeDeleted, in: query, schema: {type: boolean, default: false}}
       responses:
         "200":
@@ -97,7 +97,7 @@ paths:
           content:
             application/x-ndjson: {schema: {type: string}}
             text/csv: {schema: {type: string}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/connections/{id}/records/{entity}/import:
     parameters:
@@ -115,7 +115,7 @@ paths:
       parameters:
         - {name: format, in: query, schema: {type: string, enum: [jsonl, csv]}, description: Defaults to the Content-Type's format}
         - {name: pipeline, in: query, schema: {type: string}, description: A pipeline id; a dropped record counts as dropped}
-        - {name: idField, in: query, schema: {type: string, default: id}, description: Dotted path to the external id}
+        - {name: idField, in: query, schema: {type: string, minLength: 1, default: id}, description: Dotted path to the external id}
       requestBody:
         required: true
         content:
@@ -123,7 +123,7 @@ paths:
           text/csv: {schema: {type: string}}
       responses:
         "200": {description: What the import did, content: {application/json: {schema: {$ref: "#/components/schemas/RecordImportSummary"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
         "415": {$ref: "#/components/responses/Error"}

@@ -11,10 +11,12 @@ paths:
       requestBody:
         required: true
         content:
-          application/json: {schema: {type: object, required: [expression], properties: {expression: {type: string}, input: {}, bindings: {type: object}}}}
+          application/json: {schema: {type: object, required: [expression], additionalProperties: false, properties: {expression: {type: string, minLength: 1, maxLength: 100000}, input: {}, bindings: {type: [object, "null"]}}}}
       responses:
         "200": {description: "The result (undefined: result null and undefined true)", content: {application/json: {schema: {type: object, properties: {result: {}, undefined: {type: boolean}}}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {description: "TRANSFORM_ERROR (details: code, position, token) or VALIDATION_ERROR", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /v1/transform/data:
     post:
@@ -24,9 +26,17 @@ paths:
       requestBody:
         required: true
         content:
-          application/json: {schema: {type: object, required: [integrationType, entityType, data], properties: {integrationType: {type: string}, entityType: {type: string}, data: {}}}}
+          application/json:
+            schema:
+              type: object
+              required: [integrationType, entityType, data]
+              additionalProperties: false
+              properties: {integrationType: {type: string, minLength: 1}, entityType: {type: string, minLength: 1}, data: {description: Any JSON value but null, not: {type: "null"}}}
       responses:
         "200": {description: The mapping's result, content: {application/json: {schema: {$ref: "#/components/schemas/MappingResult"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
   /v1/mappings/{id}/apply:
@@ -41,6 +51,9 @@ paths:
           application/json: {schema: {}}
       responses:
         "200": {description: The output and the errors, content: {application/json: {schema: {$ref: "#/components/schemas/MappingResult"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/validators/{id}/validate:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
@@ -54,6 +67,9 @@ paths:
           application/json: {schema: {}}
       responses:
         "200": {description: The report, content: {application/json: {schema: {type: object, properties: {valid: {type: boolean}, errors: {type: array}, warnings: {type: array}, infos: {type: array}}}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/pipelines/{id}/run:
     parameters:
@@ -74,9 +90,11 @@ paths:
           content:
             application/json: {schema: {type: object}}
             application/x-ndjson: {schema: {type: string}}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Error"}
 
 """#
@@ -90,10 +108,12 @@ paths:
                   tags: [transform]
                   operationId: create\(name)
                   summary: "Create a \(noun) (compiled and checked first; 422 lists every problem)"
-                  requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+                  requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/\(name)Input"}}}}
                   responses:
                     "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/TransformDocument"}}}}
-                    "400": {$ref: "#/components/responses/Error"}
+                    "400": {$ref: "#/components/responses/BadRequest"}
+                    "413": {$ref: "#/components/responses/PayloadTooLarge"}
+                    "415": {$ref: "#/components/responses/UnsupportedMediaType"}
                     "409": {$ref: "#/components/responses/Error"}
                     "422": {$ref: "#/components/responses/Error"}
                 get:
@@ -103,7 +123,7 @@ paths:
                   parameters: [{$ref: "#/components/parameters/Limit"}, {$ref: "#/components/parameters/Cursor"}]
                   responses:
                     "200": {description: A page, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/TransformDocument"}}, nextCursor: {type: [string, "null"]}}}}}}
-                    "400": {$ref: "#/components/responses/Error"}
+                    "400": {$ref: "#/components/responses/BadRequest"}
               \(path)/{id}:
                 parameters: [{name: id, in: path, required: true, schema: {type: string}}]
                 get:
@@ -117,9 +137,12 @@ paths:
                   tags: [transform]
                   operationId: replace\(name)
                   summary: Replace a \(noun)
-                  requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+                  requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/\(name)Input"}}}}
                   responses:
                     "200": {description: The \(noun), content: {application/json: {schema: {$ref: "#/components/schemas/TransformDocument"}}}}
+                    "400": {$ref: "#/components/responses/BadRequest"}
+                    "413": {$ref: "#/components/responses/PayloadTooLarge"}
+                    "415": {$ref: "#/components/responses/UnsupportedMediaType"}
                     "404": {$ref: "#/components/responses/Error"}
                     "409": {$ref: "#/components/responses/Error"}
                     "422": {$ref: "#/components/responses/Error"}
@@ -145,6 +168,65 @@ components:
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
       additionalProperties: true
+    MappingInput:
+      type: object
+      description: A schema mapping (docs/transform.md); each rule is compiled and checked, 422 lists every problem
+      required: [name, rules]
+      additionalProperties: false
+      properties:
+        id: {type: string, readOnly: true}
+        name: {type: string, minLength: 1, maxLength: 200}
+        description: {type: [string, "null"]}
+        createdAt: {type: string, format: date-time, readOnly: true}
+        updatedAt: {type: string, format: date-time, readOnly: true}
+        sourceSchema: {type: [object, boolean, "null"]}
+        targetSchema: {type: [object, boolean, "null"]}
+        rules:
+          type: array
+          items:
+            type: object
+            description: "A rule takes its value from a source path or an expression (not both), or a default"
+            required: [target]
+            additionalProperties: false
+            properties: {target: {type: string, minLength: 1}, source: {type: string}, expression: {type: string}, default: {}, transform: {}, condition: {type: object}}
+    MappingTemplateInput:
+      type: object
+      description: Which mapping /v1/transform/data applies to an integration type's entity type
+      required: [integrationType, entityType, mappingId]
+      additionalProperties: false
+      properties:
+        id: {type: string, readOnly: true}
+        integrationType: {type: string, minLength: 1, maxLength: 200}
+        entityType: {type: string, minLength: 1, maxLength: 200}
+        mappingId: {type: string, minLength: 1}
+        name: {type: string, maxLength: 200}
+        description: {type: [string, "null"]}
+        createdAt: {type: string, format: date-time, readOnly: true}
+        updatedAt: {type: string, format: date-time, readOnly: true}
+    ValidatorInput:
+      type: object
+      description: A validator (docs/transform.md); each rule is compiled and checked, 422 lists every problem
+      required: [name, rules]
+      additionalProperties: false
+      properties:
+        id: {type: string, readOnly: true}
+        name: {type: string, minLength: 1, maxLength: 200}
+        description: {type: [string, "null"]}
+        createdAt: {type: string, format: date-time, readOnly: true}
+        updatedAt: {type: string, format: date-time, readOnly: true}
+        rules: {type: array, items: {type: object, required: [type], properties: {type: {type: string, enum: [required, type, format, range, length, pattern, enum, custom]}}}}
+    PipelineInput:
+      type: object
+      description: A pipeline (docs/transform.md); each step is compiled and checked, 422 lists every problem
+      required: [name, steps]
+      additionalProperties: false
+      properties:
+        id: {type: string, readOnly: true}
+        name: {type: string, minLength: 1, maxLength: 200}
+        description: {type: [string, "null"]}
+        createdAt: {type: string, format: date-time, readOnly: true}
+        updatedAt: {type: string, format: date-time, readOnly: true}
+        steps: {type: array, items: {type: object, required: [type], properties: {type: {type: string, enum: [mapping, validation, transformation, enrichment, filtering]}}}}
     MappingResult:
       type: object
       properties:

@@ -14,8 +14,10 @@ paths:
           application/json: {schema: {$ref: "#/components/schemas/CredentialsInput"}}
       responses:
         "200": {description: What is stored (never a value), content: {application/json: {schema: {$ref: "#/components/schemas/CredentialsInfo"}}}}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Error"}
     get:
       tags: [credentials]
@@ -60,8 +62,10 @@ paths:
                 properties:
                   authorizationUrl: {type: string}
                   expiresAt: {type: string, format: date-time}
+        "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
         "422": {$ref: "#/components/responses/Error"}
   /v1/oauth/callback:
     get:
@@ -98,7 +102,7 @@ paths:
                 properties:
                   items: {type: array, items: {$ref: "#/components/schemas/AuditEntry"}}
                   nextCursor: {type: [string, "null"]}
-        "400": {$ref: "#/components/responses/Error"}
+        "400": {$ref: "#/components/responses/BadRequest"}
 components:
   schemas:
     CredentialsInput:
