@@ -71,8 +71,23 @@ public struct SyncEngine: Sendable {
             connectionId: connectionId, syncName: syncName, entityType: sync.entityType, mode: sync.mode.rawValue, trigger: trigger, now: clock.now())
     }
 
-    /// Claims the next run for `owner` and runs it; nil when there was none to claim.
+    /// Asks a run to stop (see `SQLSyncRunRepository.requestCancel`); a queued run ends at once, with its `sync.cancelled`
+    /// event. Nil if there is no such run.
+    public func cancel(runId: String) async throws -> SyncRun? {
+        guard let (run, ended) = try await runs.requestCancel(id: runId, now: clock.now()) else { return nil }
+        if ended { emitCancelled(run) }
+        return run
+    }
+
+    /// Gives a run `owner` holds back to the queue (graceful shutdown); one whose cancel was requested ends `cancelled`.
+    public func release(runId: String, owner: String) async throws {
+        if let ended = try await runs.release(id: runId, owner: owner, now: clock.now()) { emitCancelled(ended) }
+    }
+
+    /// Claims the next run for `owner` and runs it; nil when there was none to claim. Runs whose cancel was requested
+    /// and that no worker holds any more are ended first.
     public func runNext(owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> (SyncRun, Outcome)? {
+        for ended in try await runs.endAbandonedCancels(now: clock.now()) { emitCancelled(ended) }
         guard let run = try await runs.claim(owner: owner, now: clock.now(), leaseMs: configuration.leaseMs) else { return nil }
         let outcome = try await runClaimed(run, owner: owner, shouldStop: shouldStop)
         return (try await runs.get(id: run.id) ?? run, outcome)
@@ -141,10 +156,16 @@ public struct SyncEngine: Sendable {
         while true {
             if shouldStop() || Task.isCancelled { return .stopped }
             if cancelRequested {
-                try await runs.db.transaction { tx in
-                    try await runs.forgetSeen(runId: run.id, in: tx)
-                    try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
+                do {
+                    try await runs.db.transaction { tx in
+                        try await runs.forgetSeen(runId: run.id, in: tx)
+                        try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
+                    }
+                } catch is LeaseLost {
+                    return .leaseLost
                 }
+                emitCancelled(try await runs.get(id: run.id) ?? run)
+                log.info("sync run cancelled", metadata: ["sync.pages": "\(checkpoint.pages)"])
                 return .cancelled
             }
             if checkpoint.pages >= configuration.maxPages {
@@ -324,6 +345,13 @@ public struct SyncEngine: Sendable {
             payload: ["runId": .string(run.id), "sync": .string(run.syncName), "error": error.json])
         logger.info("sync run failed", metadata: ["sync.run": "\(run.id)", "error.code": "\(error.code)"])
         return .failed
+    }
+
+    /// `sync.cancelled`, once per run, by whichever call ended it: what the run had committed when it stopped.
+    func emitCancelled(_ run: SyncRun) {
+        events?.emit(
+            "sync.cancelled", connectionId: run.connectionId,
+            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "counts": run.counts.json])
     }
 
     /// The parameters of the next page: pagination's and the incremental filter's.
