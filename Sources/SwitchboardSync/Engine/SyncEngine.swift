@@ -376,6 +376,9 @@ public struct SyncEngine: Sendable {
     }
 
     /// Moves the checkpoint past the page just received; true if it was the last page.
+    ///
+    /// Cursor, next-URL and Link-header pages end with a page that has no next pointer, or repeats the one that led
+    /// to it; an empty page with a new one is not the end (an upstream filtering pages on its side may answer so).
     static func advance(_ c: inout SyncCheckpoint, sync: SyncDefinition, data: JSON, headers: [(name: String, value: String)] = [], received: Int) -> Bool {
         switch sync.pagination {
         case .cursor(let path, _):
@@ -385,7 +388,7 @@ public struct SyncEngine: Sendable {
             case let v?:
                 if v == c.cursor { return true }
                 c.cursor = v
-                return received == 0
+                return false
             }
         case .offset(_, _, let pageSize):
             c.offset += received
@@ -395,15 +398,21 @@ public struct SyncEngine: Sendable {
             return received < pageSize
         case .nextURL(let path):
             guard case .string(let url)? = JSONPath.value(at: path, in: data), !url.isEmpty else { return true }
-            c.nextParams = Self.queryParameters(of: url)
-            return received == 0
+            return Self.follow(url, &c)
         case .linkHeader:
             guard let url = LinkHeader.next(in: headers) else { return true }
-            c.nextParams = Self.queryParameters(of: url)
-            return received == 0
+            return Self.follow(url, &c)
         case .none:
             return true
         }
+    }
+
+    /// Takes the next page's parameters from `url`; true (the last page) if they are those of the page just received.
+    static func follow(_ url: String, _ c: inout SyncCheckpoint) -> Bool {
+        let next = Self.queryParameters(of: url)
+        if next == c.nextParams { return true }
+        c.nextParams = next
+        return false
     }
 
     /// The query parameters of a URL as a JSON object of strings.
