@@ -193,6 +193,7 @@ public struct SyncEngine: Sendable {
             let delta = page.delta
             let inputs = page.inputs
             let newRecords = page.newRecords
+            let unmappedIds = page.unmappedIds
             // A page prepared ahead was prepared before the previous commit could turn `onlyNew` off.
             checkpoint.onlyNew = onlyNew
             let now = clock.now()
@@ -215,7 +216,7 @@ public struct SyncEngine: Sendable {
                     d.created = counts.created
                     d.updated = counts.updated
                     d.unchanged = counts.unchanged
-                    if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds, in: tx) }
+                    if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds + unmappedIds, in: tx) }
                     if isLast && fullRefresh {
                         let gone = try await runs.unseen(
                             runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, startSequence: committed.startSequence ?? 0, in: tx)
@@ -271,6 +272,9 @@ public struct SyncEngine: Sendable {
         var inputs: [SyncRecordInput] = []
         /// The inputs made ready to commit as a first import's page (when the page was prepared as one).
         var newRecords: NewRecordsBatch?
+        /// External ids of the page's records that could not be mapped: they count as failed, and a full refresh
+        /// keeps what it stored of them (they were seen upstream, so they are not deleted).
+        var unmappedIds: [String] = []
         var delta = SyncRun.Counts()
         var isLast = false
         /// Set when the page could not be fetched or has no records array; the run fails with it.
@@ -313,6 +317,7 @@ public struct SyncEngine: Sendable {
             if let mapping = sync.mapping {
                 guard let m = try? mapping.evaluate(input: item) else {
                     prepared.delta.failed += 1
+                    prepared.unmappedIds.append(id)
                     continue
                 }
                 mapped = m
