@@ -274,6 +274,28 @@ import Testing
         }
     }
 
+    /// A run given back before it committed a page (so without a checkpoint) and resumed by another worker emits
+    /// `sync.started` once, as it emits one end event; it used to emit it again when resumed.
+    @Test(arguments: TestBackend.available)
+    func aRunResumedBeforeItsFirstCommitEmitsSyncStartedOnce(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 300, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in
+            let events = h.services.eventBus.subscribe()
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let claimed = try #require(try await h.engine.runs.claim(owner: "A", now: h.clock.now(), leaseMs: 30_000))
+            #expect(try await h.engine.runClaimed(claimed, owner: "A", shouldStop: { true }) == .stopped)
+            try await h.engine.release(runId: run.id, owner: "A")
+            let (done, outcome) = try #require(try await h.engine.runNext(owner: "B"))
+            #expect(done.id == run.id && outcome == .completed && done.claims == 2)
+            h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+            var types: [String] = []
+            for await e in events {
+                if e.type == "test.end" { break }
+                if e.type.hasPrefix("sync.") { types.append(e.type) }
+            }
+            #expect(types == ["sync.started", "sync.completed"])
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aFirstRunInsertsWithoutLookupsAndARecordRepeatedAcrossPagesFallsBackToTheUpsert(_ backend: TestBackend) async throws {
         try await SyncHarness.with(backend, records: 1000, pageSize: 100, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in

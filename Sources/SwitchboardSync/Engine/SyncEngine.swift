@@ -116,6 +116,9 @@ public struct SyncEngine: Sendable {
             {
                 checkpoint.since = try? JSON(parsing: text)
             }
+        }
+        // Once per run: a run resumed before its first commit has no checkpoint either, but it had started.
+        if run.claims <= 1 {
             events?.emit("sync.started", connectionId: run.connectionId, payload: ["runId": .string(run.id), "sync": .string(run.syncName)])
         }
 
