@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import JSONValue
+import Logging
 import SwitchboardStore
 import SwitchboardTestSupport
 import Testing
@@ -19,8 +20,23 @@ import Testing
             ["name": "rows", "sql": ["query": .string(rows)]],
             ["name": "rowsCapped", "sql": ["query": .string(rows)], "options": ["maxResponseBytes": 1000]],
             ["name": "count", "sql": ["query": "SELECT count(*) AS n FROM items"]],
+            // PostgreSQL only: rows that keep coming until the statement is stopped (a set-returning function in the
+            // select list streams its rows; in FROM it would compute them all first).
+            [
+                "name": "endless", "sql": ["query": .string(endless)], "options": ["maxResponseBytes": 1000],
+                "timeoutMs": .number(Double(endlessTimeoutMs)),
+            ],
+            // A write whose RETURNING rows are over the limit.
+            [
+                "name": "addMany", "options": ["maxResponseBytes": 1000],
+                "sql": ["query": "INSERT INTO items SELECT generate_series(101, 5100), 'added', 0 RETURNING id, name, qty", "readOnly": false],
+            ],
         ],
     ]
+
+    static let endless = "SELECT generate_series(1, 1000000000000) AS x, 'row-padding-padding-padding' AS p"
+    /// Far longer than a cancel takes, however loaded the machine: a call answered by the timeout was not cancelled.
+    static let endlessTimeoutMs = 120_000
 
     /// Publishes the definition and creates a connection with `config`; returns the creation's answer.
     static func createConnection(_ client: any TestClientProtocol, _ config: JSON) async throws -> (status: Int, body: JSON) {
@@ -69,6 +85,52 @@ import Testing
                 let after = try await Self.call(client, id, "rows", ["n": 3])
                 #expect(after.body["data"]?["rowCount"] == 3, "\(after.body)")
             }
+        }
+    }
+
+    /// PostgreSQL: a read-only statement whose rows went over the limit is cancelled on the server before the call
+    /// answers (it used to run on, its rows read and dropped, until its end or its timeout, and the call answered only
+    /// then), and the pooled connection it ran on serves the next calls. A write over the limit keeps its change.
+    @Test func aPostgreSQLResultOverTheLimitIsCancelledOnTheServer() async throws {
+        guard TestBackend.available.contains(.postgres) else { return }
+        try await SQLAdapterGuaranteeTests.withCustomerDatabase(.postgres) { config, _ in
+            try await withApp(.postgres) { client in
+                try await Self.publish(client)
+                let created = try await Self.createConnection(client, config)
+                #expect(created.status == 201, "\(created.body)")
+                let id = created.body["id"]!.stringValue!
+                for method in ["endless", "endless"] {
+                    let r = try await Self.call(client, id, method, [:])
+                    #expect(r.status == 502, "\(method): \(r.body)")
+                    #expect(r.body["error"]?["code"] == "RESPONSE_TOO_LARGE", "\(method): \(r.body)")
+                    let running = try await Self.customerQuery(
+                        config,
+                        """
+                        SELECT count(*) AS n FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%generate_series(1, 1000000000000)%'
+                        """)
+                    #expect(running.first?.int("n") == 0, "\(method)")
+                    #expect(try await Self.call(client, id, "count", [:]).body["data"]?["rows"] == [["n": 2]])
+                }
+                // A read-write statement is not cancelled: a write over the limit has made its whole change.
+                let added = try await Self.call(client, id, "addMany", [:])
+                #expect(added.body["error"]?["code"] == "RESPONSE_TOO_LARGE", "\(added.body)")
+                #expect(try await Self.call(client, id, "count", [:]).body["data"]?["rows"] == [["n": 5002]])
+            }
+        }
+    }
+
+    /// Runs `sql` on the customer's PostgreSQL database, outside the app.
+    static func customerQuery(_ config: JSON, _ sql: String) async throws -> [SQLRow] {
+        let db = try PostgresDatabase(url: config["databaseUrl"]!.stringValue!, logger: Logger(label: "test"), maximumConnections: 1)
+        return try await withThrowingTaskGroup(of: [SQLRow]?.self) { group in
+            group.addTask {
+                await db.run()
+                return nil
+            }
+            let rows = try await db.query(sql, [])
+            group.cancelAll()
+            return rows
         }
     }
 

@@ -66,9 +66,17 @@ import Testing
                 #expect(items.map { $0["deleted"] } == [false, true])
                 #expect(try await call(client, .get, "/v1/connections/\(c)/records/contact?modifiedAfter=x").0 == 400)
 
+                let events = h.services.eventBus.subscribe()
                 let queued = try await call(client, .post, "/v1/connections/\(c)/syncs/contacts/run")
                 let cancelled = try await call(client, .post, "/v1/sync-runs/\(queued.1["runId"]!.stringValue!)/cancel")
                 #expect(cancelled.0 == 202 && cancelled.1["status"] == "cancelled")
+                h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+                var types: [String] = []
+                for await e in events {
+                    if e.type == "test.end" { break }
+                    types.append(e.type + " " + (e.payload["runId"]?.stringValue ?? ""))
+                }
+                #expect(types == ["sync.cancelled " + (queued.1["runId"]?.stringValue ?? "")])
                 #expect(try await call(client, .get, "/v1/sync-runs/run_nope").0 == 404)
 
                 #expect(try await call(client, .post, "/v1/connections/\(c)/syncs/contacts/pause").1["paused"] == true)

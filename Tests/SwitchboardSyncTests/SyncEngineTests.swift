@@ -76,6 +76,25 @@ import Testing
         }
     }
 
+    /// An upstream may answer an empty page that still points to a next one (Slack does, filtering on its side): the
+    /// run goes on past it; it used to end there, completed, without the records after it.
+    @Test(arguments: TestBackend.available)
+    func anEmptyPageWithANextPointerIsNotTheEnd(_ backend: TestBackend) async throws {
+        let styles = ["cursor", "next_url", "link_header"]
+        let syncs = styles.map { SyncHarness.sync("s_\($0)", style: $0, pageSize: 100) }
+        try await SyncHarness.with(backend, records: 1000, pageSize: 100, syncs: syncs) { h in
+            for style in styles {
+                try await h.control(["reset": 1000, "emptyEvery": 3])
+                let run = try await h.runToEnd("s_\(style)")
+                #expect(run.status == .completed, "\(style): \(run.json)")
+                #expect(run.counts.fetched == 1000 && run.counts.created == 1000, "\(style): \(run.json)")
+                #expect(try await h.stored() == (try await h.upstream()), "\(style)")
+                #expect(try await h.stats()["pages"]?.intValue ?? 0 > 10, "\(style)")
+                try await h.engine.records.db.execute("DELETE FROM sync_records")
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aPageThatStillFailsAfterRetriesFailsTheRunWithTheErrorAndKeepsTheCheckpoint(_ backend: TestBackend) async throws {
         try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 250)]) { h in
@@ -138,7 +157,7 @@ import Testing
     func cancellingAQueuedRunEndsItAndARunningOneStopsAtItsNextPage(_ backend: TestBackend) async throws {
         try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in
             let (queued, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
-            #expect(try await h.engine.runs.requestCancel(id: queued.id, now: h.clock.now())?.status == .cancelled)
+            #expect(try await h.engine.runs.requestCancel(id: queued.id, now: h.clock.now())?.run.status == .cancelled)
             #expect(try await h.engine.runNext(owner: "w") == nil)
 
             let (run, isNew) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
@@ -167,7 +186,7 @@ import Testing
                 events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
             let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
             #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 3 }) == .stopped)
-            let requested = try #require(try await h.engine.runs.requestCancel(id: run.id, now: h.clock.now()))
+            let requested = try #require(try await h.engine.runs.requestCancel(id: run.id, now: h.clock.now())).run
             #expect(requested.status == .running && requested.cancelRequested)
             let committed = requested.counts
 
@@ -189,6 +208,91 @@ import Testing
             #expect(released.status == .cancelled && released.claims == 1 && released.finishedAt != nil, "\(released.json)")
             #expect(try await h.engine.runNext(owner: "D") == nil)
             #expect(try await h.stats()["pages"]?.intValue ?? 0 == 0)
+        }
+    }
+
+    /// Whichever way a run is cancelled (queued; running, at its next page; abandoned by a dead worker; given back on
+    /// shutdown), it emits one `sync.cancelled` with what it had committed, and asking again emits nothing more.
+    @Test(arguments: TestBackend.available)
+    func everyWayARunIsCancelledEmitsSyncCancelledOnce(_ backend: TestBackend) async throws {
+        let leaseMs: Int64 = 10_000
+        try await SyncHarness.with(backend, records: 1000, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)], leaseMs: leaseMs) { h in
+            let events = h.services.eventBus.subscribe()
+            var ended: [String] = []
+
+            // Queued: the cancel call ends it; a second call finds it ended.
+            let (queued, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            #expect(try await h.engine.cancel(runId: queued.id)?.status == .cancelled)
+            #expect(try await h.engine.cancel(runId: queued.id)?.status == .cancelled)
+            ended.append(queued.id)
+
+            // Running: its worker reads the flag when it starts (or after the page it commits) and ends it.
+            let (running, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let claimed = try #require(try await h.engine.runs.claim(owner: "w", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(try await h.engine.cancel(runId: running.id)?.status == .running)
+            #expect(try await h.engine.cancel(runId: running.id)?.status == .running)
+            #expect(try await h.engine.runClaimed(claimed, owner: "w") == .cancelled)
+            ended.append(running.id)
+
+            // Abandoned: A commits some pages and dies, the cancel is requested, and the next claim ends the run.
+            let (abandoned, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let fetched = Box(0)
+            let dying = SyncEngine(
+                database: h.engine.records.db, source: CountingSource(inner: h.engine.source, count: fetched), catalog: h.engine.catalog,
+                events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
+            let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 3 }) == .stopped)
+            _ = try await h.engine.cancel(runId: abandoned.id)
+            h.clock.advance(milliseconds: leaseMs + 1)
+            #expect(try await h.engine.runNext(owner: "B") == nil)
+            #expect(try await h.engine.runNext(owner: "B") == nil)
+            ended.append(abandoned.id)
+
+            // Given back on shutdown with a cancel requested.
+            let (released, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            _ = try #require(try await h.engine.runs.claim(owner: "C", now: h.clock.now(), leaseMs: leaseMs))
+            _ = try await h.engine.cancel(runId: released.id)
+            try await h.engine.release(runId: released.id, owner: "C")
+            try await h.engine.release(runId: released.id, owner: "C")
+            #expect(try await h.engine.runNext(owner: "D") == nil)
+            ended.append(released.id)
+
+            h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+            var cancelled: [Event] = []
+            for await e in events {
+                if e.type == "test.end" { break }
+                if e.type == "sync.cancelled" { cancelled.append(e) }
+            }
+            try #require(cancelled.map { $0.payload["runId"]?.stringValue ?? "" } == ended)
+            for e in cancelled {
+                let run = try #require(try await h.engine.runs.get(id: e.payload["runId"]?.stringValue ?? ""))
+                #expect(run.status == .cancelled)
+                #expect(e.connectionId == h.connectionId && e.payload["sync"] == "s")
+                #expect(e.payload["counts"] == run.counts.json, "\(run.json)")
+            }
+            #expect(cancelled[2].payload["counts"]?["pages"]?.intValue ?? 0 >= 1)
+        }
+    }
+
+    /// A run given back before it committed a page (so without a checkpoint) and resumed by another worker emits
+    /// `sync.started` once, as it emits one end event; it used to emit it again when resumed.
+    @Test(arguments: TestBackend.available)
+    func aRunResumedBeforeItsFirstCommitEmitsSyncStartedOnce(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 300, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 100)]) { h in
+            let events = h.services.eventBus.subscribe()
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let claimed = try #require(try await h.engine.runs.claim(owner: "A", now: h.clock.now(), leaseMs: 30_000))
+            #expect(try await h.engine.runClaimed(claimed, owner: "A", shouldStop: { true }) == .stopped)
+            try await h.engine.release(runId: run.id, owner: "A")
+            let (done, outcome) = try #require(try await h.engine.runNext(owner: "B"))
+            #expect(done.id == run.id && outcome == .completed && done.claims == 2)
+            h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+            var types: [String] = []
+            for await e in events {
+                if e.type == "test.end" { break }
+                if e.type.hasPrefix("sync.") { types.append(e.type) }
+            }
+            #expect(types == ["sync.started", "sync.completed"])
         }
     }
 

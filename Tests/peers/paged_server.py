@@ -5,6 +5,7 @@ Exits when its parent process dies.
 
 GET /records?style=S[&updated_since=T]: the records (id 1..N, each with updated_at) in id order, paged by style:
   cursor      ?cursor=<last id>&limit=L         -> {"data": [...], "meta": {"next_cursor": "<id>" | null}}
+  (a cursor or `after` may carry a suffix, "<id>.<k>", which is ignored: the next pointer of an empty page)
   offset      ?offset=O&limit=L                 -> {"data": [...], "total": n}
   page        ?page=P&per_page=L (P from 1)     -> {"data": [...]}
   next_url    ?after=<id>&limit=L               -> {"data": [...], "links": {"next": "<absolute url>" | null}}
@@ -17,6 +18,8 @@ POST /control with a JSON object, any of:
   {"add": K}                         K new records after the highest id
   {"delete": [ids]}                  remove records
   {"fail": {"every": K, "statuses": [503, 429], "retryAfter": "0"}}  every K-th /records request fails (0: never)
+  {"emptyEvery": K}                  cursor, next_url, link_header: every K-th page served is empty, with a next
+                                     pointer (a new one each time) to the same place, as Slack's API may answer
 GET /stats -> {"requests": r, "pages": p, "failures": f, "count": n}
 """
 import argparse
@@ -51,6 +54,7 @@ class State:
         self.fail_every = 0
         self.fail_statuses = [503]
         self.retry_after = "0"
+        self.empty_every = 0
 
     @staticmethod
     def make(i, tick, version):
@@ -110,14 +114,17 @@ class Handler(BaseHTTPRequestHandler):
                 number = int(q.get("page") or 1)
                 page = ids[(number - 1) * limit:number * limit]
                 return self.send_json(200, {"data": [STATE.records[i] for i in page]})
-            after = int(q.get("cursor") or q.get("after") or 0)
+            after = int((q.get("cursor") or q.get("after") or "0").split(".")[0])
             start = bisect.bisect_right(ids, after)
             page = ids[start:start + limit]
             more = start + limit < len(ids)
+            next_after = str(page[-1]) if page else str(after)
+            if STATE.empty_every and STATE.pages % STATE.empty_every == 0 and page:
+                page, more, next_after = [], True, f"{after}.{STATE.pages}"
             data = [STATE.records[i] for i in page]
             if style == "cursor":
-                return self.send_json(200, {"data": data, "meta": {"next_cursor": str(page[-1]) if more else None}})
-            params = {"style": style, "after": page[-1] if page else after, "limit": limit}
+                return self.send_json(200, {"data": data, "meta": {"next_cursor": next_after if more else None}})
+            params = {"style": style, "after": next_after, "limit": limit}
             if since:
                 params["updated_since"] = since
             next_url = f"{host}/records?{urlencode(params)}" if more else None
@@ -144,6 +151,8 @@ class Handler(BaseHTTPRequestHandler):
             for i in body.get("delete", []):
                 if STATE.records.pop(i, None) is not None:
                     STATE.ids.remove(i)
+            if "emptyEvery" in body:
+                STATE.empty_every = int(body["emptyEvery"])
             if "fail" in body:
                 f = body["fail"]
                 STATE.fail_every = int(f.get("every", 0))

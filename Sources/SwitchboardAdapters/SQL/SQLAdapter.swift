@@ -18,7 +18,8 @@ import Synchronization
 ///   and so is VACUUM (it rewrites the whole file; VACUUM INTO writes a file anywhere on the server).
 /// - The method's timeout stops the statement (SQLite: interrupted; PostgreSQL: `statement_timeout`).
 /// - The rows are counted as they are read (`SQLResultBudget`), against the method's `maxResponseBytes`: reading
-///   stops at the first row over it, and the call fails with `responseTooLarge`.
+///   stops at the first row over it, and the call fails with `responseTooLarge` (on PostgreSQL a read-only
+///   statement is also cancelled on the server; see `PostgresDatabase.runStatement`).
 /// - A connection naming Switchboard's own database is refused (`SQLOwnStoreGuard`, from `Configuration`).
 /// - A refusal is the method's fault: `DEFINITION_ERROR` (409), like other definition mistakes.
 ///

@@ -26,7 +26,7 @@ struct SyncController: Sendable {
         table.add(router, .post, "/v1/sync-runs/{runId}/cancel") { _, context in
             let id = try context.path("runId")
             _ = try await run(id)
-            guard let run = try await engine.runs.requestCancel(id: id, now: engine.clock.now()) else { throw Self.runNotFound(id) }
+            guard let run = try await engine.cancel(runId: id) else { throw Self.runNotFound(id) }
             return APIResponse.json(run.json, status: .accepted)
         }
         table.add(router, .get, "/v1/connections/{id}/records/{entity}") { request, context in

@@ -136,7 +136,14 @@ components:
       type: object
       properties:
         id: {type: string}
-        type: {type: string}
+        type:
+          type: string
+          description: >-
+            integration.method.executed, integration.method.failed, integration.connected, integration.auth.failed,
+            integration.credentials.refreshed, integration.credentials.revoked, integration.credentials.deleted,
+            integration.circuit.opened, integration.circuit.half_opened, integration.circuit.closed,
+            integration.circuit.forced_open, integration.circuit.disabled, sync.started, sync.completed, sync.failed,
+            sync.cancelled (payload: runId, sync, counts)
         connectionId: {type: [string, "null"]}
         payload: {type: object}
         createdAt: {type: string, format: date-time}

@@ -12,12 +12,14 @@ public final class PostgresDatabase: SQLDatabase {
     public let dialect = SQLDialect.postgres
     public let client: PostgresClient
     let logger: Logger
+    /// The server and credentials of the URL, for a connection outside the pool (`cancelStatement`).
+    let target: PostgresTarget
 
     public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
-        let config = try Self.configuration(from: url)
+        target = try PostgresTarget(url: url)
+        var c = target.clientConfiguration
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = maximumConnections
-        var c = config
         c.options = options
         client = PostgresClient(configuration: c, eventLoopGroup: Self.eventLoops, backgroundLogger: logger)
         self.logger = logger
@@ -28,56 +30,7 @@ public final class PostgresDatabase: SQLDatabase {
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
     /// Parses `postgres://user:password@host:port/database?sslmode=disable|require`.
-    static func configuration(from url: String) throws -> PostgresClient.Configuration {
-        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-            throw DatabaseError(kind: .unavailable, message: "a PostgreSQL URL must start with postgres://")
-        }
-        var rest = Substring(url[url.range(of: "://")!.upperBound...])
-        var query = ""
-        if let q = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: q)...])
-            rest = rest[..<q]
-        }
-        var userInfo = ""
-        if let at = rest.lastIndex(of: "@") {
-            userInfo = String(rest[..<at])
-            rest = rest[rest.index(after: at)...]
-        }
-        let hostPort = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let database = hostPort.count > 1 ? percentDecode(String(hostPort[1])) : nil
-        var host = String(hostPort.first ?? "localhost")
-        var port = 5432
-        if let colon = host.lastIndex(of: ":"), let p = Int(host[host.index(after: colon)...]) {
-            port = p
-            host = String(host[..<colon])
-        }
-        if host.isEmpty { host = "localhost" }
-        let userParts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let user = userParts.first.map { percentDecode(String($0)) } ?? "postgres"
-        let password = userParts.count > 1 ? percentDecode(String(userParts[1])) : nil
-        var tls = PostgresClient.Configuration.TLS.disable
-        if query.contains("sslmode=require") || query.contains("sslmode=verify") {
-            tls = .require(.makeClientConfiguration())
-        } else if query.contains("sslmode=prefer") {
-            tls = .prefer(.makeClientConfiguration())
-        }
-        return PostgresClient.Configuration(
-            host: host, port: port, username: user.isEmpty ? "postgres" : user, password: password, database: database, tls: tls)
-    }
-
-    static func percentDecode(_ s: String) -> String {
-        var bytes: [UInt8] = []
-        var it = Array(s.utf8)[...]
-        while let c = it.popFirst() {
-            if c == UInt8(ascii: "%"), it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(v)
-                it = it.dropFirst(2)
-            } else {
-                bytes.append(c)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func configuration(from url: String) throws -> PostgresClient.Configuration { try PostgresTarget(url: url).clientConfiguration }
 
     /// Runs the connection pool until shutdown; start it before the first query.
     public func run() async { await client.run() }
@@ -107,8 +60,11 @@ public final class PostgresDatabase: SQLDatabase {
     /// fails with kind `refused` too, before anything runs.
     ///
     /// `budget`: the rows are counted as they arrive; at the first row that exceeds it the call fails with kind
-    /// `resultTooLarge`, the rows still coming are discarded unread (the server finishes the statement, or its timeout
-    /// stops it) and the connection goes back to the pool ready for the next call.
+    /// `resultTooLarge`. A read-only statement is then cancelled on the server (`cancelStatement`) instead of running
+    /// on to its end or its timeout, and the call returns once its transaction is rolled back. A read-write one runs on
+    /// to its end (or its timeout), its remaining rows discarded unread: cancelled, what it changed would be kept or
+    /// not depending on whether the cancel came before its end (a write's `RETURNING` rows are sent once it is done).
+    /// Either way the connection goes back to the pool ready for the next call.
     public func runStatement(
         _ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
     ) async throws -> SQLStatementResult {
@@ -116,11 +72,15 @@ public final class PostgresDatabase: SQLDatabase {
         do {
             return try await client.withConnection { connection in
                 if readOnly {
+                    // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
                     return try await connection.withTransaction(logger: logger) { connection in
                         let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
                         try await executor.execute("SET TRANSACTION READ ONLY")
-                        try await executor.execute("SET LOCAL statement_timeout = \(milliseconds)")
-                        return try await executor.run(sql, binds, budget: budget)
+                        // SET LOCAL statement_timeout, with the pid that can cancel the statement in the same round trip.
+                        let pid = try await executor.query(
+                            "SELECT set_config('statement_timeout', '\(milliseconds)', true), pg_backend_pid() AS pid", []
+                        ).first?.int("pid")
+                        return try await runCancellingOverBudget(executor, sql, binds, budget: budget, pid: pid)
                     }
                 }
                 let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
@@ -133,6 +93,19 @@ public final class PostgresDatabase: SQLDatabase {
             }
         } catch {
             throw Self.transactionFailure(error)
+        }
+    }
+
+    /// `executor.run(sql, binds, budget:)`; when the rows go over the budget, the statement still running on backend
+    /// `pid` is cancelled before the error is thrown.
+    func runCancellingOverBudget(
+        _ executor: PostgresConnectionExecutor, _ sql: String, _ binds: [SQLValue], budget: SQLResultBudget?, pid: Int64?
+    ) async throws -> SQLStatementResult {
+        do {
+            return try await executor.run(sql, binds, budget: budget)
+        } catch let error as DatabaseError where error.kind == .resultTooLarge {
+            if let pid { await cancelStatement(onBackend: pid) }
+            throw error
         }
     }
 

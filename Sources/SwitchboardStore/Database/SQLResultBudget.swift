@@ -1,5 +1,6 @@
 /// A cap on the size of a statement's result, counted while its rows are read: the statement stops (SQLite: no
-/// further step; PostgreSQL: its remaining rows are discarded) at the first row that takes the result over it.
+/// further step; PostgreSQL: a read-only statement cancelled, a read-write one's remaining rows discarded) at the first
+/// row that takes the result over it.
 ///
 /// A row's size is that of the JSON it becomes (`{"column": value, ...}`, a blob as base64, a string's quotes and
 /// escapes counted), so the cap means the same thing as a byte limit on an HTTP body.

@@ -127,33 +127,42 @@ public struct SQLSyncRunRepository: Sendable {
 
     /// Claims the oldest run that is queued, or running with an expired lease, for `owner` until `now + lease`.
     ///
-    /// Such a run whose cancel was requested (its worker died, or gave it back on shutdown, before it read the flag)
-    /// is not handed out again: it ends `cancelled` here, keeping what was committed, and its `claims` stay as they were.
+    /// A run whose cancel was requested is never handed out (see `endAbandonedCancels`, which ends such runs).
     ///
     /// PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers on several nodes never claim the same run; SQLite: one writer.
     public func claim(owner: String, now: Timestamp, leaseMs: Int64) async throws -> SyncRun? {
         let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await db.first(
+            """
+            UPDATE sync_runs SET status = 'running', lease_owner = ?, claimed_by = ?, lease_expires_at = ?, claims = claims + 1,
+                started_at = COALESCE(started_at, ?), updated_at = ?
+            WHERE id = (SELECT id FROM sync_runs WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at <= ?)) AND cancel_requested = 0
+                ORDER BY created_at, id LIMIT 1\(lock))
+            RETURNING *
+            """,
+            [.text(owner), .text(owner), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .timestamp(now), .timestamp(now)]
+        ).map(Self.run)
+    }
+
+    /// Ends `cancelled` the runs whose cancel was requested and that no worker holds any more (the worker died and its
+    /// lease expired, or it gave the run back on shutdown before it read the flag), keeping what they committed, their
+    /// `claims` as they were; returns them as ended. Each run is returned by one call only, on every node.
+    public func endAbandonedCancels(now: Timestamp) async throws -> [SyncRun] {
+        let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        // The conditions are repeated outside the subquery: PostgreSQL checks them again on a row another node just
+        // ended, so that node alone returns it.
         return try await db.transaction { tx in
-            let cancelled = try await tx.query(
+            let ended = try await tx.query(
                 """
                 UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id IN (SELECT id FROM sync_runs WHERE cancel_requested = 1
-                    AND (status = 'queued' OR (status = 'running' AND lease_expires_at <= ?))\(lock))
-                RETURNING id
-                """, [.timestamp(now), .timestamp(now), .timestamp(now)])
-            for id in cancelled.compactMap({ $0.text("id") }) {
-                try await forgetSeen(runId: id, in: tx)
-            }
-            return try await tx.first(
-                """
-                UPDATE sync_runs SET status = 'running', lease_owner = ?, claimed_by = ?, lease_expires_at = ?, claims = claims + 1,
-                    started_at = COALESCE(started_at, ?), updated_at = ?
-                WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= ?)
-                    ORDER BY created_at, id LIMIT 1\(lock))
+                WHERE cancel_requested = 1 AND (status = 'queued' OR (status = 'running' AND lease_expires_at <= ?))
+                    AND id IN (SELECT id FROM sync_runs WHERE cancel_requested = 1
+                        AND (status = 'queued' OR (status = 'running' AND lease_expires_at <= ?))\(lock))
                 RETURNING *
-                """,
-                [.text(owner), .text(owner), .int(now.millisecondsSinceEpoch + leaseMs), .timestamp(now), .timestamp(now), .timestamp(now)]
+                """, [.timestamp(now), .timestamp(now), .timestamp(now), .timestamp(now)]
             ).map(Self.run)
+            for run in ended { try await forgetSeen(runId: run.id, in: tx) }
+            return ended
         }
     }
 
@@ -261,32 +270,35 @@ public struct SQLSyncRunRepository: Sendable {
     }
 
     /// Gives a claimed run back to the queue (graceful shutdown): another worker resumes it from its checkpoint at once.
-    /// A run whose cancel was requested is not queued again: it ends `cancelled`.
-    public func release(id: String, owner: String, now: Timestamp) async throws {
+    /// A run whose cancel was requested is not queued again: it ends `cancelled`, and is returned (nil otherwise).
+    @discardableResult
+    public func release(id: String, owner: String, now: Timestamp) async throws -> SyncRun? {
         try await db.transaction { tx in
             let cancelled = try await tx.first(
                 """
                 UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND lease_owner = ? AND status = 'running' AND cancel_requested = 1 RETURNING id
+                WHERE id = ? AND lease_owner = ? AND status = 'running' AND cancel_requested = 1 RETURNING *
                 """, [.timestamp(now), .timestamp(now), .text(id), .text(owner)])
-            if cancelled != nil {
+            if let cancelled {
                 try await forgetSeen(runId: id, in: tx)
-                return
+                return Self.run(cancelled)
             }
             try await tx.execute(
                 "UPDATE sync_runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
                 [.timestamp(now), .text(id), .text(owner)])
+            return nil
         }
     }
 
-    /// Asks a run to stop: a queued run is cancelled at once, a running one at its next batch. Returns the run.
-    public func requestCancel(id: String, now: Timestamp) async throws -> SyncRun? {
+    /// Asks a run to stop: a queued run is cancelled at once, a running one at its next batch. Returns the run, and
+    /// whether this call ended it (it was queued); nil if there is no such run.
+    public func requestCancel(id: String, now: Timestamp) async throws -> (run: SyncRun, ended: Bool)? {
         try await db.transaction { tx in
-            try await tx.execute(
-                "UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'",
+            let ended = try await tx.first(
+                "UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'queued' RETURNING id",
                 [.timestamp(now), .timestamp(now), .text(id)])
             try await tx.execute("UPDATE sync_runs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND status = 'running'", [.timestamp(now), .text(id)])
-            return try await tx.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map(Self.run)
+            return try await tx.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map { (Self.run($0), ended != nil) }
         }
     }
 

@@ -71,8 +71,23 @@ public struct SyncEngine: Sendable {
             connectionId: connectionId, syncName: syncName, entityType: sync.entityType, mode: sync.mode.rawValue, trigger: trigger, now: clock.now())
     }
 
-    /// Claims the next run for `owner` and runs it; nil when there was none to claim.
+    /// Asks a run to stop (see `SQLSyncRunRepository.requestCancel`); a queued run ends at once, with its `sync.cancelled`
+    /// event. Nil if there is no such run.
+    public func cancel(runId: String) async throws -> SyncRun? {
+        guard let (run, ended) = try await runs.requestCancel(id: runId, now: clock.now()) else { return nil }
+        if ended { emitCancelled(run) }
+        return run
+    }
+
+    /// Gives a run `owner` holds back to the queue (graceful shutdown); one whose cancel was requested ends `cancelled`.
+    public func release(runId: String, owner: String) async throws {
+        if let ended = try await runs.release(id: runId, owner: owner, now: clock.now()) { emitCancelled(ended) }
+    }
+
+    /// Claims the next run for `owner` and runs it; nil when there was none to claim. Runs whose cancel was requested
+    /// and that no worker holds any more are ended first.
     public func runNext(owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> (SyncRun, Outcome)? {
+        for ended in try await runs.endAbandonedCancels(now: clock.now()) { emitCancelled(ended) }
         guard let run = try await runs.claim(owner: owner, now: clock.now(), leaseMs: configuration.leaseMs) else { return nil }
         let outcome = try await runClaimed(run, owner: owner, shouldStop: shouldStop)
         return (try await runs.get(id: run.id) ?? run, outcome)
@@ -101,6 +116,9 @@ public struct SyncEngine: Sendable {
             {
                 checkpoint.since = try? JSON(parsing: text)
             }
+        }
+        // Once per run: a run resumed before its first commit has no checkpoint either, but it had started.
+        if run.claims <= 1 {
             events?.emit("sync.started", connectionId: run.connectionId, payload: ["runId": .string(run.id), "sync": .string(run.syncName)])
         }
 
@@ -141,10 +159,16 @@ public struct SyncEngine: Sendable {
         while true {
             if shouldStop() || Task.isCancelled { return .stopped }
             if cancelRequested {
-                try await runs.db.transaction { tx in
-                    try await runs.forgetSeen(runId: run.id, in: tx)
-                    try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
+                do {
+                    try await runs.db.transaction { tx in
+                        try await runs.forgetSeen(runId: run.id, in: tx)
+                        try await runs.finish(id: run.id, owner: owner, status: .cancelled, error: nil, now: clock.now(), in: tx)
+                    }
+                } catch is LeaseLost {
+                    return .leaseLost
                 }
+                emitCancelled(try await runs.get(id: run.id) ?? run)
+                log.info("sync run cancelled", metadata: ["sync.pages": "\(checkpoint.pages)"])
                 return .cancelled
             }
             if checkpoint.pages >= configuration.maxPages {
@@ -172,6 +196,7 @@ public struct SyncEngine: Sendable {
             let delta = page.delta
             let inputs = page.inputs
             let newRecords = page.newRecords
+            let unmappedIds = page.unmappedIds
             // A page prepared ahead was prepared before the previous commit could turn `onlyNew` off.
             checkpoint.onlyNew = onlyNew
             let now = clock.now()
@@ -194,7 +219,7 @@ public struct SyncEngine: Sendable {
                     d.created = counts.created
                     d.updated = counts.updated
                     d.unchanged = counts.unchanged
-                    if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds, in: tx) }
+                    if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds + unmappedIds, in: tx) }
                     if isLast && fullRefresh {
                         let gone = try await runs.unseen(
                             runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, startSequence: committed.startSequence ?? 0, in: tx)
@@ -250,6 +275,9 @@ public struct SyncEngine: Sendable {
         var inputs: [SyncRecordInput] = []
         /// The inputs made ready to commit as a first import's page (when the page was prepared as one).
         var newRecords: NewRecordsBatch?
+        /// External ids of the page's records that could not be mapped: they count as failed, and a full refresh
+        /// keeps what it stored of them (they were seen upstream, so they are not deleted).
+        var unmappedIds: [String] = []
         var delta = SyncRun.Counts()
         var isLast = false
         /// Set when the page could not be fetched or has no records array; the run fails with it.
@@ -292,6 +320,7 @@ public struct SyncEngine: Sendable {
             if let mapping = sync.mapping {
                 guard let m = try? mapping.evaluate(input: item) else {
                     prepared.delta.failed += 1
+                    prepared.unmappedIds.append(id)
                     continue
                 }
                 mapped = m
@@ -326,6 +355,13 @@ public struct SyncEngine: Sendable {
         return .failed
     }
 
+    /// `sync.cancelled`, once per run, by whichever call ended it: what the run had committed when it stopped.
+    func emitCancelled(_ run: SyncRun) {
+        events?.emit(
+            "sync.cancelled", connectionId: run.connectionId,
+            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "counts": run.counts.json])
+    }
+
     /// The parameters of the next page: pagination's and the incremental filter's.
     static func params(for sync: SyncDefinition, checkpoint: SyncCheckpoint) -> JSON {
         var p = JSONObject()
@@ -348,6 +384,9 @@ public struct SyncEngine: Sendable {
     }
 
     /// Moves the checkpoint past the page just received; true if it was the last page.
+    ///
+    /// Cursor, next-URL and Link-header pages end with a page that has no next pointer, or repeats the one that led
+    /// to it; an empty page with a new one is not the end (an upstream filtering pages on its side may answer so).
     static func advance(_ c: inout SyncCheckpoint, sync: SyncDefinition, data: JSON, headers: [(name: String, value: String)] = [], received: Int) -> Bool {
         switch sync.pagination {
         case .cursor(let path, _):
@@ -357,7 +396,7 @@ public struct SyncEngine: Sendable {
             case let v?:
                 if v == c.cursor { return true }
                 c.cursor = v
-                return received == 0
+                return false
             }
         case .offset(_, _, let pageSize):
             c.offset += received
@@ -367,15 +406,21 @@ public struct SyncEngine: Sendable {
             return received < pageSize
         case .nextURL(let path):
             guard case .string(let url)? = JSONPath.value(at: path, in: data), !url.isEmpty else { return true }
-            c.nextParams = Self.queryParameters(of: url)
-            return received == 0
+            return Self.follow(url, &c)
         case .linkHeader:
             guard let url = LinkHeader.next(in: headers) else { return true }
-            c.nextParams = Self.queryParameters(of: url)
-            return received == 0
+            return Self.follow(url, &c)
         case .none:
             return true
         }
+    }
+
+    /// Takes the next page's parameters from `url`; true (the last page) if they are those of the page just received.
+    static func follow(_ url: String, _ c: inout SyncCheckpoint) -> Bool {
+        let next = Self.queryParameters(of: url)
+        if next == c.nextParams { return true }
+        c.nextParams = next
+        return false
     }
 
     /// The query parameters of a URL as a JSON object of strings.

@@ -42,7 +42,7 @@ public struct SyncWorker: Service {
             do {
                 if let (run, outcome) = try await engine.runNext(owner: owner, shouldStop: { Task.isShuttingDownGracefully }) {
                     ran = true
-                    if outcome == .stopped { try? await engine.runs.release(id: run.id, owner: owner, now: engine.clock.now()) }
+                    if outcome == .stopped { try? await engine.release(runId: run.id, owner: owner) }
                 }
             } catch {
                 engine.logger.warning("sync worker error", metadata: ["error": "\(error)"])

@@ -103,7 +103,9 @@ public struct RecordImport: Sendable {
             return
         }
         guard let id = (object[configuration.idField] ?? JSONPath.value(at: configuration.idField, in: record)).flatMap(Self.externalId) else {
-            report(line: line, code: "MISSING_ID", message: "the record has no id (a non-empty string or a number) at '\(configuration.idField)'")
+            report(
+                line: line, code: "MISSING_ID",
+                message: "the record has no id (a non-empty string, or a number up to 2^53 - 1) at '\(configuration.idField)'")
             return
         }
         // A second row with an id already in the batch goes in the next batch, so it counts (as updated or unchanged).
@@ -145,13 +147,21 @@ public struct RecordImport: Sendable {
     }
 
     /// A usable external id: a non-empty string, or a number (an integer without a fraction).
+    ///
+    /// A number beyond 2^53 - 1 either way is refused: numbers are read as doubles, which above that hold only some
+    /// integers, so two such ids (a 64-bit snowflake and its neighbour) could read as one and become one record.
+    /// Such ids are taken from a string field (many APIs have one, `id_str`).
     public static func externalId(_ v: JSON) -> String? {
         switch v {
         case .string(let s): return s.isEmpty ? nil : s
         case .number(let n):
+            guard n.isFinite, abs(n) <= maxExactInteger else { return nil }
             if let i = v.intValue { return String(i) }
-            return n.isFinite ? String(n) : nil
+            return String(n)
         default: return nil
         }
     }
+
+    /// The largest integer a double holds with its neighbours: 2^53 - 1.
+    static let maxExactInteger = 9_007_199_254_740_991.0
 }
