@@ -16,13 +16,13 @@ struct DecimalArithmeticTests {
         #expect(DecimalArithmetic.toFixed(1200, places: 1) == "1200.0")
         #expect(DecimalArithmetic.toFixed(0, places: 0) == "0")
         #expect(DecimalArithmetic.toFixed(2.5, places: 0) == "3")
-        #expect(DecimalArithmetic.toFixed(5e-324, places: 3) == "0.000")
+        #expect(DecimalArithmetic.toFixed(Double.leastNonzeroMagnitude, places: 3) == "0.000")
         #expect(DecimalArithmetic.toFixed(1e21, places: 2) == "1e+21")
     }
 
     @Test("shortestDigits agrees with JSNumberFormat.shortestDigits")
     func shortestDigitsAgree() {
-        var values: [Double] = [1, 0.1, 123.45, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 100, 0.000123, 123456789012345680]
+        var values: [Double] = [1, 0.1, 123.45, 1e21, 1e-7, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 100, 0.000123, 123456789012345680]
         var x = 0.000_001_234_567
         while x < 1e25 {
             values.append(x)
