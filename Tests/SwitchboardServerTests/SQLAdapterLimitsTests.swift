@@ -17,7 +17,9 @@ import Testing
         "key": "rows-db", "name": "Rows", "version": "1.0.0", "type": "database",
         "configSchema": ["type": "object", "properties": ["databaseUrl": ["type": "string"], "sqlitePath": ["type": "string"]]],
         "methods": [
-            ["name": "rows", "sql": ["query": .string(rows)]],
+            // Reading 10 MiB of rows in a debug build on a loaded machine can outlast the default 30 s timeout: the
+            // call must end on the size limit, not on the clock.
+            ["name": "rows", "sql": ["query": .string(rows)], "timeoutMs": .number(Double(endlessTimeoutMs))],
             ["name": "rowsCapped", "sql": ["query": .string(rows)], "options": ["maxResponseBytes": 1000]],
             ["name": "count", "sql": ["query": "SELECT count(*) AS n FROM items"]],
             // PostgreSQL only: rows that keep coming until the statement is stopped (a set-returning function in the
