@@ -220,6 +220,11 @@ import Testing
             "methods": [
                 ["name": "anything", "verb": "GET", "path": "/anything", "logBodies": true],
                 ["name": "redirect", "verb": "GET", "path": "/redirect-to", "query": ["url": "{{params.url}}"]],
+                // The echoed URL (holding a query key) and the echoed key itself as members' names.
+                [
+                    "name": "keyed", "verb": "GET", "path": "/anything",
+                    "responseTransform": "{url: 1, $join([headers.`X-My-Key`, args.`X-My-Key`]): 2}",
+                ],
             ],
         ]
         #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
@@ -247,6 +252,23 @@ import Testing
             #expect(body.contains("[REDACTED]"))
             // "Zq92" is inside the secret: no form of it, encoded or escaped, is left anywhere.
             for text in [r.body.serialized(), logged.serialized()] { #expect(!text.contains("Zq92"), "\(text)") }
+        }
+    }
+
+    /// Member names are redacted like values: a response transform that makes a name of an echoed secret does not
+    /// hand it to the caller.
+    @Test(arguments: TestBackend.available)
+    func aSecretInAMembersNameIsRedacted(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            for placement in ["query", "header"] {
+                let key = "key-in-a-name-Zq71-\(placement)"
+                let id = try await apiKeyConnection(client, in: placement, key: key)
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/keyed", json: [:])
+                #expect(r.status == 200, "\(r.body)")
+                let names = r.body["data"]?.objectValue?.keys ?? []
+                #expect(names.contains { $0.contains("[REDACTED]") }, "\(r.body)")
+                #expect(!r.body.serialized().contains("Zq71"), "\(r.body)")
+            }
         }
     }
 
