@@ -206,6 +206,33 @@ import Testing
         }
     }
 
+    /// Attempts that each run out of `attemptTimeoutMs` end the call `ATTEMPT_TIMEOUT` (504), retried or not: once the
+    /// retries were exhausted the answer used to be a 502 `UPSTREAM_ERROR` ("the call failed"), as if the provider had failed.
+    @Test(arguments: TestBackend.available)
+    func attemptsThatRunOutOfTimeAnswerAttemptTimeoutAfterRetries(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let definition: JSON = [
+                "key": "slow", "name": "Slow upstream", "version": "1.0.0", "baseUrl": .string(try SharedPeers.httpbin().baseURL),
+                "methods": [
+                    [
+                        "name": "retried", "verb": "GET", "path": "/delay/10",
+                        "resilience": ["attemptTimeoutMs": 100, "retry": ["maxAttempts": 2, "initialDelayMs": 1, "jitter": "none"]],
+                    ],
+                    ["name": "once", "verb": "GET", "path": "/delay/10", "resilience": ["attemptTimeoutMs": 100]],
+                ],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+            let created = try await client.call(.post, "/v1/connections", json: ["definitionKey": "slow", "name": "s"])
+            let id = try #require(created.body["id"]?.stringValue)
+            for (method, attempts) in [("retried", 2), ("once", 1)] {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/\(method)", json: [:])
+                #expect(r.status == 504, "\(method): \(r.body)")
+                #expect(r.body["error"]?["code"] == "ATTEMPT_TIMEOUT", "\(method): \(r.body)")
+                #expect(r.body["meta"]?["attempts"] == .number(Double(attempts)), "\(method): \(r.body)")
+            }
+        }
+    }
+
     /// Two Switchboard nodes (two applications, each with its own PostgreSQL pool and resilience runtime) on one
     /// database share a rate limit: together they never admit more than the limit.
     @Test(arguments: TestBackend.available.filter { $0 == .postgres })

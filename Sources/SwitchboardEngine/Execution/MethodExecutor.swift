@@ -350,6 +350,8 @@ public struct MethodExecutor: Sendable {
                 return map(t.error)
             case let s as SwitchboardError:
                 return s
+            case let own as ResilienceError:  // the last attempt's own timeout (`attemptTimeoutMs`): ATTEMPT_TIMEOUT
+                return map(own, trace: &trace)
             default:
                 return SwitchboardError(code: "UPSTREAM_ERROR", message: "the call failed", status: 502)
             }
