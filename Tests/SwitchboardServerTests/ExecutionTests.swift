@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JSONValue
+import SwitchboardCore
 import SwitchboardTestSupport
 import Testing
 
@@ -188,6 +189,38 @@ import Testing
             // httpbin echoes the request's headers: the caller gets the answer without the connection's secret.
             #expect(ran.body["data"]?["headers"]?["Authorization"] == "Bearer [REDACTED]")
             #expect(!ran.body.serialized().contains("tok-1-SECRET"))
+        }
+    }
+
+    /// A cursor is good only for the listing that issued it: one from another listing, or one made up, is a 400
+    /// `INVALID_CURSOR`. An events cursor passed to the executions log used to answer an empty last page (200), and a
+    /// made-up position was taken as it came.
+    @Test(arguments: TestBackend.available)
+    func aCursorFromAnotherListingOrMadeUpIsRefused(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            for _ in 0..<2 { try await client.call(.post, "/v1/connections/\(id)/methods/status", json: ["code": 200]) }
+            func cursor(_ path: String) async throws -> String {
+                try #require(try await client.call(.get, path).body["nextCursor"]?.stringValue, "\(path)")
+            }
+            let executions = try await cursor("/v1/executions?connectionId=\(id)&limit=1")
+            let events = try await cursor("/v1/events?connectionId=\(id)&limit=1")
+            let issued = try #require(Cursor(decoding: executions).position.first)
+            let refused: [(path: String, cursor: String)] = [
+                ("/v1/executions", events), ("/v1/events", executions), ("/v1/connections", executions),
+                ("/v1/executions", Cursor(position: ["zzz"]).encoded), ("/v1/executions", Cursor(position: [issued, "more"]).encoded),
+            ]
+            for (path, cursor) in refused {
+                let r = try await client.call(.get, "\(path)?cursor=\(cursor)")
+                #expect(r.status == 400, "\(path) \(cursor): \(r.body)")
+                #expect(r.body["error"]?["code"] == "INVALID_CURSOR", "\(path) \(cursor): \(r.body)")
+            }
+            // The cursor each listing issued goes on to its next page.
+            let next = try await client.call(.get, "/v1/executions?connectionId=\(id)&limit=1&cursor=\(executions)")
+            #expect(next.status == 200, "\(next.body)")
+            #expect(next.body["items"]?.arrayValue?.count == 1)
+            #expect(next.body["items"]?[0]?["id"] != issued)
+            #expect(try await client.call(.get, "/v1/events?connectionId=\(id)&limit=1&cursor=\(events)").status == 200)
         }
     }
 

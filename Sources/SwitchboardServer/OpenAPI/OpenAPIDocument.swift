@@ -279,7 +279,7 @@ components:
     Version: {name: version, in: path, required: true, schema: {type: string}, description: A semantic version}
     ConnectionId: {name: id, in: path, required: true, schema: {type: string}}
     Limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
-    Cursor: {name: cursor, in: query, schema: {type: string}, description: The nextCursor of the previous page}
+    Cursor: {name: cursor, in: query, schema: {type: string}, description: "The nextCursor of the previous page of the same listing (another listing's cursor, or one made up, is a 400 INVALID_CURSOR)"}
   responses:
     Error:
       description: An error
