@@ -369,6 +369,8 @@ public struct MethodExecutor: Sendable {
         case .tls: SwitchboardError(code: "UPSTREAM_TLS_ERROR", message: error.message, status: 502)
         case .invalidCredentials: SwitchboardError(code: "CREDENTIALS_INVALID", message: error.message, status: 409)
         case .refusedTarget: SwitchboardError(code: "CONNECTION_TARGET_REFUSED", message: error.message, status: 409)
+        case .secretInConfig: SwitchboardError(code: "CONNECTION_NOT_USABLE", message: error.message, status: 409)
+        case .authentication: SwitchboardError(code: "UPSTREAM_AUTH_ERROR", message: error.message, status: 502)
         case .other: SwitchboardError(code: "UPSTREAM_ERROR", message: error.message, status: 502)
         }
     }

@@ -220,6 +220,9 @@ paths:
       tags: [connections]
       operationId: createConnection
       summary: Create a connection; config is validated against the definition's configSchema, defaults applied
+      description: >-
+        Config holds no secret: a SQL connection's databaseUrl carrying a password is 422 SECRET_IN_CONFIG (details
+        at /config/databaseUrl, nothing quoted back); the password goes in the connection's credentials (basic).
       requestBody:
         required: true
         content:
@@ -254,6 +257,9 @@ paths:
       tags: [connections]
       operationId: updateConnection
       summary: Change name, config or metadata; a stale If-Match (412) or version (409) changes nothing
+      description: >-
+        A config is checked as on create: a SQL connection's databaseUrl carrying a password is 422
+        SECRET_IN_CONFIG, and nothing is changed.
       parameters:
         - {name: If-Match, in: header, schema: {type: string}, description: 'The version as an ETag, e.g. "3"'}
       requestBody:
