@@ -106,6 +106,11 @@ public struct AdapterError: Error, Sendable, Equatable {
         /// The connection's config names a target the adapter refuses to reach (the SQL adapter: Switchboard's own
         /// database). The connection's fault: every call fails the same way until its config changes.
         case refusedTarget
+        /// The connection's config holds a secret that belongs in its credentials (the SQL adapter: a password in
+        /// `databaseUrl`). Refused when the config is written; a call on such a config is refused too.
+        case secretInConfig
+        /// The provider refused the credentials at login (the SQL adapter: PostgreSQL refused the role or password).
+        case authentication
         /// Anything else in the transport.
         case other
     }
@@ -177,12 +182,13 @@ public struct AdapterRegistry: Sendable {
         return out
     }
 
-    /// Problems in a connection's `config` for `definition`, found by the adapter of its type
-    /// (`Adapter.validate(config:of:)`), each with its path in the connection document (`/config/sqlitePath`).
-    public func problems(inConfig config: JSONObject, of definition: IntegrationDefinition) -> [Problem] {
-        guard let error = adapters[definition.type]?.validate(config: config, of: definition) else { return [] }
+    /// The problem in a connection's `config` for `definition`, found by the adapter of its type
+    /// (`Adapter.validate(config:of:)`), with its path in the connection document (`/config/sqlitePath`), and the
+    /// kind of error the adapter gave (a `secretInConfig` is answered apart from other refusals).
+    public func problems(inConfig config: JSONObject, of definition: IntegrationDefinition) -> (kind: AdapterError.Kind, problems: [Problem])? {
+        guard let error = adapters[definition.type]?.validate(config: config, of: definition) else { return nil }
         let tokens = (error.field ?? "").split(separator: ".").map(String.init)
-        return [Problem(path: "/config" + tokens.map { "/" + JSONPointer.escape($0) }.joined(), message: error.message)]
+        return (error.kind, [Problem(path: "/config" + tokens.map { "/" + JSONPointer.escape($0) }.joined(), message: error.message)])
     }
 }
 

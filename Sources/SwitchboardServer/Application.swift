@@ -250,6 +250,8 @@ public func buildApplication(
     app.beforeServerStarts {
         try await Migrator().migrate(database, logger: logger)
         try await vault.start()
+        // Passwords that SQL connections kept in databaseUrl before they had to be credentials.
+        try await DatabaseURLPasswords.moveToVault(connections: store.connections, vault: vault, logger: logger)
         services.syncStart.open()
         switch configuration.storeLocation {
         case .postgres: logger.info("using PostgreSQL")

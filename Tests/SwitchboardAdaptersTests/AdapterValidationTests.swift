@@ -82,4 +82,24 @@ import Testing
         #expect(try SQLAdapter.settings(of: d.methods[2]).readOnly == false)
         #expect(try SQLAdapter.settings(of: d.methods[3]).readOnly == true)
     }
+
+    /// A `databaseUrl` carrying a password (an empty one too) is refused as a secret, at `databaseUrl`, without quoting
+    /// it; the own-store guard, which runs on every call before the URL is opened, still compares databases whatever
+    /// the user and password.
+    @Test func sqlDatabaseURLsCarryNoPasswordAndTheOwnStoreIsRefusedWhateverTheLogin() throws {
+        let adapter = SQLAdapter(
+            logger: Logger(label: "t"), configuration: .init(store: .postgres(url: "postgres://postgres@127.0.0.1:5432/switchboard")))
+        let d = try Self.definition("database", [["name": "q", "sql": ["query": "SELECT 1"]]])
+        let urls = ["postgres://app:hunter2@db.example.com/shop", "postgres://app:@db.example.com/shop", "postgresql://:hunter2@db.example.com/shop"]
+        for url in urls {
+            let error = adapter.validate(config: ["databaseUrl": .string(url)], of: d)
+            #expect(error?.kind == .secretInConfig, "\(url)")
+            #expect(error?.field == "databaseUrl")
+            #expect(error?.message.contains("hunter2") == false)
+        }
+        #expect(adapter.validate(config: ["databaseUrl": "postgres://app@db.example.com/shop?sslmode=require"], of: d) == nil)
+        for own in ["postgres://someone:secret@localhost/switchboard", "postgres://someone@[::1]:5432/switchboard"] {
+            #expect(adapter.ownStore.refusal(["databaseUrl": .string(own)])?.field == "databaseUrl", "\(own)")
+        }
+    }
 }

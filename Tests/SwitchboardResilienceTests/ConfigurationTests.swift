@@ -119,6 +119,22 @@ import Testing
         #expect(throws: ConfigurationError.self) { try FallbackConfiguration(json: ["type": "method"]) }
     }
 
+    /// `on: [ATTEMPT_TIMEOUT]` covers every call the API answers `ATTEMPT_TIMEOUT`: one whose retries were all used up
+    /// by attempts that ran out of time (`RETRIES_EXHAUSTED`), and one whose operation timed out by itself
+    /// (`OPERATION_FAILED` of kind timeout: the method's own `timeoutMs`).
+    @Test func anAttemptTimeoutFallbackCoversTimeoutsAfterRetriesAndTheOperationsOwn() throws {
+        let f = try FallbackConfiguration(json: ["type": "static", "value": 1, "on": ["ATTEMPT_TIMEOUT"]])
+        let timedOut = AttemptFailure.kind(.timeout)
+        #expect(f.applies(to: ResilienceError(code: .attemptTimeout, message: "")))
+        #expect(f.applies(to: ResilienceError(code: .retriesExhausted, message: "", attempts: 3, lastFailure: timedOut)))
+        #expect(f.applies(to: ResilienceError(code: .operationFailed, message: "", lastFailure: timedOut)))
+        // Other failures are not timeouts.
+        #expect(!f.applies(to: ResilienceError(code: .retriesExhausted, message: "", attempts: 3, lastFailure: .http(503))))
+        #expect(!f.applies(to: ResilienceError(code: .operationFailed, message: "", lastFailure: .kind(.connectionRefused))))
+        #expect(!f.applies(to: ResilienceError(code: .timeout, message: "", lastFailure: timedOut)))
+        #expect(!f.applies(to: ResilienceError(code: .circuitOpen, message: "")))
+    }
+
     @Test func resetHeadersDecode() throws {
         let r = try RetryConfiguration(json: [
             "rateLimitHeaders": ["remaining": "x-rate-remaining", "reset": "x-rate-reset", "resetFormat": "delta_seconds"]

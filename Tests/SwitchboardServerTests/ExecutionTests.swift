@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JSONValue
+import SwitchboardCore
 import SwitchboardTestSupport
 import Testing
 
@@ -191,6 +192,38 @@ import Testing
         }
     }
 
+    /// A cursor is good only for the listing that issued it: one from another listing, or one made up, is a 400
+    /// `INVALID_CURSOR`. An events cursor passed to the executions log used to answer an empty last page (200), and a
+    /// made-up position was taken as it came.
+    @Test(arguments: TestBackend.available)
+    func aCursorFromAnotherListingOrMadeUpIsRefused(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            for _ in 0..<2 { try await client.call(.post, "/v1/connections/\(id)/methods/status", json: ["code": 200]) }
+            func cursor(_ path: String) async throws -> String {
+                try #require(try await client.call(.get, path).body["nextCursor"]?.stringValue, "\(path)")
+            }
+            let executions = try await cursor("/v1/executions?connectionId=\(id)&limit=1")
+            let events = try await cursor("/v1/events?connectionId=\(id)&limit=1")
+            let issued = try #require(Cursor(decoding: executions).position.first)
+            let refused: [(path: String, cursor: String)] = [
+                ("/v1/executions", events), ("/v1/events", executions), ("/v1/connections", executions),
+                ("/v1/executions", Cursor(position: ["zzz"]).encoded), ("/v1/executions", Cursor(position: [issued, "more"]).encoded),
+            ]
+            for (path, cursor) in refused {
+                let r = try await client.call(.get, "\(path)?cursor=\(cursor)")
+                #expect(r.status == 400, "\(path) \(cursor): \(r.body)")
+                #expect(r.body["error"]?["code"] == "INVALID_CURSOR", "\(path) \(cursor): \(r.body)")
+            }
+            // The cursor each listing issued goes on to its next page.
+            let next = try await client.call(.get, "/v1/executions?connectionId=\(id)&limit=1&cursor=\(executions)")
+            #expect(next.status == 200, "\(next.body)")
+            #expect(next.body["items"]?.arrayValue?.count == 1)
+            #expect(next.body["items"]?[0]?["id"] != issued)
+            #expect(try await client.call(.get, "/v1/events?connectionId=\(id)&limit=1&cursor=\(events)").status == 200)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func bodiesThatAreNotParametersGetTheExecutionEnvelope(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
@@ -220,6 +253,11 @@ import Testing
             "methods": [
                 ["name": "anything", "verb": "GET", "path": "/anything", "logBodies": true],
                 ["name": "redirect", "verb": "GET", "path": "/redirect-to", "query": ["url": "{{params.url}}"]],
+                // The echoed URL (holding a query key) and the echoed key itself as members' names.
+                [
+                    "name": "keyed", "verb": "GET", "path": "/anything",
+                    "responseTransform": "{url: 1, $join([headers.`X-My-Key`, args.`X-My-Key`]): 2}",
+                ],
             ],
         ]
         #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
@@ -247,6 +285,23 @@ import Testing
             #expect(body.contains("[REDACTED]"))
             // "Zq92" is inside the secret: no form of it, encoded or escaped, is left anywhere.
             for text in [r.body.serialized(), logged.serialized()] { #expect(!text.contains("Zq92"), "\(text)") }
+        }
+    }
+
+    /// Member names are redacted like values: a response transform that makes a name of an echoed secret does not
+    /// hand it to the caller.
+    @Test(arguments: TestBackend.available)
+    func aSecretInAMembersNameIsRedacted(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            for placement in ["query", "header"] {
+                let key = "key-in-a-name-Zq71-\(placement)"
+                let id = try await apiKeyConnection(client, in: placement, key: key)
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/keyed", json: [:])
+                #expect(r.status == 200, "\(r.body)")
+                let names = r.body["data"]?.objectValue?.keys ?? []
+                #expect(names.contains { $0.contains("[REDACTED]") }, "\(r.body)")
+                #expect(!r.body.serialized().contains("Zq71"), "\(r.body)")
+            }
         }
     }
 

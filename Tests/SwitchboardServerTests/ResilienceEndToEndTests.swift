@@ -206,6 +206,58 @@ import Testing
         }
     }
 
+    /// Attempts that each run out of `attemptTimeoutMs` end the call `ATTEMPT_TIMEOUT` (504), retried or not: once the
+    /// retries were exhausted the answer used to be a 502 `UPSTREAM_ERROR` ("the call failed"), as if the provider had failed.
+    @Test(arguments: TestBackend.available)
+    func attemptsThatRunOutOfTimeAnswerAttemptTimeoutAfterRetries(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await slowConnection(client)
+            for (method, attempts) in [("retried", 2), ("once", 1)] {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/\(method)", json: [:])
+                #expect(r.status == 504, "\(method): \(r.body)")
+                #expect(r.body["error"]?["code"] == "ATTEMPT_TIMEOUT", "\(method): \(r.body)")
+                #expect(r.body["meta"]?["attempts"] == .number(Double(attempts)), "\(method): \(r.body)")
+            }
+        }
+    }
+
+    /// A fallback `on: [ATTEMPT_TIMEOUT]` answers every call that would answer `ATTEMPT_TIMEOUT`: after retries, and when
+    /// the method's own `timeoutMs` ran out. It used to fire only for a single attempt cut by `attemptTimeoutMs`.
+    @Test(arguments: TestBackend.available)
+    func anAttemptTimeoutFallbackAnswersEveryAttemptTimeout(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await slowConnection(client)
+            for method in ["retriedWithFallback", "methodTimeoutWithFallback"] {
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/\(method)", json: [:])
+                #expect(r.status == 200, "\(method): \(r.body)")
+                #expect(r.body["data"] == ["fallback": true], "\(method): \(r.body)")
+                #expect(r.body["meta"]?["fallback"] == true, "\(method): \(r.body)")
+            }
+        }
+    }
+
+    /// A connection to httpbin whose methods call `/delay/10` and give up long before it answers.
+    func slowConnection(_ client: some TestClientProtocol) async throws -> String {
+        let retry: JSON = ["maxAttempts": 2, "initialDelayMs": 1, "jitter": "none"]
+        let retried: JSON = ["attemptTimeoutMs": 100, "retry": retry]
+        let fallback: JSON = ["type": "static", "value": ["fallback": true], "on": ["ATTEMPT_TIMEOUT"]]
+        let definition: JSON = [
+            "key": "slow", "name": "Slow upstream", "version": "1.0.0", "baseUrl": .string(try SharedPeers.httpbin().baseURL),
+            "methods": [
+                ["name": "retried", "verb": "GET", "path": "/delay/10", "resilience": retried],
+                ["name": "once", "verb": "GET", "path": "/delay/10", "resilience": ["attemptTimeoutMs": 100]],
+                [
+                    "name": "retriedWithFallback", "verb": "GET", "path": "/delay/10",
+                    "resilience": ["attemptTimeoutMs": 100, "retry": retry, "fallback": fallback],
+                ],
+                ["name": "methodTimeoutWithFallback", "verb": "GET", "path": "/delay/10", "timeoutMs": 100, "resilience": ["fallback": fallback]],
+            ],
+        ]
+        #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+        let created = try await client.call(.post, "/v1/connections", json: ["definitionKey": "slow", "name": "s"])
+        return try #require(created.body["id"]?.stringValue)
+    }
+
     /// Two Switchboard nodes (two applications, each with its own PostgreSQL pool and resilience runtime) on one
     /// database share a rate limit: together they never admit more than the limit.
     @Test(arguments: TestBackend.available.filter { $0 == .postgres })

@@ -42,6 +42,18 @@ import Testing
         #expect(SecretRedactor(nil).redactedIfNeeded(echoed) == nil)
     }
 
+    /// A member's name is text of the answer too: a response transform (`{url: 1}`) or a provider can put a secret there.
+    @Test func redactsSecretsInMemberNames() {
+        let r = SecretRedactor(Credentials(type: .apiKey, fields: ["key": "ak-SECRET-123456", "in": "query", "name": "key"]))
+        let keyed: JSON = ["http://h/anything?key=ak-SECRET-123456": 1, "list": [["ak-SECRET-123456": "v", "a": 2]], "b": "ok"]
+        #expect(r.redactedIfNeeded(keyed) == ["http://h/anything?key=[REDACTED]": 1, "list": [["[REDACTED]": "v", "a": 2]], "b": "ok"])
+        #expect(r.redactedIfNeeded(keyed)?.objectValue?.keys == ["http://h/anything?key=[REDACTED]", "list", "b"])  // order kept
+        // Two names that differ only by the secret become one member: the last value wins, none is lost silently as a secret.
+        let twice: JSON = ["x-ak-SECRET-123456": 1, "x-[REDACTED]": 2]
+        #expect(r.redactedIfNeeded(twice) == ["x-[REDACTED]": 2])
+        #expect(r.redact(keyed).serialized().contains("ak-SECRET") == false)
+    }
+
     @Test func findsSecretsPercentEncodedAsAnyServerReencodesThem() {
         let r = SecretRedactor(Credentials(type: .apiKey, fields: ["key": "AbC/dEf+GhI=Zq92"]))
         // httpbin re-quotes the URL it was sent, keeping "/" and encoding "+" and "=".

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import JSONValue
 import NIOCore
+import SwitchboardCore
 import SwitchboardTestSupport
 import Testing
 
@@ -221,6 +222,38 @@ import Testing
                 body: ByteBuffer(string: body)
             ) { String(buffer: $0.body).split(separator: "\n").count }
             #expect(stopped == 3)
+        }
+    }
+
+    /// A cursor is good only for the listing that issued it: a mappings cursor given to the validators, pipelines or
+    /// mapping templates, or one made up, is a 400 `INVALID_CURSOR`. They used to be read as a position (a page
+    /// after it, empty or arbitrary).
+    @Test(arguments: TestBackend.available)
+    func aCursorFromAnotherListingOrMadeUpIsRefused(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            for name in ["first", "second"] {
+                #expect(try await client.call(.post, "/v1/mappings", json: ["name": .string(name), "rules": []]).status == 201)
+                #expect(try await client.call(.post, "/v1/validators", json: ["name": .string(name), "rules": []]).status == 201)
+            }
+            let mappings = try #require(try await client.call(.get, "/v1/mappings?limit=1").body["nextCursor"]?.stringValue)
+            let validators = try #require(try await client.call(.get, "/v1/validators?limit=1").body["nextCursor"]?.stringValue)
+            let issued = try #require(Cursor(decoding: mappings).position.first)
+            let refused: [(path: String, cursor: String)] = [
+                ("/v1/validators", mappings), ("/v1/pipelines", mappings), ("/v1/mapping-templates", mappings), ("/v1/mappings", validators),
+                ("/v1/mappings", Cursor(position: ["zzz"]).encoded), ("/v1/mappings", Cursor(position: [issued, "more"]).encoded),
+                ("/v1/validators", Cursor(position: [.number(1)]).encoded),
+            ]
+            for (path, cursor) in refused {
+                let r = try await client.call(.get, "\(path)?cursor=\(cursor)")
+                #expect(r.status == 400, "\(path) \(cursor): \(r.body)")
+                #expect(r.body["error"]?["code"] == "INVALID_CURSOR", "\(path) \(cursor): \(r.body)")
+            }
+            // The cursor each listing issued goes on to its next page.
+            for (path, cursor) in [("/v1/mappings", mappings), ("/v1/validators", validators)] {
+                let next = try await client.call(.get, "\(path)?limit=1&cursor=\(cursor)")
+                #expect(next.status == 200, "\(path): \(next.body)")
+                #expect(next.body["items"]?[0]?["name"] == "second", "\(path): \(next.body)")
+            }
         }
     }
 }

@@ -26,8 +26,7 @@ import Synchronization
 /// The result is `{"rows": [{column: value}], "rowCount": n}`: n is the rows an INSERT, UPDATE or DELETE changed,
 /// otherwise the rows returned.
 public final class SQLAdapter: Adapter {
-    private let databases = Mutex<[String: any SQLDatabase]>([:])
-    private let runners = Mutex<[Task<Void, Never>]>([])
+    private let databases = Mutex<[String: OpenDatabase]>([:])
     let logger: Logger
     let ownStore: SQLOwnStoreGuard
 
@@ -72,7 +71,7 @@ public final class SQLAdapter: Adapter {
         let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
         // Checked on every call, not only when the config was written: a link to the store can be made at any time.
         if let refusal = ownStore.refusal(request.config) { throw AdapterError(.refusedTarget, refusal.message, field: refusal.field) }
-        let db = try await database(for: request.config, readOnly: readOnly)
+        let db = try await database(for: request.config, credentials: request.credentials, readOnly: readOnly, timeout: request.timeout)
         let timeout = request.timeout
         // The rows are counted as they are read, and reading stops at the method's response limit.
         let budget = SQLResultBudget(maxBytes: request.method.maxResponseBytes)
@@ -109,6 +108,7 @@ public final class SQLAdapter: Adapter {
             case .refused: throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: \(e.message)")
             case .cancelled: throw AdapterError(.timeout, "the query did not finish in time")
             case .resultTooLarge: throw AdapterError(.responseTooLarge, "the query's rows are larger than \(budget.maxBytes) bytes")
+            case .authenticationFailed: throw AdapterError(.authentication, "the database refused the connection's credentials: \(e.message)")
             default: throw AdapterError(.other, "the statement failed: \(e.message)")
             }
         } catch {
@@ -186,41 +186,91 @@ public final class SQLAdapter: Adapter {
     /// of a method never holds up Switchboard's own reads and writes.
     static let sqliteThreads = WorkerThreads(name: "sb-sql-method", threads: 2)
 
-    func database(for config: JSONObject, readOnly: Bool) async throws(AdapterError) -> any SQLDatabase {
+    /// A database opened for calls, and what it was opened with.
+    struct OpenDatabase {
+        var db: any SQLDatabase
+        /// The digest of the credentials a PostgreSQL pool logs in with ("" without any); never the password itself.
+        var credentials: String
+        var runner: Task<Void, Never>?
+    }
+
+    /// The database `config` names, logging in with `credentials` (PostgreSQL).
+    ///
+    /// A PostgreSQL pool is shared by the calls that name the same URL as the same role, and kept while they come with
+    /// the same credentials (compared by `Credentials.digest`): calls with other credentials (a PUT of new ones) open a
+    /// new pool, and the old one is closed.
+    func database(
+        for config: JSONObject, credentials: Credentials?, readOnly: Bool, timeout: Duration
+    ) async throws(AdapterError) -> any SQLDatabase {
         let url = config["databaseUrl"]?.stringValue.flatMap { $0.hasPrefix("postgres") ? $0 : nil }
         let path = config["sqlitePath"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let key: String
+        var login: (username: String?, password: String?, digest: String) = (nil, nil, "")
         if let url {
-            key = url
+            if PostgresDatabase.hasPassword(url) { throw Self.passwordInURL }
+            if let credentials {
+                guard credentials.type == .basic else {
+                    throw AdapterError(
+                        .invalidCredentials,
+                        "a SQL connection logs in with basic credentials (username, password), not \(credentials.type.rawValue) ones")
+                }
+                login = (credentials["username"], credentials["password"], credentials.digest)
+            }
+            let role = login.username.flatMap { $0.isEmpty ? nil : $0 } ?? PostgresDatabase.removingPassword(from: url).username
+            key = "pg:" + role + "@" + url
         } else if let path {
             // A SQLite file gets a connection for read-only methods and another for the others.
             key = (readOnly ? "ro:" : "rw:") + path
         } else {
             throw AdapterError(.configuration, "the connection's config needs databaseUrl (postgres://...) or sqlitePath")
         }
-        if let existing = databases.withLock({ $0[key] }) { return existing }
+        if let existing = databases.withLock({ $0[key] }), existing.credentials == login.digest { return existing.db }
+        let opened: OpenDatabase
         do {
-            let db: any SQLDatabase
             if let url {
-                let pg = try PostgresDatabase(url: url, logger: logger)
-                let task = Task.detached { await pg.run() }
-                runners.withLock { $0.append(task) }
-                db = pg
+                // A refused login is told now: the pool would only retry it, and the call would wait for its timeout.
+                do {
+                    try await PostgresDatabase.checkLogin(
+                        url: url, username: login.username, password: login.password, timeout: timeout, logger: logger)
+                } catch let error as DatabaseError where error.kind == .authenticationFailed {
+                    throw AdapterError(.authentication, "the database refused the connection's credentials: \(error.message)")
+                } catch {
+                    // Unreachable now: the pool tries again on its own, within the call's timeout.
+                }
+                let pg = try PostgresDatabase(url: url, username: login.username, password: login.password, logger: logger)
+                opened = OpenDatabase(db: pg, credentials: login.digest, runner: Task.detached { await pg.run() })
             } else {
-                db = try await SQLiteDatabase.openExisting(path: path!, readOnly: readOnly, logger: logger, thread: Self.sqliteThreads)
+                let db = try await SQLiteDatabase.openExisting(path: path!, readOnly: readOnly, logger: logger, thread: Self.sqliteThreads)
+                opened = OpenDatabase(db: db, credentials: "", runner: nil)
             }
-            return databases.withLock { dbs in
-                if let raced = dbs[key] { return raced }
-                dbs[key] = db
-                return db
-            }
+        } catch let error as AdapterError {
+            throw error
         } catch let error as DatabaseError {
             // These messages name the file's or the URL's fault, never a password.
             throw AdapterError(.connection, "cannot open the database: \(error.message)")
         } catch {
             throw AdapterError(.connection, "cannot open the database")
         }
+        let (kept, replaced) = databases.withLock { dbs -> (OpenDatabase, OpenDatabase?) in
+            if let raced = dbs[key], raced.credentials == login.digest { return (raced, opened) }
+            let previous = dbs[key]
+            dbs[key] = opened
+            return (opened, previous)
+        }
+        // The pool this call did not keep: the one a racing call opened first, or the one of the former credentials.
+        if let replaced {
+            try? await replaced.db.close()
+            replaced.runner?.cancel()
+        }
+        return kept.db
     }
+
+    /// The refusal of a `databaseUrl` that carries a password; the URL is not quoted, so neither is the password.
+    static let passwordInURL = AdapterError(
+        .secretInConfig,
+        "databaseUrl must not carry a password: remove it from the URL and give it as the connection's credentials "
+            + "(PUT /v1/connections/{id}/credentials with {\"type\": \"basic\", \"username\": ..., \"password\": ...})",
+        field: "databaseUrl")
 
     /// Closes every database opened for calls.
     public func shutdown() async {
@@ -228,7 +278,9 @@ public final class SQLAdapter: Adapter {
             defer { dbs.removeAll() }
             return Array(dbs.values)
         }
-        for db in all { try? await db.close() }
-        for task in runners.withLock({ $0 }) { task.cancel() }
+        for open in all {
+            try? await open.db.close()
+            open.runner?.cancel()
+        }
     }
 }

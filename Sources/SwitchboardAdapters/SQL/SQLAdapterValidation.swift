@@ -1,5 +1,6 @@
 import JSONValue
 import SwitchboardCore
+import SwitchboardStore
 
 extension SQLAdapter {
     /// Refuses a definition whose calls would fail on their `sql` settings (`settings(of:)`: no `sql.query`, a query
@@ -14,8 +15,12 @@ extension SQLAdapter {
         return nil
     }
 
-    /// Refuses a connection config naming Switchboard's own database (see `SQLOwnStoreGuard`).
+    /// Refuses a connection config whose `databaseUrl` carries a password (it belongs in the connection's
+    /// credentials, sealed in the vault), or naming Switchboard's own database (see `SQLOwnStoreGuard`).
     public func validate(config: JSONObject, of definition: IntegrationDefinition) -> AdapterError? {
-        ownStore.refusal(config).map { AdapterError(.refusedTarget, $0.message, field: $0.field) }
+        if let url = config["databaseUrl"]?.stringValue, url.hasPrefix("postgres"), PostgresDatabase.hasPassword(url) {
+            return Self.passwordInURL
+        }
+        return ownStore.refusal(config).map { AdapterError(.refusedTarget, $0.message, field: $0.field) }
     }
 }

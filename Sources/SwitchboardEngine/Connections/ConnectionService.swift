@@ -99,10 +99,18 @@ public struct ConnectionService: Sendable {
     }
 
     /// The definition's defaults overlaid with `config`, validated against its configSchema, then by the adapter of
-    /// the definition's type (a SQL connection naming Switchboard's own database is refused).
+    /// the definition's type (a SQL connection naming Switchboard's own database is refused). A config holding a secret
+    /// (a password in a SQL connection's `databaseUrl`) is refused first, 422 `SECRET_IN_CONFIG`, and the secret is not
+    /// quoted back.
     public func validatedConfig(_ config: JSONObject, for definition: IntegrationDefinition) throws(SwitchboardError) -> JSONObject {
         var merged = definition.defaultConfig
         for (k, v) in config { merged[k] = v }
+        let refusal = adapters?.problems(inConfig: merged, of: definition)
+        // Before the schema's problems, whose messages may quote the value holding the secret.
+        if let refusal, refusal.kind == .secretInConfig {
+            let message = refusal.problems.first?.message ?? "the config holds a secret"
+            throw SwitchboardError(code: "SECRET_IN_CONFIG", message: message, details: refusal.problems.map(\.json), status: 422)
+        }
         if let schema = definition.configSchema {
             let problems = schemas.validate(.object(merged), against: schema)
             if !problems.isEmpty {
@@ -111,8 +119,8 @@ public struct ConnectionService: Sendable {
                     problems: problems.map { Problem(path: "/config" + $0.path, message: $0.message) })
             }
         }
-        if let problems = adapters?.problems(inConfig: merged, of: definition), !problems.isEmpty {
-            throw .validation("the config names a target the connection may not reach", problems: problems)
+        if let refusal {
+            throw .validation("the config names a target the connection may not reach", problems: refusal.problems)
         }
         return merged
     }

@@ -350,6 +350,8 @@ public struct MethodExecutor: Sendable {
                 return map(t.error)
             case let s as SwitchboardError:
                 return s
+            case let own as ResilienceError:  // the last attempt's own timeout (`attemptTimeoutMs`): ATTEMPT_TIMEOUT
+                return map(own, trace: &trace)
             default:
                 return SwitchboardError(code: "UPSTREAM_ERROR", message: "the call failed", status: 502)
             }
@@ -367,6 +369,8 @@ public struct MethodExecutor: Sendable {
         case .tls: SwitchboardError(code: "UPSTREAM_TLS_ERROR", message: error.message, status: 502)
         case .invalidCredentials: SwitchboardError(code: "CREDENTIALS_INVALID", message: error.message, status: 409)
         case .refusedTarget: SwitchboardError(code: "CONNECTION_TARGET_REFUSED", message: error.message, status: 409)
+        case .secretInConfig: SwitchboardError(code: "CONNECTION_NOT_USABLE", message: error.message, status: 409)
+        case .authentication: SwitchboardError(code: "UPSTREAM_AUTH_ERROR", message: error.message, status: 502)
         case .other: SwitchboardError(code: "UPSTREAM_ERROR", message: error.message, status: 502)
         }
     }

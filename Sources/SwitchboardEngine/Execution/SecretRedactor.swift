@@ -62,6 +62,11 @@ struct SecretRedactor: Sendable {
             }
             return out.map(JSON.array)
         case .object(let o):
+            // A member's name is checked too: a response transform (`{url: 1}`) or a provider can make one of a secret.
+            // Names that differ only by a secret become one member, the last value kept.
+            if o.keys.contains(where: { matcher.redactedIfNeeded($0) != nil }) {
+                return .object(JSONObject(o.map { (matcher.redactedIfNeeded($0.key) ?? $0.key, redactedIfNeeded($0.value, matcher) ?? $0.value) }))
+            }
             var out: JSONObject?
             for (key, value) in o {
                 guard let r = redactedIfNeeded(value, matcher) else { continue }

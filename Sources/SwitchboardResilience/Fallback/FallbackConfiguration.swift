@@ -31,7 +31,15 @@ public struct FallbackConfiguration: Sendable, Equatable {
     }
 
     /// Whether `error` should be answered by this fallback.
-    public func applies(to error: ResilienceError) -> Bool { on.contains(error.code) }
+    ///
+    /// `ATTEMPT_TIMEOUT` also covers the calls that end `RETRIES_EXHAUSTED` or `OPERATION_FAILED` because their last
+    /// attempt ran out of time (after retries, or on the operation's own timeout): the caller sees those as attempt
+    /// timeouts too.
+    public func applies(to error: ResilienceError) -> Bool {
+        if on.contains(error.code) { return true }
+        return on.contains(.attemptTimeout) && (error.code == .retriesExhausted || error.code == .operationFailed)
+            && error.lastFailure?.kind == .timeout
+    }
 
     /// Decodes the `fallback` object of a definition.
     ///

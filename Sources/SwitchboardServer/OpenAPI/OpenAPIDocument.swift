@@ -229,6 +229,9 @@ paths:
       tags: [connections]
       operationId: createConnection
       summary: Create a connection; config is validated against the definition's configSchema, defaults applied
+      description: >-
+        Config holds no secret: a SQL connection's databaseUrl carrying a password is 422 SECRET_IN_CONFIG (details
+        at /config/databaseUrl, nothing quoted back); the password goes in the connection's credentials (basic).
       requestBody:
         required: true
         content:
@@ -265,6 +268,9 @@ paths:
       tags: [connections]
       operationId: updateConnection
       summary: Change name, config or metadata; a stale If-Match (412) or version (409) changes nothing
+      description: >-
+        A config is checked as on create: a SQL connection's databaseUrl carrying a password is 422
+        SECRET_IN_CONFIG, and nothing is changed.
       parameters:
         - name: If-Match
           in: header
@@ -305,8 +311,9 @@ components:
       name: cursor
       in: query
       description: >-
-        The nextCursor of the previous page, passed back unchanged. It is opaque: a value this server did not issue is
-        a 400 INVALID_CURSOR, which no schema can tell apart from a cursor it did issue.
+        The nextCursor of the previous page of the same listing, passed back unchanged. It is opaque: a value this
+        listing did not issue (another listing's cursor, or one made up) is a 400 INVALID_CURSOR, which no schema can
+        tell apart from a cursor it did issue.
       schema: {type: string, minLength: 1}
   responses:
     Error:

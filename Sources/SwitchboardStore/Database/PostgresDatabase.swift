@@ -15,8 +15,12 @@ public final class PostgresDatabase: SQLDatabase {
     /// The server and credentials of the URL, for a connection outside the pool (`cancelStatement`).
     let target: PostgresTarget
 
-    public init(url: String, logger: Logger, maximumConnections: Int = 20) throws {
-        target = try PostgresTarget(url: url)
+    /// - Parameters:
+    ///   - url: `postgres://user:password@host:port/database?sslmode=...`.
+    ///   - username: the role to log in as instead of the URL's, when given and not empty.
+    ///   - password: the password to give instead of the URL's, when given.
+    public init(url: String, username: String? = nil, password: String? = nil, logger: Logger, maximumConnections: Int = 20) throws {
+        target = try PostgresTarget(url: url, username: username, password: password)
         var c = target.clientConfiguration
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = maximumConnections
@@ -217,6 +221,8 @@ public final class PostgresDatabase: SQLDatabase {
                 return DatabaseError(kind: .refused, message: "the query holds more than one statement: run one statement per call")
             case "57014":  // query_canceled: statement_timeout, or a cancel request
                 return DatabaseError(kind: .cancelled, message: "PostgreSQL cancelled the statement")
+            case "28P01", "28000":  // invalid_password, invalid_authorization_specification
+                return DatabaseError(kind: .authenticationFailed, message: "PostgreSQL refused the login (\(state))")
             default:
                 let message = error.serverInfo?[.message] ?? ""
                 return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)")
@@ -325,6 +331,49 @@ extension PostgresDatabase {
         public var database: String
 
         public var description: String { "\(host):\(port)/\(database)" }
+    }
+
+    /// Logs in once to the database `url` names, as `username` with `password` (in place of the URL's, like `init`),
+    /// and closes the connection: a pool does not report a refused login (it keeps retrying, and its calls wait), this
+    /// does. Connecting gives up after `timeout`.
+    ///
+    /// - Throws: `DatabaseError` `.authenticationFailed` when the server refuses the login, `.unavailable` when it
+    ///   cannot be reached. The messages never hold the password.
+    public static func checkLogin(url: String, username: String?, password: String?, timeout: Duration, logger: Logger) async throws {
+        var configuration = try PostgresTarget(url: url, username: username, password: password).connectionConfiguration()
+        let (seconds, attoseconds) = timeout.components
+        configuration.options.connectTimeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        do {
+            let connection = try await PostgresConnection.connect(on: eventLoops.any(), configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch let error as PSQLError {
+            throw map(error)
+        }
+    }
+
+    /// Whether `url` carries a password (`postgres://user:password@host/db`), even an empty one.
+    public static func hasPassword(_ url: String) -> Bool { userInfo(of: url)?.password != nil }
+
+    /// `url` without its password, and the user and password it had (percent-decoded; the user "postgres" when the
+    /// URL names none). The rest of the URL is kept as written.
+    public static func removingPassword(from url: String) -> (url: String, username: String, password: String?) {
+        guard let info = userInfo(of: url) else { return (url, "postgres", nil) }
+        let user = PostgresTarget.percentDecode(info.user)
+        guard info.password != nil else { return (url, user.isEmpty ? "postgres" : user, nil) }
+        let stripped = String(url[..<info.range.lowerBound]) + info.user + String(url[info.range.upperBound...])
+        return (stripped, user.isEmpty ? "postgres" : user, info.password.map(PostgresTarget.percentDecode))
+    }
+
+    /// The user info of a PostgreSQL URL: the user as written, the password as written (nil without a `:`), and the
+    /// range of `user[:password]` in `url`.
+    static func userInfo(of url: String) -> (user: String, password: String?, range: Range<String.Index>)? {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let scheme = url.range(of: "://") else { return nil }
+        var end = url.endIndex
+        if let q = url[scheme.upperBound...].firstIndex(of: "?") { end = q }
+        guard let at = url[scheme.upperBound..<end].lastIndex(of: "@") else { return nil }
+        let text = url[scheme.upperBound..<at]
+        guard let colon = text.firstIndex(of: ":") else { return (String(text), nil, scheme.upperBound..<at) }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]), scheme.upperBound..<at)
     }
 
     /// The endpoint `url` names, or nil when it is not a PostgreSQL URL.

@@ -13,8 +13,9 @@ struct PostgresTarget: Sendable {
     var database: String?
     var tls: TLSMode
 
-    /// Parses `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
-    init(url: String) throws {
+    /// Parses `postgres://user:password@host:port/database?sslmode=disable|prefer|require`; `username` (when not empty)
+    /// and `password` (when given) take the place of the URL's.
+    init(url: String, username: String? = nil, password: String? = nil) throws {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw DatabaseError(kind: .unavailable, message: "a PostgreSQL URL must start with postgres://")
         }
@@ -40,8 +41,10 @@ struct PostgresTarget: Sendable {
         if host.isEmpty { host = "localhost" }
         let userParts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let user = userParts.first.map { Self.percentDecode(String($0)) } ?? "postgres"
-        username = user.isEmpty ? "postgres" : user
-        password = userParts.count > 1 ? Self.percentDecode(String(userParts[1])) : nil
+        self.username = user.isEmpty ? "postgres" : user
+        self.password = userParts.count > 1 ? Self.percentDecode(String(userParts[1])) : nil
+        if let username, !username.isEmpty { self.username = username }
+        if let password { self.password = password }
         if query.contains("sslmode=require") || query.contains("sslmode=verify") {
             tls = .require
         } else if query.contains("sslmode=prefer") {

@@ -195,6 +195,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// The statement's rows exceeded the caller's `SQLResultBudget`; reading them stopped there.
         case resultTooLarge
+        /// The server refused the login: a wrong password, or a role that may not log in.
+        case authenticationFailed
         case other
     }
     public var kind: Kind

@@ -12,10 +12,14 @@ struct KeysetQuery {
         binds.append(value)
     }
 
-    /// Continues after the position a cursor holds (its first element, a string key) in `column`'s order.
-    mutating func after(_ cursor: Cursor?, column: String, descending: Bool) throws(SwitchboardError) {
+    /// Continues after the position a cursor holds (one string key) in `column`'s order. `isKey` tells the listing's
+    /// keys from others: a cursor of another listing (an events cursor given to the executions log) or a made-up one
+    /// is refused rather than read as a position, which would answer an empty or arbitrary page.
+    mutating func after(
+        _ cursor: Cursor?, column: String, descending: Bool, isKey: (String) -> Bool = { !$0.isEmpty }
+    ) throws(SwitchboardError) {
         guard let cursor else { return }
-        guard let last = cursor.position.first?.stringValue else {
+        guard cursor.position.count == 1, let last = cursor.position[0].stringValue, isKey(last) else {
             throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
         }
         filter("\(column) \(descending ? "<" : ">") ?", .text(last))

@@ -35,7 +35,7 @@ public struct SQLConnectionRepository: ConnectionRepository {
         var q = KeysetQuery()
         if let k = query.definitionKey { q.filter("definition_key = ?", .text(k)) }
         if let s = query.status { q.filter("status = ?", .text(s.rawValue)) }
-        try q.after(query.cursor, column: "id", descending: false)
+        try q.after(query.cursor, column: "id", descending: false, isKey: { Identifier.isWellFormed($0, prefix: "conn_") })
         return try await q.page(db, select: "SELECT \(Self.columns) FROM connections", orderBy: "id", limit: query.limit, decode: Self.decode, key: \.id)
     }
 

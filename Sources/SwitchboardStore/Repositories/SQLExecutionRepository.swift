@@ -46,7 +46,7 @@ public struct SQLExecutionRepository: ExecutionRepository {
         if let s = query.status { q.filter("status = ?", .text(s.rawValue)) }
         if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
         if let until = query.until { q.filter("created_at < ?", .timestamp(until)) }
-        try q.after(query.cursor, column: "id", descending: true)
+        try q.after(query.cursor, column: "id", descending: true, isKey: { Identifier.isWellFormed($0, prefix: "exec_") })
         return try await q.page(
             db, select: "SELECT \(Self.columns) FROM executions", orderBy: "id DESC", limit: query.limit, decode: Self.decode, key: \.id)
     }
@@ -99,7 +99,7 @@ public struct SQLEventRepository: EventRepository {
         }
         if let c = query.connectionId { q.filter("connection_id = ?", .text(c)) }
         if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
-        try q.after(query.cursor, column: "id", descending: true)
+        try q.after(query.cursor, column: "id", descending: true, isKey: { Identifier.isWellFormed($0, prefix: "evt_") })
         return try await q.page(
             db, select: "SELECT id, type, connection_id, payload, created_at FROM events", orderBy: "id DESC", limit: query.limit,
             decode: { row in

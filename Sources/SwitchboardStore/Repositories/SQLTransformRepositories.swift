@@ -9,14 +9,26 @@ public struct SQLTransformDocumentRepository: TransformDocumentRepository {
         case templates = "transform_mapping_templates"
         case validators = "transform_validators"
         case pipelines = "transform_pipelines"
+
+        /// The prefix of the ids of this kind's documents (`TransformService` makes them).
+        var idPrefix: String {
+            switch self {
+            case .mappings: "map_"
+            case .templates: "mtpl_"
+            case .validators: "val_"
+            case .pipelines: "pipe_"
+            }
+        }
     }
 
     let db: any SQLDatabase
     let table: String
+    let kind: Kind
 
     public init(db: any SQLDatabase, kind: Kind) {
         self.db = db
         self.table = kind.rawValue
+        self.kind = kind
     }
 
     static let columns = "id, name, lookup_key, body, created_at, updated_at"
@@ -54,24 +66,12 @@ public struct SQLTransformDocumentRepository: TransformDocumentRepository {
         !(try await db.query("DELETE FROM \(table) WHERE id = ? RETURNING id", [.text(id)])).isEmpty
     }
 
+    /// A page in id order. A cursor is good only for the listing of this kind that issued it: another listing's (a
+    /// mappings cursor given to the validators, an executions cursor) or a made-up one is a 400 `INVALID_CURSOR`.
     public func list(limit: Int, cursor: Cursor?) async throws -> Page<TransformDocument> {
-        var binds: [SQLValue] = []
-        var whereClause = ""
-        if let cursor {
-            guard let last = cursor.position.first?.stringValue else {
-                throw SwitchboardError.badRequest("the cursor is not one this server issued", code: "INVALID_CURSOR")
-            }
-            whereClause = "WHERE id > ?"
-            binds.append(.text(last))
-        }
-        binds.append(.int(Int64(limit + 1)))
-        var items = try await db.query("SELECT \(Self.columns) FROM \(table) \(whereClause) ORDER BY id LIMIT ?", binds).map(Self.decode)
-        var next: String?
-        if items.count > limit {
-            items.removeLast()
-            next = Cursor(position: [.string(items.last!.id)]).encoded
-        }
-        return Page(items: items, nextCursor: next)
+        var q = KeysetQuery()
+        try q.after(cursor, column: "id", descending: false, isKey: { [prefix = kind.idPrefix] in Identifier.isWellFormed($0, prefix: prefix) })
+        return try await q.page(db, select: "SELECT \(Self.columns) FROM \(table)", orderBy: "id", limit: limit, decode: Self.decode, key: \.id)
     }
 
     static func decode(_ row: SQLRow) -> TransformDocument {

@@ -7,11 +7,12 @@ extension Credentials {
     ///
     /// Answers kept for later (the response cache, the `last_good` fallback) are filed under it, so they are served
     /// only to calls made with the very same credentials: a PUT of new credentials, an OAuth token refresh or a newly
-    /// minted JWT changes it, and what was fetched before is not served again.
+    /// minted JWT changes it, and what was fetched before is not served again. The SQL adapter keys its PostgreSQL
+    /// pools by it, so that new credentials open a new pool.
     ///
     /// An HMAC-SHA-256 under a key made at random for this process, not a plain hash: the digest is kept in memory only
     /// (cache keys), and even if one were shown somewhere, a weak password could not be guessed from it offline.
-    var digest: String {
+    package var digest: String {
         var hash = HMAC<SHA256>(key: Self.digestKey)
         func add(_ text: String) {  // length-prefixed, so no two lists of strings hash alike
             let bytes = Array(text.utf8)
