@@ -15,6 +15,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+from peer_support import exit_with_parent
 
 counts = {}
 lock = threading.Lock()
@@ -75,14 +76,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
     print(f"LISTENING {server.server_address[1]}", flush=True)
     server.serve_forever()
 

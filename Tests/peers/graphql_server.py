@@ -30,6 +30,7 @@ from typing import List, Optional
 import strawberry
 import uvicorn
 from strawberry.asgi import GraphQL
+from peer_support import exit_with_parent
 
 
 @strawberry.type
@@ -86,18 +87,6 @@ class Mutation:
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)
 app = GraphQL(schema, graphql_ide=None)
-
-
-def exit_with_parent():
-    """Exit when the process that started this peer is gone (a test run that crashed or never stopped it)."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main():

@@ -11,6 +11,7 @@ import time
 
 from httpbin import app
 from werkzeug.serving import make_server
+from peer_support import exit_with_parent
 
 
 def main():
@@ -18,15 +19,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     server = make_server("127.0.0.1", args.port, app, threaded=True)
-    # Exit when the test process that started us is gone (shared peers outlive single tests).
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
     print(f"LISTENING {server.server_port}", flush=True)
     try:
         server.serve_forever()

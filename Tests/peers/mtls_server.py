@@ -30,6 +30,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import trustme
+from peer_support import exit_with_parent
 
 
 def name(rdns):
@@ -137,14 +138,7 @@ def main():
     context.verify_mode = ssl.CERT_REQUIRED
 
     server = MutualTLSServer(("127.0.0.1", args.port), context)
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
     print(f"LISTENING {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -31,6 +31,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
+from peer_support import exit_with_parent
 
 BASE = 1_767_225_600  # 2026-01-01T00:00:00Z
 
@@ -171,14 +172,7 @@ def main():
     STATE.reset(args.records)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
     print(f"LISTENING {server.server_port}", flush=True)
     try:
         server.serve_forever()

@@ -17,6 +17,7 @@ import struct
 import sys
 import threading
 import time
+from peer_support import exit_with_parent
 
 
 async def pipe(reader, writer):
@@ -99,14 +100,7 @@ def main():
     parser.add_argument("--upstream-port", type=int, required=True)
     parser.add_argument("--password", action="append", required=True)
     args = parser.parse_args()
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
     try:
         asyncio.run(serve(args))
     except KeyboardInterrupt:

@@ -30,6 +30,7 @@ from lxml import etree
 from spyne import Application, Boolean, ComplexModel, Fault, Float, Integer, Iterable, Service, Unicode, rpc
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
+from peer_support import exit_with_parent
 
 NAMESPACE = "urn:switchboard:test"
 
@@ -126,18 +127,6 @@ class Router:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found"]
         return app(environ, start_response)
-
-
-def exit_with_parent():
-    """Exit when the process that started this peer is gone (a test run that crashed or never stopped it)."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
