@@ -120,10 +120,7 @@ import Testing
             // Worker A "dies" once it has fetched 8 pages: the pages it committed by then (fewer: it prepares pages
             // ahead of its commits) are kept, the ones it fetched but did not commit are not.
             let fetched = Box(0)
-            let counting = CountingSource(inner: h.engine.source, count: fetched)
-            let dying = SyncEngine(
-                database: h.engine.records.db, source: counting, catalog: h.engine.catalog, events: nil, clock: h.clock, logger: h.engine.logger,
-                configuration: h.engine.configuration)
+            let dying = h.countingEngine(fetched)
             let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
             #expect(claimedByA.id == run.id)
             let outcomeA = try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 8 })
@@ -181,9 +178,7 @@ import Testing
             // Worker A commits some pages, the cancel is requested, A dies before its next commit.
             let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
             let fetched = Box(0)
-            let dying = SyncEngine(
-                database: h.engine.records.db, source: CountingSource(inner: h.engine.source, count: fetched), catalog: h.engine.catalog,
-                events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
+            let dying = h.countingEngine(fetched)
             let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
             #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 3 }) == .stopped)
             let requested = try #require(try await h.engine.runs.requestCancel(id: run.id, now: h.clock.now())).run
@@ -237,9 +232,7 @@ import Testing
             // Abandoned: A commits some pages and dies, the cancel is requested, and the next claim ends the run.
             let (abandoned, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
             let fetched = Box(0)
-            let dying = SyncEngine(
-                database: h.engine.records.db, source: CountingSource(inner: h.engine.source, count: fetched), catalog: h.engine.catalog,
-                events: nil, clock: h.clock, logger: h.engine.logger, configuration: h.engine.configuration)
+            let dying = h.countingEngine(fetched)
             let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
             #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 3 }) == .stopped)
             _ = try await h.engine.cancel(runId: abandoned.id)

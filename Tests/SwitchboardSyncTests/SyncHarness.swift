@@ -24,6 +24,14 @@ struct SyncHarness: Sendable {
     let connectionId: String
     let pageSize: Int
 
+    /// Another worker's engine on the same database and catalog, with no events, whose source counts the pages it
+    /// fetches in `fetched` (to stop it, or to see that it fetched nothing more).
+    func countingEngine(_ fetched: Box<Int>) -> SyncEngine {
+        SyncEngine(
+            database: engine.records.db, source: CountingSource(inner: engine.source, count: fetched), catalog: engine.catalog,
+            events: nil, clock: clock, logger: engine.logger, configuration: engine.configuration)
+    }
+
     /// Methods of the peer, one per pagination style; retries are quick so injected 429/503s cost no time.
     static func definition(pageSize: Int, syncs: [JSON]) -> JSON {
         func method(_ name: String, _ query: JSONObject) -> JSON {
