@@ -148,6 +148,11 @@ import Testing
             #expect(rejected.body["error"]?["code"] == "CIRCUIT_OPEN")
             #expect(rejected.body["error"]?["retryAfter"]?.numberValue == 30)
             #expect(rejected.headers[.retryAfter] == "30")
+            // The time left is given to the millisecond, rounded up (29.876543211 s left).
+            clock.advance(by: .nanoseconds(123_456_789))
+            let later = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: ["key": .string(key), "fail": 1000])
+            #expect(later.body["error"]?["retryAfter"]?.numberValue == 29.877, "\(later.body)")
+            #expect(later.headers[.retryAfter] == "30")
             #expect(try await count(key) == 4)  // the upstream was not called
             let health = try await client.call(.get, "/v1/connections/\(id)/health").body
             #expect(health["circuitBreakers"]?[0]?["state"] == "open")

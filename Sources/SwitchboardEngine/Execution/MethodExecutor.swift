@@ -314,12 +314,18 @@ public struct MethodExecutor: Sendable {
         guard let value = response.header("Retry-After"), let delay = RetryAfter.delay(from: value, now: SystemResilienceClock().now) else {
             return nil
         }
-        return Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        return retryAfterSeconds(delay)
+    }
+
+    /// A wait as the answer's `retryAfter`: seconds to the millisecond, rounded up (waiting that long is enough).
+    static func retryAfterSeconds(_ wait: Duration) -> Double {
+        let (seconds, attoseconds) = wait.components
+        return Double(seconds) + (Double(attoseconds) / 1e15).rounded(.up) / 1000
     }
 
     /// Maps how a call ended (a resilience decision, an upstream answer, a transport failure) to the API's error.
     static func map(_ error: ResilienceError, trace: inout Trace) -> SwitchboardError {
-        let retryAfter = error.retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        let retryAfter = error.retryAfter.map(retryAfterSeconds)
         switch error.code {
         case .circuitOpen:
             return SwitchboardError(code: "CIRCUIT_OPEN", message: error.message, status: 503, retryAfter: retryAfter)
