@@ -154,6 +154,10 @@ import Testing
             let failedEvent = try await client.call(.get, "/v1/events?type=integration.method.failed").body["items"]?[0]
             #expect(failedEvent?["payload"]?["errorCode"] == "UPSTREAM_ERROR")
             #expect(failedEvent?["payload"]?["executionId"] == failed.body["meta"]!["executionId"]!)
+            // One duration, to the microsecond, in the answer, the log and the event.
+            let failedRecord = try await client.call(.get, "/v1/executions/\(failed.body["meta"]!["executionId"]!.stringValue!)").body
+            #expect(failedEvent?["payload"]?["durationMs"] == failed.body["meta"]?["durationMs"], "\(failedEvent ?? .null)")
+            #expect(failedRecord["durationMs"] == failed.body["meta"]?["durationMs"], "\(failedRecord)")
 
             let connection = try await client.call(.get, "/v1/connections/\(id)").body
             #expect(connection["lastUsedAt"]?.stringValue != nil)

@@ -437,9 +437,11 @@ public struct MethodExecutor: Sendable {
         return prepared
     }
 
+    /// Milliseconds since `start`, to the microsecond: the answer's `meta`, the execution record and the event carry
+    /// this one value.
     func elapsed(_ start: ContinuousClock.Instant) -> Double {
         let d = ContinuousClock.now - start
-        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        return (Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12).rounded() / 1000
     }
 
     /// `startedAt` is the record's `createdAt`, the time in its (time-ordered) id: the log lists executions by id, so
