@@ -105,6 +105,28 @@ struct SyncHarness: Sendable {
         }
     }
 
+    /// Publishes version `version` of the definition with `syncs` (a corrected mapping, say) and moves the connection
+    /// to it, as an operator fixing a sync does; the next run reads the new syncs.
+    func redefine(syncs: [JSON], version: String) async throws {
+        var document = Self.definition(pageSize: pageSize, syncs: syncs)
+        document["version"] = .string(version)
+        _ = try await services.registry.create(document: document, publish: true)
+        var connection = try await services.connections.get(id: connectionId)
+        connection.definitionVersion = try #require(SemanticVersion(version))
+        _ = try await services.connections.save(connection, expectedVersion: connection.version)
+    }
+
+    /// The incremental cursor the sync's next run starts from, as stored.
+    func savedCursor(_ sync: String) async throws -> JSON? {
+        try await engine.runs.state(connectionId: connectionId, syncName: sync)?.incrementalCursor.map { try JSON(parsing: $0) }
+    }
+
+    /// The peer's `updated_at` for tick `tick` (record i starts at tick i; each change takes the next tick after the
+    /// records' count).
+    static func stamp(_ tick: Int) -> JSON {
+        .string(String(format: "2026-01-01T%02d:%02d:%02dZ", tick / 3600, tick % 3600 / 60, tick % 60))
+    }
+
     /// Sends a control command to the peer.
     @discardableResult
     func control(_ body: JSON) async throws -> JSON { try await http("POST", "/control", body) }

@@ -230,7 +230,7 @@ public struct SyncEngine: Sendable {
                     let cancel = try await runs.checkpoint(
                         id: run.id, owner: owner, checkpoint: committed.json, delta: d, now: now, leaseMs: configuration.leaseMs, in: tx)
                     guard isLast else { return (nil, cancel) }
-                    let next = sync.mode == .incremental ? (committed.maxSeen ?? committed.since).map { $0.serialized() } : nil
+                    let next = sync.mode == .incremental ? committed.nextSince.map { $0.serialized() } : nil
                     try await runs.saveCompletion(
                         connectionId: run.connectionId, syncName: run.syncName, runId: run.id, incrementalCursor: next, now: now, in: tx)
                     try await runs.finish(id: run.id, owner: owner, status: .completed, error: nil, now: now, in: tx)
@@ -308,12 +308,15 @@ public struct SyncEngine: Sendable {
         prepared.delta.pages = 1
         prepared.delta.fetched = items.count
         prepared.inputs.reserveCapacity(items.count)
+        let cursorField = sync.incremental?.cursorField
         for item in items {
-            if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
-                if prepared.checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { prepared.checkpoint.maxSeen = v }
-            }
+            // The record's incremental cursor value, in whatever order the page holds the records: the highest one seen
+            // moves the next run's cursor, the lowest one of a failed record holds it back (`SyncCheckpoint.nextSince`).
+            let value = cursorField.flatMap { JSONPath.value(at: $0, in: item) }.flatMap { $0.isNull ? nil : $0 }
+            prepared.checkpoint.saw(value)
             guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(RecordImport.externalId) else {
                 prepared.delta.failed += 1
+                if cursorField != nil { prepared.checkpoint.failed(value) }
                 continue
             }
             var mapped = item
@@ -321,6 +324,7 @@ public struct SyncEngine: Sendable {
                 guard let m = try? mapping.evaluate(input: item) else {
                     prepared.delta.failed += 1
                     prepared.unmappedIds.append(id)
+                    if cursorField != nil { prepared.checkpoint.failed(value) }
                     continue
                 }
                 mapped = m
@@ -452,4 +456,3 @@ public struct SyncEngine: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-
