@@ -53,6 +53,10 @@ struct SyncHarness: Sendable {
                 // The first page has no parameters (the peer's default page size); the next ones the next URL's.
                 method("list_next_url", since.merging(["style": "next_url", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
                 method("list_link_header", since.merging(["style": "link_header", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
+                // Templates that do not send the pagination pointer the sync passes (`cursor`, the next URL's `after`):
+                // every page request is the first page's.
+                method("list_cursor_unsent", since.merging(["style": "cursor", "after": "{{params.after}}", "limit": size])),
+                method("list_next_url_unsent", since.merging(["style": "next_url", "starting_after": "{{params.starting_after}}", "limit": size])),
             ],
             "syncs": .array(syncs),
         ]

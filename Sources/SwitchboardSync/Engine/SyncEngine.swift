@@ -150,6 +150,9 @@ public struct SyncEngine: Sendable {
 
         // Whether a cancel was requested: read when the run starts, then from each committed batch (which also renews
         // the lease and fails with `LeaseLost` if another worker holds the run).
+        // Each page's request (`PreparedPage.request`) with the number of the page it fetched, in this claim of the run:
+        // a request made again means the pagination leads back to a page already fetched, and would go on doing so.
+        var requested: [PageRequestKey: Int] = [:]
         var cancelRequested: Bool
         do {
             cancelRequested = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs).cancelRequested
@@ -184,6 +187,10 @@ public struct SyncEngine: Sendable {
             }
             if shouldStop() || Task.isCancelled { return .stopped }
             if let error = page.error { return try await fail(run, owner: owner, error: error, delta: page.delta) }
+            if let request = page.request, let earlier = requested.updateValue(page.checkpoint.pages, forKey: request) {
+                return try await fail(
+                    run, owner: owner, error: Self.repeatedPage(sync, page: page.checkpoint.pages, earlier: earlier), delta: page.delta)
+            }
             checkpoint = page.checkpoint
             let isLast = page.isLast
             if ahead == nil && !isLast && checkpoint.pages < configuration.maxPages {
@@ -280,6 +287,8 @@ public struct SyncEngine: Sendable {
         var unmappedIds: [String] = []
         var delta = SyncRun.Counts()
         var isLast = false
+        /// What the page's request asked: its signature when the source tells it, else the parameters sent.
+        var request: PageRequestKey?
         /// Set when the page could not be fetched or has no records array; the run fails with it.
         var error: SwitchboardError?
     }
@@ -291,8 +300,10 @@ public struct SyncEngine: Sendable {
         _ sync: SyncDefinition, connectionId: String, after checkpoint: SyncCheckpoint, source: any SyncPageSource,
         batchFor: (dialect: SQLDialect, clock: any WallClock)? = nil
     ) async -> PreparedPage {
-        let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params(for: sync, checkpoint: checkpoint))
+        let params = params(for: sync, checkpoint: checkpoint)
+        let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params)
         var prepared = PreparedPage(checkpoint: checkpoint)
+        prepared.request = PageRequestKey(signature: page.request, params: params)
         prepared.delta.retries = max(0, page.attempts - 1)
         guard let data = page.data, page.error == nil else {
             prepared.error = page.error ?? SwitchboardError(code: "UPSTREAM_ERROR", message: "the source method returned no data", status: 502)
@@ -336,6 +347,26 @@ public struct SyncEngine: Sendable {
                 prepared.inputs, connectionId: connectionId, entityType: sync.entityType, now: batchFor.clock.now(), dialect: batchFor.dialect)
         }
         return prepared
+    }
+
+    /// `SYNC_PAGE_REPEATED`: the request for page `page` is the one made for page `earlier` of the run. Fetching it again
+    /// would bring the same page and the same next pointer, page after page (up to `maxPages`), or end the run as if
+    /// complete without the pages after it; the run stops instead, keeping what it committed.
+    static func repeatedPage(_ sync: SyncDefinition, page: Int, earlier: Int) -> SwitchboardError {
+        let (pointer, sent): (String, String) =
+            switch sync.pagination {
+            case .cursor(_, let param): ("cursor", "it as '\(param)'")
+            case .offset(let param, _, _): ("offset", "it as '\(param)'")
+            case .page(let param, _, _, _): ("page number", "it as '\(param)'")
+            case .nextURL: ("next URL", "its query parameters")
+            case .linkHeader: ("Link header's next URL", "its query parameters")
+            case .none: ("pagination", "it")
+            }
+        return SwitchboardError(
+            code: "SYNC_PAGE_REPEATED",
+            message: "the request for page \(page) is the one made for page \(earlier) of this run: the upstream's \(pointer) leads back to a "
+                + "page already fetched (does the source method '\(sync.sourceMethod)' send \(sent)?)",
+            status: 502)
     }
 
     /// Ends the run as failed with `error`; its checkpoint stays, so the run can be resumed.
