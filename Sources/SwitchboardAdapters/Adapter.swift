@@ -49,6 +49,9 @@ public struct AdapterResponse: Sendable {
     /// The raw request and response bodies, kept only when the method opts in to logging bodies.
     public var requestBodyText: String?
     public var responseBodyText: String?
+    /// What the request asked the provider (`HTTPRequestSpec.signature`), for adapters that can tell: equal for two
+    /// requests that ask the same thing. Compared within this process only.
+    public var requestSignature: String?
 
     public init(
         status: Int?, headers: [(name: String, value: String)] = [], body: JSON, protocolError: ProtocolError? = nil, requestBytes: Int = 0,

@@ -34,6 +34,30 @@ import Testing
         #expect(spec.header("X-Trace") == nil)
     }
 
+    /// The signature syncs compare page requests by (`SYNC_PAGE_REPEATED`): the same for two requests that ask the same
+    /// thing, whatever their credentials, idempotency key or the parameters no template reads; different when the URL,
+    /// a header or the body differs.
+    @Test func aRequestsSignatureIsTheSameForRequestsThatAskTheSameThing() throws {
+        var m = DefinitionMethod(name: "m", verb: .GET, path: "/items")
+        m.query = ["after": "{{params.after}}"]
+        m.headers = ["X-Cursor": "{{params.cursor}}"]
+        let bearer = AuthSettings(type: .bearer)
+        func signature(_ params: JSON, token: String = "one") throws -> String {
+            try request(m, params: params, auth: bearer, credentials: Credentials(type: .bearer, fields: ["token": token])).signature(excludingHeader: nil)
+        }
+        let first = try signature(["after": 1, "unread": "a"])
+        #expect(try signature(["after": 1, "unread": "b"], token: "two") == first)
+        #expect(try signature(["after": 2]) != first)
+        #expect(try signature(["after": 1, "cursor": "c"]) != first)
+        var keyed = try request(m, params: ["after": 1], auth: bearer, credentials: Credentials(type: .bearer, fields: ["token": "one"]))
+        keyed.headers.append(("Idempotency-Key", "k-1"))
+        #expect(keyed.signature(excludingHeader: "idempotency-key") == first)
+        #expect(keyed.signature(excludingHeader: nil) != first)
+        let post = DefinitionMethod(name: "p", verb: .POST, path: "/search")
+        #expect(try request(post, params: ["page": 1]).signature(excludingHeader: nil) != (try request(post, params: ["page": 2]).signature(excludingHeader: nil)))
+        #expect(try request(post, params: ["page": 1]).signature(excludingHeader: nil) == (try request(post, params: ["page": 1]).signature(excludingHeader: nil)))
+    }
+
     @Test func missingPathParameterIsAnError() throws {
         let m = DefinitionMethod(name: "m", verb: .GET, path: "/users/{id}")
         #expect(throws: AdapterError.self) { try request(m, params: [:]) }

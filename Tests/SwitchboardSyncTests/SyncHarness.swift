@@ -53,6 +53,10 @@ struct SyncHarness: Sendable {
                 // The first page has no parameters (the peer's default page size); the next ones the next URL's.
                 method("list_next_url", since.merging(["style": "next_url", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
                 method("list_link_header", since.merging(["style": "link_header", "after": "{{params.after}}", "limit": "{{params.limit}}"])),
+                // Templates that do not send the pagination pointer the sync passes (`cursor`, the next URL's `after`):
+                // every page request is the first page's.
+                method("list_cursor_unsent", since.merging(["style": "cursor", "after": "{{params.after}}", "limit": size])),
+                method("list_next_url_unsent", since.merging(["style": "next_url", "starting_after": "{{params.starting_after}}", "limit": size])),
             ],
             "syncs": .array(syncs),
         ]
@@ -103,6 +107,28 @@ struct SyncHarness: Sendable {
                 clock: clock, logger: logger, configuration: .init(leaseMs: leaseMs))
             try await body(SyncHarness(peer: peer, services: services, engine: engine, clock: clock, connectionId: connection.id, pageSize: pageSize))
         }
+    }
+
+    /// Publishes version `version` of the definition with `syncs` (a corrected mapping, say) and moves the connection
+    /// to it, as an operator fixing a sync does; the next run reads the new syncs.
+    func redefine(syncs: [JSON], version: String) async throws {
+        var document = Self.definition(pageSize: pageSize, syncs: syncs)
+        document["version"] = .string(version)
+        _ = try await services.registry.create(document: document, publish: true)
+        var connection = try await services.connections.get(id: connectionId)
+        connection.definitionVersion = try #require(SemanticVersion(version))
+        _ = try await services.connections.save(connection, expectedVersion: connection.version)
+    }
+
+    /// The incremental cursor the sync's next run starts from, as stored.
+    func savedCursor(_ sync: String) async throws -> JSON? {
+        try await engine.runs.state(connectionId: connectionId, syncName: sync)?.incrementalCursor.map { try JSON(parsing: $0) }
+    }
+
+    /// The peer's `updated_at` for tick `tick` (record i starts at tick i; each change takes the next tick after the
+    /// records' count).
+    static func stamp(_ tick: Int) -> JSON {
+        .string(String(format: "2026-01-01T%02d:%02d:%02dZ", tick / 3600, tick % 3600 / 60, tick % 60))
     }
 
     /// Sends a control command to the peer.

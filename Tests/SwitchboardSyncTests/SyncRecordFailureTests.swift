@@ -45,6 +45,157 @@ import Testing
             #expect(stored["5"] == "name-5-v0" && stored["250"] == "name-250-v0")
         }
     }
+
+    /// An incremental run does not move its cursor past a record that failed: the next run fetches it again, and once
+    /// the mapping is corrected, imports it. The cursor used to become the highest value seen, failed records
+    /// included, so the record was never fetched again. The failed record is neither the first nor the last of its
+    /// page by `updated_at` (the page is in id order).
+    @Test(arguments: TestBackend.available)
+    func anIncrementalRunDoesNotMoveItsCursorPastARecordThatFailedAndImportsItOnceTheMappingIsFixed(_ backend: TestBackend) async throws {
+        let broken = Self.incrementalCursorSync(mapping: "id = 250 and version > 0 ? $error('cannot map a changed record 250') : $")
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [broken]) { h in
+            let first = try await h.runToEnd("s")
+            #expect(first.status == .completed && first.counts.created == 300, "\(first.json)")
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(300))
+
+            // Record 250 changes first (tick 302), then 5 (303) and 7 (304); the page holds 5, 7, 250, 300 (at the cursor).
+            try await h.control(["modify": [250, 5, 7]])
+            let second = try await h.runToEnd("s")
+            #expect(second.status == .completed, "\(second.json)")
+            #expect(
+                second.counts.fetched == 4 && second.counts.failed == 1 && second.counts.updated == 2 && second.counts.unchanged == 1,
+                "\(second.json)")
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(302))
+
+            // Still failing: fetched again, and the cursor stays at it.
+            let third = try await h.runToEnd("s")
+            #expect(third.counts.fetched == 3 && third.counts.failed == 1 && third.counts.unchanged == 2, "\(third.json)")
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(302))
+            #expect(try await h.stored()["250"] == "name-250-v0")
+
+            // The mapping is corrected: the next run imports the record, and the cursor moves on.
+            try await h.redefine(syncs: [Self.incrementalCursorSync(mapping: "$")], version: "1.0.1")
+            let fourth = try await h.runToEnd("s")
+            #expect(fourth.status == .completed, "\(fourth.json)")
+            #expect(
+                fourth.counts.fetched == 3 && fourth.counts.failed == 0 && fourth.counts.updated == 1 && fourth.counts.unchanged == 2,
+                "\(fourth.json)")
+            #expect(try await h.stored() == (try await h.upstream()))
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(304))
+            let fifth = try await h.runToEnd("s")
+            #expect(fifth.counts.fetched == 1 && fifth.counts.unchanged == 1, "\(fifth.json)")
+        }
+    }
+
+    /// A run resumed from its checkpoint by another worker still holds its cursor at a record that failed on a page
+    /// committed before the resumption (the lowest failed value travels in the checkpoint).
+    @Test(arguments: TestBackend.available)
+    func aResumedIncrementalRunStillHoldsItsCursorAtARecordThatFailedBeforeTheResumption(_ backend: TestBackend) async throws {
+        let leaseMs: Int64 = 10_000
+        let broken = Self.incrementalCursorSync(mapping: "id = 3 and version > 0 ? $error('cannot map a changed record 3') : $")
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [broken], leaseMs: leaseMs) { h in
+            #expect(try await h.runToEnd("s").counts.created == 300)
+            // Every record changes, in id order: record i at tick 301 + i, so record 3 (the one failing) at 304.
+            try await h.control(["modify": .array((1...300).map { .number(Double($0)) })])
+
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let fetched = Box(0)
+            let dying = h.countingEngine(fetched)
+            let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 2 }) == .stopped)
+            let afterCrash = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(afterCrash.counts.pages >= 1 && afterCrash.counts.pages < 3 && afterCrash.counts.failed == 1, "\(afterCrash.json)")
+            #expect(afterCrash.checkpoint.map(SyncCheckpoint.init(json:))?.lowestFailed == SyncHarness.stamp(304))
+
+            h.clock.advance(milliseconds: leaseMs + 1)
+            let (done, outcome) = try #require(try await h.engine.runNext(owner: "B"))
+            #expect(done.id == run.id && outcome == .completed && done.claims == 2, "\(done.json)")
+            #expect(done.counts.fetched == 300 && done.counts.failed == 1 && done.counts.updated == 299, "\(done.json)")
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(304))
+
+            try await h.redefine(syncs: [Self.incrementalCursorSync(mapping: "$")], version: "1.0.1")
+            let after = try await h.runToEnd("s")
+            #expect(after.status == .completed && after.counts.updated == 1 && after.counts.failed == 0, "\(after.json)")
+            #expect(try await h.stored()["3"] == "name-3-v1")
+            #expect(try await h.stored() == (try await h.upstream()))
+            #expect(try await h.savedCursor("s") == SyncHarness.stamp(601))
+        }
+    }
+
+    /// Within a page the records are in any order: the highest cursor value seen and the lowest one of a failed record
+    /// (mapping failed, or no id) are found wherever they stand, and travel in the checkpoint.
+    @Test func theNextCursorIsTheHighestValueSeenButNotPastTheLowestFailedRecordInAnyOrder() async throws {
+        let sync = try Self.incrementalSync(mapping: "bad ? $error('bad record') : $")
+        var after = SyncCheckpoint()
+        after.since = "2026-01-02"
+        let page = await SyncEngine.prepare(
+            sync, connectionId: "c", after: after,
+            source: StaticPageSource(records: [
+                ["id": 1, "updated_at": "2026-01-05"],
+                ["id": 2, "updated_at": "2026-01-09"],
+                ["id": 3, "updated_at": "2026-01-04", "bad": true],
+                ["updated_at": "2026-01-03"],
+                ["id": 5, "updated_at": "2026-01-08", "bad": true],
+            ]))
+        #expect(page.error == nil && page.delta.failed == 3 && page.inputs.count == 2)
+        #expect(page.checkpoint.maxSeen == "2026-01-09")
+        #expect(page.checkpoint.lowestFailed == "2026-01-03")
+        #expect(page.checkpoint.nextSince == "2026-01-03")
+        #expect(SyncCheckpoint(json: page.checkpoint.json) == page.checkpoint)
+
+        // The next page's failures can only lower it.
+        let next = await SyncEngine.prepare(
+            sync, connectionId: "c", after: page.checkpoint,
+            source: StaticPageSource(records: [["id": 6, "updated_at": "2026-01-10", "bad": true], ["id": 7, "updated_at": "2026-01-11"]]))
+        #expect(next.checkpoint.maxSeen == "2026-01-11" && next.checkpoint.nextSince == "2026-01-03")
+
+        // Without failures the cursor moves to the highest value seen.
+        let clean = await SyncEngine.prepare(
+            sync, connectionId: "c", after: after,
+            source: StaticPageSource(records: [["id": 1, "updated_at": "2026-01-05"], ["id": 2, "updated_at": "2026-01-04"]]))
+        #expect(clean.checkpoint.nextSince == "2026-01-05")
+    }
+
+    /// A failed record without a cursor value: nothing tells where it sits, so the cursor stays where the run started.
+    @Test func aFailedRecordWithoutACursorValueKeepsTheCursorWhereTheRunStarted() async throws {
+        let sync = try Self.incrementalSync(mapping: "bad ? $error('bad record') : $")
+        var after = SyncCheckpoint()
+        after.since = "2026-01-02"
+        let page = await SyncEngine.prepare(
+            sync, connectionId: "c", after: after,
+            source: StaticPageSource(records: [
+                ["id": 1, "updated_at": "2026-01-05"], ["id": 2, "bad": true], ["id": 3, "updated_at": "2026-01-09"],
+            ]))
+        #expect(page.delta.failed == 1 && page.checkpoint.failedWithoutCursor)
+        #expect(page.checkpoint.nextSince == "2026-01-02")
+        #expect(SyncCheckpoint(json: page.checkpoint.json).failedWithoutCursor)
+    }
+
+    /// The harness's incremental cursor sync "s" in pages of 100, with `mapping`.
+    static func incrementalCursorSync(mapping: String) -> JSON {
+        var sync = SyncHarness.sync("s", style: "cursor", mode: "incremental", pageSize: 100)
+        sync["mapping"] = .string(mapping)
+        return sync
+    }
+
+    static func incrementalSync(mapping: String) throws -> SyncDefinition {
+        let (sync, problems) = SyncDefinition.decode(
+            [
+                "name": "s", "entityType": "contact", "sourceMethod": "list", "recordsPath": "data", "mode": "incremental",
+                "pagination": ["type": "none"], "incremental": ["cursorField": "updated_at", "param": "updated_since"], "mapping": .string(mapping),
+            ], path: "")
+        #expect(problems.isEmpty, "\(problems)")
+        return try #require(sync)
+    }
+}
+
+/// Answers every page with `records` under `data` (no upstream, no signature: the parameters tell the request).
+struct StaticPageSource: SyncPageSource {
+    let records: [JSON]
+
+    func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
+        SyncPageResult(data: ["data": .array(records)], error: nil, attempts: 1)
+    }
 }
 
 /// Gives the peer's records 1 and 2 the ids 2^53 + 1 and 2^53, as their JSON text would read (the same double).

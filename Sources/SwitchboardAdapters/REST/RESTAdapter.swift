@@ -13,10 +13,12 @@ public struct RESTAdapter: Adapter {
         let response = try await transport.send(spec, timeout: request.timeout, maxBytes: request.method.maxResponseBytes)
         let contentType = response.headers.first { ASCII.equalsIgnoringCase($0.name, "content-type") }?.value
         let logBodies = request.method.method.logBodies
-        return AdapterResponse(
+        var result = AdapterResponse(
             status: response.status, headers: response.headers, body: ResponseBody.decode(response.body, contentType: contentType),
             requestBytes: spec.body?.count ?? 0, responseBytes: response.body.count,
             requestBodyText: logBodies ? spec.body.map { String(decoding: $0, as: UTF8.self) } : nil,
             responseBodyText: logBodies ? String(decoding: response.body, as: UTF8.self) : nil)
+        result.requestSignature = spec.signature(excludingHeader: request.idempotencyKey?.name)
+        return result
     }
 }

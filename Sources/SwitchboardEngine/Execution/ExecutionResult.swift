@@ -16,6 +16,11 @@ public struct ExecutionResult: Sendable {
     public var fallback: Bool
     /// The provider's response headers on success (not part of the API envelope; syncs page by `Link`).
     public var headers: [(name: String, value: String)] = []
+    /// What the request asked the provider (a digest, compared within this process only; not part of the API envelope):
+    /// two calls with the same signature got the provider's answer to the same request. Nil when the adapter cannot
+    /// tell, when the answer also depends on the parameters (a response transform reading `$params`), or when it is
+    /// not the provider's answer to that request (a static or another method's fallback).
+    public var requestSignature: String?
     /// Whether the call is in the executions log under `executionId` (false for an unknown connection, which has
     /// nothing to log against): the answer names an execution only if it can be read back.
     public var isRecorded = true

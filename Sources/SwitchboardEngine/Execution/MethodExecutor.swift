@@ -68,6 +68,7 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: data, error: nil, partialData: nil, attempts: trace.attempts, durationMs: elapsed(started),
                 cached: trace.cached, fallback: trace.fallback)
             success.headers = trace.responseHeaders
+            success.requestSignature = trace.requestSignature
             result = success
         } catch let error as SwitchboardError {
             result = ExecutionResult(
@@ -102,6 +103,8 @@ public struct MethodExecutor: Sendable {
         var inFallback = false
         /// The provider's response headers (for callers that page by `Link`).
         var responseHeaders: [(name: String, value: String)] = []
+        /// What the request asked the provider (`AdapterResponse.requestSignature`), when the answer depends on nothing else.
+        var requestSignature: String?
     }
 
     func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
@@ -160,6 +163,8 @@ public struct MethodExecutor: Sendable {
 
         // 7. Response transform and result schema.
         var data = response.body
+        // The answer is the provider's to that request, unless the response transform also reads the parameters.
+        trace.requestSignature = method.responseTransform?.source.contains("$params") == true ? nil : response.requestSignature
         if let t = method.responseTransform {
             do {
                 data = try t.evaluate(input: response.body, bindings: ["params": params, "config": .object(connection.config)], limits: transformLimits) ?? .null

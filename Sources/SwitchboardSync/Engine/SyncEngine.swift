@@ -150,6 +150,9 @@ public struct SyncEngine: Sendable {
 
         // Whether a cancel was requested: read when the run starts, then from each committed batch (which also renews
         // the lease and fails with `LeaseLost` if another worker holds the run).
+        // Each page's request (`PreparedPage.request`) with the number of the page it fetched, in this claim of the run:
+        // a request made again means the pagination leads back to a page already fetched, and would go on doing so.
+        var requested: [PageRequestKey: Int] = [:]
         var cancelRequested: Bool
         do {
             cancelRequested = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs).cancelRequested
@@ -184,6 +187,10 @@ public struct SyncEngine: Sendable {
             }
             if shouldStop() || Task.isCancelled { return .stopped }
             if let error = page.error { return try await fail(run, owner: owner, error: error, delta: page.delta) }
+            if let request = page.request, let earlier = requested.updateValue(page.checkpoint.pages, forKey: request) {
+                return try await fail(
+                    run, owner: owner, error: Self.repeatedPage(sync, page: page.checkpoint.pages, earlier: earlier), delta: page.delta)
+            }
             checkpoint = page.checkpoint
             let isLast = page.isLast
             if ahead == nil && !isLast && checkpoint.pages < configuration.maxPages {
@@ -230,7 +237,7 @@ public struct SyncEngine: Sendable {
                     let cancel = try await runs.checkpoint(
                         id: run.id, owner: owner, checkpoint: committed.json, delta: d, now: now, leaseMs: configuration.leaseMs, in: tx)
                     guard isLast else { return (nil, cancel) }
-                    let next = sync.mode == .incremental ? (committed.maxSeen ?? committed.since).map { $0.serialized() } : nil
+                    let next = sync.mode == .incremental ? committed.nextSince.map { $0.serialized() } : nil
                     try await runs.saveCompletion(
                         connectionId: run.connectionId, syncName: run.syncName, runId: run.id, incrementalCursor: next, now: now, in: tx)
                     try await runs.finish(id: run.id, owner: owner, status: .completed, error: nil, now: now, in: tx)
@@ -280,6 +287,8 @@ public struct SyncEngine: Sendable {
         var unmappedIds: [String] = []
         var delta = SyncRun.Counts()
         var isLast = false
+        /// What the page's request asked: its signature when the source tells it, else the parameters sent.
+        var request: PageRequestKey?
         /// Set when the page could not be fetched or has no records array; the run fails with it.
         var error: SwitchboardError?
     }
@@ -291,8 +300,10 @@ public struct SyncEngine: Sendable {
         _ sync: SyncDefinition, connectionId: String, after checkpoint: SyncCheckpoint, source: any SyncPageSource,
         batchFor: (dialect: SQLDialect, clock: any WallClock)? = nil
     ) async -> PreparedPage {
-        let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params(for: sync, checkpoint: checkpoint))
+        let params = params(for: sync, checkpoint: checkpoint)
+        let page = await source.fetchPage(connectionId: connectionId, method: sync.sourceMethod, params: params)
         var prepared = PreparedPage(checkpoint: checkpoint)
+        prepared.request = PageRequestKey(signature: page.request, params: params)
         prepared.delta.retries = max(0, page.attempts - 1)
         guard let data = page.data, page.error == nil else {
             prepared.error = page.error ?? SwitchboardError(code: "UPSTREAM_ERROR", message: "the source method returned no data", status: 502)
@@ -308,12 +319,15 @@ public struct SyncEngine: Sendable {
         prepared.delta.pages = 1
         prepared.delta.fetched = items.count
         prepared.inputs.reserveCapacity(items.count)
+        let cursorField = sync.incremental?.cursorField
         for item in items {
-            if let field = sync.incremental?.cursorField, let v = JSONPath.value(at: field, in: item), !v.isNull {
-                if prepared.checkpoint.maxSeen.map({ SyncCheckpoint.isGreater(v, than: $0) }) ?? true { prepared.checkpoint.maxSeen = v }
-            }
+            // The record's incremental cursor value, in whatever order the page holds the records: the highest one seen
+            // moves the next run's cursor, the lowest one of a failed record holds it back (`SyncCheckpoint.nextSince`).
+            let value = cursorField.flatMap { JSONPath.value(at: $0, in: item) }.flatMap { $0.isNull ? nil : $0 }
+            prepared.checkpoint.saw(value)
             guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(RecordImport.externalId) else {
                 prepared.delta.failed += 1
+                if cursorField != nil { prepared.checkpoint.failed(value) }
                 continue
             }
             var mapped = item
@@ -321,6 +335,7 @@ public struct SyncEngine: Sendable {
                 guard let m = try? mapping.evaluate(input: item) else {
                     prepared.delta.failed += 1
                     prepared.unmappedIds.append(id)
+                    if cursorField != nil { prepared.checkpoint.failed(value) }
                     continue
                 }
                 mapped = m
@@ -332,6 +347,26 @@ public struct SyncEngine: Sendable {
                 prepared.inputs, connectionId: connectionId, entityType: sync.entityType, now: batchFor.clock.now(), dialect: batchFor.dialect)
         }
         return prepared
+    }
+
+    /// `SYNC_PAGE_REPEATED`: the request for page `page` is the one made for page `earlier` of the run. Fetching it again
+    /// would bring the same page and the same next pointer, page after page (up to `maxPages`), or end the run as if
+    /// complete without the pages after it; the run stops instead, keeping what it committed.
+    static func repeatedPage(_ sync: SyncDefinition, page: Int, earlier: Int) -> SwitchboardError {
+        let (pointer, sent): (String, String) =
+            switch sync.pagination {
+            case .cursor(_, let param): ("cursor", "it as '\(param)'")
+            case .offset(let param, _, _): ("offset", "it as '\(param)'")
+            case .page(let param, _, _, _): ("page number", "it as '\(param)'")
+            case .nextURL: ("next URL", "its query parameters")
+            case .linkHeader: ("Link header's next URL", "its query parameters")
+            case .none: ("pagination", "it")
+            }
+        return SwitchboardError(
+            code: "SYNC_PAGE_REPEATED",
+            message: "the request for page \(page) is the one made for page \(earlier) of this run: the upstream's \(pointer) leads back to a "
+                + "page already fetched (does the source method '\(sync.sourceMethod)' send \(sent)?)",
+            status: 502)
     }
 
     /// Ends the run as failed with `error`; its checkpoint stays, so the run can be resumed.
@@ -452,4 +487,3 @@ public struct SyncEngine: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-

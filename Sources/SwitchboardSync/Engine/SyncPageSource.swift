@@ -10,12 +10,17 @@ public struct SyncPageResult: Sendable {
     public var attempts: Int
     /// The response headers (for `link_header` pagination).
     public var headers: [(name: String, value: String)]
+    /// What the request asked the provider, when the source can tell (`ExecutionResult.requestSignature`): a page
+    /// whose request is one the run already made fails the run (`SYNC_PAGE_REPEATED`). Without it, the parameters
+    /// sent tell.
+    public var request: String?
 
-    public init(data: JSON?, error: SwitchboardError?, attempts: Int, headers: [(name: String, value: String)] = []) {
+    public init(data: JSON?, error: SwitchboardError?, attempts: Int, headers: [(name: String, value: String)] = [], request: String? = nil) {
         self.data = data
         self.error = error
         self.attempts = attempts
         self.headers = headers
+        self.request = request
     }
 }
 
@@ -27,7 +32,7 @@ public protocol SyncPageSource: Sendable {
 extension MethodExecutor: SyncPageSource {
     public func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
         let r = await execute(connectionId: connectionId, methodName: method, params: params)
-        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts, headers: r.headers)
+        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts, headers: r.headers, request: r.requestSignature)
     }
 }
 
