@@ -51,7 +51,7 @@ public struct AdapterResponse: Sendable {
     public var responseBodyText: String?
     /// What the request asked the provider (`HTTPRequestSpec.signature`), for adapters that can tell: equal for two
     /// requests that ask the same thing. Compared within this process only.
-    public var requestSignature: String?
+    public var requestSignature: RequestSignature?
 
     public init(
         status: Int?, headers: [(name: String, value: String)] = [], body: JSON, protocolError: ProtocolError? = nil, requestBytes: Int = 0,

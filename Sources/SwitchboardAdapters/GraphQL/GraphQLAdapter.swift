@@ -24,7 +24,7 @@ public struct GraphQLAdapter: Adapter {
         var result = AdapterResponse(
             status: response.status, headers: response.headers, body: body["data"] ?? body, requestBytes: spec.body?.count ?? 0,
             responseBytes: response.body.count)
-        result.requestSignature = spec.signature(excludingHeader: request.idempotencyKey?.name)
+        result.requestSignature = spec.lazySignature(excludingHeader: request.idempotencyKey?.name)
         if request.method.method.logBodies {
             result.requestBodyText = spec.body.map { String(decoding: $0, as: UTF8.self) }
             result.responseBodyText = String(decoding: response.body, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Crypto
+import SwitchboardCore
 
 extension HTTPRequestSpec {
     /// A digest (hex) of what this request asks the provider: its method, URL, headers and body, less the headers that
@@ -31,6 +32,11 @@ extension HTTPRequestSpec {
             out.append(hex[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The signature of this request, computed when read.
+    package func lazySignature(excludingHeader idempotencyHeader: String?) -> RequestSignature {
+        RequestSignature { [self] in signature(excludingHeader: idempotencyHeader) }
     }
 
     private static let signatureKey = SymmetricKey(size: .bits256)

@@ -18,7 +18,7 @@ public struct RESTAdapter: Adapter {
             requestBytes: spec.body?.count ?? 0, responseBytes: response.body.count,
             requestBodyText: logBodies ? spec.body.map { String(decoding: $0, as: UTF8.self) } : nil,
             responseBodyText: logBodies ? String(decoding: response.body, as: UTF8.self) : nil)
-        result.requestSignature = spec.signature(excludingHeader: request.idempotencyKey?.name)
+        result.requestSignature = spec.lazySignature(excludingHeader: request.idempotencyKey?.name)
         return result
     }
 }

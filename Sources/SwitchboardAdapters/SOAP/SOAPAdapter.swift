@@ -51,7 +51,7 @@ public struct SOAPAdapter: Adapter {
         let response = try await transport.send(spec, timeout: request.timeout, maxBytes: request.method.maxResponseBytes)
         var result = AdapterResponse(
             status: response.status, headers: response.headers, body: .null, requestBytes: envelope.count, responseBytes: response.body.count)
-        result.requestSignature = spec.signature(excludingHeader: request.idempotencyKey?.name)
+        result.requestSignature = spec.lazySignature(excludingHeader: request.idempotencyKey?.name)
         if request.method.method.logBodies {
             result.requestBodyText = String(decoding: envelope, as: UTF8.self)
             result.responseBodyText = String(decoding: response.body, as: UTF8.self)

@@ -20,7 +20,7 @@ public struct ExecutionResult: Sendable {
     /// two calls with the same signature got the provider's answer to the same request. Nil when the adapter cannot
     /// tell, when the answer also depends on the parameters (a response transform reading `$params`), or when it is
     /// not the provider's answer to that request (a static or another method's fallback).
-    public var requestSignature: String?
+    public var requestSignature: RequestSignature?
     /// Whether the call is in the executions log under `executionId` (false for an unknown connection, which has
     /// nothing to log against): the answer names an execution only if it can be read back.
     public var isRecorded = true

@@ -104,7 +104,7 @@ public struct MethodExecutor: Sendable {
         /// The provider's response headers (for callers that page by `Link`).
         var responseHeaders: [(name: String, value: String)] = []
         /// What the request asked the provider (`AdapterResponse.requestSignature`), when the answer depends on nothing else.
-        var requestSignature: String?
+        var requestSignature: RequestSignature?
     }
 
     func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
@@ -164,7 +164,12 @@ public struct MethodExecutor: Sendable {
         // 7. Response transform and result schema.
         var data = response.body
         // The answer is the provider's to that request, unless the response transform also reads the parameters.
-        trace.requestSignature = method.responseTransform?.source.contains("$params") == true ? nil : response.requestSignature
+        // (Both are looked at only when the signature is read: a sync reads it, a call through the API does not.)
+        if let signature = response.requestSignature, let transform = method.responseTransform {
+            trace.requestSignature = RequestSignature { transform.source.contains("$params") ? nil : signature.value }
+        } else {
+            trace.requestSignature = response.requestSignature
+        }
         if let t = method.responseTransform {
             do {
                 data = try t.evaluate(input: response.body, bindings: ["params": params, "config": .object(connection.config)], limits: transformLimits) ?? .null

@@ -32,7 +32,7 @@ public protocol SyncPageSource: Sendable {
 extension MethodExecutor: SyncPageSource {
     public func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
         let r = await execute(connectionId: connectionId, methodName: method, params: params)
-        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts, headers: r.headers, request: r.requestSignature)
+        return SyncPageResult(data: r.data, error: r.error, attempts: r.attempts, headers: r.headers, request: r.requestSignature?.value)
     }
 }
 
