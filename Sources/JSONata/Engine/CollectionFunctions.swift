@@ -3,7 +3,9 @@ import JSONValue
 extension Library {
     static let collectionFunctions: [Builtin] = [
         builtin("boolean", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool($0) } },
-        builtin("not", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool(!$0) } },
+        // The reference's `!boolean(arg)` for a defined argument: true when its boolean is undefined (an array
+        // holding one undefined item).
+        builtin("not", "<x-:b>", 1) { _, args, _ in arg(args, 0).map { .bool(!(boolean($0) ?? false)) } },
         builtin("exists", "<x:b>", 1) { _, args, _ in .bool(arg(args, 0) != nil) },
         builtin("append", "<xx:a>", 2) { _, args, _ in append(arg(args, 0), arg(args, 1)) },
         builtin("reverse", "<a:a>", 1) { _, args, _ in
@@ -100,8 +102,8 @@ extension Library {
                         try ev.poll()
                         switch try spread(e) {
                         case .array(let x, _)?: items.append(contentsOf: x)
+                        case .undefined?, nil: break
                         case let other?: items.append(other)
-                        case nil: break
                         }
                     }
                     return .array(items, [])
@@ -143,6 +145,7 @@ extension Library {
             case .array, .tuples: return .string("array")
             case .function: return .string("function")
             case .object: return .string("object")
+            case .undefined: return nil
             }
         },
         builtin("error", "<s?:x>", 1) { _, args, _ throws(JSONataError) in
@@ -212,7 +215,7 @@ extension Library {
             var result: Value?
             var index: Int
             if arg(args, 2) == nil && !a.isEmpty {
-                result = a[0]
+                result = a[0].defined
                 index = 1
             } else {
                 result = arg(args, 2)
@@ -220,7 +223,7 @@ extension Library {
             }
             while index < a.count {
                 try ev.poll()
-                var callArgs: [Value?] = [result, a[index]]
+                var callArgs: [Value?] = [result, a[index].defined]
                 if arity >= 3 { callArgs.append(.number(Double(index))) }
                 if arity >= 4 { callArgs.append(arg(args, 0)) }
                 result = try ev.apply(fn, callArgs, nil, ctx.env)
@@ -252,7 +255,7 @@ extension Library {
             guard case .array(let a, _) = v, a.count > 1 else { return v }
             if let fn = arg(args, 1) {
                 let sorted = try mergeSort(a, ev) { (x, y) throws(JSONataError) in
-                    boolean(try ev.apply(fn, [x, y], nil, ctx.env)) == true
+                    boolean(try ev.apply(fn, [x.defined, y.defined], nil, ctx.env)) == true
                 }
                 return .array(sorted, [])
             }

@@ -77,6 +77,8 @@ final class Evaluator {
     // MARK: - Dispatch
 
     func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        // An undefined array item (a regex group that did not match) is undefined as the context, as in JavaScript.
+        if case .undefined? = input { return try evaluate(expr, nil, env) }
         depth += 1
         defer { depth -= 1 }
         if depth > maxDepth || depth & 7 == 0 { try checkLimits() }
@@ -124,10 +126,15 @@ final class Evaluator {
                 result = try evaluateGroup(group.pairs, position: group.position, result, env)
             }
         }
-        if case .array(_, let sequenceFlags)? = result, sequenceFlags.contains(.sequence) {
+        switch result {
+        case .array(_, let sequenceFlags)? where sequenceFlags.contains(.sequence):
             return Evaluator.normalizeSequence(result!, keepArray: expr.keepArray)
+        case .undefined?:
+            // A variable bound to an undefined array item, or a function returning one ($single).
+            return nil
+        default:
+            return result
         }
-        return result
     }
 
     /// A sequence result as the reference returns it: undefined when empty, its item when it has
@@ -136,7 +143,7 @@ final class Evaluator {
         guard case .array(let items, var flags) = sequence else { return sequence }
         if keepArray { flags.insert(.keepSingleton) }
         if items.isEmpty { return nil }
-        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0] }
+        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0].defined }
         return keepArray ? .array(items, flags) : sequence
     }
 
@@ -455,6 +462,8 @@ final class Evaluator {
             if index >= 0 && index < items.count {
                 let item = items[index]
                 if case .array = item { return item }
+                // The reference's `if(typeof item !== 'undefined')`: an undefined item selects nothing.
+                if case .undefined = item { return .emptySequence }
                 return .array([item], .sequence)
             }
             return .emptySequence

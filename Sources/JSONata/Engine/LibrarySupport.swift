@@ -23,12 +23,14 @@ enum Library {
     static func boolean(_ v: Value?) -> Bool? {
         guard let v else { return nil }
         switch v {
+        case .undefined: return nil
         case .null: return false
         case .bool(let b): return b
         case .number(let n): return n != 0 && !n.isNaN
         case .string(let s): return !s.isEmpty
         case .array(let a, _):
-            if a.count == 1 { return boolean(a[0]) ?? false }
+            // The reference's `boolean(arg[0])`: undefined for an array holding one undefined item.
+            if a.count == 1 { return boolean(a[0]) }
             return a.contains { boolean($0) == true }
         case .object(let o): return o.count > 0
         case .function: return false
@@ -65,6 +67,7 @@ enum Library {
         case .number(let n): return n.isFinite ? .number(toPrecision15(n)) : .null
         case .string(let s): return .string(s)
         case .function: return .string("")
+        case .undefined: return nil
         case .array(let a, _):
             var out = [JSON]()
             out.reserveCapacity(a.count)
@@ -150,6 +153,7 @@ enum Library {
             }
             return true
         case (.function(let x), .function(let y)): return x === y
+        case (.undefined, .undefined): return true
         default: return false
         }
     }
@@ -193,6 +197,8 @@ enum Library {
         case .tuples(let t):
             h.combine(7 as UInt8)
             h.combine(t.count)
+        case .undefined:
+            h.combine(8 as UInt8)
         }
     }
 
@@ -205,6 +211,7 @@ enum Library {
         case (.string(let x), .string(let y)): return sameString(x, y)
         case (.object(let x), .object(let y)): return x === y
         case (.function(let x), .function(let y)): return x === y
+        case (.undefined, .undefined): return true
         default: return false
         }
     }
@@ -215,10 +222,11 @@ enum Library {
         return a.utf16.lexicographicallyPrecedes(b.utf16) ? -1 : 1
     }
 
-    /// The reference's `append`: concatenates, treating non-arrays as singletons.
+    /// The reference's `append`: concatenates, treating non-arrays as singletons; an undefined
+    /// argument (an undefined array item too) is disregarded.
     static func append(_ a: Value?, _ b: Value?) -> Value? {
-        guard let a else { return b }
-        guard let b else { return a }
+        guard let a = a?.defined else { return b?.defined }
+        guard let b = b?.defined else { return a }
         var items: [Value]
         if case .array(let x, _) = a { items = x } else { items = [a] }
         if case .array(let y, _) = b { items.append(contentsOf: y) } else { items.append(b) }
@@ -281,8 +289,10 @@ enum Library {
             throw JSONataError(code: "D1004", message: "Regular expression failed: \(error)", token: r.pattern)
         }
         guard let m else { return nil }
+        // A group that took no part in the match is undefined in the JavaScript match array, and jsonata-js's
+        // `evaluateRegex` copies it as it is (`result.groups.push(match[i])`).
         let groups: [Value] = m.captures.map { c in
-            c.map { .string(String(s.unicodeScalars[$0])) } ?? .string("")
+            c.map { .string(String(s.unicodeScalars[$0])) } ?? .undefined
         }
         return RegexMatch(
             match: String(s.unicodeScalars[m.range]), start: utf16Offset(s, m.range.lowerBound), end: utf16Offset(s, m.range.upperBound),

@@ -14,6 +14,11 @@ enum Value {
     case function(FunctionRef)
     /// A stream of binding tuples (the reference's `tupleStream` arrays).
     case tuples([Tuple])
+    /// An undefined array item. JavaScript arrays can hold `undefined`, and jsonata-js's regex matcher puts one in a
+    /// match's `groups` for each capture group that took no part in the match (`result.groups.push(match[i])` in
+    /// `evaluateRegex`). Only arrays hold it: `evaluate` turns it into `nil` as an input or a result, the library passes
+    /// it to functions as `nil`, and JSON writes it as `null` in an array (as `JSON.stringify` does).
+    case undefined
 
     static func sequence(_ items: [Value]) -> Value { .array(items, .sequence) }
     static var emptySequence: Value { .array([], .sequence) }
@@ -23,6 +28,11 @@ enum Value {
     var isString: Bool { if case .string = self { true } else { false } }
     var isNumber: Bool { if case .number = self { true } else { false } }
     var isSequence: Bool { if case .array(_, let f) = self { f.contains(.sequence) } else { false } }
+    var isUndefined: Bool { if case .undefined = self { true } else { false } }
+
+    /// This value as an argument or input: `nil` for an undefined array item.
+    @inline(__always)
+    var defined: Value? { if case .undefined = self { nil } else { self } }
 
     /// How deeply arrays and objects nest inside this value (0 for scalars).
     var nesting: Int {
@@ -261,7 +271,7 @@ extension Value {
         case .object(let o):
             if let source = o.unchangedSource { return .object(source) }
             return .object(o.toJSONObject())
-        case .function: return nil
+        case .function, .undefined: return nil
         case .tuples(let t):
             return .array(t.map { $0.context?.toJSON() ?? .null })
         }
@@ -343,9 +353,11 @@ struct ResultConversion {
             // The keys array is shared when every member has a JSON form (functions are left out).
             if complete { return .object(JSONObject(uniqueKeys: keys, values: converted)) }
             var object = JSONObject(minimumCapacity: keys.count)
-            for i in 0..<keys.count where !values[i].isFunction { object.append(key: keys[i], value: converted[i]) }
+            for i in 0..<keys.count where !values[i].isFunction && !values[i].isUndefined {
+                object.append(key: keys[i], value: converted[i])
+            }
             return .object(object)
-        case .function:
+        case .function, .undefined:
             return nil
         case .tuples(let t):
             try count(t.count + 1)
