@@ -67,7 +67,7 @@ extension Library {
             // In first-seen order; the set makes the duplicate check constant time (a linear search of
             // the keys so far made $keys quadratic: 25,000 keys took 17 s).
             var keys: [String] = []
-            var seen = Set<String>()
+            var seen = Set<ObjectKey>()
             func collect(_ v: Value?) throws(JSONataError) {
                 switch v {
                 case .array(let a, _)?:
@@ -78,7 +78,7 @@ extension Library {
                 case .object(let o)?:
                     for k in o.keys {
                         try ev.poll()
-                        if seen.insert(k).inserted { keys.append(k) }
+                        if seen.insert(ObjectKey(k)).inserted { keys.append(k) }
                     }
                 default: break
                 }

@@ -199,7 +199,7 @@ final class Evaluator {
         let last = names.count - 1
         var i = 0
         while true {
-            guard let v = object[names[i]] else { return .some(nil) }
+            guard let v = object.exactMember(names[i]) else { return .some(nil) }
             if i == last { return .some(Value(v)) }
             guard case .object(let next) = v else { return nil }
             object = next
@@ -212,7 +212,7 @@ final class Evaluator {
     static func walkObjects(_ source: JSONObject, _ steps: [Node], _ limit: Int) -> (JSONObject, Int)? {
         var object = source
         var i = 0
-        while i < limit, case .object(let next)? = object[steps[i].text] {
+        while i < limit, case .object(let next)? = object.exactMember(steps[i].text) {
             object = next
             i += 1
         }
@@ -807,7 +807,7 @@ final class Evaluator {
         let result = ObjectRef()
         if case .tuples(let ts)? = input {
             var keys: [String] = []
-            var groups: [String: (data: [Tuple], exprIndex: Int)] = [:]
+            var groups: [ObjectKey: (data: [Tuple], exprIndex: Int)] = [:]
             let items = ts.isEmpty ? [Tuple(context: nil, bindings: [])] : ts
             for item in items {
                 let itemEnv = Evaluator.frame(from: item, env)
@@ -819,21 +819,21 @@ final class Evaluator {
                             code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                             position: position, value: key.toJSON())
                     }
-                    if let g = groups[k] {
+                    if let g = groups[ObjectKey(k)] {
                         if g.exprIndex != pairIndex {
                             throw JSONataError(
                                 code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON()
                             )
                         }
-                        groups[k]!.data.append(item)
+                        groups[ObjectKey(k)]!.data.append(item)
                     } else {
-                        groups[k] = ([item], pairIndex)
+                        groups[ObjectKey(k)] = ([item], pairIndex)
                         keys.append(k)
                     }
                 }
             }
             for k in keys {
-                let entry = groups[k]!
+                let entry = groups[ObjectKey(k)]!
                 var tuple = entry.data[0]
                 if entry.data.count > 1 {
                     for t in entry.data.dropFirst() {
@@ -876,7 +876,7 @@ final class Evaluator {
                         code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                         position: position, value: key.toJSON())
                 }
-                if let at = seenKeys.firstIndex(of: k) {
+                if let at = seenKeys.firstIndex(where: { Library.sameString($0, k) }) {
                     if seenPairs[at] != pairIndex {
                         throw JSONataError(
                             code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
@@ -891,7 +891,7 @@ final class Evaluator {
             return .object(result)
         }
         var keys: [String] = []
-        var groups: [String: (data: Value?, exprIndex: Int)] = [:]
+        var groups: [ObjectKey: (data: Value?, exprIndex: Int)] = [:]
         for item in items {
             for (pairIndex, pair) in pairs.enumerated() {
                 guard let key = try evaluate(pair.0, item, env) else { continue }
@@ -900,20 +900,20 @@ final class Evaluator {
                         code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                         position: position, value: key.toJSON())
                 }
-                if let g = groups[k] {
+                if let g = groups[ObjectKey(k)] {
                     if g.exprIndex != pairIndex {
                         throw JSONataError(
                             code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
                     }
-                    groups[k]!.data = Library.append(g.data, item)
+                    groups[ObjectKey(k)]!.data = Library.append(g.data, item)
                 } else {
-                    groups[k] = (item, pairIndex)
+                    groups[ObjectKey(k)] = (item, pairIndex)
                     keys.append(k)
                 }
             }
         }
         for k in keys {
-            let entry = groups[k]!
+            let entry = groups[ObjectKey(k)]!
             if let value = try evaluate(pairs[entry.exprIndex].1, entry.data, env) { result.set(k, value) }
         }
         return .object(result)

@@ -126,12 +126,17 @@ enum Library {
     }
 
     /// JavaScript string equality: the same code points. Swift's `==` on `String` is canonical
-    /// equivalence ("\u{E9}" equals "e\u{301}"), which JavaScript's `===` is not.
+    /// equivalence ("\u{E9}" equals "e\u{301}"), which JavaScript's `===` is not; object member names
+    /// compare this way too (see `ObjectKey`).
     @inline(__always)
     static func sameString(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        // The UTF-8 length is stored in a native string: different lengths answer without reading the text.
+        guard a.utf8.count == b.utf8.count else { return false }
+        let same = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
+        if let same, let same { return same }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     /// The reference's `isDeepEqual`.
