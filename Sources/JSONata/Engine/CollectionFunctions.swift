@@ -7,7 +7,12 @@ extension Library {
         // holding one undefined item).
         builtin("not", "<x-:b>", 1) { _, args, _ in arg(args, 0).map { .bool(!(boolean($0) ?? false)) } },
         builtin("exists", "<x:b>", 1) { _, args, _ in .bool(arg(args, 0) != nil) },
-        builtin("append", "<xx:a>", 2) { _, args, _ in append(arg(args, 0), arg(args, 1)) },
+        builtin("append", "<xx:a>", 2) { ev, args, _ throws(JSONataError) in
+            // Held to the size limit before it is built: appending an array to itself doubles it.
+            func count(_ v: Value?) -> Int { if case .array(let a, _)? = v { a.count } else { v == nil ? 0 : 1 } }
+            try ev.checkArraySize(count(arg(args, 0)) + count(arg(args, 1)))
+            return append(arg(args, 0), arg(args, 1))
+        },
         builtin("reverse", "<a:a>", 1) { _, args, _ in
             guard let v = arg(args, 0), case .array(let a, let f) = v else { return nil }
             if a.count <= 1 { return v }
@@ -86,9 +91,9 @@ extension Library {
             try collect(arg(args, 0))
             return .array(keys.map { .string($0) }, .sequence)
         },
-        builtin("lookup", "<x-s:x>", 2) { _, args, _ in
+        builtin("lookup", "<x-s:x>", 2) { ev, args, _ throws(JSONataError) in
             guard let key = str(args, 1) else { return nil }
-            return Evaluator.lookupField(arg(args, 0), key)
+            return try Evaluator.lookupField(arg(args, 0), key, ev)
         },
         builtin("spread", "<x-:a<o>>", 1) { ev, args, _ throws(JSONataError) in
             func spread(_ v: Value?) throws(JSONataError) -> Value? {
@@ -101,7 +106,9 @@ extension Library {
                     for e in a {
                         try ev.poll()
                         switch try spread(e) {
-                        case .array(let x, _)?: items.append(contentsOf: x)
+                        case .array(let x, _)?:
+                            try ev.checkArraySize(items.count + x.count)
+                            items.append(contentsOf: x)
                         case .undefined?, nil: break
                         case let other?: items.append(other)
                         }

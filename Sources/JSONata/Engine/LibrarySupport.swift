@@ -53,6 +53,10 @@ enum Library {
         default:
             var value = v
             if case .array(let a, let f) = v, f.contains(.outerWrapper), let first = a.first { value = first }
+            if let ev, ev.maxSize != nil {
+                var size = 0
+                try countText(value, ev, &size)
+            }
             let json = try stringifiable(value, ev) ?? .null
             // Serializing is linear in what was just converted (with check points); check once more before it.
             if let ev, let limit = ev.timeLimit { try ev.checkTime(limit) }
@@ -93,6 +97,43 @@ enum Library {
                 if let j = try stringifiable(values[i], ev) { obj.append(key: keys[i], value: j) }
             }
             return .object(obj)
+        }
+    }
+
+    /// Adds to `size` at least the length of the compact JSON text of `v` (as `stringifiable` converts it), and throws
+    /// `U1002` as soon as it passes the size limit. It allocates nothing: run before the conversion, it stops a value
+    /// built from shared parts, which can stand for far more text than it holds, before its JSON is built.
+    static func countText(_ v: Value, _ ev: Evaluator, _ size: inout Int) throws(JSONataError) {
+        @inline(__always) func count(_ bytes: Int, _ size: inout Int) throws(JSONataError) {
+            size &+= bytes
+            try ev.checkTextSize(size)
+        }
+        switch v {
+        case .null, .bool, .undefined: try count(4, &size)
+        case .number: try count(1, &size)
+        case .string(let s): try count(s.utf8.count + 2, &size)
+        case .function: try count(2, &size)
+        case .array(let a, _):
+            try count(a.count + 1, &size)
+            for e in a {
+                try ev.poll()
+                try countText(e, ev, &size)
+            }
+        case .tuples(let t):
+            try count(t.count + 1, &size)
+            for e in t {
+                try ev.poll()
+                if let c = e.context { try countText(c, ev, &size) }
+            }
+        case .object(let o):
+            try count(o.count + 1, &size)
+            let keys = o.keys
+            let values = o.values
+            for i in 0..<keys.count {
+                try ev.poll()
+                try count(keys[i].utf8.count + 3, &size)
+                try countText(values[i], ev, &size)
+            }
         }
     }
 
@@ -306,11 +347,15 @@ enum Library {
     }
 
     /// All successive matches (the reference's matcher `next` chain), limited to `limit`.
-    static func matches(_ r: RegexLiteral, _ s: String, limit: Int?) throws(JSONataError) -> [RegexMatch] {
+    /// With an evaluator, each match is a time limit check point and the matches are held to the size limit (as the
+    /// array of match objects `$match` makes of them).
+    static func matches(_ r: RegexLiteral, _ s: String, limit: Int?, _ ev: Evaluator? = nil) throws(JSONataError) -> [RegexMatch] {
         var out: [RegexMatch] = []
         guard var m = try findMatch(r, s, from: s.startIndex) else { return out }
         while true {
             if let limit, out.count >= limit { break }
+            try ev?.poll()
+            try ev?.checkArraySize(out.count + 1)
             out.append(m)
             if m.nextFrom >= s.endIndex { break }
             guard let next = try findMatch(r, s, from: m.nextFrom) else { break }
@@ -326,7 +371,7 @@ enum Library {
     /// `{match, start, end, groups, next}` objects.
     static func matcherResults(_ ev: Evaluator, _ matcher: Value?, _ s: String, limit: Int?, _ env: Frame) throws(JSONataError) -> [RegexMatch] {
         guard case .function(let f)? = matcher else { return [] }
-        if case .regex(let r) = f.kind { return try matches(r, s, limit: limit) }
+        if case .regex(let r) = f.kind { return try matches(r, s, limit: limit, ev) }
         var out: [RegexMatch] = []
         var current = try ev.apply(matcher, [.string(s)], nil, env)
         while case .object(let o)? = current {
