@@ -171,8 +171,9 @@ enum Library {
     /// compare this way too (see `ObjectKey`).
     @inline(__always)
     static func sameString(_ a: String, _ b: String) -> Bool {
-        // The UTF-8 length is stored in a native string: different lengths answer without reading the text.
-        guard a.utf8.count == b.utf8.count else { return false }
+        // The same code units are canonically equivalent too, so the standard library's `==` (with the UTF-8 length,
+        // stored in a native string) rejects most strings quickly; only equal ones have their bytes compared.
+        guard a.utf8.count == b.utf8.count, a == b else { return false }
         let same = a.utf8.withContiguousStorageIfAvailable { x in
             b.utf8.withContiguousStorageIfAvailable { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
         }
