@@ -29,7 +29,7 @@ final class Evaluator {
 
     /// A string or array built during evaluation is held to the result size limit where it is built (concatenation,
     /// `$join`, `$pad`, `$replace`, `$string`, appending to arrays), with the size its JSON text would have at least,
-    /// so that an expression doubling a value (`$reduce([1..40], function($a){ $a & $a }, "x")`) throws `U1002`
+    /// so that an expression doubling a value (`$reduce([1..40], function($a, $i){ $a & $a }, "x")`) throws `U1002`
     /// when it passes the limit instead of allocating gigabytes before the time limit trips.
     static func tooLarge(_ limit: Int) -> JSONataError {
         JSONataError(
