@@ -3,9 +3,16 @@ import JSONValue
 extension Library {
     static let collectionFunctions: [Builtin] = [
         builtin("boolean", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool($0) } },
-        builtin("not", "<x-:b>", 1) { _, args, _ in boolean(arg(args, 0)).map { .bool(!$0) } },
+        // The reference's `!boolean(arg)` for a defined argument: true when its boolean is undefined (an array
+        // holding one undefined item).
+        builtin("not", "<x-:b>", 1) { _, args, _ in arg(args, 0).map { .bool(!(boolean($0) ?? false)) } },
         builtin("exists", "<x:b>", 1) { _, args, _ in .bool(arg(args, 0) != nil) },
-        builtin("append", "<xx:a>", 2) { _, args, _ in append(arg(args, 0), arg(args, 1)) },
+        builtin("append", "<xx:a>", 2) { ev, args, _ throws(JSONataError) in
+            // Held to the size limit before it is built: appending an array to itself doubles it.
+            func count(_ v: Value?) -> Int { if case .array(let a, _)? = v { a.count } else { v == nil ? 0 : 1 } }
+            try ev.checkArraySize(count(arg(args, 0)) + count(arg(args, 1)))
+            return append(arg(args, 0), arg(args, 1))
+        },
         builtin("reverse", "<a:a>", 1) { _, args, _ in
             guard let v = arg(args, 0), case .array(let a, let f) = v else { return nil }
             if a.count <= 1 { return v }
@@ -65,7 +72,7 @@ extension Library {
             // In first-seen order; the set makes the duplicate check constant time (a linear search of
             // the keys so far made $keys quadratic: 25,000 keys took 17 s).
             var keys: [String] = []
-            var seen = Set<String>()
+            var seen = Set<ObjectKey>()
             func collect(_ v: Value?) throws(JSONataError) {
                 switch v {
                 case .array(let a, _)?:
@@ -76,7 +83,7 @@ extension Library {
                 case .object(let o)?:
                     for k in o.keys {
                         try ev.poll()
-                        if seen.insert(k).inserted { keys.append(k) }
+                        if seen.insert(ObjectKey(k)).inserted { keys.append(k) }
                     }
                 default: break
                 }
@@ -84,9 +91,9 @@ extension Library {
             try collect(arg(args, 0))
             return .array(keys.map { .string($0) }, .sequence)
         },
-        builtin("lookup", "<x-s:x>", 2) { _, args, _ in
+        builtin("lookup", "<x-s:x>", 2) { ev, args, _ throws(JSONataError) in
             guard let key = str(args, 1) else { return nil }
-            return Evaluator.lookupField(arg(args, 0), key)
+            return try Evaluator.lookupField(arg(args, 0), key, ev)
         },
         builtin("spread", "<x-:a<o>>", 1) { ev, args, _ throws(JSONataError) in
             func spread(_ v: Value?) throws(JSONataError) -> Value? {
@@ -99,9 +106,11 @@ extension Library {
                     for e in a {
                         try ev.poll()
                         switch try spread(e) {
-                        case .array(let x, _)?: items.append(contentsOf: x)
+                        case .array(let x, _)?:
+                            try ev.checkArraySize(items.count + x.count)
+                            items.append(contentsOf: x)
+                        case .undefined?, nil: break
                         case let other?: items.append(other)
-                        case nil: break
                         }
                     }
                     return .array(items, [])
@@ -143,6 +152,7 @@ extension Library {
             case .array, .tuples: return .string("array")
             case .function: return .string("function")
             case .object: return .string("object")
+            case .undefined: return nil
             }
         },
         builtin("error", "<s?:x>", 1) { _, args, _ throws(JSONataError) in
@@ -212,7 +222,7 @@ extension Library {
             var result: Value?
             var index: Int
             if arg(args, 2) == nil && !a.isEmpty {
-                result = a[0]
+                result = a[0].defined
                 index = 1
             } else {
                 result = arg(args, 2)
@@ -220,7 +230,7 @@ extension Library {
             }
             while index < a.count {
                 try ev.poll()
-                var callArgs: [Value?] = [result, a[index]]
+                var callArgs: [Value?] = [result, a[index].defined]
                 if arity >= 3 { callArgs.append(.number(Double(index))) }
                 if arity >= 4 { callArgs.append(arg(args, 0)) }
                 result = try ev.apply(fn, callArgs, nil, ctx.env)
@@ -252,7 +262,7 @@ extension Library {
             guard case .array(let a, _) = v, a.count > 1 else { return v }
             if let fn = arg(args, 1) {
                 let sorted = try mergeSort(a, ev) { (x, y) throws(JSONataError) in
-                    boolean(try ev.apply(fn, [x, y], nil, ctx.env)) == true
+                    boolean(try ev.apply(fn, [x.defined, y.defined], nil, ctx.env)) == true
                 }
                 return .array(sorted, [])
             }

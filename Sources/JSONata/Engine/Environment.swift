@@ -13,10 +13,10 @@ final class Frame {
     }
 
     func bind(_ name: String, _ value: Value?) {
-        if firstName == nil || firstName == name {
+        if firstName == nil || Library.sameString(firstName!, name) {
             firstName = name
             firstValue = value
-        } else if let i = names.lastIndex(of: name) {
+        } else if let i = names.lastIndex(where: { Library.sameString($0, name) }) {
             values[i] = value
         } else {
             names.append(name)
@@ -24,16 +24,15 @@ final class Frame {
         }
     }
 
-    /// The binding in this frame only: `.some(value)` when bound (possibly to undefined).
+    /// The binding in this frame only: `.some(value)` when bound (possibly to undefined). Names compare by
+    /// code units, as the reference's bindings object compares its property names.
     @inline(__always)
     func local(_ name: String) -> Value?? {
         guard let first = firstName else { return .none }
-        let length = name.utf8.count
-        if first.utf8.count == length && first == name { return .some(firstValue) }
+        if Library.sameString(first, name) { return .some(firstValue) }
         var i = names.count - 1
         while i >= 0 {
-            let k = names[i]
-            if k.utf8.count == length && k == name { return .some(values[i]) }
+            if Library.sameString(names[i], name) { return .some(values[i]) }
             i -= 1
         }
         return .none

@@ -15,11 +15,44 @@ final class Evaluator {
     lazy var timestampMillis: Double = JSONataExpression.nowMillis()
     /// The lowest native stack address this evaluation may reach (see `StackBounds`).
     let stackLimit: UInt
+    /// The result size limit (`EvaluationLimits.maxResultSize`), also applied to the strings and arrays built on the way.
+    let maxSize: Int?
 
     init(limits: EvaluationLimits) {
         maxDepth = limits.maxDepth
         timeLimit = limits.timeLimit
         stackLimit = StackBounds.lowLimit()
+        maxSize = limits.maxResultSize
+    }
+
+    // MARK: - Size of built values
+
+    /// A string or array built during evaluation is held to the result size limit where it is built (concatenation,
+    /// `$join`, `$pad`, `$replace`, `$string`, appending to arrays), with the size its JSON text would have at least,
+    /// so that an expression doubling a value (`$reduce([1..40], function($a, $i){ $a & $a }, "x")`) throws `U1002`
+    /// when it passes the limit instead of allocating gigabytes before the time limit trips.
+    static func tooLarge(_ limit: Int) -> JSONataError {
+        JSONataError(
+            code: "U1002", message: "A value built during evaluation is too large: its JSON text would exceed the limit of \(limit) bytes")
+    }
+
+    /// Checks a string of `bytes` UTF-8 bytes about to be built (its JSON text has two quotes more).
+    @inline(__always)
+    func checkStringSize(_ bytes: Int) throws(JSONataError) {
+        if let maxSize, bytes &+ 2 > maxSize { throw Evaluator.tooLarge(maxSize) }
+    }
+
+    /// Checks an array of `count` items about to be built: its JSON text has at least a character per item, a comma
+    /// between items and two brackets.
+    @inline(__always)
+    func checkArraySize(_ count: Int) throws(JSONataError) {
+        if let maxSize, count &* 2 &+ 1 > maxSize { throw Evaluator.tooLarge(maxSize) }
+    }
+
+    /// Checks a JSON text of at least `bytes` bytes being built (`$string` of an array or object).
+    @inline(__always)
+    func checkTextSize(_ bytes: Int) throws(JSONataError) {
+        if let maxSize, bytes > maxSize { throw Evaluator.tooLarge(maxSize) }
     }
 
     @inline(never)
@@ -77,6 +110,8 @@ final class Evaluator {
     // MARK: - Dispatch
 
     func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
+        // An undefined array item (a regex group that did not match) is undefined as the context, as in JavaScript.
+        if case .undefined? = input { return try evaluate(expr, nil, env) }
         depth += 1
         defer { depth -= 1 }
         if depth > maxDepth || depth & 7 == 0 { try checkLimits() }
@@ -87,10 +122,10 @@ final class Evaluator {
         case .path: result = try evaluatePath(expr, input, env)
         case .binary: result = try evaluateBinary(expr, input, env)
         case .unary: result = try evaluateUnary(expr, input, env)
-        case .name: result = Evaluator.lookupField(input, expr.text)
+        case .name: result = try Evaluator.lookupField(input, expr.text, self)
         case .string, .number, .value: result = Evaluator.literal(expr.literal)
-        case .wildcard: result = evaluateWildcard(input)
-        case .descendant: result = evaluateDescendants(input)
+        case .wildcard: result = try evaluateWildcard(input)
+        case .descendant: result = try evaluateDescendants(input)
         case .parent: result = env.lookup(expr.slot!.label)
         case .condition: result = try evaluateCondition(expr, input, env)
         case .block: result = try evaluateBlock(expr, input, env)
@@ -124,10 +159,15 @@ final class Evaluator {
                 result = try evaluateGroup(group.pairs, position: group.position, result, env)
             }
         }
-        if case .array(_, let sequenceFlags)? = result, sequenceFlags.contains(.sequence) {
+        switch result {
+        case .array(_, let sequenceFlags)? where sequenceFlags.contains(.sequence):
             return Evaluator.normalizeSequence(result!, keepArray: expr.keepArray)
+        case .undefined?:
+            // A variable bound to an undefined array item, or a function returning one ($single).
+            return nil
+        default:
+            return result
         }
-        return result
     }
 
     /// A sequence result as the reference returns it: undefined when empty, its item when it has
@@ -136,7 +176,7 @@ final class Evaluator {
         guard case .array(let items, var flags) = sequence else { return sequence }
         if keepArray { flags.insert(.keepSingleton) }
         if items.isEmpty { return nil }
-        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0] }
+        if items.count == 1 { return flags.contains(.keepSingleton) ? .array(items, flags) : items[0].defined }
         return keepArray ? .array(items, flags) : sequence
     }
 
@@ -165,16 +205,18 @@ final class Evaluator {
 
     // MARK: - Paths
 
-    /// Field lookup, mapping over arrays and flattening (the reference's `lookup`).
-    static func lookupField(_ input: Value?, _ key: String) -> Value? {
+    /// Field lookup, mapping over arrays and flattening (the reference's `lookup`); with an evaluator, the flattened
+    /// array is held to the size limit.
+    static func lookupField(_ input: Value?, _ key: String, _ ev: Evaluator?) throws(JSONataError) -> Value? {
         guard let input else { return nil }
         switch input {
         case .object(let o): return o[key]
         case .array(let items, _):
             var out: [Value] = []
             for item in items {
-                guard let r = lookupField(item, key) else { continue }
+                guard let r = try lookupField(item, key, ev) else { continue }
                 if case .array(let inner, _) = r {
+                    try ev?.checkArraySize(out.count + inner.count)
                     out.append(contentsOf: inner)
                 } else {
                     out.append(r)
@@ -192,7 +234,7 @@ final class Evaluator {
         let last = names.count - 1
         var i = 0
         while true {
-            guard let v = object[names[i]] else { return .some(nil) }
+            guard let v = object.exactMember(names[i]) else { return .some(nil) }
             if i == last { return .some(Value(v)) }
             guard case .object(let next) = v else { return nil }
             object = next
@@ -205,7 +247,7 @@ final class Evaluator {
     static func walkObjects(_ source: JSONObject, _ steps: [Node], _ limit: Int) -> (JSONObject, Int)? {
         var object = source
         var i = 0
-        while i < limit, case .object(let next)? = object[steps[i].text] {
+        while i < limit, case .object(let next)? = object.exactMember(steps[i].text) {
             object = next
             i += 1
         }
@@ -339,8 +381,12 @@ final class Evaluator {
             resultCount += 1
             if resultCount == 1 { first = r }
             switch r {
-            case .array(let a, let f) where !f.contains(.cons): flat.append(contentsOf: a)
-            case .tuples(let t): flat.append(contentsOf: t.compactMap { $0.context })
+            case .array(let a, let f) where !f.contains(.cons):
+                try checkArraySize(flat.count + a.count)
+                flat.append(contentsOf: a)
+            case .tuples(let t):
+                try checkArraySize(flat.count + t.count)
+                flat.append(contentsOf: t.compactMap { $0.context })
             default: flat.append(r)
             }
         }
@@ -405,6 +451,7 @@ final class Evaluator {
                 }
             default:
                 let items: [Value] = if case .array(let a, _) = res { a } else { [res] }
+                try checkArraySize(result.count + items.count)
                 for (bb, item) in items.enumerated() {
                     var t = tuple
                     if let focus = expr.focus {
@@ -455,6 +502,8 @@ final class Evaluator {
             if index >= 0 && index < items.count {
                 let item = items[index]
                 if case .array = item { return item }
+                // The reference's `if(typeof item !== 'undefined')`: an undefined item selects nothing.
+                if case .undefined = item { return .emptySequence }
                 return .array([item], .sequence)
             }
             return .emptySequence
@@ -490,14 +539,14 @@ final class Evaluator {
     }
 
     @inline(never)
-    func evaluateWildcard(_ input: Value?) -> Value {
+    func evaluateWildcard(_ input: Value?) throws(JSONataError) -> Value {
         var source = input
         if case .array(let a, let f)? = input, f.contains(.outerWrapper), !a.isEmpty { source = a[0] }
         var out: [Value] = []
         if case .object(let o)? = source {
             for v in o.values {
                 if case .array = v {
-                    Evaluator.flatten(v, into: &out)
+                    try flatten(v, into: &out)
                 } else {
                     out.append(v)
                 }
@@ -506,31 +555,36 @@ final class Evaluator {
         return .array(out, .sequence)
     }
 
-    static func flatten(_ v: Value, into out: inout [Value]) {
+    func flatten(_ v: Value, into out: inout [Value]) throws(JSONataError) {
         if case .array(let a, _) = v {
-            for e in a { flatten(e, into: &out) }
+            try checkArraySize(out.count + a.count)
+            for e in a { try flatten(e, into: &out) }
         } else {
             out.append(v)
         }
     }
 
     @inline(never)
-    func evaluateDescendants(_ input: Value?) -> Value? {
+    func evaluateDescendants(_ input: Value?) throws(JSONataError) -> Value? {
         guard let input else { return nil }
         var out: [Value] = []
-        Evaluator.recurseDescendants(input, &out)
+        try recurseDescendants(input, &out)
         if out.count == 1 { return out[0] }
         return .array(out, .sequence)
     }
 
-    static func recurseDescendants(_ v: Value, _ out: inout [Value]) {
+    /// Collects every value under `v`. A value built from shared parts can have exponentially many (each level of
+    /// `{"a": $x, "b": $x}` doubles them), so each one is a time limit check point and counts towards the size limit.
+    func recurseDescendants(_ v: Value, _ out: inout [Value]) throws(JSONataError) {
         if case .array(let a, _) = v {
-            for e in a { recurseDescendants(e, &out) }
+            for e in a { try recurseDescendants(e, &out) }
             return
         }
+        try poll()
+        try checkArraySize(out.count + 1)
         out.append(v)
         if case .object(let o) = v {
-            for e in o.values { recurseDescendants(e, &out) }
+            for e in o.values { try recurseDescendants(e, &out) }
         }
     }
 
@@ -569,8 +623,9 @@ final class Evaluator {
             case .notEqual: return (lhs == nil || rhs == nil) ? .bool(false) : .bool(!Library.deepEqual(lhs!, rhs!))
             case .less, .lessOrEqual, .greater, .greaterOrEqual: return try Evaluator.compare(lhs, rhs, op, expr.text)
             case .concatenate:
-                let l = try lhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
-                let r = try rhs.map { v throws(JSONataError) in try Library.string(v) } ?? ""
+                let l = try lhs.map { v throws(JSONataError) in try Library.string(v, self) } ?? ""
+                let r = try rhs.map { v throws(JSONataError) in try Library.string(v, self) } ?? ""
+                try checkStringSize(l.utf8.count + r.utf8.count)
                 return .string(l + r)
             case .range: return try Evaluator.range(lhs, rhs, self)
             case .in:
@@ -749,8 +804,10 @@ final class Evaluator {
                     if v.nesting >= Evaluator.maxNesting { throw Evaluator.tooDeep() }
                     out.append(v)
                 } else if case .array(let a, _) = v {
+                    try checkArraySize(out.count + a.count)
                     out.append(contentsOf: a)
                 } else if case .tuples(let t) = v {
+                    try checkArraySize(out.count + t.count)
                     out.append(contentsOf: t.compactMap { $0.context })
                 } else {
                     out.append(v)
@@ -798,7 +855,7 @@ final class Evaluator {
         let result = ObjectRef()
         if case .tuples(let ts)? = input {
             var keys: [String] = []
-            var groups: [String: (data: [Tuple], exprIndex: Int)] = [:]
+            var groups: [ObjectKey: (data: [Tuple], exprIndex: Int)] = [:]
             let items = ts.isEmpty ? [Tuple(context: nil, bindings: [])] : ts
             for item in items {
                 let itemEnv = Evaluator.frame(from: item, env)
@@ -810,21 +867,21 @@ final class Evaluator {
                             code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                             position: position, value: key.toJSON())
                     }
-                    if let g = groups[k] {
+                    if let g = groups[ObjectKey(k)] {
                         if g.exprIndex != pairIndex {
                             throw JSONataError(
                                 code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON()
                             )
                         }
-                        groups[k]!.data.append(item)
+                        groups[ObjectKey(k)]!.data.append(item)
                     } else {
-                        groups[k] = ([item], pairIndex)
+                        groups[ObjectKey(k)] = ([item], pairIndex)
                         keys.append(k)
                     }
                 }
             }
             for k in keys {
-                let entry = groups[k]!
+                let entry = groups[ObjectKey(k)]!
                 var tuple = entry.data[0]
                 if entry.data.count > 1 {
                     for t in entry.data.dropFirst() {
@@ -867,7 +924,7 @@ final class Evaluator {
                         code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                         position: position, value: key.toJSON())
                 }
-                if let at = seenKeys.firstIndex(of: k) {
+                if let at = seenKeys.firstIndex(where: { Library.sameString($0, k) }) {
                     if seenPairs[at] != pairIndex {
                         throw JSONataError(
                             code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
@@ -882,7 +939,7 @@ final class Evaluator {
             return .object(result)
         }
         var keys: [String] = []
-        var groups: [String: (data: Value?, exprIndex: Int)] = [:]
+        var groups: [ObjectKey: (data: Value?, exprIndex: Int)] = [:]
         for item in items {
             for (pairIndex, pair) in pairs.enumerated() {
                 guard let key = try evaluate(pair.0, item, env) else { continue }
@@ -891,20 +948,20 @@ final class Evaluator {
                         code: "T1003", message: "Key in object structure must evaluate to a string; got: \(key.toJSON()?.serialized() ?? "")",
                         position: position, value: key.toJSON())
                 }
-                if let g = groups[k] {
+                if let g = groups[ObjectKey(k)] {
                     if g.exprIndex != pairIndex {
                         throw JSONataError(
                             code: "D1009", message: "Multiple key definitions evaluate to same key: \(k)", position: position, value: key.toJSON())
                     }
-                    groups[k]!.data = Library.append(g.data, item)
+                    groups[ObjectKey(k)]!.data = Library.append(g.data, item)
                 } else {
-                    groups[k] = (item, pairIndex)
+                    groups[ObjectKey(k)] = (item, pairIndex)
                     keys.append(k)
                 }
             }
         }
         for k in keys {
-            let entry = groups[k]!
+            let entry = groups[ObjectKey(k)]!
             if let value = try evaluate(pairs[entry.exprIndex].1, entry.data, env) { result.set(k, value) }
         }
         return .object(result)

@@ -36,7 +36,9 @@ extension Library {
         return [v]
     }
 
+    /// The arguments of a higher-order function's callback; an undefined array item is passed as undefined.
     static func hofArgs(_ fn: Value, _ a: Value?, _ b: Value?, _ c: Value?) -> [Value?] {
+        let a = a?.defined
         guard case .function(let f) = fn else { return [a] }
         var out: [Value?] = [a]
         if f.arity >= 2 { out.append(b) }

@@ -23,12 +23,14 @@ enum Library {
     static func boolean(_ v: Value?) -> Bool? {
         guard let v else { return nil }
         switch v {
+        case .undefined: return nil
         case .null: return false
         case .bool(let b): return b
         case .number(let n): return n != 0 && !n.isNaN
         case .string(let s): return !s.isEmpty
         case .array(let a, _):
-            if a.count == 1 { return boolean(a[0]) ?? false }
+            // The reference's `boolean(arg[0])`: undefined for an array holding one undefined item.
+            if a.count == 1 { return boolean(a[0]) }
             return a.contains { boolean($0) == true }
         case .object(let o): return o.count > 0
         case .function: return false
@@ -51,6 +53,10 @@ enum Library {
         default:
             var value = v
             if case .array(let a, let f) = v, f.contains(.outerWrapper), let first = a.first { value = first }
+            if let ev, ev.maxSize != nil {
+                var size = 0
+                try countText(value, ev, &size)
+            }
             let json = try stringifiable(value, ev) ?? .null
             // Serializing is linear in what was just converted (with check points); check once more before it.
             if let ev, let limit = ev.timeLimit { try ev.checkTime(limit) }
@@ -65,6 +71,7 @@ enum Library {
         case .number(let n): return n.isFinite ? .number(toPrecision15(n)) : .null
         case .string(let s): return .string(s)
         case .function: return .string("")
+        case .undefined: return nil
         case .array(let a, _):
             var out = [JSON]()
             out.reserveCapacity(a.count)
@@ -90,6 +97,43 @@ enum Library {
                 if let j = try stringifiable(values[i], ev) { obj.append(key: keys[i], value: j) }
             }
             return .object(obj)
+        }
+    }
+
+    /// Adds to `size` at least the length of the compact JSON text of `v` (as `stringifiable` converts it), and throws
+    /// `U1002` as soon as it passes the size limit. It allocates nothing: run before the conversion, it stops a value
+    /// built from shared parts, which can stand for far more text than it holds, before its JSON is built.
+    static func countText(_ v: Value, _ ev: Evaluator, _ size: inout Int) throws(JSONataError) {
+        @inline(__always) func count(_ bytes: Int, _ size: inout Int) throws(JSONataError) {
+            size &+= bytes
+            try ev.checkTextSize(size)
+        }
+        switch v {
+        case .null, .bool, .undefined: try count(4, &size)
+        case .number: try count(1, &size)
+        case .string(let s): try count(s.utf8.count + 2, &size)
+        case .function: try count(2, &size)
+        case .array(let a, _):
+            try count(a.count + 1, &size)
+            for e in a {
+                try ev.poll()
+                try countText(e, ev, &size)
+            }
+        case .tuples(let t):
+            try count(t.count + 1, &size)
+            for e in t {
+                try ev.poll()
+                if let c = e.context { try countText(c, ev, &size) }
+            }
+        case .object(let o):
+            try count(o.count + 1, &size)
+            let keys = o.keys
+            let values = o.values
+            for i in 0..<keys.count {
+                try ev.poll()
+                try count(keys[i].utf8.count + 3, &size)
+                try countText(values[i], ev, &size)
+            }
         }
     }
 
@@ -123,12 +167,18 @@ enum Library {
     }
 
     /// JavaScript string equality: the same code points. Swift's `==` on `String` is canonical
-    /// equivalence ("\u{E9}" equals "e\u{301}"), which JavaScript's `===` is not.
+    /// equivalence ("\u{E9}" equals "e\u{301}"), which JavaScript's `===` is not; object member names
+    /// compare this way too (see `ObjectKey`).
     @inline(__always)
     static func sameString(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        // The same code units are canonically equivalent too, so the standard library's `==` (with the UTF-8 length,
+        // stored in a native string) rejects most strings quickly; only equal ones have their bytes compared.
+        guard a.utf8.count == b.utf8.count, a == b else { return false }
+        let same = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
+        if let same, let same { return same }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     /// The reference's `isDeepEqual`.
@@ -150,6 +200,7 @@ enum Library {
             }
             return true
         case (.function(let x), .function(let y)): return x === y
+        case (.undefined, .undefined): return true
         default: return false
         }
     }
@@ -193,6 +244,8 @@ enum Library {
         case .tuples(let t):
             h.combine(7 as UInt8)
             h.combine(t.count)
+        case .undefined:
+            h.combine(8 as UInt8)
         }
     }
 
@@ -205,6 +258,7 @@ enum Library {
         case (.string(let x), .string(let y)): return sameString(x, y)
         case (.object(let x), .object(let y)): return x === y
         case (.function(let x), .function(let y)): return x === y
+        case (.undefined, .undefined): return true
         default: return false
         }
     }
@@ -215,10 +269,11 @@ enum Library {
         return a.utf16.lexicographicallyPrecedes(b.utf16) ? -1 : 1
     }
 
-    /// The reference's `append`: concatenates, treating non-arrays as singletons.
+    /// The reference's `append`: concatenates, treating non-arrays as singletons; an undefined
+    /// argument (an undefined array item too) is disregarded.
     static func append(_ a: Value?, _ b: Value?) -> Value? {
-        guard let a else { return b }
-        guard let b else { return a }
+        guard let a = a?.defined else { return b?.defined }
+        guard let b = b?.defined else { return a }
         var items: [Value]
         if case .array(let x, _) = a { items = x } else { items = [a] }
         if case .array(let y, _) = b { items.append(contentsOf: y) } else { items.append(b) }
@@ -281,8 +336,10 @@ enum Library {
             throw JSONataError(code: "D1004", message: "Regular expression failed: \(error)", token: r.pattern)
         }
         guard let m else { return nil }
+        // A group that took no part in the match is undefined in the JavaScript match array, and jsonata-js's
+        // `evaluateRegex` copies it as it is (`result.groups.push(match[i])`).
         let groups: [Value] = m.captures.map { c in
-            c.map { .string(String(s.unicodeScalars[$0])) } ?? .string("")
+            c.map { .string(String(s.unicodeScalars[$0])) } ?? .undefined
         }
         return RegexMatch(
             match: String(s.unicodeScalars[m.range]), start: utf16Offset(s, m.range.lowerBound), end: utf16Offset(s, m.range.upperBound),
@@ -291,11 +348,15 @@ enum Library {
     }
 
     /// All successive matches (the reference's matcher `next` chain), limited to `limit`.
-    static func matches(_ r: RegexLiteral, _ s: String, limit: Int?) throws(JSONataError) -> [RegexMatch] {
+    /// With an evaluator, each match is a time limit check point and the matches are held to the size limit (as the
+    /// array of match objects `$match` makes of them).
+    static func matches(_ r: RegexLiteral, _ s: String, limit: Int?, _ ev: Evaluator? = nil) throws(JSONataError) -> [RegexMatch] {
         var out: [RegexMatch] = []
         guard var m = try findMatch(r, s, from: s.startIndex) else { return out }
         while true {
             if let limit, out.count >= limit { break }
+            try ev?.poll()
+            try ev?.checkArraySize(out.count + 1)
             out.append(m)
             if m.nextFrom >= s.endIndex { break }
             guard let next = try findMatch(r, s, from: m.nextFrom) else { break }
@@ -311,7 +372,7 @@ enum Library {
     /// `{match, start, end, groups, next}` objects.
     static func matcherResults(_ ev: Evaluator, _ matcher: Value?, _ s: String, limit: Int?, _ env: Frame) throws(JSONataError) -> [RegexMatch] {
         guard case .function(let f)? = matcher else { return [] }
-        if case .regex(let r) = f.kind { return try matches(r, s, limit: limit) }
+        if case .regex(let r) = f.kind { return try matches(r, s, limit: limit, ev) }
         var out: [RegexMatch] = []
         var current = try ev.apply(matcher, [.string(s)], nil, env)
         while case .object(let o)? = current {

@@ -79,10 +79,10 @@ final class Node: @unchecked Sendable {
     /// Prepares evaluation shortcuts over the whole processed tree.
     func finalize() {
         if kind == .unary && text == "{" {
-            var seen = Set<String>()
+            var seen = Set<ObjectKey>()
             hasLiteralDistinctKeys = pairs.allSatisfy { pair in
                 guard pair.0.kind == .string, case .string(let k) = pair.0.literal, !pair.0.hasPostStepsRaw else { return false }
-                return seen.insert(k).inserted
+                return seen.insert(ObjectKey(k)).inserted
             }
             if hasLiteralDistinctKeys {
                 literalKeys = pairs.map { if case .string(let k) = $0.0.literal { k } else { "" } }

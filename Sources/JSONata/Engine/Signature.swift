@@ -110,6 +110,7 @@ struct Signature: Sendable {
     static func symbol(_ v: Value?) -> Character {
         guard let v else { return "m" }
         switch v {
+        case .undefined: return "m"  // the reference's getSymbol: typeof undefined is 'm' (missing)
         case .string: return "s"
         case .number: return "n"
         case .bool: return "b"

@@ -36,6 +36,9 @@ extension Library {
             let padLength = Swift.min(Library.int(abs(width)), 10_000_000) - s.unicodeScalars.count
             if padLength <= 0 { return .string(s) }
             let padScalars = Array(padChar.unicodeScalars)
+            // Held to the size limit before it is built: at least the pad string's smallest code point, padLength times.
+            let smallest = padScalars.lazy.map { UTF8.width($0) }.min() ?? 1
+            try ev.checkStringSize(s.utf8.count + padLength * smallest)
             let padding: String
             if padScalars.count == 1 {
                 padding = String(repeating: padChar, count: padLength)
@@ -98,7 +101,15 @@ extension Library {
         builtin("join", "<a<s>s?:s>", 2) { ev, args, _ throws(JSONataError) in
             guard let a = items(args, 0) else { return nil }
             let sep = str(args, 1) ?? ""
+            // Held to the size limit before it is built (joining the same long string many times).
+            var size = sep.utf8.count * Swift.max(a.count - 1, 0)
+            for case .string(let s) in a {
+                try ev.poll()
+                size += s.utf8.count
+            }
+            try ev.checkStringSize(size)
             var out = ""
+            out.reserveCapacity(size)
             var first = true
             for case .string(let s) in a {
                 try ev.poll()
@@ -144,8 +155,11 @@ extension Library {
                 var rest = s[...]
                 var count = 0
                 while max == nil || count < max!, let r = rest.range(of: p) {
+                    try ev.poll()
                     out += rest[..<r.lowerBound]
                     out += replacement
+                    // A replacement longer than the pattern grows the string: held to the size limit as it grows.
+                    try ev.checkStringSize(out.utf8.count)
                     rest = rest[r.upperBound...]
                     count += 1
                 }
@@ -171,6 +185,7 @@ extension Library {
                         out += t
                     default: break
                     }
+                    try ev.checkStringSize(out.utf8.count)
                     position = m.end
                 }
                 out += String(decoding: u[position...], as: UTF16.self)
@@ -178,7 +193,11 @@ extension Library {
             default: return .string(s)
             }
         },
-        builtin("base64encode", "<s-:s>", 1) { _, args, _ in str(args, 0).map { .string(Base64.encode(Array($0.utf8))) } },
+        builtin("base64encode", "<s-:s>", 1) { ev, args, _ throws(JSONataError) in
+            guard let s = str(args, 0) else { return nil }
+            try ev.checkStringSize((s.utf8.count + 2) / 3 * 4)
+            return .string(Base64.encode(Array(s.utf8)))
+        },
         builtin("base64decode", "<s-:s>", 1) { _, args, _ in
             str(args, 0).map { .string(String(decoding: Base64.decode($0), as: UTF8.self)) }
         },

@@ -14,6 +14,11 @@ enum Value {
     case function(FunctionRef)
     /// A stream of binding tuples (the reference's `tupleStream` arrays).
     case tuples([Tuple])
+    /// An undefined array item. JavaScript arrays can hold `undefined`, and jsonata-js's regex matcher puts one in a
+    /// match's `groups` for each capture group that took no part in the match (`result.groups.push(match[i])` in
+    /// `evaluateRegex`). Only arrays hold it: `evaluate` turns it into `nil` as an input or a result, the library passes
+    /// it to functions as `nil`, and JSON writes it as `null` in an array (as `JSON.stringify` does).
+    case undefined
 
     static func sequence(_ items: [Value]) -> Value { .array(items, .sequence) }
     static var emptySequence: Value { .array([], .sequence) }
@@ -23,6 +28,11 @@ enum Value {
     var isString: Bool { if case .string = self { true } else { false } }
     var isNumber: Bool { if case .number = self { true } else { false } }
     var isSequence: Bool { if case .array(_, let f) = self { f.contains(.sequence) } else { false } }
+    var isUndefined: Bool { if case .undefined = self { true } else { false } }
+
+    /// This value as an argument or input: `nil` for an undefined array item.
+    @inline(__always)
+    var defined: Value? { if case .undefined = self { nil } else { self } }
 
     /// How deeply arrays and objects nest inside this value (0 for scalars).
     var nesting: Int {
@@ -60,12 +70,12 @@ struct Tuple {
     var bindings: [(String, Value?)]
 
     func lookup(_ name: String) -> Value?? {
-        for (k, v) in bindings.reversed() where k == name { return .some(v) }
+        for (k, v) in bindings.reversed() where Library.sameString(k, name) { return .some(v) }
         return .none
     }
 
     mutating func bind(_ name: String, _ value: Value?) {
-        if let i = bindings.firstIndex(where: { $0.0 == name }) {
+        if let i = bindings.firstIndex(where: { Library.sameString($0.0, name) }) {
             bindings[i].1 = value
         } else {
             bindings.append((name, value))
@@ -73,7 +83,47 @@ struct Tuple {
     }
 }
 
+/// An object member name, compared as JavaScript compares property names: by code units.
+///
+/// Swift's `==` and hashing on `String` follow canonical equivalence, under which "\u{E9}" and "e\u{301}" are one key;
+/// in JavaScript (and so in jsonata-js) they are two members.
+struct ObjectKey: Hashable {
+    let name: String
+
+    @inline(__always)
+    init(_ name: String) { self.name = name }
+
+    @inline(__always)
+    static func == (a: ObjectKey, b: ObjectKey) -> Bool { Library.sameString(a.name, b.name) }
+
+    func hash(into hasher: inout Hasher) {
+        var name = name
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension JSONObject {
+    /// The position of the member named exactly `key` (the same code units, see `ObjectKey`): `position(of:)`
+    /// also finds a canonically equivalent name, which is always among its answers when an exact one exists.
+    @inline(__always)
+    func exactPosition(of key: String) -> Int? {
+        guard let i = position(of: key) else { return nil }
+        let keys = self.keys
+        if Library.sameString(keys[i], key) { return i }
+        return keys.firstIndex { Library.sameString($0, key) }
+    }
+
+    /// The member named exactly `key`.
+    @inline(__always)
+    func exactMember(_ key: String) -> JSON? {
+        guard let i = exactPosition(of: key) else { return nil }
+        return values[i]
+    }
+}
+
 /// A mutable, insertion-ordered object (reference semantics, like a JavaScript object).
+///
+/// Member names are compared by code units, as JavaScript compares them (see `ObjectKey`).
 ///
 /// Objects that come from the input stay as their `JSONObject` until something needs all the
 /// values or changes them: field lookups convert only the member asked for, and an untouched
@@ -82,7 +132,7 @@ final class ObjectRef {
     @exclusivity(unchecked) private var source: JSONObject?
     @exclusivity(unchecked) private var storedKeys: [String]
     @exclusivity(unchecked) private var storedValues: [Value]
-    @exclusivity(unchecked) private var index: [String: Int]?
+    @exclusivity(unchecked) private var index: [ObjectKey: Int]?
     /// How deeply values nest inside this object (1 for flat members); bounded during evaluation
     /// so that releasing a constructed value can never exhaust the stack.
     @exclusivity(unchecked) private(set) var depth = 1
@@ -130,25 +180,25 @@ final class ObjectRef {
     }
 
     private func rebuildIndex() {
-        var idx = [String: Int](minimumCapacity: storedKeys.count * 2)
-        for (i, k) in storedKeys.enumerated() { idx[k] = i }
+        var idx = [ObjectKey: Int](minimumCapacity: storedKeys.count * 2)
+        for (i, k) in storedKeys.enumerated() { idx[ObjectKey(k)] = i }
         index = idx
     }
 
     func position(of key: String) -> Int? {
-        if let s = source { return s.position(of: key) }
-        if let index { return index[key] }
+        if let s = source { return s.exactPosition(of: key) }
+        if let index { return index[ObjectKey(key)] }
         var i = 0
         let n = storedKeys.count
         while i < n {
-            if storedKeys[i] == key { return i }
+            if Library.sameString(storedKeys[i], key) { return i }
             i += 1
         }
         return nil
     }
 
     subscript(key: String) -> Value? {
-        if let s = source { return s[key].map(Value.init) }
+        if let s = source { return s.exactMember(key).map(Value.init) }
         guard let i = position(of: key) else { return nil }
         return storedValues[i]
     }
@@ -162,7 +212,7 @@ final class ObjectRef {
             storedKeys.append(key)
             storedValues.append(value)
             if index != nil {
-                index![key] = storedKeys.count - 1
+                index![ObjectKey(key)] = storedKeys.count - 1
             } else if storedKeys.count > 12 {
                 rebuildIndex()
             }
@@ -184,7 +234,7 @@ final class ObjectRef {
         storedKeys.append(key)
         storedValues.append(value)
         if index != nil {
-            index![key] = storedKeys.count - 1
+            index![ObjectKey(key)] = storedKeys.count - 1
         } else if storedKeys.count > 12 {
             rebuildIndex()
         }
@@ -261,7 +311,7 @@ extension Value {
         case .object(let o):
             if let source = o.unchangedSource { return .object(source) }
             return .object(o.toJSONObject())
-        case .function: return nil
+        case .function, .undefined: return nil
         case .tuples(let t):
             return .array(t.map { $0.context?.toJSON() ?? .null })
         }
@@ -343,9 +393,11 @@ struct ResultConversion {
             // The keys array is shared when every member has a JSON form (functions are left out).
             if complete { return .object(JSONObject(uniqueKeys: keys, values: converted)) }
             var object = JSONObject(minimumCapacity: keys.count)
-            for i in 0..<keys.count where !values[i].isFunction { object.append(key: keys[i], value: converted[i]) }
+            for i in 0..<keys.count where !values[i].isFunction && !values[i].isUndefined {
+                object.append(key: keys[i], value: converted[i])
+            }
             return .object(object)
-        case .function:
+        case .function, .undefined:
             return nil
         case .tuples(let t):
             try count(t.count + 1)
