@@ -18,7 +18,8 @@ struct SyncCommand: AsyncParsableCommand {
             abstract: "Start a run of a connection's sync and follow it to the end.",
             discussion: """
                 Polls the run five times a second and shows its progress on stderr (one redrawn line on a terminal, a line \
-                a second otherwise), then prints the final run as JSON (or a table with --table). Exits 0 when the run \
+                a second otherwise), then prints the final run as JSON (or a table with --table), with the first records that could not be stored \
+                (`failures`: page, index, external id, code, message). Exits 0 when the run \
                 completed, 1 when it failed or was cancelled. With --no-wait, prints the queued run and exits 0.
                 """)
 
@@ -71,6 +72,14 @@ struct SyncCommand: AsyncParsableCommand {
             }
             if let ms = run["durationMs"]?.intValue { rows.append(("duration", String(format: "%.1fs", Double(ms) / 1000))) }
             if let error = run["error"] { rows.append(("error", "\(error["code"]?.stringValue ?? ""): \(error["message"]?.stringValue ?? "")")) }
+            // The records that could not be stored (the first ones the run kept): where, which, and why.
+            for failure in run["failures"]?.arrayValue ?? [] {
+                let id = failure["externalId"]?.stringValue.map { "id \($0)" } ?? "no id"
+                let page = failure["page"]?.intValue.map(String.init) ?? "?"
+                let index = failure["index"]?.intValue.map(String.init) ?? "?"
+                rows.append(
+                    ("failure", "page \(page) #\(index) (\(id)) \(failure["code"]?.stringValue ?? ""): \(failure["message"]?.stringValue ?? "")"))
+            }
             return rows.map { $0.0.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
         }
     }

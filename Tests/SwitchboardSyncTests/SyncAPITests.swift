@@ -49,6 +49,7 @@ import Testing
                 #expect(done.1["status"] == "completed")
                 #expect(done.1["counts"]?["fetched"] == 600 && done.1["counts"]?["created"] == 600 && done.1["pages"] == 3)
                 #expect(done.1["durationMs"] != nil)
+                #expect(done.1["failures"] == [])
 
                 let page = try await call(client, .get, "/v1/connections/\(c)/records/contact?limit=500")
                 #expect(page.1["items"]?.arrayValue?.count == 500)
@@ -82,6 +83,30 @@ import Testing
                 #expect(try await call(client, .post, "/v1/connections/\(c)/syncs/contacts/pause").1["paused"] == true)
                 #expect(try await h.engine.runs.state(connectionId: c, syncName: "contacts")?.paused == true)
                 #expect(try await call(client, .post, "/v1/connections/\(c)/syncs/contacts/resume").1["paused"] == false)
+            }
+        }
+    }
+
+    /// `GET /v1/sync-runs/{runId}` tells which records failed and why (`failures`, empty while none has); the run used
+    /// to answer only `counts.failed`.
+    @Test(arguments: TestBackend.available)
+    func aRunAnswersWithTheRecordsThatFailed(_ backend: TestBackend) async throws {
+        var sync = SyncHarness.sync("contacts", style: "cursor", pageSize: 100)
+        sync["mapping"] = "id = 5 ? $error('no email for record 5') : $"
+        try await SyncHarness.with(backend, records: 150, pageSize: 100, syncs: [sync]) { h in
+            let (router, _) = buildRouter(services: h.services, configuration: ServerConfiguration())
+            try await Application(router: router).test(.router) { client in
+                let started = try await call(client, .post, "/v1/connections/\(h.connectionId)/syncs/contacts/run")
+                let runId = try #require(started.1["runId"]?.stringValue)
+                #expect(started.1["run"]?["failures"] == [])
+                _ = try await h.engine.runNext(owner: "w")
+                let (status, run) = try await call(client, .get, "/v1/sync-runs/\(runId)")
+                #expect(status == 200 && run["status"] == "completed" && run["counts"]?["failed"] == 1, "\(run)")
+                let failures = try #require(run["failures"]?.arrayValue)
+                #expect(failures.count == 1, "\(run)")
+                #expect(failures.first?["externalId"] == "5" && failures.first?["page"] == 1 && failures.first?["index"] == 4)
+                #expect(failures.first?["code"] == "MAPPING_FAILED")
+                #expect(failures.first?["message"]?.stringValue?.contains("D3137: no email for record 5") == true, "\(run)")
             }
         }
     }

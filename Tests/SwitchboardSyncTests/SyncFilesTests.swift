@@ -310,6 +310,7 @@ struct SyncFilesCLITests {
             #expect(status == 0, "\(err)")
             let run = try JSON(parsing: out)
             #expect(run["status"] == "completed" && run["counts"]?["fetched"] == 300 && run["counts"]?["created"] == 300)
+            #expect(run["failures"] == [])
             let runId = try #require(run["id"]?.stringValue)
             let (statusCode, statusOut, _) = try await Self.run(["sync", "status", runId, "--url", url])
             #expect(statusCode == 0 && (try? JSON(parsing: statusOut))?["id"] == .string(runId))

@@ -171,6 +171,109 @@ import Testing
         #expect(SyncCheckpoint(json: page.checkpoint.json).failedWithoutCursor)
     }
 
+    /// A run tells which records failed and why, each with its page, its index in the page and its external id (none
+    /// when the id is what failed): an id missing, an id a double cannot hold, a mapping that throws, a mapping whose
+    /// result is undefined. Pages 1 and 2 are a first import's (`commitNewRecords`), page 3 the last (a transaction);
+    /// `sync.completed` carries them too. The run used to tell only `counts.failed`.
+    @Test(arguments: TestBackend.available)
+    func aRunShowsWhichRecordsFailedWhereAndWhy(_ backend: TestBackend) async throws {
+        var sync = SyncHarness.sync("s", style: "cursor", pageSize: 100)
+        sync["mapping"] = "id = 250 ? $error('cannot map record 250') : id = 260 ? nothing : $"
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [sync]) { h in
+            let engine = SyncEngine(
+                database: h.engine.records.db,
+                source: ReshapedSource(inner: SnowflakeSource(inner: h.engine.source)) { record in
+                    var record = record
+                    if record["id"]?.intValue == 150 { record["id"] = nil }
+                    return record
+                },
+                catalog: h.engine.catalog, events: h.services.eventBus, clock: h.clock, logger: h.engine.logger,
+                configuration: h.engine.configuration)
+            let events = h.services.eventBus.subscribe()
+            let (run, _) = try await engine.start(connectionId: h.connectionId, syncName: "s")
+            let (done, outcome) = try #require(try await engine.runNext(owner: "w"))
+            #expect(done.id == run.id && outcome == .completed)
+            #expect(done.counts.fetched == 300 && done.counts.failed == 5 && done.counts.created == 295, "\(done.json)")
+
+            #expect(
+                done.failures.map(\.code) == ["RECORD_ID_INVALID", "RECORD_ID_INVALID", "RECORD_ID_MISSING", "MAPPING_FAILED", "MAPPING_UNDEFINED"])
+            #expect(done.failures.map(\.externalId) == [nil, nil, nil, "250", "260"])
+            #expect(done.failures.map(\.page) == [1, 1, 2, 3, 3])
+            #expect(done.failures.map(\.index) == [0, 1, 49, 49, 59])
+            let messages = done.failures.map(\.message)
+            try #require(messages.count == 5)
+            #expect(messages[0].hasPrefix("the id at 'id' (9") && messages[0].contains("a number beyond 2^53 - 1"), "\(messages[0])")
+            #expect(messages[2] == "the record has no id at 'id'")
+            #expect(messages[3].contains("D3137") && messages[3].contains("cannot map record 250"), "\(messages[3])")
+            #expect(messages[4].contains("undefined"), "\(messages[4])")
+            #expect(done.json["failures"]?.arrayValue?.count == 5)
+            let missing = try #require(done.json["failures"]?.arrayValue?[2])
+            #expect(missing["externalId"] == .null && missing["page"] == 2 && missing["index"] == 49 && missing["code"] == "RECORD_ID_MISSING")
+
+            h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+            var completed: [JSON] = []
+            for await e in events {
+                if e.type == "test.end" { break }
+                if e.type == "sync.completed" { completed.append(e.payload["failures"] ?? .null) }
+            }
+            #expect(completed == [done.json["failures"] ?? .null])
+        }
+    }
+
+    /// A run keeps its first `SyncRecordFailure.keptPerRun` failures, in page order, and counts them all; each run keeps
+    /// its own (the second run upserts: its pages go through a transaction, not a first import's statement).
+    @Test(arguments: TestBackend.available)
+    func aRunKeepsItsFirstFailuresAndCountsThemAll(_ backend: TestBackend) async throws {
+        var sync = SyncHarness.sync("s", style: "cursor", pageSize: 100)
+        sync["mapping"] = "id % 8 = 0 ? $error('cannot map record ' & $string(id)) : $"
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [sync]) { h in
+            let first = try await h.runToEnd("s")
+            #expect(first.status == .completed && first.counts.failed == 37 && first.counts.created == 263, "\(first.json)")
+            #expect(first.failures == Self.everyEighthFailure.prefix(SyncRecordFailure.keptPerRun).map { $0 }, "\(first.json)")
+            #expect(first.failures.count == 20 && first.failures.last?.externalId == "160")
+
+            let second = try await h.runToEnd("s")
+            #expect(second.status == .completed && second.counts.failed == 37 && second.counts.unchanged == 263, "\(second.json)")
+            #expect(second.failures == first.failures)
+            #expect(try await h.engine.runs.get(id: first.id)?.failures == first.failures)
+        }
+    }
+
+    /// A run resumed by another worker keeps the failures of the pages committed before (each noted once, although
+    /// the pages the first worker fetched ahead are fetched again) and keeps no more than its first ones in all.
+    @Test(arguments: TestBackend.available)
+    func aResumedRunKeepsTheFailuresOfItsEarlierPagesOnce(_ backend: TestBackend) async throws {
+        let leaseMs: Int64 = 10_000
+        var sync = SyncHarness.sync("s", style: "cursor", pageSize: 100)
+        sync["mapping"] = "id % 8 = 0 ? $error('cannot map record ' & $string(id)) : $"
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [sync], leaseMs: leaseMs) { h in
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let fetched = Box(0)
+            let dying = h.countingEngine(fetched)
+            let claimedByA = try #require(try await dying.runs.claim(owner: "A", now: h.clock.now(), leaseMs: leaseMs))
+            #expect(try await dying.runClaimed(claimedByA, owner: "A", shouldStop: { fetched.value.withLock { $0 } >= 2 }) == .stopped)
+            let afterCrash = try #require(try await h.engine.runs.get(id: run.id))
+            let committed = afterCrash.counts.pages
+            #expect(committed >= 1 && committed < 3, "\(afterCrash.json)")
+            let before = Self.everyEighthFailure.filter { $0.page <= committed }.prefix(SyncRecordFailure.keptPerRun).map { $0 }
+            #expect(afterCrash.failures == before && afterCrash.counts.failed == before.count + (committed == 2 ? 5 : 0), "\(afterCrash.json)")
+
+            h.clock.advance(milliseconds: leaseMs + 1)
+            let (done, outcome) = try #require(try await h.engine.runNext(owner: "B"))
+            #expect(done.id == run.id && outcome == .completed && done.claims == 2, "\(done.json)")
+            #expect(done.counts.fetched == 300 && done.counts.failed == 37, "\(done.json)")
+            #expect(done.failures == Self.everyEighthFailure.prefix(SyncRecordFailure.keptPerRun).map { $0 }, "\(done.json)")
+        }
+    }
+
+    /// The failures of the mapping `id % 8 = 0 ? $error(...) : $` over the peer's 300 records in pages of 100 (ids in
+    /// order), all 37 of them; the message has the JSONata error's code, message and position in the mapping.
+    static let everyEighthFailure: [SyncRecordFailure] = stride(from: 8, through: 300, by: 8).map { id in
+        SyncRecordFailure(
+            externalId: String(id), page: (id - 1) / 100 + 1, index: (id - 1) % 100, code: "MAPPING_FAILED",
+            message: "the mapping failed: D3137: cannot map record \(id) (at 20)")
+    }
+
     /// The harness's incremental cursor sync "s" in pages of 100, with `mapping`.
     static func incrementalCursorSync(mapping: String) -> JSON {
         var sync = SyncHarness.sync("s", style: "cursor", mode: "incremental", pageSize: 100)
@@ -212,6 +315,24 @@ struct SnowflakeSource: SyncPageSource {
             items[i] = .object(o)
         }
         page["data"] = .array(items)
+        r.data = .object(page)
+        return r
+    }
+}
+
+/// Passes every record of `inner`'s pages (under `data`) through `reshape`: to take a record's id away, say.
+struct ReshapedSource: SyncPageSource {
+    let inner: any SyncPageSource
+    let reshape: @Sendable (JSONObject) -> JSONObject
+
+    func fetchPage(connectionId: String, method: String, params: JSON) async -> SyncPageResult {
+        var r = await inner.fetchPage(connectionId: connectionId, method: method, params: params)
+        guard case .object(var page)? = r.data, case .array(let items)? = page["data"] else { return r }
+        page["data"] = .array(
+            items.map { item in
+                guard case .object(let o) = item else { return item }
+                return .object(reshape(o))
+            })
         r.data = .object(page)
         return r
     }

@@ -1,3 +1,5 @@
+import SwitchboardStore
+
 extension OpenAPIFragments {
     /// Syncs: runs, schedules and synced records.
     static let sync = #"""
@@ -41,7 +43,7 @@ paths:
     get:
       tags: [sync]
       operationId: getSyncRun
-      summary: A run's status, counts, pages, duration and error
+      summary: A run's status, counts, pages, duration, error and the first records that failed
       responses:
         "200": {description: The run, content: {application/json: {schema: {$ref: "#/components/schemas/SyncRun"}}}}
         "404": {$ref: "#/components/responses/Error"}
@@ -157,6 +159,21 @@ components:
         createdAt: {type: string, format: date-time}
         startedAt: {type: string, format: date-time}
         finishedAt: {type: string, format: date-time}
+        failures:
+          type: array
+          description: >-
+            The run's first \#(SyncRecordFailure.keptPerRun) records that could not be stored, in page order (counts.failed counts them all), each kept
+            with the page that was committed: a resumed run keeps those of the pages committed before it resumed.
+          items: {$ref: "#/components/schemas/SyncRecordFailure"}
+    SyncRecordFailure:
+      type: object
+      required: [externalId, page, index, code, message]
+      properties:
+        externalId: {type: [string, "null"], description: The record's external id; null when the id itself failed}
+        page: {type: integer, minimum: 1, description: The run's page the record came in}
+        index: {type: integer, minimum: 0, description: The record's position in the page's records array}
+        code: {type: string, enum: [RECORD_ID_MISSING, RECORD_ID_INVALID, MAPPING_FAILED, MAPPING_UNDEFINED]}
+        message: {type: string, description: "What went wrong; for MAPPING_FAILED the JSONata error's code and message"}
     RecordImportSummary:
       type: object
       properties:

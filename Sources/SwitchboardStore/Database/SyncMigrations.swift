@@ -89,5 +89,25 @@ extension SchemaMigrations {
                 "DROP INDEX sync_records_modified",
                 "CREATE INDEX sync_records_modified ON sync_records (connection_id, entity_type, modified_seq) WHERE modified_seq > 0",
             ]),
+        Migration(
+            version: 43, name: "sync_run_failures",
+            both: [
+                // The first records of a run that could not be stored (`SyncRecordFailure.keptPerRun` of them), each
+                // written in the transaction of the page it failed on: a page is committed once, so a resumed run keeps
+                // those of its earlier pages and the key keeps a page's records from being noted twice. `page` is
+                // 1-based, `record_index` 0-based within the page's records; `external_id` is NULL when the id itself
+                // is what failed.
+                """
+                CREATE TABLE sync_run_failures (
+                    run_id TEXT NOT NULL,
+                    page BIGINT NOT NULL,
+                    record_index INTEGER NOT NULL,
+                    external_id TEXT,
+                    code TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    PRIMARY KEY (run_id, page, record_index)
+                )
+                """
+            ]),
     ]
 }

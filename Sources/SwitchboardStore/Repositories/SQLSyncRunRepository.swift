@@ -54,6 +54,10 @@ public struct SyncRun: Sendable, Equatable {
     public var startedAt: Timestamp?
     public var finishedAt: Timestamp?
     public var updatedAt: Timestamp
+    /// The first records of the run that could not be stored (up to `SyncRecordFailure.keptPerRun`, in page order;
+    /// `counts.failed` counts them all). Filled in where a run is read for an answer (`get`, `enqueue`,
+    /// `requestCancel`); empty in the runs the workers pass around.
+    public var failures: [SyncRecordFailure] = []
 
     public var durationMs: Int64? {
         guard let startedAt else { return nil }
@@ -72,6 +76,7 @@ public struct SyncRun: Sendable, Equatable {
         if let errorCode { o["error"] = ["code": .string(errorCode), "message": .string(errorMessage ?? "")] }
         if cancelRequested && !status.isFinished { o["cancelRequested"] = true }
         if let claimedBy { o["worker"] = .string(claimedBy) }
+        o["failures"] = .array(failures.map(\.json))
         return .object(o)
     }
 }
@@ -110,7 +115,7 @@ public struct SQLSyncRunRepository: Sendable {
                 "SELECT * FROM sync_runs WHERE connection_id = ? AND sync_name = ? AND status IN ('queued', 'running') ORDER BY created_at LIMIT 1",
                 [.text(connectionId), .text(syncName)])
             {
-                return (Self.run(active), false)
+                return (try await Self.withFailures(Self.run(active), in: tx), false)
             }
             let id = Identifier.make(prefix: "run_", now: now)
             let row = try await tx.first(
@@ -215,17 +220,19 @@ public struct SQLSyncRunRepository: Sendable {
     /// same statements as a page's transaction.
     public func commitNewRecords(
         _ records: [SyncRecordInput], connectionId: String, entityType: String, runId: String, owner: String, checkpoint: JSON,
-        delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64
+        delta: SyncRun.Counts, failures: [SyncRecordFailure] = [], now: Timestamp, leaseMs: Int64
     ) async throws -> (created: Int, cancelRequested: Bool) {
         try await commitNewRecords(
             NewRecordsBatch(records, connectionId: connectionId, entityType: entityType, now: now, dialect: db.dialect), runId: runId, owner: owner,
-            checkpoint: checkpoint, delta: delta, now: now, leaseMs: leaseMs)
+            checkpoint: checkpoint, delta: delta, failures: failures, now: now, leaseMs: leaseMs)
     }
 
     /// `commitNewRecords` of a batch made ahead of the commit (see `NewRecordsBatch`); `now` is the commit's time, for
-    /// the run's lease and `updated_at`.
+    /// the run's lease and `updated_at`. `failures` (the page's records that could not be stored, as many as the run
+    /// still keeps) are noted with it (`recordFailures`).
     public func commitNewRecords(
-        _ batch: NewRecordsBatch, runId: String, owner: String, checkpoint: JSON, delta: SyncRun.Counts, now: Timestamp, leaseMs: Int64
+        _ batch: NewRecordsBatch, runId: String, owner: String, checkpoint: JSON, delta: SyncRun.Counts, failures: [SyncRecordFailure] = [],
+        now: Timestamp, leaseMs: Int64
     ) async throws -> (created: Int, cancelRequested: Bool) {
         precondition(batch.dialect == db.dialect, "a batch is made for the database it is committed to")
         var delta = delta
@@ -235,9 +242,14 @@ public struct SQLSyncRunRepository: Sendable {
         case .postgres:
             let seq = SQLSyncRecordRepository.takeSequence(batch.records.count, when: " AND EXISTS (SELECT 1 FROM run)")
             let insert = batch.statements[0]
-            let rows = try await db.query(
-                "WITH run AS (" + run.sql + "), seq AS (" + seq.sql + "), stored AS (" + insert.sql + ") SELECT cancel_requested FROM run",
-                run.binds + seq.binds + insert.parameters)
+            var sql = "WITH run AS (" + run.sql + "), seq AS (" + seq.sql + "), stored AS (" + insert.sql + ")"
+            var binds = run.binds + seq.binds + insert.parameters
+            if !failures.isEmpty {
+                let noted = Self.failuresInsert(failures, runId: runId, when: " AND EXISTS (SELECT 1 FROM run)")
+                sql += ", noted AS (" + noted.sql + ")"
+                binds += noted.binds
+            }
+            let rows = try await db.query(sql + " SELECT cancel_requested FROM run", binds)
             guard let row = rows.first else { throw LeaseLost(runId: runId) }
             return (batch.records.count, row.bool("cancel_requested"))
         case .sqlite:
@@ -250,6 +262,7 @@ public struct SQLSyncRunRepository: Sendable {
                     }
                 }
                 guard let row = try await tx.first(run.sql, run.binds) else { throw LeaseLost(runId: runId) }
+                try await recordFailures(failures, runId: runId, in: tx)
                 return (batch.records.count, row.bool("cancel_requested"))
             }
         }
@@ -298,12 +311,67 @@ public struct SQLSyncRunRepository: Sendable {
                 "UPDATE sync_runs SET status = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'queued' RETURNING id",
                 [.timestamp(now), .timestamp(now), .text(id)])
             try await tx.execute("UPDATE sync_runs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND status = 'running'", [.timestamp(now), .text(id)])
-            return try await tx.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map { (Self.run($0), ended != nil) }
+            guard let row = try await tx.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]) else { return nil }
+            return (try await Self.withFailures(Self.run(row), in: tx), ended != nil)
         }
     }
 
+    /// The run with the failures it kept.
     public func get(id: String) async throws -> SyncRun? {
-        try await db.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]).map(Self.run)
+        guard let row = try await db.first("SELECT * FROM sync_runs WHERE id = ?", [.text(id)]) else { return nil }
+        return try await Self.withFailures(Self.run(row), in: db)
+    }
+
+    // MARK: records that failed
+
+    /// Notes records of a page that could not be stored, inside `tx` (the page's transaction, so they are kept exactly
+    /// when the page is committed: a resumed run has those of the pages it committed before, and a page fetched again
+    /// after a resumption was not committed before). The caller passes only as many as the run still keeps
+    /// (`SyncRecordFailure.keptPerRun`); a failure already noted at its (page, index) is not noted twice.
+    public func recordFailures(_ failures: [SyncRecordFailure], runId: String, in tx: any SQLExecutor) async throws {
+        guard !failures.isEmpty else { return }
+        let insert = Self.failuresInsert(failures, runId: runId)
+        try await tx.execute(insert.sql, insert.binds)
+    }
+
+    /// The failures `runId` kept, in page order.
+    public func failures(runId: String) async throws -> [SyncRecordFailure] {
+        try await Self.failures(runId: runId, in: db)
+    }
+
+    static func failures(runId: String, in executor: any SQLExecutor) async throws -> [SyncRecordFailure] {
+        try await executor.query(
+            "SELECT page, record_index, external_id, code, message FROM sync_run_failures WHERE run_id = ? ORDER BY page, record_index",
+            [.text(runId)]
+        ).map { row in
+            SyncRecordFailure(
+                externalId: row.text("external_id"), page: Int(row.int("page") ?? 0), index: Int(row.int("record_index") ?? 0),
+                code: row.text("code") ?? "", message: row.text("message") ?? "")
+        }
+    }
+
+    static func withFailures(_ run: SyncRun, in executor: any SQLExecutor) async throws -> SyncRun {
+        var run = run
+        run.failures = try await failures(runId: run.id, in: executor)
+        return run
+    }
+
+    /// The INSERT of `failures` of `runId`, written only when `condition` (appended to the WHERE clause) holds; one row
+    /// per failure, with explicit types, so it reads the same on both engines and as a PostgreSQL CTE.
+    static func failuresInsert(_ failures: [SyncRecordFailure], runId: String, when condition: String = "") -> SQLFragment {
+        let row = "(CAST(? AS text), CAST(? AS bigint), CAST(? AS integer), CAST(? AS text), CAST(? AS text), CAST(? AS text))"
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(failures.count * 6)
+        for f in failures {
+            binds += [.text(runId), .int(Int64(f.page)), .int(Int64(f.index)), .optionalText(f.externalId), .text(f.code), .text(f.message)]
+        }
+        return SQLFragment(
+            """
+            INSERT INTO sync_run_failures (run_id, page, record_index, external_id, code, message)
+            SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6
+            FROM (VALUES \(Array(repeating: row, count: failures.count).joined(separator: ", "))) AS v
+            WHERE true\(condition) ON CONFLICT (run_id, page, record_index) DO NOTHING
+            """, binds)
     }
 
     /// Notes external ids a full-refresh run saw unchanged (inside the batch's transaction); the records it created or

@@ -153,6 +153,9 @@ public struct SyncEngine: Sendable {
         // Each page's request (`PreparedPage.request`) with the number of the page it fetched, in this claim of the run:
         // a request made again means the pagination leads back to a page already fetched, and would go on doing so.
         var requested: [PageRequestKey: Int] = [:]
+        // How many record failures the run has kept (`SyncRecordFailure.keptPerRun` at most): those of the pages
+        // committed before, by this worker or the one it resumed from.
+        var failuresKept = try await runs.failures(runId: run.id).count
         var cancelRequested: Bool
         do {
             cancelRequested = try await runs.heartbeat(id: run.id, owner: owner, now: clock.now(), leaseMs: configuration.leaseMs).cancelRequested
@@ -204,6 +207,7 @@ public struct SyncEngine: Sendable {
             let inputs = page.inputs
             let newRecords = page.newRecords
             let unmappedIds = page.unmappedIds
+            let failures = Array(page.failures.prefix(max(0, SyncRecordFailure.keptPerRun - failuresKept)))
             // A page prepared ahead was prepared before the previous commit could turn `onlyNew` off.
             checkpoint.onlyNew = onlyNew
             let now = clock.now()
@@ -215,7 +219,8 @@ public struct SyncEngine: Sendable {
                         newRecords
                         ?? NewRecordsBatch(inputs, connectionId: run.connectionId, entityType: sync.entityType, now: now, dialect: runs.db.dialect)
                     let (_, cancel) = try await runs.commitNewRecords(
-                        batch, runId: run.id, owner: owner, checkpoint: committed.json, delta: delta, now: now, leaseMs: configuration.leaseMs)
+                        batch, runId: run.id, owner: owner, checkpoint: committed.json, delta: delta, failures: failures, now: now,
+                        leaseMs: configuration.leaseMs)
                     return (nil, cancel)
                 }
                 return try await runs.db.transaction { tx in
@@ -227,6 +232,7 @@ public struct SyncEngine: Sendable {
                     d.updated = counts.updated
                     d.unchanged = counts.unchanged
                     if fullRefresh { try await runs.markSeen(runId: run.id, externalIds: counts.unchangedIds + unmappedIds, in: tx) }
+                    try await runs.recordFailures(failures, runId: run.id, in: tx)
                     if isLast && fullRefresh {
                         let gone = try await runs.unseen(
                             runId: run.id, connectionId: run.connectionId, entityType: sync.entityType, startSequence: committed.startSequence ?? 0, in: tx)
@@ -256,12 +262,16 @@ public struct SyncEngine: Sendable {
                     (outcome, cancelRequested) = try await commit(checkpoint)
                 }
                 let committed = checkpoint
+                failuresKept += failures.count
                 ahead?.discard(page)
                 if let outcome {
                     let final = try await runs.get(id: run.id)
                     events?.emit(
                         "sync.completed", connectionId: run.connectionId,
-                        payload: ["runId": .string(run.id), "sync": .string(run.syncName), "counts": final?.counts.json ?? .null])
+                        payload: [
+                            "runId": .string(run.id), "sync": .string(run.syncName), "counts": final?.counts.json ?? .null,
+                            "failures": .array((final?.failures ?? []).map(\.json)),
+                        ])
                     log.info("sync run completed", metadata: ["sync.pages": "\(committed.pages)"])
                     return outcome
                 }
@@ -285,6 +295,9 @@ public struct SyncEngine: Sendable {
         /// External ids of the page's records that could not be mapped: they count as failed, and a full refresh
         /// keeps what it stored of them (they were seen upstream, so they are not deleted).
         var unmappedIds: [String] = []
+        /// The page's first records that could not be stored (no more than a run keeps), in page order; `delta.failed`
+        /// counts them all.
+        var failures: [SyncRecordFailure] = []
         var delta = SyncRun.Counts()
         var isLast = false
         /// What the page's request asked: its signature when the source tells it, else the parameters sent.
@@ -320,25 +333,38 @@ public struct SyncEngine: Sendable {
         prepared.delta.fetched = items.count
         prepared.inputs.reserveCapacity(items.count)
         let cursorField = sync.incremental?.cursorField
-        for item in items {
+        let pageNumber = prepared.checkpoint.pages
+        func failed(_ failure: @autoclosure () -> SyncRecordFailure, cursorValue: JSON?) {
+            prepared.delta.failed += 1
+            if prepared.failures.count < SyncRecordFailure.keptPerRun { prepared.failures.append(failure()) }
+            if cursorField != nil { prepared.checkpoint.failed(cursorValue) }
+        }
+        for (index, item) in items.enumerated() {
             // The record's incremental cursor value, in whatever order the page holds the records: the highest one seen
             // moves the next run's cursor, the lowest one of a failed record holds it back (`SyncCheckpoint.nextSince`).
             let value = cursorField.flatMap { JSONPath.value(at: $0, in: item) }.flatMap { $0.isNull ? nil : $0 }
             prepared.checkpoint.saw(value)
-            guard let id = JSONPath.value(at: sync.idField, in: item).flatMap(RecordImport.externalId) else {
-                prepared.delta.failed += 1
-                if cursorField != nil { prepared.checkpoint.failed(value) }
+            let idValue = JSONPath.value(at: sync.idField, in: item)
+            guard let id = idValue.flatMap(RecordImport.externalId) else {
+                failed(.badId(idValue, idField: sync.idField, page: pageNumber, index: index), cursorValue: value)
                 continue
             }
             var mapped = item
             if let mapping = sync.mapping {
-                guard let m = try? mapping.evaluate(input: item) else {
-                    prepared.delta.failed += 1
+                let result: JSON?
+                do {
+                    result = try mapping.evaluate(input: item)
+                } catch {
                     prepared.unmappedIds.append(id)
-                    if cursorField != nil { prepared.checkpoint.failed(value) }
+                    failed(.mapping(error, externalId: id, page: pageNumber, index: index), cursorValue: value)
                     continue
                 }
-                mapped = m
+                guard let result else {
+                    prepared.unmappedIds.append(id)
+                    failed(.mappingGaveNothing(externalId: id, page: pageNumber, index: index), cursorValue: value)
+                    continue
+                }
+                mapped = result
             }
             prepared.inputs.append(.canonical(externalId: id, data: mapped))
         }
@@ -383,9 +409,10 @@ public struct SyncEngine: Sendable {
         } catch is LeaseLost {
             return .leaseLost
         }
+        let failures = try await runs.failures(runId: run.id)
         events?.emit(
             "sync.failed", connectionId: run.connectionId,
-            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "error": error.json])
+            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "error": error.json, "failures": .array(failures.map(\.json))])
         logger.info("sync run failed", metadata: ["sync.run": "\(run.id)", "error.code": "\(error.code)"])
         return .failed
     }
