@@ -54,6 +54,10 @@ import Testing
                 ["name": "bytes", "verb": "GET", "path": "/bytes/4096", "options": ["maxResponseBytes": 1000]],
                 ["name": "wrongShape", "verb": "GET", "path": "/uuid", "resultSchema": ["type": "object", "required": ["id"]]],
                 ["name": "html", "verb": "GET", "path": "/html"],
+                [
+                    "name": "decoded", "verb": "GET", "path": "/base64/{value}", "logBodies": true,
+                    "paramSchema": ["type": "object", "required": ["value"], "properties": ["value": ["type": "string"]]],
+                ],
             ],
         ]
     }
@@ -123,6 +127,29 @@ import Testing
             #expect(missing.body["error"]?["code"] == "CONNECTION_NOT_FOUND")
             let notObject = try await client.call(.post, "/v1/connections/\(id)/methods/get", raw: "[1]", contentType: "application/json")
             #expect(notObject.status == 422)
+        }
+    }
+
+    /// A NUL character is logged as U+FFFD: a method name from the path (`ge%00t`) and a provider's body. PostgreSQL's
+    /// text holds no NUL, and the batch that held one was refused and retried forever, every later call unlogged.
+    @Test(arguments: TestBackend.available)
+    func aNULCharacterDoesNotStopTheExecutionsLog(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let misnamed = try await client.call(.post, "/v1/connections/\(id)/methods/ge%00t", json: [:])
+            #expect(misnamed.status == 404)
+            #expect(misnamed.body["error"]?["code"] == "METHOD_NOT_FOUND")
+            // httpbin decodes "AEEA" to the three bytes NUL, "A", NUL (text/html): the data and the logged body.
+            let decoded = try await client.call(.post, "/v1/connections/\(id)/methods/decoded", json: ["value": "AEEA"])
+            #expect(decoded.body["data"] == "\u{0}A\u{0}", "\(decoded.body)")
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
+
+            let items = try await client.call(.get, "/v1/executions?connectionId=\(id)").body["items"]?.arrayValue ?? []
+            #expect(items.map { $0["method"] } == ["get", "decoded", "ge\u{FFFD}t"])
+            #expect(items.last?["errorMessage"]?.stringValue?.contains("'ge\u{FFFD}t'") == true, "\(items)")
+            #expect(items.dropFirst().first?["responseBody"] == "\u{FFFD}A\u{FFFD}")
+            let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body["items"]?.arrayValue ?? []
+            #expect(events.count == 3)
         }
     }
 
