@@ -115,10 +115,15 @@ public struct AppServices: Sendable {
         adapters.register(sqlAdapter, for: .database)
         self.connections = ConnectionService(
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache, adapters: adapters)
-        self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
+        // A value the store refuses is dropped (counted in the log) rather than retried with its batch for ever.
+        self.eventBus = EventBus(
+            writer: BatchWriter(name: "events", configuration: .init(isPermanent: DatabaseError.isPermanent), logger: logger) {
+                try await store.events.insert($0)
+            }, clock: clock)
         vault.bind(events: EventBusVaultSink(bus: eventBus))
         vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
-        self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
+        self.recorder = ExecutionRecorder(
+            executions: store.executions, connections: store.connections, logger: logger, configuration: .init(isPermanent: DatabaseError.isPermanent))
         self.registry = RegistryService(
             definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)],
             adapters: adapters)
@@ -142,8 +147,8 @@ public struct AppServices: Sendable {
         if changes.isShared { out.append(ChangeListener(feed: changes)) }
         out.append(
             ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
-                await recorder.flush()
-                await eventBus.writer?.flush()
+                await recorder.writer.close()
+                await eventBus.writer?.close()
                 await vault.audit.flush()
                 try? await transport.shutdown()
                 await sqlAdapter.shutdown()

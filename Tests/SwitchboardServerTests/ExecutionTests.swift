@@ -2,8 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JSONValue
+import Logging
 import SwitchboardCore
+import SwitchboardEngine
 import SwitchboardTestSupport
+import Synchronization
 import Testing
 
 /// Method execution end to end through the API against a real httpbin on loopback.
@@ -151,6 +154,44 @@ import Testing
             let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body["items"]?.arrayValue ?? []
             #expect(events.count == 3)
         }
+    }
+
+    /// The log's batch writer: a batch the store refuses for good is written in halves, and only the item it refuses is
+    /// dropped (counted in the log); a failure that is not permanent keeps every item for the next flush; what is still
+    /// unwritten at shutdown is dropped and counted. Before, one refused item was retried with its batch for ever.
+    @Test func aRefusedItemIsDroppedAloneAndAnOutageKeepsTheBatch() async throws {
+        struct Refused: Error {}
+        struct Unavailable: Error {}
+        let written = Mutex<[Int]>([])
+        let isDown = Atomic<Bool>(false)
+        let logs = CapturedLogs()
+        let writer = BatchWriter<Int>(name: "test", configuration: .init(isPermanent: { $0 is Refused }), logger: logs.logger) { items in
+            if isDown.load(ordering: .relaxed) { throw Unavailable() }
+            if items.contains(13) { throw Refused() }
+            written.withLock { $0 += items }
+        }
+        for i in 1...20 { writer.append(i) }
+        await writer.flush()
+        #expect(written.withLock { $0 } == Array(1...20).filter { $0 != 13 })
+        #expect(writer.pendingCount == 0)
+        let logged = { (message: String, count: Int) in
+            logs.all.split(separator: "\n").contains { $0.contains(message) && $0.contains("\"count\": \(count)") }
+        }
+        #expect(logged("dropped items the store refused", 1), "\(logs.all)")
+
+        isDown.store(true, ordering: .relaxed)
+        for i in 21...25 { writer.append(i) }
+        await writer.flush()
+        #expect(writer.pendingCount == 5)
+        isDown.store(false, ordering: .relaxed)
+        await writer.flush()
+        #expect(written.withLock { $0 }.suffix(5) == [21, 22, 23, 24, 25])
+
+        isDown.store(true, ordering: .relaxed)
+        for i in 26...28 { writer.append(i) }
+        await writer.close()
+        #expect(writer.pendingCount == 0)
+        #expect(logged("dropped unwritten items at shutdown", 3), "\(logs.all)")
     }
 
     @Test(arguments: TestBackend.available)

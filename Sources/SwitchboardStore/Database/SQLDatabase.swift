@@ -207,4 +207,11 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         self.kind = kind
         self.message = message
     }
+
+    /// Whether `error` is a refusal that running the same statement with the same values again cannot mend (a value
+    /// the database does not take, a constraint, a refused statement), unlike an unavailable or cancelled database.
+    public static func isPermanent(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return [.invalidValue, .uniqueViolation, .foreignKeyViolation, .refused].contains(e.kind)
+    }
 }
