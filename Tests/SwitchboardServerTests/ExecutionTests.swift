@@ -5,6 +5,8 @@ import JSONValue
 import Logging
 import SwitchboardCore
 import SwitchboardEngine
+import SwitchboardServer
+import SwitchboardStore
 import SwitchboardTestSupport
 import Synchronization
 import Testing
@@ -192,6 +194,27 @@ import Testing
         await writer.close()
         #expect(writer.pendingCount == 0)
         #expect(logged("dropped unwritten items at shutdown", 3), "\(logs.all)")
+    }
+
+    /// With the database unavailable (here closed) and the connection not cached, a call answers 503
+    /// `DATABASE_UNAVAILABLE` in its envelope, as a connection test does, instead of a 500 `INTERNAL_ERROR`.
+    @Test func aCallWhileTheDatabaseIsUnavailableAnswers503() async throws {
+        try await TestBackend.sqlite.withDatabase { db, _ in
+            let services = AppServices(store: Store(database: db), schemas: makeSchemaChecker(), cacheTTL: .zero, logger: Logger(label: "test"))
+            let (router, _) = buildRouter(services: services, configuration: ServerConfiguration())
+            try await Application(router: router).test(.router) { client in
+                let id = try await setUp(client)
+                #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
+                try await db.close()
+                let call = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+                #expect(call.status == 503, "\(call.body)")
+                #expect(call.body["status"] == "ERROR")
+                #expect(call.body["error"]?["code"] == "DATABASE_UNAVAILABLE")
+                let test = try await client.call(.post, "/v1/connections/\(id)/test")
+                #expect(test.status == 503, "\(test.body)")
+                #expect(test.body["error"]?["code"] == "DATABASE_UNAVAILABLE")
+            }
+        }
     }
 
     @Test(arguments: TestBackend.available)

@@ -74,6 +74,12 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error,
                 partialData: trace.partialData.map { p in trace.redactor?.redactedIfNeeded(p) ?? p },
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
+        } catch let error as any SwitchboardErrorConvertible where error.switchboardError != nil {
+            // The database is unavailable (loading the connection, its definition or its credentials): a 503.
+            logger.error("execution failed", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error": "\(error)"])
+            result = ExecutionResult(
+                executionId: executionId, data: nil, error: error.switchboardError, partialData: nil, attempts: trace.attempts,
+                durationMs: elapsed(started), cached: false, fallback: false)
         } catch {
             logger.error("unexpected execution failure", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error.type": "\(type(of: error))"])
             result = ExecutionResult(
