@@ -251,6 +251,63 @@ import Testing
         }
     }
 
+    /// A connection test runs its own call as if the connection were CONNECTED, and only its call: the other calls on an
+    /// AUTH_ERROR connection meanwhile are refused (409), as before and after it. The test used to put a CONNECTED copy
+    /// of the connection in the shared cache, so every call during it ran.
+    @Test(arguments: TestBackend.available)
+    func aConnectionTestDoesNotLetOtherCallsRun(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let peer = try SharedPeers.httpbin()
+            let definition: JSON = [
+                "key": "httpbin-tested", "name": "tested", "version": "1.0.0", "type": "rest_api", "baseUrl": .string(peer.baseURL),
+                "auth": ["type": "api_key", "apiKey": ["in": "header", "name": "X-Key"]],
+                "configSchema": ["type": "object", "properties": ["check": ["type": "string"], "arg": ["type": "string"]]],
+                "healthCheck": "check",
+                "methods": [["name": "check", "verb": "GET", "path": "/{config.check}/{config.arg}"], ["name": "get", "verb": "GET", "path": "/get"]],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+            let created = try await client.call(
+                .post, "/v1/connections", json: ["definitionKey": "httpbin-tested", "name": "t", "config": ["check": "status", "arg": "401"]])
+            let id = try #require(created.body["id"]?.stringValue)
+            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "k-1"]).status == 200)
+            let refusedTest = try await client.call(.post, "/v1/connections/\(id)/test")
+            #expect(refusedTest.body["connection"]?["status"] == "AUTH_ERROR", "\(refusedTest.body)")
+            #expect(try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["check": "delay", "arg": "1"]]).status == 200)
+
+            // The health check now takes a second; calls made meanwhile are refused, every one.
+            final class Flag: Sendable { let isSet = Mutex(false) }
+            let done = Flag()
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                group.addTask {
+                    let tested = try await client.call(.post, "/v1/connections/\(id)/test")
+                    #expect(tested.body["connection"]?["status"] == "CONNECTED", "\(tested.body)")
+                    done.isSet.withLock { $0 = true }
+                    return []
+                }
+                group.addTask {
+                    var statuses: [Int] = []
+                    while !done.isSet.withLock({ $0 }) {
+                        statuses.append(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status)
+                    }
+                    return statuses
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(statuses.filter { $0 == 409 }.count > 1)
+            #expect(statuses.allSatisfy { $0 == 409 || $0 == 200 }, "\(statuses)")
+            // A call ran only once the health check had answered (the test then saved CONNECTED): none started before.
+            let check = try #require(try await client.call(.get, "/v1/executions?connectionId=\(id)&method=check&limit=1").body["items"]?[0])
+            let checkStart = try #require(check["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
+            let checkEnd = Double(checkStart.millisecondsSinceEpoch) + (check["durationMs"]?.numberValue ?? 0)
+            let ran = try await client.call(.get, "/v1/executions?connectionId=\(id)&method=get&status=SUCCESS&limit=200").body["items"]?.arrayValue ?? []
+            for r in ran {
+                let started = try #require(r["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
+                #expect(Double(started.millisecondsSinceEpoch) >= checkEnd - 1, "a call ran during the test: \(r)")
+            }
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func connectionTestAndUsability(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in

@@ -55,13 +55,17 @@ public struct MethodExecutor: Sendable {
     }
 
     /// Runs `methodName` on `connectionId` with `params`; never throws: every failure is an ERROR result.
-    public func execute(connectionId: String, methodName: String, params: JSON) async -> ExecutionResult {
+    /// - Parameter testing: a connection test (`ConnectionService.test`): this call alone runs on a connection that is
+    ///   not CONNECTED yet or whose credentials were refused (PENDING_AUTHENTICATION, AUTH_ERROR; any status when the
+    ///   definition needs no auth) as if it were; the other calls on it meanwhile are refused as usual.
+    public func execute(connectionId: String, methodName: String, params: JSON, testing: Bool = false) async -> ExecutionResult {
         let started = ContinuousClock.now
         let startedAt = clock.now()
         let executionId = Identifier.make(prefix: "exec_", now: startedAt)
         var trace = Trace()
         var result: ExecutionResult
         do {
+            trace.testing = testing
             var data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
             if let r = trace.redactor, let redacted = r.redactedIfNeeded(data) { data = redacted }
             var success = ExecutionResult(
@@ -106,16 +110,21 @@ public struct MethodExecutor: Sendable {
         var cached = false
         var fallback = false
         var inFallback = false
+        /// A connection test's call (see `execute(connectionId:methodName:params:testing:)`).
+        var testing = false
         /// The provider's response headers (for callers that page by `Link`).
         var responseHeaders: [(name: String, value: String)] = []
     }
 
     func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
         // 1. Connection and definition.
-        let connection = try await loadConnection(connectionId)
+        var connection = try await loadConnection(connectionId)
         trace.connection = connection
         let prepared = try await loadDefinition(connection)
         let definition = prepared.definition
+        if trace.testing && (definition.auth.type == .none || [.pendingAuthentication, .authError].contains(connection.status)) {
+            connection.status = .connected
+        }
         trace.definition = definition
         trace.definitionVersion = prepared.versionText
         guard let method = prepared.methods[methodName] else { throw ExecutionErrors.methodNotFound(methodName, definition) }
@@ -296,6 +305,7 @@ public struct MethodExecutor: Sendable {
             guard name != method.name, !trace.inFallback else { return nil }
             var nested = Trace()
             nested.inFallback = true
+            nested.testing = trace.testing
             let data = try await run(connectionId: connection.id, methodName: name, params: fixedParams ?? params, trace: &nested)
             trace.attempts += nested.attempts
             return AdapterResponse(status: 200, body: data)
