@@ -139,6 +139,9 @@ public struct AppServices: Sendable {
             events: eventBus, clock: clock, logger: logger, configuration: syncConfiguration)
     }
 
+    /// How long the shutdown sequence waits for the logs' last writes.
+    static let shutdownWriteLimit: Duration = .seconds(10)
+
     /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
     /// clients and then the database, in that order.
     public var lifecycleServices: [any Service] {
@@ -147,9 +150,15 @@ public struct AppServices: Sendable {
         if changes.isShared { out.append(ChangeListener(feed: changes)) }
         out.append(
             ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
-                await recorder.writer.close()
-                await eventBus.writer?.close()
-                await vault.audit.flush()
+                // The logs' last writes, side by side; a database that does not answer gets `shutdownWriteLimit`, then
+                // what is left is dropped (the executions log and the events log count it in the log), so shutdown
+                // does not wait for it: PostgreSQL's pool keeps a write waiting up to a minute when the server is down.
+                let limit = Self.shutdownWriteLimit
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await recorder.writer.close(within: limit) }
+                    if let events = eventBus.writer { group.addTask { await events.close(within: limit) } }
+                    group.addTask { await cancelling(after: limit) { await vault.audit.flush() } }
+                }
                 try? await transport.shutdown()
                 await sqlAdapter.shutdown()
                 try? await store.database.close()

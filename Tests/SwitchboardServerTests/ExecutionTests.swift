@@ -196,6 +196,21 @@ import Testing
         #expect(logged("dropped unwritten items at shutdown", 3), "\(logs.all)")
     }
 
+    /// At shutdown a database that does not answer holds the log's last write back for `close(within:)`'s limit only:
+    /// the write is cancelled, and what it held dropped and counted. Shutdown used to wait as long as the database did
+    /// (PostgreSQL's pool keeps a request for a server that is down waiting about a minute).
+    @Test func closingGivesUpOnADatabaseThatDoesNotAnswer() async {
+        let logs = CapturedLogs()
+        let writer = BatchWriter<Int>(name: "test", logger: logs.logger) { _ in try await Task.sleep(for: .seconds(30)) }
+        for i in 1...4 { writer.append(i) }
+        let started = ContinuousClock.now
+        await writer.close(within: .milliseconds(100))
+        #expect(ContinuousClock.now - started < .seconds(15))  // far from the write's 30 s, on a busy machine too
+        #expect(writer.pendingCount == 0)
+        let lines = logs.all.split(separator: "\n")
+        #expect(lines.contains { $0.contains("dropped unwritten items at shutdown") && $0.contains("\"count\": 4") }, "\(logs.all)")
+    }
+
     /// With the database unavailable (here closed) and the connection not cached, a call answers 503
     /// `DATABASE_UNAVAILABLE` in its envelope, as a connection test does, instead of a 500 `INTERNAL_ERROR`.
     @Test func aCallWhileTheDatabaseIsUnavailableAnswers503() async throws {

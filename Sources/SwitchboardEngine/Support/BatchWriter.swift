@@ -32,9 +32,13 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
     private struct State {
         var pending: [Item] = []
         var dropped = 0
+        /// Set by `close(within:)`: the loop writes no more.
+        var isClosed = false
     }
 
     private let state = Mutex(State())
+    /// The loop's write in progress, which `close(within:)` cancels when the database does not answer in time.
+    private let periodic = Mutex<Task<Void, Never>?>(nil)
     /// Serializes writes so `flush()` waits for an in-flight batch.
     private let writing = AsyncSerialGate()
     private let sink: @Sendable ([Item]) async throws -> Void
@@ -124,10 +128,19 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         }
     }
 
-    /// Writes what is queued, then drops, counted in the log, what could not be written (the database is unavailable):
-    /// the last flush at shutdown, after which nothing is retried.
-    public func close() async {
-        await flush()
+    /// Writes what is queued, giving up after `limit` (a database that does not answer: its write is cancelled), then
+    /// drops what could not be written, counted in the log: the last flush at shutdown, after which nothing is retried.
+    public func close(within limit: Duration = .seconds(10)) async {
+        state.withLock { $0.isClosed = true }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.flush() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            _ = await group.next()
+            group.cancelAll()
+            // The loop's write still waiting for the database is given up too: this flush waits behind it.
+            periodic.withLock { $0 }?.cancel()
+        }
+        if let write = periodic.withLock({ $0 }) { await write.value }
         let lost = state.withLock { s -> Int in
             defer {
                 s.pending.removeAll()
@@ -144,8 +157,27 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            await flush()
+            // Closed (the shutdown sequence wrote the rest): nothing more to write, but the service runs on until its
+            // own turn to stop, as a service group expects.
+            if state.withLock({ $0.isClosed }) { continue }
+            // A task of its own, so that `close(within:)` can cancel it: a write waiting for a database that does not
+            // answer would otherwise hold the writer, and the shutdown, until it does.
+            let write = Task { await self.flush() }
+            periodic.withLock { $0 = write }
+            await write.value
+            periodic.withLock { $0 = nil }
         }
+    }
+}
+
+/// Runs `body`, cancelling it once `limit` has passed, and returns when it has returned (at once, when it stops on
+/// cancellation): a bound on work that waits for a server that may never answer, such as the last writes at shutdown.
+public func cancelling(after limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { await body() }
+        group.addTask { try? await Task.sleep(for: limit) }
+        _ = await group.next()
+        group.cancelAll()
     }
 }
 
