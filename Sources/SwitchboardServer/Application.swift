@@ -123,7 +123,8 @@ public struct AppServices: Sendable {
         vault.bind(events: EventBusVaultSink(bus: eventBus))
         vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
         self.recorder = ExecutionRecorder(
-            executions: store.executions, connections: store.connections, logger: logger, configuration: .init(isPermanent: DatabaseError.isPermanent))
+            executions: store.executions, connections: store.connections, logger: logger,
+            configuration: .init(isPermanent: DatabaseError.isPermanent))
         self.registry = RegistryService(
             definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)],
             adapters: adapters)

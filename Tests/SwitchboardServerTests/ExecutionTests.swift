@@ -314,7 +314,8 @@ import Testing
             let check = try #require(try await client.call(.get, "/v1/executions?connectionId=\(id)&method=check&limit=1").body["items"]?[0])
             let checkStart = try #require(check["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
             let checkEnd = Double(checkStart.millisecondsSinceEpoch) + (check["durationMs"]?.numberValue ?? 0)
-            let ran = try await client.call(.get, "/v1/executions?connectionId=\(id)&method=get&status=SUCCESS&limit=200").body["items"]?.arrayValue ?? []
+            let ran =
+                try await client.call(.get, "/v1/executions?connectionId=\(id)&method=get&status=SUCCESS&limit=200").body["items"]?.arrayValue ?? []
             for r in ran {
                 let started = try #require(r["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
                 #expect(Double(started.millisecondsSinceEpoch) >= checkEnd - 1, "a call ran during the test: \(r)")

@@ -85,7 +85,8 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
                 let outcome = await write(batch[...])
                 if outcome.refused > 0 {
                     logger.error(
-                        "dropped items the store refused", metadata: ["writer": "\(name)", "count": "\(outcome.refused)", "error": "\(outcome.refusal ?? "")"])
+                        "dropped items the store refused",
+                        metadata: ["writer": "\(name)", "count": "\(outcome.refused)", "error": "\(outcome.refusal ?? "")"])
                 }
                 if let failure = outcome.failure {
                     // Put what is left of the batch back in front and retry on the next tick.
