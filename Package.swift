@@ -50,6 +50,8 @@ let package = Package(
                 "SwitchboardCore", "SwitchboardResilience", "JSONValue",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // ConnectionPoolError: what PostgresClient throws when it cannot open a connection (mapped to "unavailable").
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -155,7 +157,9 @@ let package = Package(
             name: "SwitchboardAdaptersTests",
             dependencies: ["SwitchboardAdapters", "SwitchboardTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SwitchboardStoreTests",
+            dependencies: ["SwitchboardStore", "SwitchboardTestSupport", .product(name: "_ConnectionPoolModule", package: "postgres-nio")]),
         .testTarget(
             name: "SwitchboardVaultTests",
             dependencies: [

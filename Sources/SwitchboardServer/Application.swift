@@ -115,10 +115,16 @@ public struct AppServices: Sendable {
         adapters.register(sqlAdapter, for: .database)
         self.connections = ConnectionService(
             connections: store.connections, definitions: store.definitions, schemas: schemas, clock: clock, cache: cache, adapters: adapters)
-        self.eventBus = EventBus(writer: BatchWriter(name: "events", logger: logger) { try await store.events.insert($0) }, clock: clock)
+        // A value the store refuses is dropped (counted in the log) rather than retried with its batch for ever.
+        self.eventBus = EventBus(
+            writer: BatchWriter(name: "events", configuration: .init(isPermanent: DatabaseError.isPermanent), logger: logger) {
+                try await store.events.insert($0)
+            }, clock: clock)
         vault.bind(events: EventBusVaultSink(bus: eventBus))
         vault.bind(connectionChanged: { [cache] id in cache.invalidate(connectionId: id) })
-        self.recorder = ExecutionRecorder(executions: store.executions, connections: store.connections, logger: logger)
+        self.recorder = ExecutionRecorder(
+            executions: store.executions, connections: store.connections, logger: logger,
+            configuration: .init(isPermanent: DatabaseError.isPermanent))
         self.registry = RegistryService(
             definitions: store.definitions, codec: DefinitionCodec(schemas: schemas), cache: cache, validators: [SyncDefinition.problems(in:)],
             adapters: adapters)
@@ -134,6 +140,9 @@ public struct AppServices: Sendable {
             events: eventBus, clock: clock, logger: logger, configuration: syncConfiguration)
     }
 
+    /// How long the shutdown sequence waits for the logs' last writes.
+    static let shutdownWriteLimit: Duration = .seconds(10)
+
     /// The long-running parts: the batch writers, and one shutdown sequence that flushes them, closes the pooled
     /// clients and then the database, in that order.
     public var lifecycleServices: [any Service] {
@@ -142,9 +151,15 @@ public struct AppServices: Sendable {
         if changes.isShared { out.append(ChangeListener(feed: changes)) }
         out.append(
             ShutdownHook { [recorder, eventBus, transport, sqlAdapter, store, vault] in
-                await recorder.flush()
-                await eventBus.writer?.flush()
-                await vault.audit.flush()
+                // The logs' last writes, side by side; a database that does not answer gets `shutdownWriteLimit`, then
+                // what is left is dropped (the executions log and the events log count it in the log), so shutdown
+                // does not wait for it: PostgreSQL's pool keeps a write waiting up to a minute when the server is down.
+                let limit = Self.shutdownWriteLimit
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await recorder.writer.close(within: limit) }
+                    if let events = eventBus.writer { group.addTask { await events.close(within: limit) } }
+                    group.addTask { await cancelling(after: limit) { await vault.audit.flush() } }
+                }
                 try? await transport.shutdown()
                 await sqlAdapter.shutdown()
                 try? await store.database.close()

@@ -2,8 +2,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JSONValue
+import Logging
 import SwitchboardCore
+import SwitchboardEngine
+import SwitchboardServer
+import SwitchboardStore
 import SwitchboardTestSupport
+import Synchronization
 import Testing
 
 /// Method execution end to end through the API against a real httpbin on loopback.
@@ -54,6 +59,10 @@ import Testing
                 ["name": "bytes", "verb": "GET", "path": "/bytes/4096", "options": ["maxResponseBytes": 1000]],
                 ["name": "wrongShape", "verb": "GET", "path": "/uuid", "resultSchema": ["type": "object", "required": ["id"]]],
                 ["name": "html", "verb": "GET", "path": "/html"],
+                [
+                    "name": "decoded", "verb": "GET", "path": "/base64/{value}", "logBodies": true,
+                    "paramSchema": ["type": "object", "required": ["value"], "properties": ["value": ["type": "string"]]],
+                ],
             ],
         ]
     }
@@ -126,6 +135,103 @@ import Testing
         }
     }
 
+    /// A NUL character is logged as U+FFFD: a method name from the path (`ge%00t`) and a provider's body. PostgreSQL's
+    /// text holds no NUL, and the batch that held one was refused and retried forever, every later call unlogged.
+    @Test(arguments: TestBackend.available)
+    func aNULCharacterDoesNotStopTheExecutionsLog(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let misnamed = try await client.call(.post, "/v1/connections/\(id)/methods/ge%00t", json: [:])
+            #expect(misnamed.status == 404)
+            #expect(misnamed.body["error"]?["code"] == "METHOD_NOT_FOUND")
+            // httpbin decodes "AEEA" to the three bytes NUL, "A", NUL (text/html): the data and the logged body.
+            let decoded = try await client.call(.post, "/v1/connections/\(id)/methods/decoded", json: ["value": "AEEA"])
+            #expect(decoded.body["data"] == "\u{0}A\u{0}", "\(decoded.body)")
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
+
+            let items = try await client.call(.get, "/v1/executions?connectionId=\(id)").body["items"]?.arrayValue ?? []
+            #expect(items.map { $0["method"] } == ["get", "decoded", "ge\u{FFFD}t"])
+            #expect(items.last?["errorMessage"]?.stringValue?.contains("'ge\u{FFFD}t'") == true, "\(items)")
+            #expect(items.dropFirst().first?["responseBody"] == "\u{FFFD}A\u{FFFD}")
+            let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body["items"]?.arrayValue ?? []
+            #expect(events.count == 3)
+        }
+    }
+
+    /// The log's batch writer: a batch the store refuses for good is written in halves, and only the item it refuses is
+    /// dropped (counted in the log); a failure that is not permanent keeps every item for the next flush; what is still
+    /// unwritten at shutdown is dropped and counted. Before, one refused item was retried with its batch for ever.
+    @Test func aRefusedItemIsDroppedAloneAndAnOutageKeepsTheBatch() async throws {
+        struct Refused: Error {}
+        struct Unavailable: Error {}
+        let written = Mutex<[Int]>([])
+        let isDown = Atomic<Bool>(false)
+        let logs = CapturedLogs()
+        let writer = BatchWriter<Int>(name: "test", configuration: .init(isPermanent: { $0 is Refused }), logger: logs.logger) { items in
+            if isDown.load(ordering: .relaxed) { throw Unavailable() }
+            if items.contains(13) { throw Refused() }
+            written.withLock { $0 += items }
+        }
+        for i in 1...20 { writer.append(i) }
+        await writer.flush()
+        #expect(written.withLock { $0 } == Array(1...20).filter { $0 != 13 })
+        #expect(writer.pendingCount == 0)
+        let logged = { (message: String, count: Int) in
+            logs.all.split(separator: "\n").contains { $0.contains(message) && $0.contains("\"count\": \(count)") }
+        }
+        #expect(logged("dropped items the store refused", 1), "\(logs.all)")
+
+        isDown.store(true, ordering: .relaxed)
+        for i in 21...25 { writer.append(i) }
+        await writer.flush()
+        #expect(writer.pendingCount == 5)
+        isDown.store(false, ordering: .relaxed)
+        await writer.flush()
+        #expect(written.withLock { $0 }.suffix(5) == [21, 22, 23, 24, 25])
+
+        isDown.store(true, ordering: .relaxed)
+        for i in 26...28 { writer.append(i) }
+        await writer.close()
+        #expect(writer.pendingCount == 0)
+        #expect(logged("dropped unwritten items at shutdown", 3), "\(logs.all)")
+    }
+
+    /// At shutdown a database that does not answer holds the log's last write back for `close(within:)`'s limit only:
+    /// the write is cancelled, and what it held dropped and counted. Shutdown used to wait as long as the database did
+    /// (PostgreSQL's pool keeps a request for a server that is down waiting about a minute).
+    @Test func closingGivesUpOnADatabaseThatDoesNotAnswer() async {
+        let logs = CapturedLogs()
+        let writer = BatchWriter<Int>(name: "test", logger: logs.logger) { _ in try await Task.sleep(for: .seconds(30)) }
+        for i in 1...4 { writer.append(i) }
+        let started = ContinuousClock.now
+        await writer.close(within: .milliseconds(100))
+        #expect(ContinuousClock.now - started < .seconds(15))  // far from the write's 30 s, on a busy machine too
+        #expect(writer.pendingCount == 0)
+        let lines = logs.all.split(separator: "\n")
+        #expect(lines.contains { $0.contains("dropped unwritten items at shutdown") && $0.contains("\"count\": 4") }, "\(logs.all)")
+    }
+
+    /// With the database unavailable (here closed) and the connection not cached, a call answers 503
+    /// `DATABASE_UNAVAILABLE` in its envelope, as a connection test does, instead of a 500 `INTERNAL_ERROR`.
+    @Test func aCallWhileTheDatabaseIsUnavailableAnswers503() async throws {
+        try await TestBackend.sqlite.withDatabase { db, _ in
+            let services = AppServices(store: Store(database: db), schemas: makeSchemaChecker(), cacheTTL: .zero, logger: Logger(label: "test"))
+            let (router, _) = buildRouter(services: services, configuration: ServerConfiguration())
+            try await Application(router: router).test(.router) { client in
+                let id = try await setUp(client)
+                #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
+                try await db.close()
+                let call = try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:])
+                #expect(call.status == 503, "\(call.body)")
+                #expect(call.body["status"] == "ERROR")
+                #expect(call.body["error"]?["code"] == "DATABASE_UNAVAILABLE")
+                let test = try await client.call(.post, "/v1/connections/\(id)/test")
+                #expect(test.status == 503, "\(test.body)")
+                #expect(test.body["error"]?["code"] == "DATABASE_UNAVAILABLE")
+            }
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func executionsEventsAndLastUsedAreRecorded(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
@@ -161,6 +267,64 @@ import Testing
 
             let connection = try await client.call(.get, "/v1/connections/\(id)").body
             #expect(connection["lastUsedAt"]?.stringValue != nil)
+        }
+    }
+
+    /// A connection test runs its own call as if the connection were CONNECTED, and only its call: the other calls on an
+    /// AUTH_ERROR connection meanwhile are refused (409), as before and after it. The test used to put a CONNECTED copy
+    /// of the connection in the shared cache, so every call during it ran.
+    @Test(arguments: TestBackend.available)
+    func aConnectionTestDoesNotLetOtherCallsRun(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let peer = try SharedPeers.httpbin()
+            let definition: JSON = [
+                "key": "httpbin-tested", "name": "tested", "version": "1.0.0", "type": "rest_api", "baseUrl": .string(peer.baseURL),
+                "auth": ["type": "api_key", "apiKey": ["in": "header", "name": "X-Key"]],
+                "configSchema": ["type": "object", "properties": ["check": ["type": "string"], "arg": ["type": "string"]]],
+                "healthCheck": "check",
+                "methods": [["name": "check", "verb": "GET", "path": "/{config.check}/{config.arg}"], ["name": "get", "verb": "GET", "path": "/get"]],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+            let created = try await client.call(
+                .post, "/v1/connections", json: ["definitionKey": "httpbin-tested", "name": "t", "config": ["check": "status", "arg": "401"]])
+            let id = try #require(created.body["id"]?.stringValue)
+            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "k-1"]).status == 200)
+            let refusedTest = try await client.call(.post, "/v1/connections/\(id)/test")
+            #expect(refusedTest.body["connection"]?["status"] == "AUTH_ERROR", "\(refusedTest.body)")
+            #expect(try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["check": "delay", "arg": "1"]]).status == 200)
+
+            // The health check now takes a second; calls made meanwhile are refused, every one.
+            final class Flag: Sendable { let isSet = Mutex(false) }
+            let done = Flag()
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                group.addTask {
+                    let tested = try await client.call(.post, "/v1/connections/\(id)/test")
+                    #expect(tested.body["connection"]?["status"] == "CONNECTED", "\(tested.body)")
+                    done.isSet.withLock { $0 = true }
+                    return []
+                }
+                group.addTask {
+                    var statuses: [Int] = []
+                    while !done.isSet.withLock({ $0 }) {
+                        statuses.append(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status)
+                    }
+                    return statuses
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(statuses.filter { $0 == 409 }.count > 1)
+            #expect(statuses.allSatisfy { $0 == 409 || $0 == 200 }, "\(statuses)")
+            // A call ran only once the health check had answered (the test then saved CONNECTED): none started before.
+            let check = try #require(try await client.call(.get, "/v1/executions?connectionId=\(id)&method=check&limit=1").body["items"]?[0])
+            let checkStart = try #require(check["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
+            let checkEnd = Double(checkStart.millisecondsSinceEpoch) + (check["durationMs"]?.numberValue ?? 0)
+            let ran =
+                try await client.call(.get, "/v1/executions?connectionId=\(id)&method=get&status=SUCCESS&limit=200").body["items"]?.arrayValue ?? []
+            for r in ran {
+                let started = try #require(r["createdAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)))
+                #expect(Double(started.millisecondsSinceEpoch) >= checkEnd - 1, "a call ran during the test: \(r)")
+            }
+            #expect(try await client.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).status == 200)
         }
     }
 

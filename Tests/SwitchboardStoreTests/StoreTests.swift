@@ -1,9 +1,10 @@
 import JSONValue
 import Logging
 import SwitchboardCore
-import SwitchboardStore
+@testable import SwitchboardStore
 import SwitchboardTestSupport
 import Testing
+import _ConnectionPoolModule
 
 @Suite struct MigrationTests {
     @Test(arguments: TestBackend.available)
@@ -36,6 +37,16 @@ import Testing
             let rows = try await db.query("SELECT key FROM definitions", [])
             #expect(rows.isEmpty)
         }
+    }
+
+    /// PostgreSQL's pool, after failing to connect for a while, fails every request at once with its own error (the
+    /// circuit breaker): it is "unavailable", which the API answers 503, and no longer an unknown error answered 500.
+    @Test func thePoolGivingUpIsUnavailable() {
+        let failure = PostgresDatabase.transactionFailure(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
+        #expect((failure as? DatabaseError)?.kind == .unavailable, "\(failure)")
+        #expect((failure as? DatabaseError)?.switchboardError?.status == 503)
+        struct Boom: Error {}
+        #expect(PostgresDatabase.transactionFailure(Boom()) is Boom)
     }
 
     @Test(arguments: TestBackend.available)

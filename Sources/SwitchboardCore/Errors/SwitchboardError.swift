@@ -92,3 +92,11 @@ public struct Problem: Sendable, Equatable, CustomStringConvertible {
     public var json: JSON { ["path": .string(path), "message": .string(message)] }
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
+
+/// An error of a lower layer that stands for an API error when it reaches a caller: the store's "database unavailable"
+/// is a 503 `DATABASE_UNAVAILABLE`. The method executor, which answers every failure in its envelope, answers with it
+/// instead of a 500.
+public protocol SwitchboardErrorConvertible: Error {
+    /// The API error, or nil when this one has none (an internal error).
+    var switchboardError: SwitchboardError? { get }
+}

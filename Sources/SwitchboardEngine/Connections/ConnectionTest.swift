@@ -13,13 +13,9 @@ extension ConnectionService {
         guard let check = definition.healthCheck else {
             throw SwitchboardError.conflict("definition '\(definition.key)' declares no healthCheck method", code: "NO_HEALTH_CHECK")
         }
-        // A test may run on a connection that is not CONNECTED yet (that is what it is for): run as if it were.
-        let wasStatus = c.status
-        if definition.auth.type == .none || wasStatus == .pendingAuthentication || wasStatus == .authError {
-            executor.cache.store(overriding: c, status: .connected)
-        }
-        let result = await executor.execute(connectionId: id, methodName: check, params: [:])
-        executor.cache.invalidate(connectionId: id)
+        // A test may run on a connection that is not CONNECTED yet (that is what it is for): its call runs as if it
+        // were. Only its call: a CONNECTED copy in the shared cache let every other call on the connection run too.
+        let result = await executor.execute(connectionId: id, methodName: check, params: [:], testing: true)
         c = try await get(id: id)
         let now = clock.now()
         if result.isSuccess {

@@ -97,12 +97,3 @@ public final class ExecutionCache: Sendable {
     /// Whether `id` is cached and fresh.
     public func holds(connectionId id: String) -> Bool { connection(id) != nil }
 }
-
-extension ExecutionCache {
-    /// Caches `connection` with `status` (a connection test runs a not-yet-CONNECTED connection).
-    func store(overriding connection: Connection, status: ConnectionStatus) {
-        var c = connection
-        c.status = status
-        store(c)
-    }
-}

@@ -7,10 +7,15 @@ public final class ExecutionRecorder: Sendable {
     public let writer: BatchWriter<ExecutionRecord>
     private let lastUsed: LastUsedTracker
 
-    public init(executions: any ExecutionRepository, connections: any ConnectionRepository, logger: Logger) {
+    /// - Parameter configuration: the batch writer's; `isPermanent` tells the failures of the store that retrying
+    ///   cannot mend (the server passes its database's).
+    public init(
+        executions: any ExecutionRepository, connections: any ConnectionRepository, logger: Logger,
+        configuration: BatchWriter<ExecutionRecord>.Configuration = .init()
+    ) {
         let tracker = LastUsedTracker()
         lastUsed = tracker
-        writer = BatchWriter(name: "executions", logger: logger) { records in
+        writer = BatchWriter(name: "executions", configuration: configuration, logger: logger) { records in
             try await executions.insert(records)
             // lastUsedAt: one update per connection per batch, whatever the number of calls.
             for (id, at) in tracker.drain() { try await connections.touch(id: id, lastUsedAt: at) }

@@ -55,13 +55,17 @@ public struct MethodExecutor: Sendable {
     }
 
     /// Runs `methodName` on `connectionId` with `params`; never throws: every failure is an ERROR result.
-    public func execute(connectionId: String, methodName: String, params: JSON) async -> ExecutionResult {
+    /// - Parameter testing: a connection test (`ConnectionService.test`): this call alone runs on a connection that is
+    ///   not CONNECTED yet or whose credentials were refused (PENDING_AUTHENTICATION, AUTH_ERROR; any status when the
+    ///   definition needs no auth) as if it were; the other calls on it meanwhile are refused as usual.
+    public func execute(connectionId: String, methodName: String, params: JSON, testing: Bool = false) async -> ExecutionResult {
         let started = ContinuousClock.now
         let startedAt = clock.now()
         let executionId = Identifier.make(prefix: "exec_", now: startedAt)
         var trace = Trace()
         var result: ExecutionResult
         do {
+            trace.testing = testing
             var data = try await run(connectionId: connectionId, methodName: methodName, params: params, trace: &trace)
             if let r = trace.redactor, let redacted = r.redactedIfNeeded(data) { data = redacted }
             var success = ExecutionResult(
@@ -75,6 +79,12 @@ public struct MethodExecutor: Sendable {
                 executionId: executionId, data: nil, error: trace.redactor.map { r in Self.redacted(error, r) } ?? error,
                 partialData: trace.partialData.map { p in trace.redactor?.redactedIfNeeded(p) ?? p },
                 attempts: trace.attempts, durationMs: elapsed(started), cached: false, fallback: false)
+        } catch let error as any SwitchboardErrorConvertible where error.switchboardError != nil {
+            // The database is unavailable (loading the connection, its definition or its credentials): a 503.
+            logger.error("execution failed", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error": "\(error)"])
+            result = ExecutionResult(
+                executionId: executionId, data: nil, error: error.switchboardError, partialData: nil, attempts: trace.attempts,
+                durationMs: elapsed(started), cached: false, fallback: false)
         } catch {
             logger.error("unexpected execution failure", metadata: ["connection.id": "\(connectionId)", "method": "\(methodName)", "error.type": "\(type(of: error))"])
             result = ExecutionResult(
@@ -101,6 +111,8 @@ public struct MethodExecutor: Sendable {
         var cached = false
         var fallback = false
         var inFallback = false
+        /// A connection test's call (see `execute(connectionId:methodName:params:testing:)`).
+        var testing = false
         /// The provider's response headers (for callers that page by `Link`).
         var responseHeaders: [(name: String, value: String)] = []
         /// What the request asked the provider (`AdapterResponse.requestSignature`), when the answer depends on nothing else.
@@ -109,10 +121,13 @@ public struct MethodExecutor: Sendable {
 
     func run(connectionId: String, methodName: String, params: JSON, trace: inout Trace) async throws -> JSON {
         // 1. Connection and definition.
-        let connection = try await loadConnection(connectionId)
+        var connection = try await loadConnection(connectionId)
         trace.connection = connection
         let prepared = try await loadDefinition(connection)
         let definition = prepared.definition
+        if trace.testing && (definition.auth.type == .none || [.pendingAuthentication, .authError].contains(connection.status)) {
+            connection.status = .connected
+        }
         trace.definition = definition
         trace.definitionVersion = prepared.versionText
         guard let method = prepared.methods[methodName] else { throw ExecutionErrors.methodNotFound(methodName, definition) }
@@ -300,6 +315,7 @@ public struct MethodExecutor: Sendable {
             guard name != method.name, !trace.inFallback else { return nil }
             var nested = Trace()
             nested.inFallback = true
+            nested.testing = trace.testing
             let data = try await run(connectionId: connection.id, methodName: name, params: fixedParams ?? params, trace: &nested)
             trace.attempts += nested.attempts
             return AdapterResponse(status: 200, body: data)

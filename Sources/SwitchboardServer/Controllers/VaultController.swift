@@ -3,6 +3,7 @@ import JSONValue
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardEngine
 import SwitchboardVault
 
 /// `/v1/connections/{id}/credentials`, `/v1/connections/{id}/oauth/authorize`, `/v1/oauth/callback` and `/v1/audit`:
@@ -109,13 +110,15 @@ struct VaultAuditFlusher: Service {
     var interval: Duration = .milliseconds(100)
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                try? await Task.sleep(for: interval)
+        // At shutdown the loop's write in progress is cancelled (a failed write keeps its entries for the last flush):
+        // one waiting for a database that does not answer would hold the shutdown until it does. The last flush gets
+        // the shutdown's limit for the logs' last writes.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
                 await vault.audit.flush()
             }
-        } onGracefulShutdown: {
         }
-        await vault.audit.flush()
+        await cancelling(after: AppServices.shutdownWriteLimit) { await vault.audit.flush() }
     }
 }

@@ -23,7 +23,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return e
         case let e as DatabaseError where e.kind == .unavailable:
             logger.error("database unavailable", metadata: ["error": "\(e.message)"])
-            return .unavailable("the database is unavailable", code: "DATABASE_UNAVAILABLE")
+            return e.switchboardError ?? .unavailable("the database is unavailable", code: "DATABASE_UNAVAILABLE")
         case let e as DatabaseError where e.kind == .invalidValue:
             return .badRequest("a value in the request cannot be stored", code: "INVALID_VALUE")
         case let e as any HTTPResponseError:

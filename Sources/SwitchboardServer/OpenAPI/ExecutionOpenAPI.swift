@@ -24,7 +24,7 @@ paths:
         "422": {description: Invalid parameters, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "429": {description: Rate limited, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "502": {description: The provider failed, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
-        "503": {description: Circuit open or bulkhead full, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
+        "503": {description: Circuit open or bulkhead full or the database unavailable, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
         "504": {description: Timeout, content: {application/json: {schema: {$ref: "#/components/schemas/ExecutionResult"}}}}
   /v1/connections/{id}/test:
     parameters: [{$ref: "#/components/parameters/ConnectionId"}]

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import Synchronization
+import _ConnectionPoolModule
 
 /// PostgreSQL through postgres-nio's pooled `PostgresClient`; the engine for several nodes and real load.
 ///
@@ -44,14 +45,18 @@ public final class PostgresDatabase: SQLDatabase {
         do {
             let rows = try await client.query(q, logger: logger)
             return try await Self.collect(rows)
-        } catch let error as PSQLError {
-            throw Self.map(error)
+        } catch {
+            throw Self.transactionFailure(error)
         }
     }
 
     public func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
-        try await client.withConnection { connection in
-            try await PostgresConnectionExecutor(connection: connection, logger: logger).run(sql, binds)
+        do {
+            return try await client.withConnection { connection in
+                try await PostgresConnectionExecutor(connection: connection, logger: logger).run(sql, binds)
+            }
+        } catch {
+            throw Self.transactionFailure(error)
         }
     }
 
@@ -123,9 +128,14 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// What a failed `withTransaction` throws: the body's own error as it is, PostgreSQL's mapped.
+    /// What a failed `withTransaction` (or `withConnection`, `query`) throws: the body's own error as it is,
+    /// PostgreSQL's mapped, and the pool's failure to open a connection (its circuit breaker tripped: the server has
+    /// been unreachable for a while) as `unavailable`, a 503 rather than an internal error.
     static func transactionFailure(_ error: any Error) -> any Error {
         if let e = error as? PSQLError { return map(e) }
+        if let e = error as? ConnectionPoolError {
+            return DatabaseError(kind: .unavailable, message: "PostgreSQL is unavailable (the connection pool: \(e))")
+        }
         guard let t = error as? PostgresTransactionError else { return error }
         if let closureError = t.closureError { return closureError }
         if let e = t.beginError as? PSQLError ?? t.commitError as? PSQLError { return map(e) }

@@ -185,7 +185,7 @@ public protocol SQLDatabase: SQLExecutor {
 }
 
 /// A database-level failure, mapped to a stable error so callers never see driver text with data in it.
-public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+public struct DatabaseError: SwitchboardErrorConvertible, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case uniqueViolation, foreignKeyViolation, invalidValue, unavailable
         /// The statement was refused before it ran: not allowed on this connection (a write on a read-only one,
@@ -206,5 +206,17 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message
+    }
+
+    /// 503 `DATABASE_UNAVAILABLE` when the database cannot be reached; the other kinds are the caller's to map.
+    public var switchboardError: SwitchboardError? {
+        kind == .unavailable ? .unavailable("the database is unavailable", code: "DATABASE_UNAVAILABLE") : nil
+    }
+
+    /// Whether `error` is a refusal that running the same statement with the same values again cannot mend (a value
+    /// the database does not take, a constraint, a refused statement), unlike an unavailable or cancelled database.
+    public static func isPermanent(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return [.invalidValue, .uniqueViolation, .foreignKeyViolation, .refused].contains(e.kind)
     }
 }

@@ -22,17 +22,25 @@ public struct SQLExecutionRepository: ExecutionRepository {
                 var binds: [SQLValue] = []
                 binds.reserveCapacity(chunk.count * 18)
                 for r in chunk {
+                    let text = Self.storable
                     binds += [
-                        .text(r.id), .text(r.connectionId), .text(r.definitionKey), .text(r.definitionVersion), .text(r.method),
-                        .text(r.status.rawValue), .optionalText(r.errorCode), .optionalText(r.errorMessage),
+                        .text(r.id), .text(r.connectionId), .text(text(r.definitionKey)), .text(text(r.definitionVersion)), .text(text(r.method)),
+                        .text(r.status.rawValue), .optionalText(r.errorCode.map(text)), .optionalText(r.errorMessage.map(text)),
                         r.httpStatus.map { .int(Int64($0)) } ?? .null, .int(Int64(r.attempts)), .double(r.durationMs),
                         .int(Int64(r.requestBytes)), .int(Int64(r.responseBytes)), .bool(r.cached), .bool(r.fallback),
-                        .timestamp(r.createdAt), .optionalText(r.requestBody), .optionalText(r.responseBody),
+                        .timestamp(r.createdAt), .optionalText(r.requestBody.map(text)), .optionalText(r.responseBody.map(text)),
                     ]
                 }
                 try await tx.execute(sql, binds)
             }
         }
+    }
+
+    /// `text` as the log keeps it: a NUL character (U+0000) as U+FFFD, the replacement character, on both databases.
+    /// A method name comes from the request's path (`ge%00t`) and a logged body or error message from the provider,
+    /// and PostgreSQL's text cannot hold NUL: its batch was refused (22021) and, retried, held back every later one.
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
     }
 
     public func get(id: String) async throws -> ExecutionRecord? {
