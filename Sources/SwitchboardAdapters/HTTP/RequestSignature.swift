@@ -10,28 +10,18 @@ extension HTTPRequestSpec {
     /// An HMAC-SHA-256 under a key made at random for this process, not a plain hash: the URL may hold a credential (an
     /// API key sent in the query), and a signature is only ever compared within the process that made it.
     package func signature(excludingHeader idempotencyHeader: String?) -> String {
-        var hash = HMAC<SHA256>(key: Self.signatureKey)
-        func add(_ bytes: [UInt8]) {  // length-prefixed, so no two lists of parts hash alike
-            hash.update(data: withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { Array($0) })
-            hash.update(data: bytes)
-        }
-        add(Array(method.utf8))
-        add(Array(url.utf8))
+        var digest = ProcessDigest(key: Self.signatureKey)
+        digest.add(method)
+        digest.add(url)
         for (name, value) in headers {
             if credentialHeaders.contains(where: { ASCII.equalsIgnoringCase($0, name) }) { continue }
             if let idempotencyHeader, ASCII.equalsIgnoringCase(name, idempotencyHeader) { continue }
-            add(Array(name.lowercased().utf8))
-            add(Array(value.utf8))
+            digest.add(name.lowercased())
+            digest.add(value)
         }
-        add(body ?? [])
-        add(body == nil ? [0] : [1])
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in hash.finalize() {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        digest.add(body ?? [])
+        digest.add(body == nil ? [0] : [1])
+        return digest.hex()
     }
 
     /// The signature of this request, computed when read.
