@@ -32,9 +32,14 @@ public final class MutualTLSPeer: Sendable {
     /// CN `intruder`, issued by a CA the server does not trust.
     public let other: Identity
 
-    public init() throws {
+    /// Starts a peer of its own (key generation and Python start-up take a second or more, suspended).
+    public static func start() async throws -> MutualTLSPeer {
         let dir = NSTemporaryDirectory() + "switchboard-mtls-" + UUID().uuidString
-        process = try PeerProcess(script: "mtls_server.py", arguments: ["--port", "0", "--certs", dir])
+        return try MutualTLSPeer(process: try await PeerProcess.start(script: "mtls_server.py", arguments: ["--port", "0", "--certs", dir]), dir: dir)
+    }
+
+    private init(process: PeerProcess, dir: String) throws {
+        self.process = process
         port = process.port
         baseURL = "https://127.0.0.1:\(process.port)"
         func read(_ name: String) throws -> String {
@@ -55,8 +60,8 @@ public final class MutualTLSPeer: Sendable {
 
     public func stop() { process.stop() }
 
-    private static let sharedPeer: Result<MutualTLSPeer, any Error> = Result { try MutualTLSPeer() }
+    private static let sharedPeer = Task { try await MutualTLSPeer.start() }
 
     /// One peer shared by every test of a test process, started on first use.
-    public static func shared() throws -> MutualTLSPeer { try sharedPeer.get() }
+    public static func shared() async throws -> MutualTLSPeer { try await sharedPeer.value }
 }

@@ -141,7 +141,7 @@ import Testing
 
     /// `$distinct` keeps first occurrences in order under deep equality (1 and 1.0, 0 and -0, objects whose
     /// members come in another order), now by hashing instead of comparing every pair.
-    @Test func distinctKeepsFirstOccurrencesUnderDeepEquality() throws {
+    @Test func distinctKeepsFirstOccurrencesUnderDeepEquality() async throws {
         #expect(
             try eval(
                 "$distinct([1, 1.0, '1', [1], [1.0], {'a': 1, 'b': [2]}, {'b': [2], 'a': 1}, null, null, true, 1, 0, -0, [1, [2]], [1, [2]], {'a': 2}])"
@@ -155,9 +155,13 @@ import Testing
         #expect(try eval("$distinct(5)") == 5)
         #expect(try eval("($f := function() { 1 }; $count($distinct([$f, $f, function() { 1 }])))") == 2)
         // Linear: 200,000 items, 1,000 distinct, in first-seen order.
-        #expect(try eval("$count($distinct([1..200000].($ % 1000)))") == 1000)
-        #expect(try eval("$distinct([1..200000].($ % 1000))[[0, 1, 999]]") == [1, 2, 0])
-        #expect(try eval("$count($distinct([1..100000].{'k': $ % 10, 'v': [$ % 5]}))") == 10)
+        let large = try await onOwnThread {
+            [
+                try eval("$count($distinct([1..200000].($ % 1000)))"), try eval("$distinct([1..200000].($ % 1000))[[0, 1, 999]]"),
+                try eval("$count($distinct([1..100000].{'k': $ % 10, 'v': [$ % 5]}))"),
+            ]
+        }
+        #expect(large == [1000, [1, 2, 0], 10])
     }
 
     @Test func encodingFunctions() throws {

@@ -1,6 +1,18 @@
+import Foundation
 import JSONValue
 
 @testable import JSONata
+
+/// Runs `body` on a thread of its own and suspends until it is done. For the few tests that need a second or more of
+/// CPU: on the concurrency pool (two threads in CI, shared by every test of the process) they held it, and the timed
+/// tests of other suites failed behind them. `#expect` belongs in the test itself, outside `body`.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
 
 /// Compiles and evaluates `source` against `input`.
 func eval(_ source: String, _ input: JSON? = nil, bindings: [String: JSON] = [:], limits: EvaluationLimits = .default) throws -> JSON? {

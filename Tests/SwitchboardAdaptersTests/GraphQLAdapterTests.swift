@@ -10,7 +10,7 @@ import Testing
 @Suite("GraphQL adapter against strawberry")
 struct GraphQLAdapterTests {
     /// One strawberry server for the whole run (it exits with the test process).
-    static let peer = Result { try PeerProcess(script: "graphql_server.py") }
+    static let peer = Task { try await PeerProcess.start(script: "graphql_server.py") }
     static let transport = HTTPTransport()
 
     static func method(_ name: String, _ graphql: JSON, logBodies: Bool = false) -> JSON {
@@ -39,7 +39,7 @@ struct GraphQLAdapterTests {
     ]
 
     func call(_ method: String, _ params: JSON, timeout: Duration = .seconds(20)) async throws -> AdapterResponse {
-        let peer = try Self.peer.get()
+        let peer = try await Self.peer.value
         let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(Self.definition)
         let compiled = try CompiledMethod(try #require(definition.method(named: method)), baseURL: definition.baseURL)
         let request = AdapterRequest(

@@ -10,7 +10,7 @@ import Testing
 @Suite("SOAP adapter against spyne")
 struct SOAPAdapterTests {
     /// One spyne server for the whole run (it exits with the test process).
-    static let peer = Result { try PeerProcess(script: "soap_server.py") }
+    static let peer = Task { try await PeerProcess.start(script: "soap_server.py") }
     static let transport = HTTPTransport()
 
     static let namespace = "urn:switchboard:test"
@@ -48,7 +48,7 @@ struct SOAPAdapterTests {
     ]
 
     func call(_ method: String, _ params: JSON, timeout: Duration = .seconds(20), endpointPath: String = "") async throws -> AdapterResponse {
-        let peer = try Self.peer.get()
+        let peer = try await Self.peer.value
         let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(Self.definition)
         let compiled = try CompiledMethod(try #require(definition.method(named: method)), baseURL: definition.baseURL)
         let request = AdapterRequest(

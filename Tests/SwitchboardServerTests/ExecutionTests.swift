@@ -68,7 +68,7 @@ import Testing
     }
 
     func setUp(_ client: some TestClientProtocol) async throws -> String {
-        let peer = try SharedPeers.httpbin()
+        let peer = try await SharedPeers.httpbin()
         let created = try await client.call(.post, "/v1/definitions?publish=true", json: Self.httpbinDefinition(baseURL: peer.baseURL))
         #expect(created.status == 201, "\(created.body)")
         let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin-exec", "name": "bin"])
@@ -276,7 +276,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aConnectionTestDoesNotLetOtherCallsRun(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
-            let peer = try SharedPeers.httpbin()
+            let peer = try await SharedPeers.httpbin()
             let definition: JSON = [
                 "key": "httpbin-tested", "name": "tested", "version": "1.0.0", "type": "rest_api", "baseUrl": .string(peer.baseURL),
                 "auth": ["type": "api_key", "apiKey": ["in": "header", "name": "X-Key"]],
@@ -338,7 +338,7 @@ import Testing
             #expect(tested.body["connection"]?["status"] == "CONNECTED")
 
             // A definition that needs credentials: its new connection is PENDING_AUTHENTICATION and cannot run methods.
-            var d = Self.httpbinDefinition(baseURL: try SharedPeers.httpbin().baseURL)
+            var d = Self.httpbinDefinition(baseURL: try await SharedPeers.httpbin().baseURL)
             d["key"] = "httpbin-bearer"
             d["auth"] = ["type": "bearer"]
             try await client.call(.post, "/v1/definitions?publish=true", json: d)
@@ -417,7 +417,7 @@ import Testing
             "key": .string(definitionKey), "name": "httpbin with an API key", "version": "1.0.0", "type": "rest_api", "baseUrl": "{config.baseUrl}",
             "auth": ["type": "api_key", "apiKey": ["in": .string(placement), "name": "X-My-Key"]],
             "configSchema": ["type": "object", "required": ["baseUrl"], "properties": ["baseUrl": ["type": "string"]]],
-            "defaultConfig": ["baseUrl": .string(try SharedPeers.httpbin().baseURL)],
+            "defaultConfig": ["baseUrl": .string(try await SharedPeers.httpbin().baseURL)],
             "methods": [
                 ["name": "anything", "verb": "GET", "path": "/anything", "logBodies": true],
                 ["name": "redirect", "verb": "GET", "path": "/redirect-to", "query": ["url": "{{params.url}}"]],
@@ -477,7 +477,7 @@ import Testing
     func anAPIKeyHeaderIsNotSentToAnotherOriginOnARedirect(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
             let id = try await apiKeyConnection(client, in: "header", key: "hdr-key-Zq55")
-            let port = try #require(URL(string: try SharedPeers.httpbin().baseURL)?.port)
+            let port = try #require(URL(string: try await SharedPeers.httpbin().baseURL)?.port)
             let same = try await client.call(.post, "/v1/connections/\(id)/methods/redirect", json: ["url": "/headers"])
             #expect(same.body["data"]?["headers"]?["X-My-Key"] == "[REDACTED]", "\(same.body)")  // sent, and hidden in the answer
             let other = try await client.call(.post, "/v1/connections/\(id)/methods/redirect", json: ["url": .string("http://localhost:\(port)/headers")])

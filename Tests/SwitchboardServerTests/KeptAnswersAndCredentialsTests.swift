@@ -19,7 +19,7 @@ import Testing
         ]
         let created = try await client.call(.post, "/v1/definitions?publish=true", json: definition)
         #expect(created.status == 201, "\(created.body)")
-        let config: JSON = ["baseUrl": .string(try SharedPeers.httpbin().baseURL), "tenant": "rot"]
+        let config: JSON = ["baseUrl": .string(try await SharedPeers.httpbin().baseURL), "tenant": "rot"]
         let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": .string(key), "name": "c", "config": config])
         return try #require(c.body["id"]?.stringValue, "\(c.body)")
     }
@@ -89,7 +89,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func keptAnswersAreNotServedAfterTheConfigChanged(_ backend: TestBackend) async throws {
         try await withApp(backend) { client in
-            let baseUrl = JSON.string(try SharedPeers.httpbin().baseURL)
+            let baseUrl = JSON.string(try await SharedPeers.httpbin().baseURL)
             let cached = try await connection(client, key: "cachecfg", resilience: ["cache": ["ttlMs": 600_000]])
             let fallback = try await connection(client, key: "lastgoodcfg", resilience: Self.oneCallThenFallback)
             for id in [cached, fallback] {

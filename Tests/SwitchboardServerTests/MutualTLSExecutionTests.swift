@@ -33,7 +33,7 @@ struct MutualTLSExecutionTests {
     }
 
     @Test func clientCertificateCallsThroughTheAPI() async throws {
-        let peer = try MutualTLSPeer.shared()
+        let peer = try await MutualTLSPeer.shared()
         let dir = NSTemporaryDirectory() + "switchboard-mtls-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

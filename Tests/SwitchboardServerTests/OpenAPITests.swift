@@ -89,7 +89,7 @@ import Testing
         #expect(strays == [])
     }
 
-    static let graphqlPeer = Result { try PeerProcess(script: "graphql_server.py") }
+    static let graphqlPeer = Task { try await PeerProcess.start(script: "graphql_server.py") }
 
     /// The document's `ExecutionResult` schema, its `$ref`s resolved in the document.
     static func executionResultSchema() throws -> JSONSchema {
@@ -101,7 +101,7 @@ import Testing
     /// Error answers match the schema the document declares for them: a GraphQL error's details carry the errors as the
     /// server sent them (a `path` of field names and list indexes), a validation error's a JSON pointer.
     @Test func errorAnswersMatchTheDeclaredSchema() async throws {
-        let peer = try Self.graphqlPeer.get()
+        let peer = try await Self.graphqlPeer.value
         let schema = try Self.executionResultSchema()
         try await withApp(.sqlite) { client in
             let definition: JSON = [

@@ -31,13 +31,13 @@ import Testing
 
     /// How many requests the flaky upstream received for `key` (asked directly, not through Switchboard).
     func count(_ key: String) async throws -> Int {
-        let peer = try SharedPeers.flaky()
+        let peer = try await SharedPeers.flaky()
         let (data, _) = try await URLSession.shared.data(from: URL(string: "\(peer.baseURL)/count/\(key)")!)
         return try JSON(parsing: [UInt8](data))["count"]?.intValue ?? -1
     }
 
     func setUp(_ client: some TestClientProtocol, resilience: JSON) async throws -> String {
-        let peer = try SharedPeers.flaky()
+        let peer = try await SharedPeers.flaky()
         let r = try await client.call(.post, "/v1/definitions?publish=true", json: Self.definition(baseURL: peer.baseURL, resilience: resilience))
         #expect(r.status == 201, "\(r.body)")
         return try await client.call(.post, "/v1/connections", json: ["definitionKey": "flaky", "name": "f"]).body["id"]!.stringValue!
@@ -247,7 +247,7 @@ import Testing
         let retried: JSON = ["attemptTimeoutMs": 100, "retry": retry]
         let fallback: JSON = ["type": "static", "value": ["fallback": true], "on": ["ATTEMPT_TIMEOUT"]]
         let definition: JSON = [
-            "key": "slow", "name": "Slow upstream", "version": "1.0.0", "baseUrl": .string(try SharedPeers.httpbin().baseURL),
+            "key": "slow", "name": "Slow upstream", "version": "1.0.0", "baseUrl": .string(try await SharedPeers.httpbin().baseURL),
             "methods": [
                 ["name": "retried", "verb": "GET", "path": "/delay/10", "resilience": retried],
                 ["name": "once", "verb": "GET", "path": "/delay/10", "resilience": ["attemptTimeoutMs": 100]],

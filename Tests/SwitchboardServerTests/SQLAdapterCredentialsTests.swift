@@ -45,8 +45,7 @@ struct SQLAdapterCredentialsTests {
                 try await db.execute("INSERT INTO items VALUES (1), (2)")
                 try await db.execute("GRANT SELECT ON items TO \(role)")
             }
-            let front = try PeerProcess(
-                script: "pg_password_front.py", arguments: ["--upstream-port", String(upstream.port), "--password", password, "--password", rotated])
+            let front = try await PeerProcess.start(script: "pg_password_front.py", arguments: ["--upstream-port", String(upstream.port), "--password", password, "--password", rotated])
             defer { front.stop() }
             let result: Result<Void, any Error>
             do {

@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: TestBackend.available)
     func storedDefinitionsWithFramingHeadersLoadAndRun(_ backend: TestBackend) async throws {
-        let peer = try SharedPeers.httpbin()
+        let peer = try await SharedPeers.httpbin()
         try await backend.withFreshLocation { location in
             try await TestBackend.withDatabase(at: location) { db, _ in
                 let store = Store(database: db)
@@ -99,7 +99,7 @@ import Testing
     /// missing"), blaming the caller; it is the connection's configuration that lacks it.
     @Test(arguments: TestBackend.available)
     func aConfigValueMissingFromThePathIsTheConnectionsProblem(_ backend: TestBackend) async throws {
-        let peer = try SharedPeers.httpbin()
+        let peer = try await SharedPeers.httpbin()
         try await withApp(backend) { client in
             let doc: JSON = [
                 "key": "cfgpath", "name": "Config in the path", "version": "1.0.0", "baseUrl": .string(peer.baseURL),

@@ -221,7 +221,7 @@ struct VaultAPITests {
 
     @Test(arguments: TestBackend.available)
     func oauthAuthorizeAndCallback(_ backend: TestBackend) async throws {
-        let peer = try PeerProcess(script: "oauth_server.py", arguments: ["--port", "0"])
+        let peer = try await PeerProcess.start(script: "oauth_server.py", arguments: ["--port", "0"])
         defer { peer.stop() }
         try await withApp(backend) { client in
             let auth: JSON = [

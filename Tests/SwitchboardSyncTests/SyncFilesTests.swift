@@ -245,32 +245,8 @@ struct SyncFilesCLITests {
 
     /// Runs the executable; returns its exit status, stdout and stderr.
     static func run(_ arguments: [String]) async throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Int32>.makeStream()
-        p.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-        try p.run()
-        // Drained on dispatch threads: a blocking read on the concurrency pool's few threads could starve the server.
-        async let stdout = Self.readToEnd(out.fileHandleForReading)
-        async let stderr = Self.readToEnd(err.fileHandleForReading)
-        var status: Int32 = -1
-        for await s in exited.stream {
-            status = s
-            break
-        }
-        return (status, String(decoding: await stdout, as: UTF8.self), String(decoding: await stderr, as: UTF8.self))
-    }
-
-    static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
-        }
+        let outcome = try await ChildProcess(executable: executable, arguments: arguments).outcome()
+        return (outcome.status, outcome.standardOutput, outcome.standardError)
     }
 
     @Test(arguments: TestBackend.available)

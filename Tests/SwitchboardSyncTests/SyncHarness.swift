@@ -89,7 +89,7 @@ struct SyncHarness: Sendable {
         _ backend: TestBackend, records: Int, pageSize: Int = 250, syncs: [JSON], leaseMs: Int64 = 30_000,
         _ body: @Sendable (SyncHarness) async throws -> Void
     ) async throws {
-        let peer = try PeerProcess(script: "paged_server.py", arguments: ["--records", String(records)])
+        let peer = try await PeerProcess.start(script: "paged_server.py", arguments: ["--records", String(records)])
         defer { peer.stop() }
         try await backend.withDatabase { db, _ in
             let clock = ManualWallClock()

@@ -40,7 +40,7 @@ struct SyncProcessTests {
     /// kill -9 mid-run, restart: the run resumes from its checkpoint and ends with exactly the upstream's records.
     @Test(arguments: TestBackend.available)
     func aServerKilledMidSyncResumesFromItsCheckpointAfterRestart(_ backend: TestBackend) async throws {
-        let peer = try PeerProcess(script: "paged_server.py", arguments: ["--records", String(Self.records)])
+        let peer = try await PeerProcess.start(script: "paged_server.py", arguments: ["--records", String(Self.records)])
         defer { peer.stop() }
         try await backend.withFreshLocation { location in
             var first = try ServerProcess(location: location, leaseSeconds: 2)
@@ -101,7 +101,7 @@ struct SyncProcessTests {
     /// Two server processes on one PostgreSQL: every run is claimed and run by exactly one of them, once.
     @Test func twoServersOnOnePostgreSQLRunEachJobExactlyOnce() async throws {
         guard TestBackend.available.contains(.postgres) else { return }
-        let peer = try PeerProcess(script: "paged_server.py", arguments: ["--records", "20000"])
+        let peer = try await PeerProcess.start(script: "paged_server.py", arguments: ["--records", "20000"])
         defer { peer.stop() }
         try await TestBackend.postgres.withFreshLocation { location in
             var a = try ServerProcess(location: location, leaseSeconds: 30, workers: 2)

@@ -18,7 +18,7 @@ struct VaultClientCertificateTests {
 
     @Test(arguments: TestBackend.available)
     func validCertificateConnectsAndReachesTheEngine(_ backend: TestBackend) async throws {
-        let peer = try MutualTLSPeer.shared()
+        let peer = try await MutualTLSPeer.shared()
         try await withVault(backend) { f in
             let c = try await f.connection(auth: ["type": "client_certificate"])
             let (info, connection) = try await f.vault.put(
@@ -56,7 +56,7 @@ struct VaultClientCertificateTests {
 
     @Test(arguments: TestBackend.available)
     func unusableCertificatesAreRefusedWithTheField(_ backend: TestBackend) async throws {
-        let peer = try MutualTLSPeer.shared()
+        let peer = try await MutualTLSPeer.shared()
         try await withVault(backend) { f in
             let c = try await f.connection(auth: ["type": "client_certificate"])
             let cert = peer.client.certificatePEM
@@ -128,7 +128,7 @@ struct VaultClientCertificateTests {
 
     @Test(arguments: TestBackend.available)
     func theKeyIsNowhereInClear(_ backend: TestBackend) async throws {
-        let peer = try MutualTLSPeer.shared()
+        let peer = try await MutualTLSPeer.shared()
         try await withVault(backend) { f in
             let c = try await f.connection(auth: ["type": "client_certificate"])
             let d = try await f.definition(of: c)

@@ -72,7 +72,7 @@ struct VaultCredentialTests {
         try await withVault(backend) { f in
             let c = try await f.connection(auth: ["type": "custom"])
             let d = try await f.definition(of: c)
-            let peer = try MutualTLSPeer.shared()
+            let peer = try await MutualTLSPeer.shared()
             let (cert, key) = (peer.client.certificatePEM, peer.client.privateKeyPEM)
             let cases: [(JSON, [String: String])] = [
                 (["type": "basic", "username": "u", "password": "p"], ["username": "u", "password": "p"]),

@@ -17,26 +17,17 @@ struct VaultRotationCLITests {
     }
 
     /// Runs the executable with `arguments` (SWITCHBOARD_DATABASE_URL unset) and answers its exit status and standard error.
-    static func run(_ arguments: [String]) throws -> (status: Int32, message: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
+    static func run(_ arguments: [String]) async throws -> (status: Int32, message: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_DATABASE_URL"] = nil
-        p.environment = environment
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, message)
+        let outcome = try await ChildProcess(executable: executable, arguments: arguments, environment: environment, captureOutput: false).outcome()
+        return (outcome.status, outcome.standardError)
     }
 
     /// `vault status` and `vault rotate` on a data directory without a database (a typo) fail and create nothing:
     /// they used to create the directory and an empty, migrated switchboard.sqlite and print an empty key table.
     @Test(arguments: ["status", "rotate"])
-    func missingDataDirectoryIsAnError(_ command: String) throws {
+    func missingDataDirectoryIsAnError(_ command: String) async throws {
         guard FileManager.default.fileExists(atPath: Self.executable) else {
             Issue.record("build the switchboard executable first (swift build --build-tests)")
             return
@@ -45,7 +36,7 @@ struct VaultRotationCLITests {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: parent) }
         let dataDir = parent + "/typo-dir"
-        let (status, message) = try Self.run(["vault", command, "--data-dir", dataDir])
+        let (status, message) = try await Self.run(["vault", command, "--data-dir", dataDir])
         #expect(status == 1)
         #expect(message.contains("there is no Switchboard database at \(dataDir)"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: dataDir))
@@ -62,7 +53,7 @@ struct VaultRotationCLITests {
             guard case .postgres(let url) = location else { return }
             let dataDir = NSTemporaryDirectory() + "vault-cli-pg-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: dataDir) }
-            let (status, message) = try Self.run(["vault", "status", "--data-dir", dataDir, "--database-url", url])
+            let (status, message) = try await Self.run(["vault", "status", "--data-dir", dataDir, "--database-url", url])
             #expect(status == 1)
             #expect(message.contains("has no Switchboard tables"), "\(message)")
             let db = try PostgresDatabase(url: url, logger: Logger(label: "t"), maximumConnections: 1)
@@ -115,25 +106,11 @@ struct VaultRotationCLITests {
             }
 
             // First run: killed (SIGKILL) once a few batches are committed.
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Self.executable)
-            p.arguments = ["vault", "rotate", "--batch-size", "1"] + arguments
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            var seen = ""
-            while p.isRunning {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if seen.contains("re-wrapped 5 record(s)") {
-                    kill(p.processIdentifier, SIGKILL)
-                    break
-                }
-            }
-            p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal, "the rotation finished before it could be killed")
+            let p = try ChildProcess(
+                executable: Self.executable, arguments: ["vault", "rotate", "--batch-size", "1"] + arguments, captureOutput: false)
+            if await p.waitForOutput(where: { _, err in err.contains("re-wrapped 5 record(s)") }) { p.send(SIGKILL) }
+            let killed = await p.outcome()
+            #expect(killed.signalled, "the rotation finished before it could be killed")
 
             let keysAfterKill = try KeyFiles.load(directory: keyDir, environment: [:])
             #expect(keysAfterKill.order.count == 2)
@@ -144,17 +121,11 @@ struct VaultRotationCLITests {
             }
 
             // Second run: resumes to the same key.
-            let q = Process()
-            q.executableURL = URL(fileURLWithPath: Self.executable)
-            q.arguments = ["vault", "rotate", "--batch-size", "50"] + arguments
-            let out = Pipe()
-            q.standardOutput = out
-            q.standardError = FileHandle.nullDevice
-            try q.run()
-            let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            q.waitUntilExit()
-            #expect(q.terminationStatus == 0)
-            #expect(printed.contains("resumed rotation to master key"))
+            let resumed = try await ChildProcess(
+                executable: Self.executable, arguments: ["vault", "rotate", "--batch-size", "50"] + arguments, captureError: false
+            ).outcome()
+            #expect(resumed.status == 0)
+            #expect(resumed.standardOutput.contains("resumed rotation to master key"))
 
             // Every credential decrypts with only the new key.
             let keys = try KeyFiles.load(directory: keyDir, environment: [:])

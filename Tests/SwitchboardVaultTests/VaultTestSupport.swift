@@ -107,9 +107,13 @@ final class OAuthPeer: Sendable {
     let process: PeerProcess
     let http: HTTPClient
 
-    init() throws {
-        process = try PeerProcess(script: "oauth_server.py", arguments: ["--port", "0"])
+    private init(process: PeerProcess) {
+        self.process = process
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    }
+
+    static func start() async throws -> OAuthPeer {
+        OAuthPeer(process: try await PeerProcess.start(script: "oauth_server.py", arguments: ["--port", "0"]))
     }
 
     var base: String { process.baseURL }
@@ -167,7 +171,7 @@ func queryItems(_ url: String) -> [String: String] {
 
 /// Starts the Authlib peer for a test, stopping it afterwards.
 func withOAuthPeer(_ body: @Sendable (OAuthPeer) async throws -> Void) async throws {
-    let peer = try OAuthPeer()
+    let peer = try await OAuthPeer.start()
     do {
         try await body(peer)
     } catch {
