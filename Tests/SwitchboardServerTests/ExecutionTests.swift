@@ -196,6 +196,46 @@ import Testing
         #expect(logged("dropped unwritten items at shutdown", 3), "\(logs.all)")
     }
 
+    /// An outage is logged when it starts, again only once per `outageLogInterval`, and when writes resume: the writer
+    /// used to log an error on every failed tick (twenty a second per writer for as long as the database was down).
+    @Test func anOutageIsLoggedOnceAndItsEndToo() async {
+        struct Unavailable: Error {}
+        let isDown = Atomic<Bool>(true)
+        let logs = CapturedLogs()
+        let writer = BatchWriter<Int>(name: "test", logger: logs.logger) { _ in
+            if isDown.load(ordering: .relaxed) { throw Unavailable() }
+        }
+        writer.append(1)
+        for _ in 0..<20 { await writer.flush() }
+        func lines(_ message: String) -> [Substring] { logs.all.split(separator: "\n").filter { $0.contains(message) } }
+        #expect(lines("batch write failed; will retry").count == 1, "\(logs.all)")
+        #expect(lines("still failing").isEmpty, "\(logs.all)")
+        isDown.store(false, ordering: .relaxed)
+        await writer.flush()
+        #expect(writer.pendingCount == 0)
+        #expect(lines("batch writes resumed").count == 1, "\(logs.all)")
+        #expect(lines("batch writes resumed").first?.contains("\"failures\": 20") == true, "\(logs.all)")
+
+        // A continuing outage is logged again once the interval has passed (here at once), with its count so far.
+        let again = CapturedLogs()
+        let loud = BatchWriter<Int>(name: "test", configuration: .init(outageLogInterval: .zero), logger: again.logger) { _ in throw Unavailable() }
+        loud.append(1)
+        for _ in 0..<3 { await loud.flush() }
+        let still = again.all.split(separator: "\n").filter { $0.contains("batch writes still failing") }
+        #expect(still.count == 2, "\(again.all)")
+        #expect(still.last?.contains("\"failures\": 3") == true, "\(again.all)")
+    }
+
+    /// The wait between writes during an outage doubles per failure from the interval, up to the cap.
+    @Test func theRetryDelayBacksOffToItsCap() {
+        let delay = { BatchWriter<Int>.retryDelay(failures: $0, interval: .milliseconds(50), cap: .seconds(5)) }
+        #expect([0, 1, 2, 3, 6, 7, 100, Int.max].map(delay) == [
+            .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(3200), .seconds(5), .seconds(5),
+            .seconds(5),
+        ])
+        #expect(BatchWriter<Int>.retryDelay(failures: 5, interval: .seconds(10), cap: .seconds(5)) == .seconds(10))
+    }
+
     /// At shutdown a database that does not answer holds the log's last write back for `close(within:)`'s limit only:
     /// the write is cancelled, and what it held dropped and counted. Shutdown used to wait as long as the database did
     /// (PostgreSQL's pool keeps a request for a server that is down waiting about a minute).

@@ -9,6 +9,10 @@ import Synchronization
 /// so a database outage cannot exhaust memory. A batch that fails for good (`isPermanent`: a value the store refuses)
 /// is written in halves down to single items, and only the items the sink refuses are dropped and counted: one item
 /// cannot hold back every later one. What is still unwritten when the writer closes is dropped and counted too.
+///
+/// During an outage the writer retries less and less often (the interval doubled per failed write, up to
+/// `maxRetryDelay`) and logs the outage three times at most per `outageLogInterval`: when it starts, while it lasts,
+/// and when writes succeed again (it used to log an error on every tick, twenty a second per writer).
 public final class BatchWriter<Item: Sendable>: Service, Sendable {
     public struct Configuration: Sendable {
         public var interval: Duration
@@ -17,14 +21,21 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         /// Whether a write that failed with this error would fail again however often it is retried (the store refused
         /// a value), rather than for a while (the database is unavailable). By default no failure is permanent.
         public var isPermanent: @Sendable (any Error) -> Bool
+        /// The longest wait between two writes while they fail.
+        public var maxRetryDelay: Duration
+        /// How often a continuing outage is logged again.
+        public var outageLogInterval: Duration
 
         public init(
             interval: Duration = .milliseconds(50), batchSize: Int = 1000, capacity: Int = 200_000,
+            maxRetryDelay: Duration = .seconds(5), outageLogInterval: Duration = .seconds(60),
             isPermanent: @escaping @Sendable (any Error) -> Bool = { _ in false }
         ) {
             self.interval = interval
             self.batchSize = batchSize
             self.capacity = capacity
+            self.maxRetryDelay = maxRetryDelay
+            self.outageLogInterval = outageLogInterval
             self.isPermanent = isPermanent
         }
     }
@@ -34,6 +45,23 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         var dropped = 0
         /// Set by `close(within:)`: the loop writes no more.
         var isClosed = false
+        /// Writes that failed in a row (not permanently), when the first of them failed, and when the outage was last
+        /// logged.
+        var failures = 0
+        var outageStarted: ContinuousClock.Instant?
+        var outageLogged: ContinuousClock.Instant?
+    }
+
+    /// The wait before the next write after `failures` failed writes in a row: `interval`, doubled per failure, at
+    /// most `cap` (and never less than `interval`).
+    public static func retryDelay(failures: Int, interval: Duration, cap: Duration) -> Duration {
+        guard failures > 0 else { return interval }
+        var delay = interval
+        for _ in 0..<min(failures, 62) {
+            delay *= 2
+            if delay >= cap { return max(cap, interval) }
+        }
+        return delay
     }
 
     private let state = Mutex(State())
@@ -89,10 +117,42 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
                         metadata: ["writer": "\(name)", "count": "\(outcome.refused)", "error": "\(outcome.refusal ?? "")"])
                 }
                 if let failure = outcome.failure {
-                    // Put what is left of the batch back in front and retry on the next tick.
-                    state.withLock { s in s.pending.insert(contentsOf: outcome.unwritten, at: 0) }
-                    logger.error("batch write failed; will retry", metadata: ["writer": "\(name)", "error": "\(failure)"])
+                    // Put what is left of the batch back in front and retry on a later tick.
+                    let now = ContinuousClock.now
+                    let report = state.withLock { s -> (first: Bool, again: Bool, failures: Int, since: Duration, pending: Int) in
+                        s.pending.insert(contentsOf: outcome.unwritten, at: 0)
+                        s.failures += 1
+                        let first = s.outageStarted == nil
+                        if first { s.outageStarted = now }
+                        let again = !first && now - (s.outageLogged ?? now) >= configuration.outageLogInterval
+                        if first || again { s.outageLogged = now }
+                        return (first, again, s.failures, now - (s.outageStarted ?? now), s.pending.count)
+                    }
+                    if report.first {
+                        logger.error("batch write failed; will retry", metadata: ["writer": "\(name)", "error": "\(failure)"])
+                    } else if report.again {
+                        logger.error(
+                            "batch writes still failing; will retry",
+                            metadata: [
+                                "writer": "\(name)", "failures": "\(report.failures)", "seconds": "\(report.since.components.seconds)",
+                                "pending": "\(report.pending)", "error": "\(failure)",
+                            ])
+                    }
                     return
+                }
+                let recovered = state.withLock { s -> (failures: Int, since: Duration)? in
+                    guard s.failures > 0, let started = s.outageStarted else { return nil }
+                    defer {
+                        s.failures = 0
+                        s.outageStarted = nil
+                        s.outageLogged = nil
+                    }
+                    return (s.failures, ContinuousClock.now - started)
+                }
+                if let recovered {
+                    logger.warning(
+                        "batch writes resumed",
+                        metadata: ["writer": "\(name)", "failures": "\(recovered.failures)", "seconds": "\(recovered.since.components.seconds)"])
                 }
             }
         }
@@ -156,7 +216,9 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
     /// closing the database (see the application's shutdown sequence), so nothing is written to a closed store.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
+            let failures = state.withLock { $0.failures }
+            let delay = Self.retryDelay(failures: failures, interval: configuration.interval, cap: configuration.maxRetryDelay)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // Closed (the shutdown sequence wrote the rest): nothing more to write, but the service runs on until its
             // own turn to stop, as a service group expects.
