@@ -8,6 +8,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var column: Int
 
     public var description: String { "\(message) at line \(line), column \(column)" }
+
+    /// The message of the error `ParseOptions.exactIntegersOnly` gives.
+    public static let inexactInteger = "an integer beyond 2^53, which a number here cannot hold exactly (send it as a string)"
+
+    /// Whether the text is JSON but holds an integer `exactIntegersOnly` refuses.
+    public var isInexactInteger: Bool { message == Self.inexactInteger }
 }
 
 extension JSON {
@@ -17,10 +23,15 @@ extension JSON {
         public var maxDepth: Int
         /// Accept trailing content after the value (used by streaming readers that split themselves).
         public var allowTrailingContent: Bool
+        /// Refuse an integer (a number without fraction or exponent) beyond 2^53 in magnitude: numbers are doubles,
+        /// which hold only some integers from there on, so `1234567890123456789` would be read as
+        /// `1234567890123456768`. For values passed on to another system, where a changed id is worse than an error.
+        public var exactIntegersOnly: Bool
 
-        public init(maxDepth: Int = 512, allowTrailingContent: Bool = false) {
+        public init(maxDepth: Int = 512, allowTrailingContent: Bool = false, exactIntegersOnly: Bool = false) {
             self.maxDepth = maxDepth
             self.allowTrailingContent = allowTrailingContent
+            self.exactIntegersOnly = exactIntegersOnly
         }
     }
 
@@ -477,6 +488,9 @@ struct JSONParser {
         if isSimple && digits <= 15 {
             let v = Double(mantissa)
             return negative ? -v : v
+        }
+        if isSimple && options.exactIntegersOnly && (digits > 19 || mantissa > 1 << 53) {
+            throw error(JSONParseError.inexactInteger, at: start)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         guard let v = Double(text) else { throw error("invalid number", at: start) }

@@ -18,7 +18,10 @@ struct Call: AsyncParsableCommand {
 
     func run() async throws {
         let parsed: JSON
-        do { parsed = try JSON(parsing: params) } catch { throw ValidationError("--params is not valid JSON: \(error)") }
+        // As the server does: an integer beyond 2^53 would reach the provider changed.
+        do { parsed = try JSON(parsing: params, options: .init(exactIntegersOnly: true)) } catch {
+            throw ValidationError(error.isInexactInteger ? "--params holds \(error)" : "--params is not valid JSON: \(error)")
+        }
         guard case .object = parsed else { throw ValidationError("--params must be a JSON object") }
         let (status, body) = try await api.withClient { client in
             try await client.send(

@@ -3,6 +3,24 @@ import JSONValue
 import Testing
 
 @Suite struct JSONParsingTests {
+    /// `exactIntegersOnly` refuses an integer a double would change (beyond 2^53), and only that: fractions, exponents
+    /// and integers up to 2^53 read as before; without the option the integer is rounded, as JSON parsers do.
+    @Test func exactIntegersOnlyRefusesIntegersADoubleWouldChange() throws {
+        let exact = JSON.ParseOptions(exactIntegersOnly: true)
+        for text in ["9007199254740992", "-9007199254740992", "123456789012345", "1e300", "12345678901234567890.5", "0", "-0"] {
+            #expect((try? JSON(parsing: text, options: exact)) == (try JSON(parsing: text)), "\(text)")
+        }
+        for text in ["9007199254740993", "-9007199254740993", "1234567890123456789", "123456789012345678901234567890", "[1, {\"id\": 18446744073709551616}]"] {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSON(parsing: text, options: exact) }
+            do {
+                _ = try JSON(parsing: text, options: exact)
+            } catch {
+                #expect(error.isInexactInteger, "\(error)")
+            }
+        }
+        #expect(try JSON(parsing: "1234567890123456789") == .number(1_234_567_890_123_456_768))
+    }
+
     @Test func parsesEveryKindOfValue() throws {
         let v = try JSON(parsing: #"{"a": [1, -2.5, 1e3, true, false, null], "b": "x\"y\u00e9\ud83d\ude00", "c": {}}"#)
         #expect(v["a"] == [1, -2.5, 1000, true, false, nil])

@@ -104,6 +104,13 @@ import Testing
         #expect(DocumentReader.format(forContentType: "application/x-yaml") == .some(.yaml))
         #expect(DocumentReader.format(forContentType: nil) == .some(nil))
         #expect(DocumentReader.format(forContentType: "text/html") == nil)
+        // Bodies are read as UTF-8: a Content-Type naming another charset is not a format the API reads.
+        #expect(DocumentReader.format(forContentType: "application/json; charset=UTF-8") == .some(.json))
+        #expect(DocumentReader.format(forContentType: "application/json; charset=\"utf-8\"") == .some(.json))
+        #expect(DocumentReader.format(forContentType: "application/yaml; charset=us-ascii") == .some(.yaml))
+        #expect(DocumentReader.format(forContentType: "application/json; charset=utf-16") == nil)
+        #expect(DocumentReader.format(forContentType: "application/json;charset=\"ISO-8859-1\"") == nil)
+        #expect(DocumentReader.format(forContentType: "application/yaml; q=1; charset=latin1") == nil)
     }
 }
 

@@ -440,12 +440,20 @@ import Testing
                 ("{bad", "application/json", 400, "MALFORMED_BODY"),
                 ("[1, 2]", "application/json", 422, "VALIDATION_ERROR"),
                 ("q=1", "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"),
+                // Bodies are read as UTF-8: another charset is refused, not misread.
+                ("{}", "application/json; charset=utf-16", 415, "UNSUPPORTED_MEDIA_TYPE"),
+                ("{}", "application/json;charset=\"ISO-8859-1\"", 415, "UNSUPPORTED_MEDIA_TYPE"),
+                ("{}", "application/json; charset=\"UTF-8\"", 200, ""),
+                // An integer a double would change reaches no provider.
+                ("{\"id\": 1234567890123456789}", "application/json", 422, "VALIDATION_ERROR"),
             ]
             for c in cases {
                 let r = try await client.call(.post, "/v1/connections/\(id)/methods/get", raw: c.raw, contentType: c.type)
                 #expect(r.status == c.status, "\(c.raw)")
+                if c.status == 200 { continue }
                 #expect(r.body["status"] == "ERROR", "\(c.raw)")
                 #expect(r.body["error"]?["code"] == .string(c.code), "\(c.raw)")
+                if c.type.contains("charset") { #expect(r.body["error"]?["message"]?.stringValue?.contains("read as UTF-8") == true, "\(r.body)") }
             }
         }
     }

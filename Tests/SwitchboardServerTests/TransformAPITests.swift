@@ -222,6 +222,12 @@ import Testing
                 body: ByteBuffer(string: body)
             ) { String(buffer: $0.body).split(separator: "\n").count }
             #expect(stopped == 3)
+            // Streams are read as UTF-8: another charset is refused, not misread.
+            let utf16 = try await client.execute(
+                uri: "/v1/pipelines/\(id)/run", method: .post, headers: [.contentType: "application/x-ndjson; charset=utf-16"],
+                body: ByteBuffer(string: body)
+            ) { ($0.status.code, (try? JSON(parsing: String(buffer: $0.body)))?["error"]?["code"]) }
+            #expect(utf16.0 == 415 && utf16.1 == "UNSUPPORTED_MEDIA_TYPE", "\(utf16)")
         }
     }
 

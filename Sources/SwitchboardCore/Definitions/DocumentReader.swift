@@ -10,6 +10,7 @@ public enum DocumentReader {
     /// The format a Content-Type names; nil for types we don't read. A missing type is sniffed.
     public static func format(forContentType contentType: String?) -> Format?? {
         guard let contentType, !contentType.isEmpty else { return .some(nil) }
+        guard namesUTF8OrNoCharset(contentType) else { return nil }
         let media = String(contentType.split(separator: ";").first ?? "").strippingCharacters(in: " \t").lowercased()
         switch media {
         case "application/json", "text/json": return .some(.json)
@@ -21,6 +22,20 @@ public enum DocumentReader {
         }
     }
 
+    /// Whether a Content-Type's `charset` parameter, if any, is UTF-8 (or its subset US-ASCII): bodies are read as
+    /// UTF-8 only, and a UTF-16 or Latin-1 body was read as UTF-8 (a 400 at best, wrong text at worst) instead of
+    /// being refused as a type the API does not read.
+    public static func namesUTF8OrNoCharset(_ contentType: String) -> Bool {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, String(pair[0]).strippingCharacters(in: " \t").lowercased() == "charset" else { continue }
+            var value = String(pair[1]).strippingCharacters(in: " \t").lowercased()
+            if value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if !["utf-8", "utf8", "us-ascii"].contains(value) { return false }
+        }
+        return true
+    }
+
     /// The format a file name implies (`.json`, `.yaml`, `.yml`).
     public static func format(forFileName name: String) -> Format {
         name.lowercased().hasSuffix(".json") ? .json : .yaml
@@ -29,14 +44,22 @@ public enum DocumentReader {
     /// Parses `bytes` as `format` (sniffing when nil: JSON if it starts with `{` or `[`).
     ///
     /// - Throws: `MALFORMED_BODY` (400) naming the line and the problem.
-    public static func read(_ bytes: [UInt8], format: Format?, maxNodes: Int = 200_000) throws(SwitchboardError) -> JSON {
+    /// - Parameter exactIntegers: refuse (422 `VALIDATION_ERROR`) an integer beyond 2^53 in JSON, which a double would
+    ///   change (`JSON.ParseOptions.exactIntegersOnly`).
+    public static func read(_ bytes: [UInt8], format: Format?, maxNodes: Int = 200_000, exactIntegers: Bool = false) throws(SwitchboardError)
+        -> JSON
+    {
         // JSON and YAML texts are UTF-8 (RFC 8259 section 8.1): invalid bytes are refused, not repaired to U+FFFD.
         guard isValidUTF8(bytes) else { throw .malformedBody("the body is not valid UTF-8") }
         let chosen = format ?? sniff(bytes)
         switch chosen {
         case .json:
             do {
-                return try JSON(parsing: bytes)
+                return try JSON(parsing: bytes, options: .init(exactIntegersOnly: exactIntegers))
+            } catch where error.isInexactInteger {
+                throw .validation(
+                    "the body holds \(error.description)",
+                    problems: [Problem(path: "", message: "line \(error.line), column \(error.column): \(JSONParseError.inexactInteger)")])
             } catch {
                 throw .malformedBody("the body is not valid JSON: \(error.description)")
             }

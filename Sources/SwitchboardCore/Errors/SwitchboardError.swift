@@ -65,7 +65,7 @@ extension SwitchboardError {
     public static func unsupportedMediaType(_ type: String, supported: [String]) -> SwitchboardError {
         SwitchboardError(
             code: "UNSUPPORTED_MEDIA_TYPE",
-            message: "content type '\(type)' is not supported; use one of \(supported.joined(separator: ", "))",
+            message: "content type '\(type)' is not supported\(type.lowercased().contains("charset") ? " (bodies are read as UTF-8)" : ""); use one of \(supported.joined(separator: ", "))",
             status: 415
         )
     }

@@ -67,7 +67,8 @@ struct ExecutionController: Sendable {
         if let type = request.headers[.contentType], type != "application/json", DocumentReader.format(forContentType: type) != .some(.json) {
             throw SwitchboardError.unsupportedMediaType(type, supported: ["application/json"])
         }
-        let json = try DocumentReader.read(bytes, format: .json)
+        // Parameters are passed on to the provider: an id such as 1234567890123456789 must not arrive as ...768.
+        let json = try DocumentReader.read(bytes, format: .json, exactIntegers: true)
         guard case .object = json else {
             throw SwitchboardError.validation(
                 "the parameters must be a JSON object", problems: [Problem(path: "", message: "must be an object, not \(json.typeName)")])

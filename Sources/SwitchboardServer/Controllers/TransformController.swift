@@ -102,7 +102,7 @@ struct TransformController: Sendable {
         let stopOnError = try q.bool("stopOnError") ?? false
         let type = request.headers[.contentType]?.lowercased() ?? "application/json"
         let isNDJSON = type.hasPrefix("application/x-ndjson") || type.hasPrefix("application/jsonl") || type.hasPrefix("application/json-lines")
-        if !isNDJSON && DocumentReader.format(forContentType: type) != .some(.json) {
+        if (isNDJSON && !DocumentReader.namesUTF8OrNoCharset(type)) || (!isNDJSON && DocumentReader.format(forContentType: type) != .some(.json)) {
             throw SwitchboardError.unsupportedMediaType(type, supported: ["application/json", "application/x-ndjson"])
         }
         let pipeline = try await service.compiledPipeline(id: id)

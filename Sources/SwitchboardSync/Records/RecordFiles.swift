@@ -1,4 +1,5 @@
 import JSONValue
+import SwitchboardCore
 
 /// The file formats records are exported to and imported from.
 public enum RecordFileFormat: String, Sendable, CaseIterable {
@@ -18,6 +19,7 @@ public enum RecordFileFormat: String, Sendable, CaseIterable {
 
     /// The format a Content-Type names (`application/x-ndjson`, `application/jsonl`, `text/csv`, ...).
     public init?(contentType: String) {
+        guard DocumentReader.namesUTF8OrNoCharset(contentType) else { return nil }  // files are read as UTF-8
         let type = contentType.split(separator: ";", maxSplits: 1).first.map { trimmed($0).lowercased() } ?? ""
         switch type {
         case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines", "application/x-jsonlines": self = .jsonl
