@@ -266,6 +266,37 @@ import Testing
         }
     }
 
+    /// A run cancelled part way tells in `sync.cancelled` which records of its committed pages failed, as
+    /// `sync.completed` and `sync.failed` do; the event used to carry only the counts.
+    @Test(arguments: TestBackend.available)
+    func aCancelledRunsEventCarriesTheFailuresOfItsCommittedPages(_ backend: TestBackend) async throws {
+        var sync = SyncHarness.sync("s", style: "cursor", pageSize: 100)
+        sync["mapping"] = "id % 8 = 0 ? $error('cannot map record ' & $string(id)) : $"
+        try await SyncHarness.with(backend, records: 300, pageSize: 100, syncs: [sync]) { h in
+            let events = h.services.eventBus.subscribe()
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let fetched = Box(0)
+            let counting = h.countingEngine(fetched)
+            let claimed = try #require(try await counting.runs.claim(owner: "w", now: h.clock.now(), leaseMs: 30_000))
+            // Stopped after its first page(s), then cancelled and given back: the cancel ends it.
+            #expect(try await counting.runClaimed(claimed, owner: "w", shouldStop: { fetched.value.withLock { $0 } >= 2 }) == .stopped)
+            _ = try await h.engine.cancel(runId: run.id)
+            try await h.engine.release(runId: run.id, owner: "w")
+            let ended = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(ended.status == .cancelled && ended.counts.pages >= 1, "\(ended.json)")
+            let expected = Self.everyEighthFailure.filter { $0.page <= ended.counts.pages }.map(\.json)
+
+            h.services.eventBus.emit("test.end", connectionId: nil, payload: [:])
+            var cancelled: [JSON] = []
+            for await e in events {
+                if e.type == "test.end" { break }
+                if e.type == "sync.cancelled" { cancelled.append(e.payload["failures"] ?? .null) }
+            }
+            #expect(cancelled == [.array(expected)])
+            #expect(!expected.isEmpty)
+        }
+    }
+
     /// The failures of the mapping `id % 8 = 0 ? $error(...) : $` over the peer's 300 records in pages of 100 (ids in
     /// order), all 37 of them; the message has the JSONata error's code, message and position in the mapping.
     static let everyEighthFailure: [SyncRecordFailure] = stride(from: 8, through: 300, by: 8).map { id in

@@ -143,7 +143,7 @@ components:
             integration.credentials.refreshed, integration.credentials.revoked, integration.credentials.deleted,
             integration.circuit.opened, integration.circuit.half_opened, integration.circuit.closed,
             integration.circuit.forced_open, integration.circuit.disabled, sync.started, sync.completed, sync.failed,
-            sync.cancelled (payload: runId, sync, counts)
+            sync.cancelled (payload: runId, sync, counts, failures)
         connectionId: {type: [string, "null"]}
         payload: {type: object}
         createdAt: {type: string, format: date-time}

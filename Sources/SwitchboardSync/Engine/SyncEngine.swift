@@ -75,22 +75,28 @@ public struct SyncEngine: Sendable {
     /// event. Nil if there is no such run.
     public func cancel(runId: String) async throws -> SyncRun? {
         guard let (run, ended) = try await runs.requestCancel(id: runId, now: clock.now()) else { return nil }
-        if ended { emitCancelled(run) }
+        if ended { await emitCancelled(run) }
         return run
     }
 
     /// Gives a run `owner` holds back to the queue (graceful shutdown); one whose cancel was requested ends `cancelled`.
     public func release(runId: String, owner: String) async throws {
-        if let ended = try await runs.release(id: runId, owner: owner, now: clock.now()) { emitCancelled(ended) }
+        if let ended = try await runs.release(id: runId, owner: owner, now: clock.now()) { await emitCancelled(ended) }
     }
 
     /// Claims the next run for `owner` and runs it; nil when there was none to claim. Runs whose cancel was requested
     /// and that no worker holds any more are ended first.
     public func runNext(owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> (SyncRun, Outcome)? {
-        for ended in try await runs.endAbandonedCancels(now: clock.now()) { emitCancelled(ended) }
-        guard let run = try await runs.claim(owner: owner, now: clock.now(), leaseMs: configuration.leaseMs) else { return nil }
+        guard let run = try await claimNext(owner: owner) else { return nil }
         let outcome = try await runClaimed(run, owner: owner, shouldStop: shouldStop)
         return (try await runs.get(id: run.id) ?? run, outcome)
+    }
+
+    /// Claims the next run for `owner`, after ending the runs whose cancel was requested and that no worker holds any
+    /// more; nil when there is none to claim.
+    public func claimNext(owner: String) async throws -> SyncRun? {
+        for ended in try await runs.endAbandonedCancels(now: clock.now()) { await emitCancelled(ended) }
+        return try await runs.claim(owner: owner, now: clock.now(), leaseMs: configuration.leaseMs)
     }
 
     /// Runs a run `owner` has claimed, from its checkpoint, page by page, until it ends or `shouldStop` says so.
@@ -173,7 +179,7 @@ public struct SyncEngine: Sendable {
                 } catch is LeaseLost {
                     return .leaseLost
                 }
-                emitCancelled(try await runs.get(id: run.id) ?? run)
+                await emitCancelled(try await runs.get(id: run.id) ?? run)
                 log.info("sync run cancelled", metadata: ["sync.pages": "\(checkpoint.pages)"])
                 return .cancelled
             }
@@ -417,11 +423,22 @@ public struct SyncEngine: Sendable {
         return .failed
     }
 
-    /// `sync.cancelled`, once per run, by whichever call ended it: what the run had committed when it stopped.
-    func emitCancelled(_ run: SyncRun) {
-        events?.emit(
+    /// `sync.cancelled`, once per run, by whichever call ended it: what the run had committed when it stopped, with the
+    /// record failures kept so far (as `sync.completed` and `sync.failed` carry them).
+    func emitCancelled(_ run: SyncRun) async {
+        guard let events else { return }
+        let failures: [SyncRecordFailure]
+        do {
+            failures = try await runs.failures(runId: run.id)
+        } catch {
+            failures = []
+            logger.warning("could not read a cancelled run's record failures", metadata: ["sync.run": "\(run.id)", "error": "\(error)"])
+        }
+        events.emit(
             "sync.cancelled", connectionId: run.connectionId,
-            payload: ["runId": .string(run.id), "sync": .string(run.syncName), "counts": run.counts.json])
+            payload: [
+                "runId": .string(run.id), "sync": .string(run.syncName), "counts": run.counts.json, "failures": .array(failures.map(\.json)),
+            ])
     }
 
     /// The parameters of the next page: pagination's and the incremental filter's.
