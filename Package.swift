@@ -176,6 +176,7 @@ let package = Package(
                 "SwitchboardSync", "SwitchboardServer", "SwitchboardTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -7,6 +7,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
+import SwitchboardEngine
 import SwitchboardStore
 
 /// A worker: claims queued (or abandoned) runs and runs them, until graceful shutdown. On shutdown it stops after
@@ -37,15 +38,25 @@ public struct SyncWorker: Service {
 
     public func run() async throws {
         await gate?.wait()
+        let engine = engine
+        let owner = owner
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var ran = false
             do {
-                if let (run, outcome) = try await engine.runNext(owner: owner, shouldStop: { Task.isShuttingDownGracefully }) {
+                // Waiting for a claim is given up on shutdown: with the database down, PostgreSQL's pool holds a
+                // request for about a minute, and shutdown waited as long. (A claim that committed just before is
+                // left to its lease, as a crashed worker's is.) A claimed run is not interrupted: it stops after the
+                // batch it commits.
+                if let run = try await cancelWhenGracefulShutdown({ try await engine.claimNext(owner: owner) }) {
                     ran = true
-                    if outcome == .stopped { try? await engine.release(runId: run.id, owner: owner) }
+                    let outcome = try await engine.runClaimed(run, owner: owner, shouldStop: { Task.isShuttingDownGracefully })
+                    if outcome == .stopped {
+                        // Given back for another worker at once; bounded, as the database may not answer.
+                        await cancelling(after: .seconds(10)) { try? await engine.release(runId: run.id, owner: owner) }
+                    }
                 }
             } catch {
-                engine.logger.warning("sync worker error", metadata: ["error": "\(error)"])
+                if !Task.isShuttingDownGracefully { engine.logger.warning("sync worker error", metadata: ["error": "\(error)"]) }
             }
             if !ran { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
         }
@@ -83,8 +94,15 @@ public struct SyncScheduler: Service {
 
     public func run() async throws {
         await gate?.wait()
+        let engine = engine
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do { _ = try await engine.scheduleDue() } catch { engine.logger.warning("sync scheduler error", metadata: ["error": "\(error)"]) }
+            // Given up on shutdown, as the worker's claim is (a run queued whose next time was not saved yet can be
+            // queued once more after the restart).
+            do {
+                _ = try await cancelWhenGracefulShutdown { try await engine.scheduleDue() }
+            } catch {
+                if !Task.isShuttingDownGracefully { engine.logger.warning("sync scheduler error", metadata: ["error": "\(error)"]) }
+            }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
     }
