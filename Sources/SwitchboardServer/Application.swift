@@ -256,6 +256,7 @@ public func buildApplication(
     let (router, _) = buildRouter(services: services, configuration: configuration)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
         logger: logger
     )
