@@ -235,12 +235,18 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
 
 /// Runs `body`, cancelling it once `limit` has passed, and returns when it has returned (at once, when it stops on
 /// cancellation): a bound on work that waits for a server that may never answer, such as the last writes at shutdown.
-public func cancelling(after limit: Duration, _ body: @escaping @Sendable () async -> Void) async {
-    await withTaskGroup(of: Void.self) { group in
+/// The body's result, or nil when the limit passed first.
+@discardableResult
+public func cancelling<T: Sendable>(after limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
+    await withTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
-        group.addTask { try? await Task.sleep(for: limit) }
-        _ = await group.next()
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return nil
+        }
+        let first = await group.next() ?? nil
         group.cancelAll()
+        return first
     }
 }
 

@@ -1,6 +1,7 @@
 import Hummingbird
 import JSONValue
 import SwitchboardCore
+import SwitchboardEngine
 import SwitchboardStore
 
 /// Liveness, readiness and the OpenAPI document.
@@ -17,16 +18,7 @@ struct HealthController: Sendable {
 
     /// Runs `ping`, cancelled once `limit` has passed.
     static func ping(within limit: Duration, _ ping: @escaping @Sendable () async throws -> Void) async -> PingOutcome {
-        await withTaskGroup(of: PingOutcome.self) { group in
-            group.addTask { (try? await ping()) != nil ? .answered : .failed }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return .timedOut
-            }
-            let first = await group.next() ?? .timedOut
-            group.cancelAll()
-            return first
-        }
+        await cancelling(after: limit) { (try? await ping()) != nil ? PingOutcome.answered : .failed } ?? .timedOut
     }
 
     func register<Context: RequestContext>(on router: Router<Context>, table: inout RouteTable) {
