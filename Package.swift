@@ -161,7 +161,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreTests",
-            dependencies: ["SwitchboardStore", "SwitchboardTestSupport", .product(name: "_ConnectionPoolModule", package: "postgres-nio")]),
+            dependencies: [
+                "SwitchboardStore", "SwitchboardTestSupport", .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "SwitchboardVaultTests",
             dependencies: [

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var executionCacheTTL: Duration = .seconds(5)
     /// How long the vault keeps decrypted credentials in memory (invalidated the same way).
     public var credentialCacheTTL: Duration = .seconds(30)
+    /// On PostgreSQL, how long a request waits for a connection from the pool (the server unreachable, or every
+    /// connection busy) before it fails with 503 `DATABASE_UNAVAILABLE`. Statements themselves are not limited.
+    public var databaseConnectionWait: Duration = PostgresDatabase.defaultConnectionWait
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.switchboard", databaseURL: String? = nil,
@@ -232,7 +235,8 @@ public func buildApplication(
         l.logLevel = configuration.logLevel
         return l
     }()
-    let database = try await Store.openDatabase(configuration.storeLocation, logger: logger)
+    let database = try await Store.openDatabase(
+        configuration.storeLocation, logger: logger, postgresConnectionWait: configuration.databaseConnectionWait)
     let schemas = makeSchemaChecker()
     let store = Store(database: database)
     let vaultKeys = try KeyFiles.forServer(
@@ -264,7 +268,12 @@ public func buildApplication(
     app.addServices(services.lifecycleServices)
     app.addServices(VaultAuditFlusher(vault: vault))
     app.beforeServerStarts {
-        try await Migrator().migrate(database, logger: logger)
+        if case .postgres = configuration.storeLocation {
+            // PostgreSQL may come up after Switchboard (a container started beside it): keep trying for a minute.
+            try await retryingWhileUnavailable(for: .seconds(60), logger: logger) { try await Migrator().migrate(database, logger: logger) }
+        } else {
+            try await Migrator().migrate(database, logger: logger)
+        }
         try await vault.start()
         // Passwords that SQL connections kept in databaseUrl before they had to be credentials.
         try await DatabaseURLPasswords.moveToVault(connections: store.connections, vault: vault, logger: logger)
@@ -276,4 +285,25 @@ public func buildApplication(
         }
     }
     return app
+}
+
+/// Runs `body`, and again while it fails with the database unavailable, until `patience` has passed: waits of
+/// `firstDelay`, doubling up to 5 s, in between, each logged as a warning. Other errors end it at once.
+func retryingWhileUnavailable(
+    for patience: Duration, firstDelay: Duration = .milliseconds(500), logger: Logger, _ body: () async throws -> Void
+) async throws {
+    let deadline = ContinuousClock.now + patience
+    var delay = firstDelay
+    while true {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where error.kind == .unavailable {
+            guard ContinuousClock.now + delay < deadline else {
+                throw DatabaseError(kind: .unavailable, message: "\(error.message); gave up after trying for \(patience)")
+            }
+            logger.warning("the database cannot be reached yet; trying again", metadata: ["error": "\(error.message)", "retry.in": "\(delay)"])
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
 }

@@ -28,9 +28,11 @@ public struct Store: Sendable {
     /// The PostgreSQL client's pool, which must run as a service, if this store uses PostgreSQL.
     public var postgres: PostgresDatabase? { database as? PostgresDatabase }
 
-    /// Opens the database (not yet migrated: call `Migrator().migrate`). SQLite calls run on `sqliteThread`.
+    /// Opens the database (not yet migrated: call `Migrator().migrate`). SQLite calls run on `sqliteThread`; on
+    /// PostgreSQL an operation waits at most `postgresConnectionWait` for a connection from the pool.
     public static func openDatabase(
-        _ location: StoreLocation, logger: Logger, sqliteThread: WorkerThreads = SQLiteDatabase.storeThread
+        _ location: StoreLocation, logger: Logger, sqliteThread: WorkerThreads = SQLiteDatabase.storeThread,
+        postgresConnectionWait: Duration = PostgresDatabase.defaultConnectionWait
     ) async throws -> any SQLDatabase {
         switch location {
         case .sqlite(let directory):
@@ -39,7 +41,7 @@ public struct Store: Sendable {
         case .sqliteFile(let path):
             return try await SQLiteDatabase.open(path: path, logger: logger, thread: sqliteThread)
         case .postgres(let url):
-            return try PostgresDatabase(url: url, logger: logger)
+            return try PostgresDatabase(url: url, logger: logger, connectionWait: postgresConnectionWait)
         }
     }
 }

@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
             SWITCHBOARD_EXECUTION_CACHE_MS (default 5000) and SWITCHBOARD_CREDENTIAL_CACHE_MS (default 30000): how long
             a node keeps connections and definitions, and decrypted credentials, read from the database. Every change
             invalidates them at once (on PostgreSQL on every node); these bound staleness if a notification is lost.
+            SWITCHBOARD_DATABASE_WAIT_MS (default 10000): on PostgreSQL, how long a request waits for a database
+            connection (the server unreachable, or every connection busy) before it is answered 503 DATABASE_UNAVAILABLE.
+            At startup the server keeps trying to reach PostgreSQL for a minute before it gives up.
             """)
 
     @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         }
         if let d = try Self.milliseconds(env, "SWITCHBOARD_EXECUTION_CACHE_MS") { config.executionCacheTTL = d }
         if let d = try Self.milliseconds(env, "SWITCHBOARD_CREDENTIAL_CACHE_MS") { config.credentialCacheTTL = d }
+        if let d = try Self.milliseconds(env, "SWITCHBOARD_DATABASE_WAIT_MS") { config.databaseConnectionWait = d }
         guard (0...65535).contains(config.port) else { throw ValidationError("port \(config.port) is out of range") }
         let app = try await buildApplication(config)
         try await app.runService()

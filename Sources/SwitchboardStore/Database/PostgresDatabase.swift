@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,13 +20,22 @@ public final class PostgresDatabase: SQLDatabase {
     let logger: Logger
     /// The server and credentials of the URL, for a connection outside the pool (`cancelStatement`).
     let target: PostgresTarget
+    /// How long an operation waits for a connection from the pool before it fails with `unavailable` (see
+    /// `withPooledConnection`).
+    public let connectionWait: Duration
 
     /// - Parameters:
     ///   - url: `postgres://user:password@host:port/database?sslmode=...`.
     ///   - username: the role to log in as instead of the URL's, when given and not empty.
     ///   - password: the password to give instead of the URL's, when given.
-    public init(url: String, username: String? = nil, password: String? = nil, logger: Logger, maximumConnections: Int = 20) throws {
+    ///   - connectionWait: how long an operation waits for a connection from the pool (the server unreachable, or
+    ///     every connection busy) before it fails with `unavailable`; once it has one, it runs as long as it takes.
+    public init(
+        url: String, username: String? = nil, password: String? = nil, logger: Logger, maximumConnections: Int = 20,
+        connectionWait: Duration = PostgresDatabase.defaultConnectionWait
+    ) throws {
         target = try PostgresTarget(url: url, username: username, password: password)
+        self.connectionWait = connectionWait
         var c = target.clientConfiguration
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = maximumConnections
@@ -34,6 +48,17 @@ public final class PostgresDatabase: SQLDatabase {
     /// executor): a database round trip then never waits behind an HTTP request or response being processed.
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
+    /// `connectionWait` unless one is given: `SWITCHBOARD_DATABASE_WAIT_MS` from the environment (1 ms to one day),
+    /// else 10 s. postgres-nio's pool alone keeps a request waiting while it retries a server it cannot reach until its
+    /// circuit breaker trips, about a minute; an API call should fail sooner than that. (The test suite, which opens
+    /// hundreds of pools at once and so meets PostgreSQL's `max_connections`, sets a longer wait.)
+    public static var defaultConnectionWait: Duration {
+        if let text = getenv("SWITCHBOARD_DATABASE_WAIT_MS").map({ String(cString: $0) }), let ms = Int(text), (1...86_400_000).contains(ms) {
+            return .milliseconds(ms)
+        }
+        return .seconds(10)
+    }
+
     /// Parses `postgres://user:password@host:port/database?sslmode=disable|require`.
     static func configuration(from url: String) throws -> PostgresClient.Configuration { try PostgresTarget(url: url).clientConfiguration }
 
@@ -43,8 +68,9 @@ public final class PostgresDatabase: SQLDatabase {
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         let q = try Self.makeQuery(sql, binds)
         do {
-            let rows = try await client.query(q, logger: logger)
-            return try await Self.collect(rows)
+            return try await withPooledConnection { [logger] connection in
+                try await Self.collect(try await connection.query(q, logger: logger))
+            }
         } catch {
             throw Self.transactionFailure(error)
         }
@@ -52,7 +78,7 @@ public final class PostgresDatabase: SQLDatabase {
 
     public func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
         do {
-            return try await client.withConnection { connection in
+            return try await withPooledConnection { [logger] connection in
                 try await PostgresConnectionExecutor(connection: connection, logger: logger).run(sql, binds)
             }
         } catch {
@@ -79,7 +105,7 @@ public final class PostgresDatabase: SQLDatabase {
     ) async throws -> SQLStatementResult {
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
-            return try await client.withConnection { connection in
+            return try await withPooledConnection { [logger] connection in
                 if readOnly {
                     // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
                     return try await connection.withTransaction(logger: logger) { connection in
@@ -120,20 +146,62 @@ public final class PostgresDatabase: SQLDatabase {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(PostgresConnectionExecutor(connection: connection, logger: logger))
+            return try await withPooledConnection { [logger] connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(PostgresConnectionExecutor(connection: connection, logger: logger))
+                }
             }
         } catch {
             throw Self.transactionFailure(error)
         }
     }
 
+    /// Runs `body` with a connection leased from the pool, as `client.withConnection` does, but waits at most
+    /// `connectionWait` for it: when the pool has handed out none by then (the server cannot be reached, or every
+    /// connection is busy) the lease is given up and the call fails with `unavailable`. Only the wait is limited; a
+    /// statement, once it has its connection, runs as long as it takes. A cancelled caller gets the cancellation, not
+    /// `unavailable`.
+    func withPooledConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let lease = LeaseState()
+        let wait = connectionWait
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { [client] in
+                    try await client.withConnection { connection in
+                        // Leased after the wait was given up: the caller has its error already.
+                        guard lease.begin() else { throw CancellationError() }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: wait)
+                    if !Task.isCancelled && lease.giveUp() {
+                        throw DatabaseError(
+                            kind: .unavailable,
+                            message: "PostgreSQL gave no connection within \(wait) (the server cannot be reached, or every connection is busy)")
+                    }
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()  // not reached: the body either returns a value or throws
+            }
+        }
+    }
+
     /// What a failed `withTransaction` (or `withConnection`, `query`) throws: the body's own error as it is,
-    /// PostgreSQL's mapped, and the pool's failure to open a connection (its circuit breaker tripped: the server has
-    /// been unreachable for a while) as `unavailable`, a 503 rather than an internal error.
+    /// PostgreSQL's mapped, the pool's failure to open a connection (its circuit breaker tripped: the server has
+    /// been unreachable for a while) as `unavailable`, a 503 rather than an internal error, and a wait for a connection
+    /// that the caller's cancellation ended as a `CancellationError`.
     static func transactionFailure(_ error: any Error) -> any Error {
         if let e = error as? PSQLError { return map(e) }
         if let e = error as? ConnectionPoolError {
+            // The caller was cancelled while it waited for a connection: that is not the database's failure.
+            if e == .requestCancelled { return CancellationError() }
             return DatabaseError(kind: .unavailable, message: "PostgreSQL is unavailable (the connection pool: \(e))")
         }
         guard let t = error as? PostgresTransactionError else { return error }
@@ -297,6 +365,30 @@ struct PostgresConnectionExecutor: SQLExecutor {
             if let exceeded = collected.state.withLock({ $0.exceeded }) { throw exceeded }
             if let error = error as? PSQLError { throw PostgresDatabase.map(error) }
             throw error
+        }
+    }
+}
+
+/// Whether a lease of `PostgresDatabase.withPooledConnection` got its connection first or its wait ran out first.
+private final class LeaseState: Sendable {
+    private enum State { case waiting, leased, gaveUp }
+    private let state = Mutex(State.waiting)
+
+    /// The connection arrived: true unless the wait was given up already.
+    func begin() -> Bool {
+        state.withLock { s in
+            guard s == .waiting else { return false }
+            s = .leased
+            return true
+        }
+    }
+
+    /// The wait ran out: true unless the connection arrived already.
+    func giveUp() -> Bool {
+        state.withLock { s in
+            guard s == .waiting else { return false }
+            s = .gaveUp
+            return true
         }
     }
 }
