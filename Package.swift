@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SwitchboardConformance", dependencies: ["JSONValue", "JSONSchema", "JSONata"], swiftSettings: strict),
         .target(
             name: "SwitchboardCore",
-            dependencies: ["JSONValue", .product(name: "Yams", package: "Yams")],
+            dependencies: ["JSONValue", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

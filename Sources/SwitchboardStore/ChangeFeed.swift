@@ -64,11 +64,14 @@ public final class ChangeFeed: Sendable {
     public func listen() async {
         guard let postgres else { return }
         var delay = Duration.milliseconds(100)
+        // Failed attempts in a row: logged when they start, once a minute while they go on, and when one listens again.
+        var outage = OutageLog()
         while !Task.isCancelled {
             do {
                 try await postgres.client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         listening.store(true, ordering: .releasing)
+                        logger.logOutage(outage.succeeded(at: .now), of: "listening for other nodes' changes", error: nil)
                         deliver(.everything)
                         delay = .milliseconds(100)
                         for try await notification in notifications {
@@ -79,7 +82,7 @@ public final class ChangeFeed: Sendable {
                 }
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("listening for other nodes' changes failed; retrying", metadata: ["error": "\(error)"])
+                logger.logOutage(outage.failed(at: .now), of: "listening for other nodes' changes", error: error)
             }
             listening.store(false, ordering: .releasing)
             try? await Task.sleep(for: delay)

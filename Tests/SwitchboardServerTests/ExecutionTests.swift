@@ -228,12 +228,12 @@ import Testing
 
     /// The wait between writes during an outage doubles per failure from the interval, up to the cap.
     @Test func theRetryDelayBacksOffToItsCap() {
-        let delay = { BatchWriter<Int>.retryDelay(failures: $0, interval: .milliseconds(50), cap: .seconds(5)) }
+        let delay = { OutageLog.retryDelay(failures: $0, interval: .milliseconds(50), cap: .seconds(5)) }
         #expect([0, 1, 2, 3, 6, 7, 100, Int.max].map(delay) == [
             .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(3200), .seconds(5), .seconds(5),
             .seconds(5),
         ])
-        #expect(BatchWriter<Int>.retryDelay(failures: 5, interval: .seconds(10), cap: .seconds(5)) == .seconds(10))
+        #expect(OutageLog.retryDelay(failures: 5, interval: .seconds(10), cap: .seconds(5)) == .seconds(10))
     }
 
     /// At shutdown a database that does not answer holds the log's last write back for `close(within:)`'s limit only:

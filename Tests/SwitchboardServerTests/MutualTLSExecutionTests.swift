@@ -136,32 +136,3 @@ struct MutualTLSExecutionTests {
         for (name, text) in haystacks { #expect(!text.contains("PRIVATE KEY-----"), "a PEM key is in the \(name)") }
     }
 }
-
-/// Every log line (message and metadata) of the application, to search for secrets.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var l = Logger(label: "mtls-test") { _ in Handler(capture: self) }
-        l.logLevel = .trace
-        return l
-    }
-
-    var all: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    struct Handler: LogHandler {
-        let capture: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            var all = metadata
-            for (k, v) in event.metadata ?? [:] { all[k] = v }
-            let line = "\(event.level) \(event.message) \(all)"
-            capture.lines.withLock { $0.append(line) }
-        }
-    }
-}

@@ -1,5 +1,6 @@
 import JSONValue
 import Logging
+import Synchronization
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardStore
@@ -67,5 +68,67 @@ import Testing
         _ = await running.result
         stopped.cancel()
         #expect(ContinuousClock.now - started < .seconds(30), "shutdown waited for the database")
+    }
+}
+
+/// With the database unavailable the sync worker logs its failing claims when they start, not on every poll (it used to
+/// log a warning per poll, every second, for as long as the outage lasted), and says when claims work again.
+@Suite struct SyncWorkerOutageTests {
+    /// Every statement fails at once as unavailable while `isDown`, and returns no rows otherwise. A fake: a real
+    /// server cannot be switched between down and up inside a test's loop.
+    final class FlakyDatabase: SQLDatabase {
+        let isDown = Mutex(true)
+        /// Statements refused so far.
+        let refused = Mutex(0)
+        var dialect: SQLDialect { .sqlite }
+        func check() throws {
+            guard isDown.withLock({ $0 }) else { return }
+            refused.withLock { $0 += 1 }
+            throw DatabaseError(kind: .unavailable, message: "down")
+        }
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try check()
+            return []
+        }
+        func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
+            try check()
+            return SQLStatementResult(rows: [], rowCount: 0)
+        }
+        func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+            try check()
+            return try await body(self)
+        }
+        func ping() async throws { try check() }
+        func close() async throws {}
+    }
+
+    @Test func failingClaimsAreLoggedWhenTheyStartAndWhenTheyEnd() async throws {
+        let logs = CapturedLogs()
+        let database = FlakyDatabase()
+        let engine = SyncEngine(
+            database: database, source: SyncServicesShutdownTests.NoSource(), catalog: SyncServicesShutdownTests.SilentCatalog(), events: nil,
+            clock: ManualWallClock(), logger: logs.logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: SyncWorker(engine: engine, pollInterval: .milliseconds(1)))], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        // Several claims fail (each one's first statement fails at once; the polls back off 2, 4, 8, ... ms).
+        for _ in 0..<600 where database.refused.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(database.refused.withLock { $0 } >= 5)
+        #expect(logs.lines(containing: "sync worker claims failing").count == 1, "\(logs.all)")
+        #expect(logs.lines(containing: "still failing").isEmpty, "\(logs.all)")
+        database.isDown.withLock { $0 = false }
+        var resumed: [String] = []
+        for _ in 0..<600 where resumed.isEmpty {  // the next poll is at most 10 s away
+            try await Task.sleep(for: .milliseconds(100))
+            resumed = logs.lines(containing: "sync worker claims resumed")
+        }
+        #expect(resumed.count == 1, "\(logs.all)")
+        // Several claims had failed: one line for all of them.
+        let failures = resumed.first.flatMap { line in
+            line.split(separator: "\"failures\": ").dropFirst().first.map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        }
+        #expect((failures ?? 0) > 1, "\(logs.all)")
+        await group.triggerGracefulShutdown()
+        _ = await running.result
     }
 }

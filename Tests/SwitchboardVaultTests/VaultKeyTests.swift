@@ -48,7 +48,7 @@ struct VaultKeyTests {
     @Test func keyFileCreatedWithMode0600AndLogged() throws {
         let dir = NSTemporaryDirectory() + "vault-keys-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let logs = LogCapture()
+        let logs = CapturedLogs()
         let ring = try KeyFiles.forServer(dataDirectory: dir, createIfMissing: true, now: SystemWallClock().now(), logger: logs.logger)
         let key = try #require(ring[ring.order[0]])
         let attributes = try FileManager.default.attributesOfItem(atPath: key.source)

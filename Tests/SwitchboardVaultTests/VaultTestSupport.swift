@@ -19,7 +19,7 @@ struct VaultFixture: Sendable {
     let store: Store
     let clock: ManualWallClock
     let events: RecordingEventSink
-    let logs: LogCapture
+    let logs: CapturedLogs
     let keys: KeyRing
     let vault: Vault
 
@@ -58,7 +58,7 @@ struct VaultFixture: Sendable {
 func withVault(_ backend: TestBackend, _ body: @Sendable (VaultFixture) async throws -> Void) async throws {
     try await backend.withDatabase { db, location in
         let clock = ManualWallClock(SystemWallClock().now())
-        let logs = LogCapture()
+        let logs = CapturedLogs()
         let keys = KeyRing([MasterKey.generate(source: "test")])
         let store = Store(database: db, clock: clock)
         let events = RecordingEventSink()
@@ -69,36 +69,6 @@ func withVault(_ backend: TestBackend, _ body: @Sendable (VaultFixture) async th
         let f = VaultFixture(db: db, location: location, store: store, clock: clock, events: events, logs: logs, keys: keys, vault: vault)
         try await body(f)
         await vault.audit.flush()
-    }
-}
-
-/// A LogHandler keeping every line (message and metadata) in memory, to search for secrets.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var l = Logger(label: "vault-test") { _ in Handler(capture: self) }
-        l.logLevel = .trace
-        return l
-    }
-
-    var all: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    func append(_ s: String) { lines.withLock { $0.append(s) } }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            var all = metadata
-            for (k, v) in event.metadata ?? [:] { all[k] = v }
-            capture.append("\(event.level) \(event.message) \(all)")
-        }
     }
 }
 

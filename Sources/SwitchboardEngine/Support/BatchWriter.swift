@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import SwitchboardCore
 import Synchronization
 
 /// Buffers items and writes them in batches off the hot path: every `interval`, or sooner when `batchSize`
@@ -45,26 +46,11 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         var dropped = 0
         /// Set by `close(within:)`: the loop writes no more.
         var isClosed = false
-        /// Writes that failed in a row (not permanently), when the first of them failed, and when the outage was last
-        /// logged.
-        var failures = 0
-        var outageStarted: ContinuousClock.Instant?
-        var outageLogged: ContinuousClock.Instant?
+        /// Writes that failed in a row (not permanently), and when to log them.
+        var outage: OutageLog
     }
 
-    /// The wait before the next write after `failures` failed writes in a row: `interval`, doubled per failure, at
-    /// most `cap` (and never less than `interval`).
-    public static func retryDelay(failures: Int, interval: Duration, cap: Duration) -> Duration {
-        guard failures > 0 else { return interval }
-        var delay = interval
-        for _ in 0..<min(failures, 62) {
-            delay *= 2
-            if delay >= cap { return max(cap, interval) }
-        }
-        return delay
-    }
-
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// The loop's write in progress, which `close(within:)` cancels when the database does not answer in time.
     private let periodic = Mutex<Task<Void, Never>?>(nil)
     /// Serializes writes so `flush()` waits for an in-flight batch.
@@ -79,6 +65,7 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.sink = sink
+        state = Mutex(State(outage: OutageLog(interval: configuration.outageLogInterval)))
     }
 
     /// Queues an item for the next batch.
@@ -119,40 +106,28 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
                 if let failure = outcome.failure {
                     // Put what is left of the batch back in front and retry on a later tick.
                     let now = ContinuousClock.now
-                    let report = state.withLock { s -> (first: Bool, again: Bool, failures: Int, since: Duration, pending: Int) in
+                    let (report, pending) = state.withLock { s in
                         s.pending.insert(contentsOf: outcome.unwritten, at: 0)
-                        s.failures += 1
-                        let first = s.outageStarted == nil
-                        if first { s.outageStarted = now }
-                        let again = !first && now - (s.outageLogged ?? now) >= configuration.outageLogInterval
-                        if first || again { s.outageLogged = now }
-                        return (first, again, s.failures, now - (s.outageStarted ?? now), s.pending.count)
+                        return (s.outage.failed(at: now), s.pending.count)
                     }
-                    if report.first {
+                    switch report {
+                    case .started:
                         logger.error("batch write failed; will retry", metadata: ["writer": "\(name)", "error": "\(failure)"])
-                    } else if report.again {
+                    case .continuing(let failures, let since):
                         logger.error(
                             "batch writes still failing; will retry",
                             metadata: [
-                                "writer": "\(name)", "failures": "\(report.failures)", "seconds": "\(report.since.components.seconds)",
-                                "pending": "\(report.pending)", "error": "\(failure)",
+                                "writer": "\(name)", "failures": "\(failures)", "seconds": "\(since.components.seconds)",
+                                "pending": "\(pending)", "error": "\(failure)",
                             ])
+                    case .ended, nil: break
                     }
                     return
                 }
-                let recovered = state.withLock { s -> (failures: Int, since: Duration)? in
-                    guard s.failures > 0, let started = s.outageStarted else { return nil }
-                    defer {
-                        s.failures = 0
-                        s.outageStarted = nil
-                        s.outageLogged = nil
-                    }
-                    return (s.failures, ContinuousClock.now - started)
-                }
-                if let recovered {
+                let now = ContinuousClock.now
+                if case .ended(let failures, let since) = state.withLock({ $0.outage.succeeded(at: now) }) {
                     logger.warning(
-                        "batch writes resumed",
-                        metadata: ["writer": "\(name)", "failures": "\(recovered.failures)", "seconds": "\(recovered.since.components.seconds)"])
+                        "batch writes resumed", metadata: ["writer": "\(name)", "failures": "\(failures)", "seconds": "\(since.components.seconds)"])
                 }
             }
         }
@@ -216,8 +191,8 @@ public final class BatchWriter<Item: Sendable>: Service, Sendable {
     /// closing the database (see the application's shutdown sequence), so nothing is written to a closed store.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let failures = state.withLock { $0.failures }
-            let delay = Self.retryDelay(failures: failures, interval: configuration.interval, cap: configuration.maxRetryDelay)
+            let failures = state.withLock { $0.outage.failures }
+            let delay = OutageLog.retryDelay(failures: failures, interval: configuration.interval, cap: configuration.maxRetryDelay)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // Closed (the shutdown sequence wrote the rest): nothing more to write, but the service runs on until its

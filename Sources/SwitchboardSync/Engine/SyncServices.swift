@@ -40,25 +40,38 @@ public struct SyncWorker: Service {
         await gate?.wait()
         let engine = engine
         let owner = owner
+        // Claims that fail in a row (the database unavailable): logged when they start failing, once a minute while
+        // they do, and when a claim succeeds again; the polls meanwhile back off up to 10 s.
+        var claims = OutageLog()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var ran = false
+            let claimed: SyncRun?
             do {
                 // Waiting for a claim is given up on shutdown: with the database down, PostgreSQL's pool holds a
-                // request for about a minute, and shutdown waited as long. (A claim that committed just before is
-                // left to its lease, as a crashed worker's is.) A claimed run is not interrupted: it stops after the
-                // batch it commits.
-                if let run = try await cancelWhenGracefulShutdown({ try await engine.claimNext(owner: owner) }) {
-                    ran = true
-                    let outcome = try await engine.runClaimed(run, owner: owner, shouldStop: { Task.isShuttingDownGracefully })
-                    if outcome == .stopped {
-                        // Given back for another worker at once; bounded, as the database may not answer.
-                        await cancelling(after: .seconds(10)) { try? await engine.release(runId: run.id, owner: owner) }
-                    }
+                // request for a while, and shutdown waited as long. (A claim that committed just before is left to
+                // its lease, as a crashed worker's is.)
+                claimed = try await cancelWhenGracefulShutdown { try await engine.claimNext(owner: owner) }
+                engine.logger.logOutage(claims.succeeded(at: .now), of: "sync worker claims", error: nil)
+            } catch {
+                claimed = nil
+                if !Task.isShuttingDownGracefully { engine.logger.logOutage(claims.failed(at: .now), of: "sync worker claims", error: error) }
+            }
+            guard let run = claimed else {
+                let delay = OutageLog.retryDelay(failures: claims.failures, interval: pollInterval, cap: max(pollInterval, .seconds(10)))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                continue
+            }
+            // A claimed run is not interrupted: it stops after the batch it commits.
+            do {
+                let outcome = try await engine.runClaimed(run, owner: owner, shouldStop: { Task.isShuttingDownGracefully })
+                if outcome == .stopped {
+                    // Given back for another worker at once; bounded, as the database may not answer.
+                    await cancelling(after: .seconds(10)) { try? await engine.release(runId: run.id, owner: owner) }
                 }
             } catch {
-                if !Task.isShuttingDownGracefully { engine.logger.warning("sync worker error", metadata: ["error": "\(error)"]) }
+                if !Task.isShuttingDownGracefully {
+                    engine.logger.warning("sync worker error", metadata: ["error": "\(error)", "run.id": "\(run.id)"])
+                }
             }
-            if !ran { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
         }
     }
 }
@@ -95,13 +108,15 @@ public struct SyncScheduler: Service {
     public func run() async throws {
         await gate?.wait()
         let engine = engine
+        var scans = OutageLog()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // Given up on shutdown, as the worker's claim is (a run queued whose next time was not saved yet can be
             // queued once more after the restart).
             do {
                 _ = try await cancelWhenGracefulShutdown { try await engine.scheduleDue() }
+                engine.logger.logOutage(scans.succeeded(at: .now), of: "sync schedule scans", error: nil)
             } catch {
-                if !Task.isShuttingDownGracefully { engine.logger.warning("sync scheduler error", metadata: ["error": "\(error)"]) }
+                if !Task.isShuttingDownGracefully { engine.logger.logOutage(scans.failed(at: .now), of: "sync schedule scans", error: error) }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
