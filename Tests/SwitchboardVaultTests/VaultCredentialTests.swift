@@ -190,4 +190,25 @@ struct VaultCredentialTests {
             #expect(other.first?.details["count"] == 3)
         }
     }
+
+    /// A batch whose commit failed after the database had taken it is written again on the next flush: its entries are
+    /// stored once and the flush succeeds, where the duplicate ids used to fail every later flush (and hold back every
+    /// later entry) for good. Here the second write of the same entry stands in for that retry.
+    @Test(arguments: TestBackend.available)
+    func anAuditEntryWrittenTwiceIsStoredOnce(_ backend: TestBackend) async throws {
+        try await withVault(backend) { f in
+            let c = try await f.connection()
+            let entry = AuditEntry(
+                id: f.vault.audit.makeId(f.clock.now()), at: f.clock.now(), connectionId: c.id, action: "credentials.set", actor: "api",
+                details: ["type": "basic"])
+            f.vault.audit.record(entry)
+            await f.vault.audit.flush()
+            f.vault.audit.record(entry)
+            await f.vault.audit.flush()
+            #expect(f.vault.audit.pending == 0)
+            #expect(f.logs.lines(containing: "audit log writes failing").isEmpty, "\(f.logs.all)")
+            let stored = try await f.vault.audit.list(AuditQuery(connectionId: c.id)).items.filter { $0.id == entry.id }
+            #expect(stored.count == 1)
+        }
+    }
 }

@@ -112,16 +112,20 @@ public final class AuditLog: Sendable {
             return entries
         }
 
-        /// Puts unwritten entries back in front (after a failed write).
+        /// Puts unwritten entries back in front (after a failed write). Later reads are not counted into them: a write
+        /// that failed at its commit may have been written after all, and its retry then adds nothing (`ON CONFLICT`),
+        /// so a count added meanwhile would be lost. Entries recorded since the failed write keep their counting.
         mutating func restore(_ batch: [Pending]) {
             entries.insert(contentsOf: batch, at: 0)
             latest.removeAll()
-            for (i, p) in entries.enumerated() { if let c = p.entry.connectionId { latest[c] = i } }
+            for (i, p) in entries.enumerated().dropFirst(batch.count) { if let c = p.entry.connectionId { latest[c] = i } }
         }
     }
 
     static let readAction = "credentials.read"
     private let buffer = Mutex(Buffer())
+    /// Failed writes in a row, and when to log them.
+    private let outage = Mutex(OutageLog())
     private let sequence = Mutex<UInt64>(0)
     private let instance = String(Identifier.make().suffix(6))
 
@@ -185,11 +189,16 @@ public final class AuditLog: Sendable {
                                 .json(.object(e.details)),
                             ]
                         }
-                        try await tx.execute("INSERT INTO vault_audit (id, at, connection_id, action, actor, details) VALUES " + values, binds)
+                        // A batch whose commit failed after the database took it is written again: its entries once.
+                        try await tx.execute(
+                            "INSERT INTO vault_audit (id, at, connection_id, action, actor, details) VALUES " + values
+                                + " ON CONFLICT (id) DO NOTHING", binds)
                     }
                 }
+                self.logger.logOutage(self.outage.withLock { $0.succeeded(at: .now) }, of: "audit log writes", error: nil)
             } catch {
-                self.logger.warning("could not write audit entries; will retry", metadata: ["audit.count": "\(batch.count)", "error": "\(error)"])
+                // Logged when writes start failing and once a minute while they do: the flusher tries every 100 ms.
+                self.logger.logOutage(self.outage.withLock { $0.failed(at: .now) }, of: "audit log writes", error: error)
                 self.buffer.withLock { $0.restore(pending) }
             }
         }
