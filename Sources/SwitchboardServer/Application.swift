@@ -293,17 +293,18 @@ func retryingWhileUnavailable(
     for patience: Duration, firstDelay: Duration = .milliseconds(500), logger: Logger, _ body: () async throws -> Void
 ) async throws {
     let deadline = ContinuousClock.now + patience
-    var delay = firstDelay
+    var failures = 0
     while true {
         do {
             return try await body()
         } catch let error as DatabaseError where error.kind == .unavailable {
+            let delay = OutageLog.retryDelay(failures: failures, interval: firstDelay, cap: .seconds(5))
             guard ContinuousClock.now + delay < deadline else {
                 throw DatabaseError(kind: .unavailable, message: "\(error.message); gave up after trying for \(patience)")
             }
             logger.warning("the database cannot be reached yet; trying again", metadata: ["error": "\(error.message)", "retry.in": "\(delay)"])
             try await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+            failures += 1
         }
     }
 }

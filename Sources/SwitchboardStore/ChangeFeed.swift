@@ -63,7 +63,6 @@ public final class ChangeFeed: Sendable {
     /// Listens until the task is cancelled, reconnecting after a failure (PostgreSQL; returns at once otherwise).
     public func listen() async {
         guard let postgres else { return }
-        var delay = Duration.milliseconds(100)
         // Failed attempts in a row: logged when they start, once a minute while they go on, and when one listens again.
         var outage = OutageLog()
         while !Task.isCancelled {
@@ -73,7 +72,6 @@ public final class ChangeFeed: Sendable {
                         listening.store(true, ordering: .releasing)
                         logger.logOutage(outage.succeeded(at: .now), of: "listening for other nodes' changes", error: nil)
                         deliver(.everything)
-                        delay = .milliseconds(100)
                         for try await notification in notifications {
                             guard let change = Self.change(notification.payload, ignoringNode: node) else { continue }
                             deliver(change)
@@ -85,8 +83,8 @@ public final class ChangeFeed: Sendable {
                 logger.logOutage(outage.failed(at: .now), of: "listening for other nodes' changes", error: error)
             }
             listening.store(false, ordering: .releasing)
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+            // 100 ms after a failure, doubled per failure in a row up to 5 s.
+            try? await Task.sleep(for: OutageLog.retryDelay(failures: max(0, outage.failures - 1), interval: .milliseconds(100), cap: .seconds(5)))
         }
         listening.store(false, ordering: .releasing)
     }
