@@ -24,7 +24,7 @@ import Testing
             try await Task.sleep(for: .seconds(3600))
             return SQLStatementResult(rows: [], rowCount: 0)
         }
-        func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T { try await body(self) }
+        func transaction<T: Sendable>(_ body: nonisolated(nonsending) @Sendable (any SQLExecutor) async throws -> T) async throws -> T { try await body(self) }
         func ping() async throws { try await Task.sleep(for: .seconds(3600)) }
         func close() async throws {}
     }
@@ -94,7 +94,7 @@ import Testing
             try check()
             return SQLStatementResult(rows: [], rowCount: 0)
         }
-        func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        func transaction<T: Sendable>(_ body: nonisolated(nonsending) @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
             try check()
             return try await body(self)
         }

@@ -94,7 +94,7 @@ struct RecordFilesController: Sendable {
 
     /// Reads the records in keyset pages of `pageSize`, in external id order.
     func forEachPage(
-        connectionId: String, entityType: String, includeDeleted: Bool, _ body: ([SyncRecord]) async throws -> Void
+        connectionId: String, entityType: String, includeDeleted: Bool, _ body: @concurrent ([SyncRecord]) async throws -> Void
     ) async throws {
         var after: String?
         while true {

@@ -161,7 +161,7 @@ struct TransformController: Sendable {
             var pending: [UInt8] = []
             var index = 0
             var stop = false
-            func handle(_ line: ArraySlice<UInt8>, writer: inout any ResponseBodyWriter) async throws {
+            @concurrent func handle(_ line: ArraySlice<UInt8>, writer: inout any ResponseBodyWriter) async throws {
                 guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
                 let outcome: CompiledPipeline.Outcome
                 if let record = try? JSON(parsing: line) {

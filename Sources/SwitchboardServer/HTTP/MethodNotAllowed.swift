@@ -41,7 +41,7 @@ extension RouteTable {
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         guard let allowed = routes.allowedMethods(forPath: request.uri.path), !allowed.contains(request.method.rawValue) || request.method == .options
         else { return try await next(request, context) }
         let allow = allowed.joined(separator: ", ")
