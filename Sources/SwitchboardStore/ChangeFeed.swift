@@ -64,13 +64,16 @@ public final class ChangeFeed: Sendable {
     public func listen() async {
         guard let postgres else { return }
         // Failed attempts in a row: logged when they start, once a minute while they go on, and when one listens again.
-        var outage = OutageLog()
+        let outage = Mutex(OutageLog())
         while !Task.isCancelled {
             do {
-                try await postgres.client.withConnection { connection in
+                // The lease waits at most the database's `connectionWait` (the server down, or every connection busy),
+                // as every other operation does, then counts as a failed attempt; the connection is then held for as
+                // long as the listener listens.
+                try await postgres.withPooledConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         listening.store(true, ordering: .releasing)
-                        logger.logOutage(outage.succeeded(at: .now), of: "listening for other nodes' changes", error: nil)
+                        logger.logOutage(outage.withLock { $0.succeeded(at: .now) }, of: "listening for other nodes' changes", error: nil)
                         deliver(.everything)
                         for try await notification in notifications {
                             guard let change = Self.change(notification.payload, ignoringNode: node) else { continue }
@@ -80,11 +83,12 @@ public final class ChangeFeed: Sendable {
                 }
             } catch {
                 if Task.isCancelled { break }
-                logger.logOutage(outage.failed(at: .now), of: "listening for other nodes' changes", error: error)
+                logger.logOutage(outage.withLock { $0.failed(at: .now) }, of: "listening for other nodes' changes", error: error)
             }
             listening.store(false, ordering: .releasing)
             // 100 ms after a failure, doubled per failure in a row up to 5 s.
-            try? await Task.sleep(for: OutageLog.retryDelay(failures: max(0, outage.failures - 1), interval: .milliseconds(100), cap: .seconds(5)))
+            let failures = outage.withLock { $0.failures }
+            try? await Task.sleep(for: OutageLog.retryDelay(failures: max(0, failures - 1), interval: .milliseconds(100), cap: .seconds(5)))
         }
         listening.store(false, ordering: .releasing)
     }

@@ -27,6 +27,29 @@ import Testing
         }
     }
 
+    /// The change feed's listener leases its connection with the same wait: with the server down its first attempt
+    /// fails (and is logged) after the wait, not after the pool's minute, and it keeps trying.
+    @Test func theChangeFeedListenerGivesUpWaitingAfterTheWaitToo() async throws {
+        let port = try Self.closedPort()
+        let db = try PostgresDatabase(url: "postgres://postgres@127.0.0.1:\(port)/postgres", logger: Logger(label: "test"), connectionWait: .milliseconds(300))
+        let logs = CapturedLogs()
+        let feed = ChangeFeed(database: db, logger: logs.logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await db.run() }
+            group.addTask { await feed.listen() }
+            let started = ContinuousClock.now
+            // Far above the 300 ms so a busy machine cannot make this fail, far below the pool's minute.
+            while logs.lines(containing: "listening for other nodes' changes failing").isEmpty && ContinuousClock.now - started < .seconds(30) {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let failing = logs.lines(containing: "listening for other nodes' changes failing")
+            #expect(failing.count == 1, "\(logs.all)")
+            #expect(failing.first?.contains("gave no connection within") == true, "\(logs.all)")
+            #expect(!feed.isListening)
+            group.cancelAll()
+        }
+    }
+
     /// A pool of one connection held by a transaction: a second operation fails as unavailable after the wait, the
     /// transaction then completes (with a statement longer than the wait), and the pool serves the next operation.
     @Test func aBusyPoolFailsTheWaiterButNotTheLongStatement() async throws {
