@@ -132,3 +132,59 @@ import Testing
         _ = await running.result
     }
 }
+
+/// A claim interrupted by graceful shutdown after the database took it: the worker gives back what it holds, so the run
+/// is queued again at once instead of waiting out its lease.
+@Suite struct SyncWorkerInterruptedClaimTests {
+    /// The real database, except that the answer to a claim never arrives: the claim is taken, then the statement
+    /// waits until it is cancelled, as a claim whose answer was on its way when shutdown gave it up. A fake in front of
+    /// the real store: no server can be made to lose an answer on purpose.
+    final class LostClaimAnswer: SQLDatabase {
+        let inner: any SQLDatabase
+        let claimed = AsyncStream<Void>.makeStream()
+        init(_ inner: any SQLDatabase) { self.inner = inner }
+        var dialect: SQLDialect { inner.dialect }
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let rows = try await inner.query(sql, binds)
+            if sql.contains("SET status = 'running', lease_owner = ?"), !rows.isEmpty {
+                claimed.continuation.yield()
+                try await Task.sleep(for: .seconds(3600))
+            }
+            return rows
+        }
+        func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult { try await inner.run(sql, binds) }
+        func transaction<T: Sendable>(_ body: nonisolated(nonsending) @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+            try await inner.transaction(body)
+        }
+        func ping() async throws { try await inner.ping() }
+        func close() async throws {}
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aClaimGivenUpAtShutdownIsQueuedAgainAtOnce(_ backend: TestBackend) async throws {
+        try await SyncHarness.with(backend, records: 10, syncs: [SyncHarness.sync("s", style: "cursor", pageSize: 5)]) { h in
+            let (run, _) = try await h.engine.start(connectionId: h.connectionId, syncName: "s")
+            let database = LostClaimAnswer(h.engine.records.db)
+            let engine = SyncEngine(
+                database: database, source: h.engine.source, catalog: h.engine.catalog, events: nil, clock: h.clock, logger: h.engine.logger,
+                configuration: h.engine.configuration)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: SyncWorker(engine: engine, owner: "worker-interrupted", pollInterval: .milliseconds(10)))],
+                    logger: Logger(label: "test")))
+            let running = Task { try await group.run() }
+            for await _ in database.claimed.stream { break }
+            let held = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(held.status == .running && held.leaseOwner == "worker-interrupted", "\(held.json)")
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            let after = try #require(try await h.engine.runs.get(id: run.id))
+            #expect(after.status == .queued, "\(after.json)")
+            #expect(after.leaseOwner == nil, "\(after.json)")
+            // Another worker takes it at once (no lease to wait out) and finishes it.
+            let finished = try await h.runToEnd("s", owner: "worker-2")
+            #expect(finished.id == run.id && finished.status == .completed, "\(finished.json)")
+            #expect(finished.counts.created == 10, "\(finished.json)")
+        }
+    }
+}

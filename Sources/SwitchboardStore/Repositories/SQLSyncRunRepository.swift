@@ -303,6 +303,19 @@ public struct SQLSyncRunRepository: Sendable {
         }
     }
 
+    /// Gives back every run `owner` holds (as `release(id:owner:now:)` does each): for a worker whose claim was
+    /// interrupted at shutdown after the database took it, so that it does not wait out its lease. Returns the runs
+    /// that ended `cancelled` instead.
+    public func releaseAll(owner: String, now: Timestamp) async throws -> [SyncRun] {
+        let held = try await db.query("SELECT id FROM sync_runs WHERE lease_owner = ? AND status = 'running'", [.text(owner)])
+        var ended: [SyncRun] = []
+        for row in held {
+            guard let id = row.text("id") else { continue }
+            if let run = try await release(id: id, owner: owner, now: now) { ended.append(run) }
+        }
+        return ended
+    }
+
     /// Asks a run to stop: a queued run is cancelled at once, a running one at its next batch. Returns the run, and
     /// whether this call ended it (it was queued); nil if there is no such run.
     public func requestCancel(id: String, now: Timestamp) async throws -> (run: SyncRun, ended: Bool)? {

@@ -84,6 +84,12 @@ public struct SyncEngine: Sendable {
         if let ended = try await runs.release(id: runId, owner: owner, now: clock.now()) { await emitCancelled(ended) }
     }
 
+    /// Gives back every run `owner` holds (a claim interrupted at shutdown may have been taken by the database); those
+    /// whose cancel was requested end `cancelled`.
+    public func releaseAll(owner: String) async throws {
+        for ended in try await runs.releaseAll(owner: owner, now: clock.now()) { await emitCancelled(ended) }
+    }
+
     /// Claims the next run for `owner` and runs it; nil when there was none to claim. Runs whose cancel was requested
     /// and that no worker holds any more are ended first.
     public func runNext(owner: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws -> (SyncRun, Outcome)? {

@@ -47,13 +47,19 @@ public struct SyncWorker: Service {
             let claimed: SyncRun?
             do {
                 // Waiting for a claim is given up on shutdown: with the database down, PostgreSQL's pool holds a
-                // request for a while, and shutdown waited as long. (A claim that committed just before is left to
-                // its lease, as a crashed worker's is.)
+                // request for a while, and shutdown waited as long.
                 claimed = try await cancelWhenGracefulShutdown { try await engine.claimNext(owner: owner) }
                 engine.logger.logOutage(claims.succeeded(at: .now), of: "sync worker claims", error: nil)
             } catch {
                 claimed = nil
-                if !Task.isShuttingDownGracefully { engine.logger.logOutage(claims.failed(at: .now), of: "sync worker claims", error: error) }
+                if Task.isShuttingDownGracefully {
+                    // The database may have taken the claim before it was given up: whatever this worker holds goes
+                    // back to the queue now rather than when its lease expires. Bounded (briefly: the database may be
+                    // what held the claim up).
+                    await cancelling(after: .seconds(3)) { try? await engine.releaseAll(owner: owner) }
+                } else {
+                    engine.logger.logOutage(claims.failed(at: .now), of: "sync worker claims", error: error)
+                }
             }
             guard let run = claimed else {
                 let delay = OutageLog.retryDelay(failures: claims.failures, interval: pollInterval, cap: max(pollInterval, .seconds(10)))
