@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// On PostgreSQL, how long a request waits for a connection from the pool (the server unreachable, or every
     /// connection busy) before it fails with 503 `DATABASE_UNAVAILABLE`. Statements themselves are not limited.
     public var databaseConnectionWait: Duration = PostgresDatabase.defaultConnectionWait
+    /// On PostgreSQL, the most connections this node opens (the server's `max_connections` bounds the sum over every
+    /// node, with a few to spare for the CLI and administration).
+    public var databasePoolSize: Int = PostgresDatabase.defaultMaximumConnections
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./.switchboard", databaseURL: String? = nil,
@@ -236,7 +239,8 @@ public func buildApplication(
         return l
     }()
     let database = try await Store.openDatabase(
-        configuration.storeLocation, logger: logger, postgresConnectionWait: configuration.databaseConnectionWait)
+        configuration.storeLocation, logger: logger, postgresPoolSize: configuration.databasePoolSize,
+        postgresConnectionWait: configuration.databaseConnectionWait)
     let schemas = makeSchemaChecker()
     let store = Store(database: database)
     let vaultKeys = try KeyFiles.forServer(

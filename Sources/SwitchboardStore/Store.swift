@@ -29,9 +29,11 @@ public struct Store: Sendable {
     public var postgres: PostgresDatabase? { database as? PostgresDatabase }
 
     /// Opens the database (not yet migrated: call `Migrator().migrate`). SQLite calls run on `sqliteThread`; on
-    /// PostgreSQL an operation waits at most `postgresConnectionWait` for a connection from the pool.
+    /// PostgreSQL the pool opens at most `postgresPoolSize` connections, and an operation waits at most
+    /// `postgresConnectionWait` for one.
     public static func openDatabase(
         _ location: StoreLocation, logger: Logger, sqliteThread: WorkerThreads = SQLiteDatabase.storeThread,
+        postgresPoolSize: Int = PostgresDatabase.defaultMaximumConnections,
         postgresConnectionWait: Duration = PostgresDatabase.defaultConnectionWait
     ) async throws -> any SQLDatabase {
         switch location {
@@ -41,7 +43,7 @@ public struct Store: Sendable {
         case .sqliteFile(let path):
             return try await SQLiteDatabase.open(path: path, logger: logger, thread: sqliteThread)
         case .postgres(let url):
-            return try PostgresDatabase(url: url, logger: logger, connectionWait: postgresConnectionWait)
+            return try PostgresDatabase(url: url, logger: logger, maximumConnections: postgresPoolSize, connectionWait: postgresConnectionWait)
         }
     }
 }

@@ -9,8 +9,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Switchboard server.",
         discussion: """
             Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
-            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE, SWITCHBOARD_SYNC_WORKERS,
-            SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
+            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_DATABASE_POOL_SIZE, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE,
+            SWITCHBOARD_SYNC_WORKERS, SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
             SWITCHBOARD_PLAIN_HTTP_CLIENT=false sends plain http:// upstream calls over AsyncHTTPClient rather than the
             lean HTTP/1.1 client (to rule it out when diagnosing an upstream).
             SWITCHBOARD_EXECUTION_CACHE_MS (default 5000) and SWITCHBOARD_CREDENTIAL_CACHE_MS (default 30000): how long
@@ -26,6 +26,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database (env SWITCHBOARD_DATA_DIR).") var dataDir: String?
     @Option(name: .customLong("database-url"), help: "postgres://user:pass@host:port/db to use PostgreSQL (env SWITCHBOARD_DATABASE_URL).")
     var databaseURL: String?
+    @Option(
+        name: .customLong("database-pool-size"),
+        help: "On PostgreSQL, the most connections this node opens, 2 to 1000 (env SWITCHBOARD_DATABASE_POOL_SIZE, default 20).")
+    var databasePoolSize: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL).")
     var logLevel: String?
     @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (env SWITCHBOARD_MAX_BODY_SIZE).") var maxBodySize: Int?
@@ -43,6 +47,14 @@ struct Serve: AsyncParsableCommand {
         if let p = port ?? env.get("SWITCHBOARD_PORT").flatMap(Int.init) { config.port = p }
         config.dataDirectory = dataDir ?? env.get("SWITCHBOARD_DATA_DIR") ?? config.dataDirectory
         config.databaseURL = databaseURL ?? env.get("SWITCHBOARD_DATABASE_URL")
+        if let text = databasePoolSize.map(String.init) ?? env.get("SWITCHBOARD_DATABASE_POOL_SIZE") {
+            // One connection is the change feed's listener's for as long as the server runs.
+            guard let n = Int(text), (2...1000).contains(n) else {
+                throw ValidationError(
+                    "--database-pool-size (SWITCHBOARD_DATABASE_POOL_SIZE) must be a number between 2 and 1000 (one connection listens for the other nodes' changes), not '\(text)'")
+            }
+            config.databasePoolSize = n
+        }
         if let size = maxBodySize ?? env.get("SWITCHBOARD_MAX_BODY_SIZE").flatMap(Int.init) {
             guard size > 0 else { throw ValidationError("--max-body-size must be positive") }
             config.maxBodySize = size

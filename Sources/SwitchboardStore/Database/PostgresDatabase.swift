@@ -28,10 +28,12 @@ public final class PostgresDatabase: SQLDatabase {
     ///   - url: `postgres://user:password@host:port/database?sslmode=...`.
     ///   - username: the role to log in as instead of the URL's, when given and not empty.
     ///   - password: the password to give instead of the URL's, when given.
+    ///   - maximumConnections: the most connections the pool opens to the server.
     ///   - connectionWait: how long an operation waits for a connection from the pool (the server unreachable, or
     ///     every connection busy) before it fails with `unavailable`; once it has one, it runs as long as it takes.
     public init(
-        url: String, username: String? = nil, password: String? = nil, logger: Logger, maximumConnections: Int = 20,
+        url: String, username: String? = nil, password: String? = nil, logger: Logger,
+        maximumConnections: Int = PostgresDatabase.defaultMaximumConnections,
         connectionWait: Duration = PostgresDatabase.defaultConnectionWait
     ) throws {
         target = try PostgresTarget(url: url, username: username, password: password)
@@ -47,6 +49,16 @@ public final class PostgresDatabase: SQLDatabase {
     /// The connections' event loops, apart from the shared ones that serve HTTP (in the server also the global
     /// executor): a database round trip then never waits behind an HTTP request or response being processed.
     static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
+
+    /// `maximumConnections` unless one is given: `SWITCHBOARD_DATABASE_POOL_SIZE` from the environment (1 to 1000),
+    /// else 20. Every node (and every CLI command) has a pool of its own, and the server's `max_connections` bounds
+    /// their sum.
+    public static var defaultMaximumConnections: Int {
+        if let text = getenv("SWITCHBOARD_DATABASE_POOL_SIZE").map({ String(cString: $0) }), let n = Int(text), (1...1000).contains(n) {
+            return n
+        }
+        return 20
+    }
 
     /// `connectionWait` unless one is given: `SWITCHBOARD_DATABASE_WAIT_MS` from the environment (1 ms to one day),
     /// else 10 s. postgres-nio's pool alone keeps a request waiting while it retries a server it cannot reach until its
