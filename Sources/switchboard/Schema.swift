@@ -12,7 +12,7 @@ struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate one document (--instance) or JSON Lines on stdin against a schema.",
             discussion: """
-                Prints one line per invalid document (its line number for JSONL) with every error as `/pointer: message`.
+                Prints one line per invalid document (its line number for JSONL) with every error as `/pointer: message`. \
                 Exits 0 when every document is valid, 1 when one is not, 2 when the schema or input cannot be read.
                 """)
 

@@ -8,17 +8,21 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the Switchboard server.",
         discussion: """
-            Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
-            SWITCHBOARD_DATABASE_URL, SWITCHBOARD_DATABASE_POOL_SIZE, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_MAX_BODY_SIZE,
-            SWITCHBOARD_SYNC_WORKERS, SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the environment.
-            SWITCHBOARD_PLAIN_HTTP_CLIENT=false sends plain http:// upstream calls over AsyncHTTPClient rather than the
+            Every option can also be set with an environment variable: SWITCHBOARD_HOST, SWITCHBOARD_PORT, \
+            SWITCHBOARD_DATA_DIR, SWITCHBOARD_DATABASE_URL, SWITCHBOARD_DATABASE_POOL_SIZE, SWITCHBOARD_LOG_LEVEL, \
+            SWITCHBOARD_MAX_BODY_SIZE, SWITCHBOARD_SYNC_WORKERS, SWITCHBOARD_SYNC_LEASE_SECONDS. Flags win over the \
+            environment.
+
+            SWITCHBOARD_PLAIN_HTTP_CLIENT=false sends plain http:// upstream calls over AsyncHTTPClient rather than the \
             lean HTTP/1.1 client (to rule it out when diagnosing an upstream).
-            SWITCHBOARD_EXECUTION_CACHE_MS (default 5000) and SWITCHBOARD_CREDENTIAL_CACHE_MS (default 30000): how long
-            a node keeps connections and definitions, and decrypted credentials, read from the database. Every change
+
+            SWITCHBOARD_EXECUTION_CACHE_MS (default 5000) and SWITCHBOARD_CREDENTIAL_CACHE_MS (default 30000): how long \
+            a node keeps connections and definitions, and decrypted credentials, read from the database. Every change \
             invalidates them at once (on PostgreSQL on every node); these bound staleness if a notification is lost.
-            SWITCHBOARD_DATABASE_WAIT_MS (default 10000): on PostgreSQL, how long a request waits for a database
-            connection (the server unreachable, or every connection busy) before it is answered 503 DATABASE_UNAVAILABLE.
-            At startup the server keeps trying to reach PostgreSQL for a minute before it gives up.
+
+            SWITCHBOARD_DATABASE_WAIT_MS (default 10000): on PostgreSQL, how long a request waits for a database \
+            connection (the server unreachable, or every connection busy) before it is answered 503 \
+            DATABASE_UNAVAILABLE. At startup the server keeps trying to reach PostgreSQL for a minute before it gives up.
             """)
 
     @Option(help: "Address to listen on (env SWITCHBOARD_HOST).") var host: String?

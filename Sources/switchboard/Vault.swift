@@ -101,8 +101,8 @@ struct Vault: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a new master key file and re-wrap every data key with it (resumes an unfinished rotation).",
             discussion: """
-                Each batch is one transaction; interrupting the command is safe: run it again to continue (records already on
-                the new key are skipped). Old keys stay usable; remove an old key file only when `vault status` shows it wraps
+                Each batch is one transaction; interrupting the command is safe: run it again to continue (records already on \
+                the new key are skipped). Old keys stay usable; remove an old key file only when `vault status` shows it wraps \
                 0 records. On PostgreSQL, copy the new key file to every node's keys directory.
                 """)
         @OptionGroup var location: Location
