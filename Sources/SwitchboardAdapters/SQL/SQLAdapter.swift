@@ -194,6 +194,10 @@ public final class SQLAdapter: Adapter {
         var runner: Task<Void, Never>?
     }
 
+    /// The most connections a SQL connection's PostgreSQL pool opens to its database (one pool per database URL and
+    /// credentials). Not `SWITCHBOARD_DATABASE_POOL_SIZE`, which sizes Switchboard's own store.
+    static let poolSize = 20
+
     /// The database `config` names, logging in with `credentials` (PostgreSQL).
     ///
     /// A PostgreSQL pool is shared by the calls that name the same URL as the same role, and kept while they come with
@@ -237,7 +241,8 @@ public final class SQLAdapter: Adapter {
                 } catch {
                     // Unreachable now: the pool tries again on its own, within the call's timeout.
                 }
-                let pg = try PostgresDatabase(url: url, username: login.username, password: login.password, logger: logger)
+                let pg = try PostgresDatabase(
+                    url: url, username: login.username, password: login.password, logger: logger, maximumConnections: Self.poolSize)
                 opened = OpenDatabase(db: pg, credentials: login.digest, runner: Task.detached { await pg.run() })
             } else {
                 let db = try await SQLiteDatabase.openExisting(path: path!, readOnly: readOnly, logger: logger, thread: Self.sqliteThreads)
