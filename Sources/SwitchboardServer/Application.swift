@@ -206,9 +206,15 @@ public func makeSchemaChecker() -> JSONSchemaChecker { JSONSchemaChecker() }
 public func buildRouter(services: AppServices, configuration: ServerConfiguration) -> (Router<BasicRequestContext>, RouteTable) {
     // HEAD is answered wherever GET is (RFC 9110 §9.1), by the GET handler with the body left out.
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: ErrorMiddleware(logger: services.logger))
     let reader = RequestReader(maxBodySize: configuration.maxBodySize)
     var table = RouteTable()
+    let execution = ExecutionController(
+        executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,
+        connections: services.connections, reader: reader)
+    // First, so that no middleware wraps it (Hummingbird applies a middleware to the routes added after it): the execute
+    // route answers its errors itself.
+    execution.registerExecute(on: router, table: &table, logger: services.logger)
+    router.add(middleware: ErrorMiddleware(logger: services.logger))
     HealthController(database: services.store.database, changes: services.changes, openAPI: OpenAPIDocument()).register(on: router, table: &table)
     DefinitionsController(registry: services.registry, reader: reader).register(on: router, table: &table)
     ConnectionsController(service: services.connections, reader: reader, beforeDelete: services.vault.connectionWillBeDeleted).register(
@@ -217,10 +223,7 @@ public func buildRouter(services: AppServices, configuration: ServerConfiguratio
     SyncController(engine: services.sync, connections: services.store.connections).register(on: router, table: &table)
     RecordFilesController(services: services, reader: reader).register(on: router, table: &table)
     HealthMetricsController(connections: services.connections, resilience: services.resilience).register(on: router, table: &table)
-    ExecutionController(
-        executor: services.executor, executions: services.store.executions, events: services.store.events, eventBus: services.eventBus,
-        connections: services.connections, reader: reader
-    ).register(on: router, table: &table)
+    execution.register(on: router, table: &table)
     TransformController(services: services, reader: reader).register(on: router, table: &table)
     // Last: it then only sees the requests no route matched (see MethodNotAllowedMiddleware).
     router.add(middleware: MethodNotAllowedMiddleware(routes: table))
