@@ -50,6 +50,44 @@ import Testing
         }
     }
 
+    /// A body sent in chunks, with no Content-Length to refuse it by: read part by part up to the limit, then 413
+    /// `PAYLOAD_TOO_LARGE` (in the execution envelope on the execute route); parts within the limit are joined.
+    @Test func chunkedBodiesAreJoinedAndLimited() async throws {
+        try await TestBackend.sqlite.withFreshLocation { location in
+            guard case .sqlite(let dir) = location else { return }
+            var config = ServerConfiguration(logLevel: .warning, maxBodySize: 1000)
+            config.dataDirectory = dir
+            let app = try await buildApplication(config)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                func chunked(_ path: String, _ parts: [String]) -> String {
+                    var raw = "POST \(path) HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    for part in parts { raw += String(part.utf8.count, radix: 16) + "\r\n" + part + "\r\n" }
+                    return raw + "0\r\n\r\n"
+                }
+                let big = ["{\"q\": \"" + String(repeating: "x", count: 600), String(repeating: "y", count: 600) + "\"}"]
+
+                let execute = try await Self.exchange(port: port, chunked("/v1/connections/conn_x/methods/get", big))
+                #expect(execute.status == 413, "\(execute.text.prefix(300))")
+                #expect(execute.body["status"] == "ERROR", "\(execute.text.prefix(300))")
+                #expect(execute.body["error"]?["code"] == "PAYLOAD_TOO_LARGE", "\(execute.text.prefix(300))")
+
+                let definitions = try await Self.exchange(port: port, chunked("/v1/definitions", big))
+                #expect(definitions.status == 413, "\(definitions.text.prefix(300))")
+                #expect(definitions.body["error"]?["code"] == "PAYLOAD_TOO_LARGE", "\(definitions.text.prefix(300))")
+
+                // Within the limit, in three parts: read as one document (the connection does not exist, so the
+                // parameters were read and the call got as far as looking it up).
+                let joined = try await Self.exchange(port: port, chunked("/v1/connections/conn_x/methods/get", ["{\"q\"", ": \"he", "llo\"}"]))
+                #expect(joined.status == 404, "\(joined.text.prefix(300))")
+                #expect(joined.body["error"]?["code"] == "CONNECTION_NOT_FOUND", "\(joined.text.prefix(300))")
+                let split = try await Self.exchange(port: port, chunked("/v1/definitions", ["{\"key\": \"", "x\""]))
+                #expect(split.status == 400, "\(split.text.prefix(300))")
+                #expect(split.body["error"]?["code"] == "MALFORMED_BODY", "\(split.text.prefix(300))")
+            }
+        }
+    }
+
     /// Sends `request` on a new connection to 127.0.0.1:`port` and reads until the server closes it, on a thread of its
     /// own (blocking socket calls must not hold the concurrency pool).
     static func exchange(port: Int, _ request: String) async throws -> (status: Int, head: String, body: JSON, text: String) {
