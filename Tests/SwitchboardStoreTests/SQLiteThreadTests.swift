@@ -11,7 +11,9 @@ import Testing
     @Test func aSlowQueryOnOtherThreadsDoesNotHoldUpTheStoresDatabase() async throws {
         let logger = Logger(label: "test")
         let methods = try await SQLiteDatabase.open(path: ":memory:", logger: logger, thread: WorkerThreads(name: "sb-test-sql", threads: 1))
-        let store = try await SQLiteDatabase.open(path: ":memory:", logger: logger)
+        // A store thread of its own: the shared `storeThread` also runs every other test's store, and under the whole
+        // suite's load its queue could outlast the slow query (CI failed so once) without anything being held up.
+        let store = try await SQLiteDatabase.open(path: ":memory:", logger: logger, thread: WorkerThreads(name: "sb-test-store", threads: 1))
         let slowDone = Atomic<Bool>(false)
         let slow = Task {
             // Seconds of work in one statement (a recursive count to 5 million).
