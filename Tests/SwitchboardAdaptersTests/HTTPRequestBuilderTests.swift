@@ -25,6 +25,26 @@ import Testing
         #expect(spec.body == nil)
     }
 
+    /// A baseUrl's own query goes after the method's path (it was glued before it: `/base?x=1/items`), before the
+    /// method's query and an API key sent in the query; a fragment is refused (it cut the method's path off).
+    @Test func aBaseURLsQueryIsKeptAfterThePathAndAFragmentIsRefused() throws {
+        var m = DefinitionMethod(name: "m", verb: .GET, path: "/items/{id}")
+        m.query = ["q": "{{params.q}}"]
+        let key = AuthSettings(type: .apiKey, apiKeyPlacement: .query, apiKeyName: "api_key")
+        let spec = try request(
+            m, params: ["id": "7", "q": "a b"], config: ["baseUrl": "https://api.example.com/v1/?api-version=2024-01-01"], auth: key,
+            credentials: Credentials(type: .apiKey, fields: ["key": "key-1"]))
+        #expect(spec.url == "https://api.example.com/v1/items/7?api-version=2024-01-01&q=a%20b&api_key=key-1")
+        #expect(spec.credentialQuery == ["api_key=key-1"])
+        #expect(try request(m, params: ["id": "7"], config: ["baseUrl": "https://api.example.com?x=1"]).url == "https://api.example.com/items/7?x=1")
+        #expect(throws: AdapterError(.connectionConfiguration, "the baseUrl taken from the connection's config may not have a fragment ('#')")) {
+            try request(m, params: ["id": "7"], config: ["baseUrl": "https://api.example.com/v1#top"])
+        }
+        #expect(throws: AdapterError(.configuration, "the baseUrl may not have a fragment ('#')")) {
+            try request(m, params: ["id": "7"], baseUrl: "https://api.example.com/v1#top")
+        }
+    }
+
     @Test func aNullParameterIsOmittedLikeAMissingOne() throws {
         var m = DefinitionMethod(name: "m", verb: .GET, path: "/x")
         m.query = ["q": "{{params.q}}", "page": "{{params.page}}"]

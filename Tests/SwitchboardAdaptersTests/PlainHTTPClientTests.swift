@@ -122,6 +122,52 @@ struct PlainHTTPClientTests {
         #expect(other["headers"]?["X-Trace"] == "t1")
     }
 
+    /// An API key sent in the query is sent again on a redirect within the origin (the Location names only a path),
+    /// and not to another origin.
+    @Test(arguments: [false, true]) func aQueryKeyGoesAgainOnARedirectWithinTheOrigin(overAsyncHTTPClient: Bool) async throws {
+        let transport = overAsyncHTTPClient ? Self.asyncHTTPClientTransport : Self.transport
+        let base = try await bin()
+        let port = try #require(HTTPTransport.plainTarget(base)?.0.port)
+        func send(_ url: String) async throws -> JSON {
+            var spec = HTTPRequestSpec(method: "GET", url: url + "&api_key=k3y-1", headers: [])
+            spec.credentialQuery = ["api_key=k3y-1"]
+            let r = try await transport.send(spec, timeout: .seconds(60), maxBytes: 1 << 20)
+            #expect(r.status == 200)
+            return try JSON(parsing: r.body)
+        }
+        let same = try await send("\(base)/redirect-to?url=/anything/after%3Fpage%3D2")
+        #expect(same["args"]?["page"] == "2", "\(same)")
+        #expect(same["args"]?["api_key"] == "k3y-1", "\(same)")
+        let other = try await send("\(base)/redirect-to?url=http://localhost:\(port)/anything/after")
+        #expect(other["args"]?["api_key"] == nil, "\(other)")
+    }
+
+    /// A body that is not what its Content-Encoding says is the upstream's error, not a too large answer nor a closed
+    /// connection (which a retry policy would try again). httpbin's /response-headers sets the header it is given on
+    /// its plain JSON answer: a "gzip" body that is not gzip.
+    @Test(arguments: [false, true]) func aBodyThatIsNotWhatItsEncodingSaysIsAnUpstreamError(overAsyncHTTPClient: Bool) async throws {
+        let transport = overAsyncHTTPClient ? Self.asyncHTTPClientTransport : Self.transport
+        for encoding in ["gzip", "deflate"] {
+            await #expect(throws: AdapterError(.other, "the response body cannot be decoded as its Content-Encoding says")) {
+                try await send("\(try await bin())/response-headers?Content-Encoding=\(encoding)", transport: transport)
+            }
+        }
+    }
+
+    /// An https:// URL on a port that speaks plain HTTP fails the handshake: the attempt fails at once, not after
+    /// AsyncHTTPClient tried to connect again and again until the call's time (here 60 s) ran out.
+    @Test func aFailedHandshakeFailsTheAttemptAtOnce() async throws {
+        let port = try #require(HTTPTransport.plainTarget(try await bin())?.0.port)
+        let started = ContinuousClock.now
+        do {
+            _ = try await send("https://127.0.0.1:\(port)/get", timeout: .seconds(60))
+            Issue.record("a TLS handshake with a plain HTTP server succeeded")
+        } catch let error as AdapterError {
+            #expect(error.kind == .tls, "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
     @Test func asyncHTTPClientFollowsRedirectsByTheSamePolicy() async throws {
         let t = Self.asyncHTTPClientTransport
         let followed = try await send("\(try await bin())/redirect/5", transport: t)

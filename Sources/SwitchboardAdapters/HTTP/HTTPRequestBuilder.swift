@@ -12,6 +12,9 @@ public struct HTTPRequestSpec: Sendable, Equatable {
     /// The headers that carry credentials (those the authentication injection set): a redirect to another origin
     /// drops them, as it drops `Authorization` and `Cookie`.
     public var credentialHeaders: [String] = []
+    /// The query parameters that carry credentials (an API key sent in the query), encoded as sent (`api_key=...`): a
+    /// redirect within the same origin sends them again when its `Location` lacks them, one to another origin does not.
+    public var credentialQuery: [String] = []
 
     public static func == (a: HTTPRequestSpec, b: HTTPRequestSpec) -> Bool {
         a.method == b.method && a.url == b.url && a.body == b.body && a.tls == b.tls && a.credentialHeaders == b.credentialHeaders
@@ -49,7 +52,8 @@ public enum HTTPRequestBuilder {
         let m = request.method
         let params = request.params
         let config = request.config
-        var url = try baseURL(m, request)
+        let (base, baseQuery) = try baseURL(m, request)
+        var url = base
         // Path.
         for part in m.path.parts {
             switch part {
@@ -132,8 +136,15 @@ public enum HTTPRequestBuilder {
         if let key = request.idempotencyKey { headers.append((key.name, key.value)) }
         // Authentication.
         let beforeAuth = headers.count
+        let queryBeforeAuth = pairs.count
         try AuthInjector.inject(request.credentials, auth: request.definition.auth, headers: &headers, query: &pairs)
+        let credentialQuery = pairs[queryBeforeAuth...].map {
+            PercentEncoding.encode($0.0, allowed: .queryComponent) + "=" + PercentEncoding.encode($0.1, allowed: .queryComponent)
+        }
         let credentialHeaders = headers.count > beforeAuth ? headers[beforeAuth...].map(\.name) : []
+        // The baseUrl's own query (`https://api.example.com/v1?api-version=2024-01-01`) comes after the method's path,
+        // as written, before the method's query parameters.
+        if let baseQuery, !baseQuery.isEmpty { url += (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + baseQuery }
         if !pairs.isEmpty {
             url +=
                 (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?")
@@ -142,7 +153,8 @@ public enum HTTPRequestBuilder {
         }
         if !headers.contains(where: { ASCII.equalsIgnoringCase($0.name, "accept") }) { headers.append(("Accept", "application/json")) }
         return HTTPRequestSpec(
-            method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials), credentialHeaders: credentialHeaders
+            method: verb.rawValue, url: url, headers: headers, body: body, tls: UpstreamTLS(request.credentials), credentialHeaders: credentialHeaders,
+            credentialQuery: credentialQuery
         )
     }
 
@@ -157,7 +169,10 @@ public enum HTTPRequestBuilder {
         return nil
     }
 
-    static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> String {
+    /// The baseUrl as rendered from the connection's config, without trailing slashes, and its query (without the `?`),
+    /// which `build` puts after the method's path. A fragment (`#...`) is refused: it is never sent, and the method's path
+    /// appended after it would be dropped with it.
+    static func baseURL(_ m: CompiledMethod, _ request: AdapterRequest) throws(AdapterError) -> (base: String, query: String?) {
         guard let t = m.baseURL else { throw AdapterError(.configuration, "the definition has no baseUrl") }
         // The baseUrl reads the connection's config only (`{config.baseUrl}`, or `{name}` for the same): a value
         // missing there, or one that is not an http(s) URL, is the connection's to fix.
@@ -182,8 +197,18 @@ public enum HTTPRequestBuilder {
                 fromConfig ? .connectionConfiguration : .configuration,
                 fromConfig ? "the baseUrl taken from the connection's config must be an http(s) URL" : "the baseUrl must be an http(s) URL")
         }
+        if s.utf8.contains(UInt8(ascii: "#")) {
+            throw AdapterError(
+                fromConfig ? .connectionConfiguration : .configuration,
+                (fromConfig ? "the baseUrl taken from the connection's config" : "the baseUrl") + " may not have a fragment ('#')")
+        }
+        var query: String?
+        if let mark = s.firstIndex(of: "?") {
+            query = String(s[s.index(after: mark)...])
+            s = String(s[..<mark])
+        }
         while s.hasSuffix("/") { s.removeLast() }
-        return s
+        return (s, query)
     }
 }
 

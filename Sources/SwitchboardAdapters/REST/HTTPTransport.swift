@@ -3,6 +3,7 @@ import Foundation
 import JSONValue
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOSSL
 import SwitchboardCore
 import Synchronization
@@ -65,9 +66,7 @@ public final class HTTPTransport: Sendable {
     var tlsClient: HTTPClient {
         tlsClientBox.withLock { box in
             if let c = box { return c }
-            var configuration = clientConfiguration
-            configuration.connectionPool.retryConnectionEstablishment = false
-            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
             box = c
             return c
         }
@@ -105,6 +104,10 @@ public final class HTTPTransport: Sendable {
         c.redirectConfiguration = .disallow  // `send` follows redirects itself, for both clients
         c.decompression = .enabled(limit: .ratio(100))
         c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
+        // A connection that cannot be made (refused, a failed TLS handshake: an https:// baseUrl on a plain HTTP port)
+        // fails the attempt at once, as on the lean client; AsyncHTTPClient would otherwise try again until the call's
+        // whole time ran out. Retrying is the method's `retry` policy's to decide.
+        c.connectionPool.retryConnectionEstablishment = false
         c.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
         // Switchboard bootstraps no tracer: without this, every request opens a span on the no-op tracer and fills its
         // attributes (parsing the URL with Foundation once more), about 3% of the execute path's CPU in a profile.
@@ -194,7 +197,18 @@ public final class HTTPTransport: Sendable {
             let sensitive = ["Authorization", "Proxy-Authorization", "Cookie"] + spec.credentialHeaders
             r.headers.removeAll { h in sensitive.contains { ASCII.equalsIgnoringCase($0, h.name) } }
             r.credentialHeaders = []
+            r.credentialQuery = []
             r.tls = nil
+        } else if !spec.credentialQuery.isEmpty {
+            // The same origin: an API key sent in the query goes with the request again (the Location names a path).
+            let query = next.split(separator: "#", maxSplits: 1)[0].split(separator: "?", maxSplits: 1).dropFirst().first ?? ""
+            let present = Set(query.split(separator: "&").map(String.init))
+            let missing = spec.credentialQuery.filter { !present.contains($0) }
+            if !missing.isEmpty {
+                let fragmentStart = next.firstIndex(of: "#") ?? next.endIndex
+                let head = next[..<fragmentStart]
+                r.url = head + (head.contains("?") ? "&" : "?") + missing.joined(separator: "&") + next[fragmentStart...]
+            }
         }
         if status == 303 && spec.method != "HEAD" || (status == 301 || status == 302) && spec.method == "POST" {
             r.method = "GET"
@@ -312,6 +326,7 @@ public final class HTTPTransport: Sendable {
         case .closed: AdapterError(.connection, "the upstream closed the connection")
         case .tooLarge: AdapterError(.responseTooLarge, "the response body is larger than \(maxBytes) bytes")
         case .decompressionLimit: AdapterError(.responseTooLarge, "the response body decompresses to more than 100 times its size")
+        case .undecodable: AdapterError(.other, "the response body cannot be decoded as its Content-Encoding says")
         case .invalidResponse: AdapterError(.other, "the upstream's answer is not valid HTTP/1.1")
         case .cancelled: AdapterError(.timeout, "the call was cancelled")
         case .shutDown: AdapterError(.connection, "the HTTP client is shut down")
@@ -367,6 +382,12 @@ public final class HTTPTransport: Sendable {
             throw AdapterError(.timeout, "the call was cancelled")
         } catch let e as HTTPClientError {
             throw Self.map(e)
+        } catch let e as NIOHTTPDecompression.DecompressionError {
+            throw e == .limit
+                ? AdapterError(.responseTooLarge, "the response body decompresses to more than 100 times its size")
+                : AdapterError(.other, "the response body cannot be decoded as its Content-Encoding says")
+        } catch is NIOHTTPDecompression.ExtraDecompressionError {
+            throw AdapterError(.other, "the response body cannot be decoded as its Content-Encoding says")
         } catch let e as ChannelError {
             throw AdapterError(.connection, "the connection failed: \(e)")
         } catch is CancellationError {
@@ -401,15 +422,42 @@ public final class HTTPTransport: Sendable {
 }
 
 /// Reads a response body as JSON when it is JSON, as a string when it is UTF-8 text, as a base64 string when it is
-/// not text (an image, random bytes: not damaged into replacement characters), null when empty.
+/// not text (an image, random bytes: not damaged into replacement characters), null when empty. A body whose
+/// Content-Type declares another charset (`text/plain; charset=iso-8859-1`, windows-1252, UTF-16...) is read in it.
 public enum ResponseBody {
     public static func decode(_ bytes: [UInt8], contentType: String?) -> JSON {
         if bytes.isEmpty { return .null }
         let type = contentType ?? ""
+        if let encoding = declaredEncoding(type), let text = String(bytes: bytes, encoding: encoding) {
+            return decode(Array(text.utf8), contentType: type.split(separator: ";").first.map(String.init))
+        }
         if type.isEmpty || ASCII.containsIgnoringCase(type, "json") {
             if let json = try? JSON(parsing: bytes) { return json }
         }
         if let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
         return .string(Base64.encode(bytes))
+    }
+
+    /// The encoding a Content-Type's `charset` names when it is not UTF-8 (or ASCII, a part of it), and Foundation
+    /// reads it; nil otherwise.
+    static func declaredEncoding(_ contentType: String) -> String.Encoding? {
+        guard ASCII.containsIgnoringCase(contentType, "charset") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else { continue }
+            let name = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+            switch name {
+            case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1": return .isoLatin1
+            case "windows-1252", "cp1252": return .windowsCP1252
+            case "iso-8859-2", "latin2": return .isoLatin2
+            case "utf-16": return .utf16
+            case "utf-16le": return .utf16LittleEndian
+            case "utf-16be": return .utf16BigEndian
+            case "shift_jis", "shift-jis", "sjis": return .shiftJIS
+            case "euc-jp": return .japaneseEUC
+            default: return nil
+            }
+        }
+        return nil
     }
 }

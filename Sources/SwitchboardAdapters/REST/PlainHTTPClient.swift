@@ -55,6 +55,8 @@ final class PlainHTTPClient: Sendable {
         case closed
         case tooLarge
         case decompressionLimit
+        /// The body is not what its `Content-Encoding` says (not gzip, cut short, followed by other bytes).
+        case undecodable
         case invalidResponse
         case cancelled
         case shutDown
@@ -385,8 +387,10 @@ final class PlainHTTPClient: Sendable {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            if error is NIOHTTPDecompression.DecompressionError {
-                fail(.decompressionLimit)
+            if let e = error as? NIOHTTPDecompression.DecompressionError {
+                fail(e == .limit ? .decompressionLimit : .undecodable)
+            } else if error is NIOHTTPDecompression.ExtraDecompressionError {
+                fail(.undecodable)
             } else if error is HTTPParserError {
                 fail(.invalidResponse)
             } else {
