@@ -35,6 +35,7 @@ struct GraphQLAdapterTests {
             method("invalidQuery", ["query": "{ nope }"]),
             method("slow", ["query": "query ($s: Float!) { slow(seconds: $s) }"]),
             method("noQuery", ["operationName": "X"]),
+            method("syntaxError", ["query": "{ users { id } } trailing"]),
         ],
     ]
 
@@ -116,6 +117,65 @@ struct GraphQLAdapterTests {
     @Test("a tiny timeout on a slow field is AdapterError.timeout")
     func timeout() async throws {
         #expect(try await adapterError("slow", ["s": 5], timeout: .milliseconds(300))?.kind == .timeout)
+    }
+
+    @Test("an answer that is not a GraphQL response is an upstream error; with an error status it is returned as it is")
+    func notGraphQL() async throws {
+        // httpbin answers POSTs with anything but GraphQL: its echo (whose `data` is the request's body as a string),
+        // JSON labelled text/html, an empty 200.
+        let bin = try await SharedPeers.httpbin().baseURL
+        func call(_ path: String, query: JSONObject = [:]) async throws -> AdapterResponse {
+            let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode([
+                "key": "not-graphql", "name": "n", "version": "1.0.0", "type": "graphql", "baseUrl": .string(bin),
+                "methods": [["name": "q", "path": .string(path), "query": .object(query), "graphql": ["query": "{ users { id } }"]]],
+            ])
+            let compiled = try CompiledMethod(try #require(definition.method(named: "q")), baseURL: definition.baseURL)
+            let request = AdapterRequest(
+                definition: definition, method: compiled, connectionId: "c", config: [:], params: [:], credentials: nil, timeout: .seconds(20),
+                logger: Logger(label: "test.graphql"))
+            return try await GraphQLAdapter(transport: Self.transport).execute(request)
+        }
+        for (path, query) in [("/anything", [:]), ("/response-headers", ["Content-Type": "text/html"]), ("/status/200", [:])] as [(String, JSONObject)] {
+            do {
+                _ = try await call(path, query: query)
+                Issue.record("\(path) was taken for a GraphQL response")
+            } catch let error as AdapterError {
+                #expect(error.kind == .other, "\(path): \(error)")
+                #expect(error.message.contains("is not a GraphQL response"), "\(path): \(error)")
+            }
+        }
+        let unavailable = try await call("/status/503")
+        #expect(unavailable.status == 503)
+        #expect(unavailable.protocolError == nil)
+    }
+
+    @Test("a document the server cannot parse: its errors, and no data (the errors are not taken for data)")
+    func syntaxError() async throws {
+        let r = try await call("syntaxError", [:])
+        #expect(r.protocolError?.code == "GRAPHQL_ERROR", "\(r)")
+        #expect(r.body.isNull, "\(r.body)")
+    }
+
+    @Test("graphql settings a server could not run are refused before anything is sent")
+    func settingsChecked() throws {
+        let definition = try DefinitionCodec(schemas: StructuralSchemaChecker()).decode(["key": "k", "name": "K", "version": "1.0.0", "type": "graphql"])
+        func problem(_ graphql: JSON) -> AdapterError? {
+            var method = DefinitionMethod(name: "m", verb: .POST, path: "/graphql")
+            method.options = ["graphql": graphql]
+            return GraphQLAdapter(transport: Self.transport).validate(method, of: definition)
+        }
+        #expect(problem(["query": "{ users { id } }"]) == nil)
+        #expect(problem(["query": "query($id: ID!) { user(id: $id) { name } } # {"]) == nil)
+        #expect(problem(["query": "{ echo(text: \"}\") }"]) == nil)
+        #expect(problem(["query": "  # nothing\n"])?.message.contains("graphql.query is empty") == true)
+        #expect(problem(["query": ""])?.message.contains("graphql.query is empty") == true)
+        #expect(problem(["query": "query { users { id "])?.message.contains("that is not closed") == true)
+        #expect(problem(["query": "{ echo(text: \"open) }"])?.message.contains("string that is not closed") == true)
+        #expect(problem(["query": 5])?.message.contains("graphql.query must be a string") == true)
+        #expect(problem(["query": "{ a }", "variables": "abc"])?.message.contains("graphql.variables must be an object") == true)
+        #expect(problem(["query": "{ a }", "variables": [1, 2]])?.message.contains("graphql.variables must be an object") == true)
+        #expect(problem(["query": "{ a }", "variables": "{{params.filter}}"]) == nil)
+        #expect(problem(["query": "{ a }", "bogus": 1])?.field == "graphql.bogus")
     }
 
     @Test("a method without graphql.query is a configuration error")

@@ -183,6 +183,21 @@ import Testing
             #expect(try await client.call(.post, "/v1/definitions?publish=true", json: soap).status == 201)
             let gql = doc("gql", "graphql", ["name": "viewer", "graphql": ["query": "{ viewer { id } }"]])
             #expect(try await client.call(.post, "/v1/definitions?publish=true", json: gql).status == 201)
+            refused(
+                try await client.call(.post, "/v1/definitions", json: doc("gql2", "graphql", ["name": "v", "graphql": ["query": "{ viewer { id "]])),
+                "/methods/0/graphql/query", "that is not closed")
+            refused(
+                try await client.call(
+                    .post, "/v1/definitions", json: doc("gql2", "graphql", ["name": "v", "graphql": ["query": "{ viewer { id } }", "variables": "abc"]])),
+                "/methods/0/graphql/variables", "must be an object")
+            // A health check a connection test calls with no parameters cannot require any.
+            let status: JSON = [
+                "name": "status", "path": "/status/{code}",
+                "paramSchema": ["type": "object", "required": ["code"], "properties": ["code": ["type": "integer"]]],
+            ]
+            refused(
+                try await client.call(.post, "/v1/definitions", json: definition("hc", extra: ["baseUrl": "http://127.0.0.1:9", "healthCheck": "status", "methods": [status]])),
+                "/healthCheck", "refuses the empty parameters")
         }
     }
 

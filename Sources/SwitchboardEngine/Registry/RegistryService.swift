@@ -81,8 +81,25 @@ public struct RegistryService: Sendable {
     /// that do not parse and `options.maxResponseBytes` out of range (`CompiledMethod.problems(in:)`), transforms that
     /// do not compile (`transformProblems(in:)`), and adapter settings its adapter refuses (`Adapter.validate(_:of:)`).
     func checkMethodSettings(_ definition: IntegrationDefinition) throws(SwitchboardError) {
-        let problems = CompiledMethod.problems(in: definition) + Self.transformProblems(in: definition) + adapters.problems(in: definition)
+        let problems =
+            CompiledMethod.problems(in: definition) + Self.transformProblems(in: definition) + adapters.problems(in: definition)
+            + healthCheckProblems(in: definition)
         if !problems.isEmpty { throw .validation("the definition's method settings have \(problems.count) problem(s)", problems: problems) }
+    }
+
+    /// A `healthCheck` method whose `paramSchema` refuses the empty parameters a connection test calls it with: every
+    /// test would answer `VALIDATION_ERROR`.
+    func healthCheckProblems(in definition: IntegrationDefinition) -> [Problem] {
+        guard let name = definition.healthCheck, let method = definition.methods.first(where: { $0.name == name }),
+            let schema = method.paramSchema
+        else { return [] }
+        let refused = codec.schemas.validate([:], against: schema)
+        guard let first = refused.first else { return [] }
+        return [
+            Problem(
+                path: "/healthCheck",
+                message: "names method '\(name)', whose paramSchema refuses the empty parameters a connection test sends: \(first.message)")
+        ]
     }
 
     /// Each method's `requestTransform` and `responseTransform` that does not compile as JSONata, with the JSONata
