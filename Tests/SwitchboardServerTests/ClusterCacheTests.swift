@@ -54,7 +54,7 @@ struct ClusterCacheTests {
                     #expect(before.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
 
                     // A stores credentials: the connection becomes CONNECTED, and B hears of it.
-                    #expect(try await a.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "k-1"]).status == 200)
+                    #expect(try await a.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "key-1"]).status == 200)
                     #expect(
                         try await waitUntil {
                             try await b.call(.post, "/v1/connections/\(id)/methods/get", json: [:]).body["error"]?["code"] != "CONNECTION_NOT_USABLE"

@@ -93,7 +93,7 @@ import Testing
             let cached = try await connection(client, key: "cachecfg", resilience: ["cache": ["ttlMs": 600_000]])
             let fallback = try await connection(client, key: "lastgoodcfg", resilience: Self.oneCallThenFallback)
             for id in [cached, fallback] {
-                try await putKey(client, id, "k")
+                try await putKey(client, id, "KEYcfgZq90")
                 let first = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])
                 #expect(first.body["data"]?["url"]?.stringValue?.hasSuffix("/anything/rot") == true, "\(first.body)")
                 let kept = try await client.call(.post, "/v1/connections/\(id)/methods/h", json: [:])

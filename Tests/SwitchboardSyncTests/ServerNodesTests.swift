@@ -36,7 +36,7 @@ import Testing
                 let id = try #require(created.1["id"]?.stringValue)
                 let before = try await b.call("POST", "/v1/connections/\(id)/methods/get", [:])
                 #expect(before.1["error"]?["code"] == "CONNECTION_NOT_USABLE", "\(before)")
-                #expect(try await a.call("PUT", "/v1/connections/\(id)/credentials", ["type": "api_key", "key": "k-1"]).0 == 200)
+                #expect(try await a.call("PUT", "/v1/connections/\(id)/credentials", ["type": "api_key", "key": "key-1"]).0 == 200)
                 return try await waitUntil {
                     try await b.call("POST", "/v1/connections/\(id)/methods/get", [:]).1["error"]?["code"] != "CONNECTION_NOT_USABLE"
                 }

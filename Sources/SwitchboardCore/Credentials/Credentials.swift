@@ -32,6 +32,11 @@ public struct Credentials: Sendable, Equatable {
     }
 
     public subscript(field: String) -> String? { fields[field] }
+
+    /// The shortest secret the redaction of answers looks for: a shorter value (`"p"`) would match ordinary text
+    /// everywhere. The vault refuses shorter values for the fields that are sent to providers as secrets (a basic
+    /// password, an API key, a bearer token, OAuth 2 secrets and tokens), so that none can be echoed back unredacted.
+    public static let minimumSecretLength = 4
 }
 
 extension Credentials: CustomStringConvertible, CustomDebugStringConvertible {

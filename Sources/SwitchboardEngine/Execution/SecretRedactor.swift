@@ -24,10 +24,30 @@ struct SecretRedactor: Sendable {
     var secrets: [String] {
         guard let c = credentials else { return [] }
         var s = c.fields.filter { !["in", "name", "tokenType", "scope", "prefix", "username"].contains($0.key) }.map(\.value)
+        switch c.type {
+        case .custom:
+            // Every string of the values, however deep: `values.headers` values are sent as headers, others may be
+            // read by templates. (The top-level ones are in `fields` too.)
+            Self.collectStrings(.object(c.extra), into: &s)
+        case .oauth2:
+            // The raw token response: the tokens as the authorization server issued them (an `id_token` too).
+            for key in ["access_token", "refresh_token", "id_token"] { if let v = c.extra[key]?.stringValue { s.append(v) } }
+        default:
+            break
+        }
         if c.type == .basic, let user = c["username"] {
             s.append(Base64.encode(Array("\(user):\(c["password"] ?? "")".utf8)))
         }
-        return s.filter { $0.count >= 4 }.sorted { $0.utf8.count > $1.utf8.count }
+        return Set(s.filter { $0.count >= Credentials.minimumSecretLength }).sorted { $0.utf8.count > $1.utf8.count }
+    }
+
+    static func collectStrings(_ json: JSON, into out: inout [String]) {
+        switch json {
+        case .string(let v): out.append(v)
+        case .array(let items): for item in items { collectStrings(item, into: &out) }
+        case .object(let members): for (_, v) in members { collectStrings(v, into: &out) }
+        default: break
+        }
     }
 
     func redact(_ text: String) -> String {

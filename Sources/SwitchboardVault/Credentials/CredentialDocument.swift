@@ -131,10 +131,30 @@ extension CredentialDocument {
             }
         }
         Self.checkHeaderText(v, type: type, apiKeyPlacement: apiKeyPlacement, into: &r)
+        for key in Self.secretFields(of: type) {
+            if let text = v[key]?.stringValue, !text.isEmpty, text.count < Credentials.minimumSecretLength {
+                r.report(
+                    key,
+                    "must be at least \(Credentials.minimumSecretLength) characters long: a shorter secret cannot be told apart "
+                        + "from ordinary text, so it could not be kept out of answers and logs")
+            }
+        }
         r.rejectUnknown()
         guard r.problems.isEmpty else { throw .validation("the credentials have \(r.problems.count) problem(s)", problems: r.problems) }
         self.type = type
         self.values = v
+    }
+
+    /// The fields sent to providers as secrets, which must be long enough to be redacted from answers
+    /// (`Credentials.minimumSecretLength`). Custom credentials' values are free-form (a region, a port) and not checked.
+    static func secretFields(of type: CredentialType) -> [String] {
+        switch type {
+        case .basic: ["password"]
+        case .apiKey: ["key"]
+        case .bearer: ["token"]
+        case .oauth2: ["clientSecret", "accessToken", "refreshToken"]
+        case .jwt, .custom, .clientCertificate: []
+        }
     }
 
     /// The fields `AuthInjector` puts into an HTTP header (or, for `basic`, base64-encodes into one: RFC 7617 forbids
@@ -226,6 +246,9 @@ extension CredentialDocument {
             v[name("key")] = .string(key)
             if let alg, let a = JWTSigning.Algorithm(rawValue: alg), a != .hs256, !key.contains("PRIVATE KEY-----") {
                 r.report("key", "must be a PEM private key for \(alg)")
+            }
+            if alg == JWTSigning.Algorithm.hs256.rawValue, key.utf8.count < JWTSigning.minimumHMACKeyBytes {
+                r.report("key", JWTSigning.shortHMACKey)
             }
         }
         if let kid = r.string("keyId", maxLength: 200) { v[name("keyId")] = .string(kid) }

@@ -7,6 +7,11 @@ import SwitchboardCore
 public enum JWTSigning {
     public enum Algorithm: String, Sendable, CaseIterable { case rs256 = "RS256", es256 = "ES256", hs256 = "HS256" }
 
+    /// The shortest HS256 key: the hash's output (RFC 7518, section 3.2). jwt-kit asserts it, and a debug build stops
+    /// the whole process on a shorter one, so a shorter key is refused when it is stored and again before it is used.
+    public static let minimumHMACKeyBytes = 32
+    static let shortHMACKey = "must be at least 32 bytes for HS256 (RFC 7518, section 3.2: a key as long as the hash's output)"
+
     /// Free-form claims, encoded as given.
     struct Claims: JWTPayload {
         var object: JSONObject
@@ -22,6 +27,9 @@ public enum JWTSigning {
     ) async throws -> (token: String, expiresAt: Timestamp) {
         let collection = JWTKeyCollection()
         let kid = keyId.map { JWKIdentifier(string: $0) }
+        if algorithm == .hs256, key.utf8.count < minimumHMACKeyBytes {  // stored before the check existed
+            throw SwitchboardError.validation("the HS256 signing key is shorter than \(minimumHMACKeyBytes) bytes: set the credentials again")
+        }
         do {
             switch algorithm {
             case .hs256: await collection.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256, kid: kid)
