@@ -55,6 +55,7 @@ import Testing
                     "paramSchema": ["type": "object", "required": ["seconds"], "properties": ["seconds": ["type": "integer"]]],
                 ],
                 ["name": "gzip", "verb": "GET", "path": "/gzip"],
+                ["name": "randomBytes", "verb": "GET", "path": "/bytes/20000", "query": ["seed": "7"], "logBodies": true],
                 ["name": "redirect", "verb": "GET", "path": "/redirect/2"],
                 ["name": "bytes", "verb": "GET", "path": "/bytes/4096", "options": ["maxResponseBytes": 1000]],
                 ["name": "wrongShape", "verb": "GET", "path": "/uuid", "resultSchema": ["type": "object", "required": ["id"]]],
@@ -155,6 +156,14 @@ import Testing
             #expect(items.dropFirst().first?["responseBody"] == "\u{FFFD}A\u{FFFD}")
             let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body["items"]?.arrayValue ?? []
             #expect(events.count == 3)
+            #expect(events.last?["payload"]?["method"] == "ge\u{FFFD}t", "\(events)")
+            // A NUL in a filter or an id reads as U+FFFD on both engines (PostgreSQL answered 400 INVALID_VALUE, SQLite 200).
+            let filtered = try await client.call(.get, "/v1/executions?connectionId=\(id)&method=ge%00t")
+            #expect(filtered.status == 200, "\(filtered.body)")
+            #expect(filtered.body["items"]?.arrayValue?.map { $0["method"] } == ["ge\u{FFFD}t"], "\(filtered.body)")
+            #expect(try await client.call(.get, "/v1/events?type=%00").body["items"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/v1/executions/%00").status == 404)
+            #expect(try await client.call(.get, "/v1/connections/x%00").status == 404)
         }
     }
 
@@ -297,6 +306,13 @@ import Testing
 
             let events = try await client.call(.get, "/v1/events?type=integration.method.*&connectionId=\(id)").body
             #expect(Set(events["items"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []) == ["integration.method.executed", "integration.method.failed"])
+            // The prefix is literal and case-sensitive on both engines (it was a LIKE pattern: `_` matched any character,
+            // and SQLite ignored case).
+            for pattern in ["integration_method*", "INTEGRATION.METHOD.*", "____________________*", "integration%25*"] {
+                let none = try await client.call(.get, "/v1/events?type=\(pattern)&connectionId=\(id)")
+                #expect(none.status == 200)
+                #expect(none.body["items"]?.arrayValue?.isEmpty == true, "\(pattern): \(none.body)")
+            }
             let failedEvent = try await client.call(.get, "/v1/events?type=integration.method.failed").body["items"]?[0]
             #expect(failedEvent?["payload"]?["errorCode"] == "UPSTREAM_ERROR")
             #expect(failedEvent?["payload"]?["executionId"] == failed.body["meta"]!["executionId"]!)
@@ -328,7 +344,7 @@ import Testing
             let created = try await client.call(
                 .post, "/v1/connections", json: ["definitionKey": "httpbin-tested", "name": "t", "config": ["check": "status", "arg": "401"]])
             let id = try #require(created.body["id"]?.stringValue)
-            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "k-1"]).status == 200)
+            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "api_key", "key": "key-1"]).status == 200)
             let refusedTest = try await client.call(.post, "/v1/connections/\(id)/test")
             #expect(refusedTest.body["connection"]?["status"] == "AUTH_ERROR", "\(refusedTest.body)")
             #expect(try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["check": "delay", "arg": "1"]]).status == 200)
@@ -397,6 +413,39 @@ import Testing
             // httpbin echoes the request's headers: the caller gets the answer without the connection's secret.
             #expect(ran.body["data"]?["headers"]?["Authorization"] == "Bearer [REDACTED]")
             #expect(!ran.body.serialized().contains("tok-1-SECRET"))
+        }
+    }
+
+    /// Tests of one connection at the same time all answer their outcome: the one that saves the status second reads
+    /// the connection again (it answered 409 VERSION_CONFLICT although its health check had passed).
+    @Test(arguments: TestBackend.available)
+    func concurrentTestsOfAConnectionAllAnswer(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let definition: JSON = [
+                "key": "httpbin-tested", "name": "tested", "version": "1.0.0", "type": "rest_api", "baseUrl": "{config.baseUrl}",
+                "auth": ["type": "bearer"], "healthCheck": "check",
+                "configSchema": ["type": "object", "properties": ["baseUrl": ["type": "string"], "endpoint": ["type": "string"], "arg": ["type": "string"]]],
+                "defaultConfig": ["baseUrl": .string(try await SharedPeers.httpbin().baseURL), "endpoint": "status", "arg": "401"],
+                "methods": [["name": "check", "verb": "GET", "path": "/{config.endpoint}/{config.arg}"]],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
+            let id = try #require(try await client.call(.post, "/v1/connections", json: ["definitionKey": "httpbin-tested", "name": "t"]).body["id"]?.stringValue)
+            #expect(try await client.call(.put, "/v1/connections/\(id)/credentials", json: ["type": "bearer", "token": "tok-tested-1"]).status == 200)
+            for round in 0..<3 {
+                // A 401 makes the connection AUTH_ERROR; then the check passes, slowly enough for the tests to overlap.
+                #expect(try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["endpoint": "status", "arg": "401"]]).status == 200)
+                #expect(try await client.call(.post, "/v1/connections/\(id)/test").body["connection"]?["status"] == "AUTH_ERROR")
+                #expect(try await client.call(.patch, "/v1/connections/\(id)", json: ["config": ["endpoint": "delay", "arg": "1"]]).status == 200)
+                let answers = try await withThrowingTaskGroup(of: (Int, JSON).self) { group in
+                    for _ in 0..<4 { group.addTask { let r = try await client.call(.post, "/v1/connections/\(id)/test"); return (r.status, r.body) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                for (status, body) in answers {
+                    #expect(status == 200, "round \(round): \(body)")
+                    #expect(body["success"] == true, "round \(round): \(body)")
+                    #expect(body["connection"]?["status"] == "CONNECTED", "round \(round): \(body)")
+                }
+            }
         }
     }
 
@@ -474,6 +523,12 @@ import Testing
                     "name": "keyed", "verb": "GET", "path": "/anything",
                     "responseTransform": "{url: 1, $join([headers.`X-My-Key`, args.`X-My-Key`]): 2}",
                 ],
+                // Transforms that would hand the echoed key back in forms its redaction does not recognise.
+                [
+                    "name": "encoded", "verb": "GET", "path": "/anything",
+                    "responseTransform": "{'b64': $base64encode(headers.`X-My-Key`), 'up': $uppercase(headers.`X-My-Key`), 'cut': $substring(headers.`X-My-Key`, 2)}",
+                ],
+                ["name": "thrown", "verb": "GET", "path": "/anything", "responseTransform": "$error($base64encode(headers.`X-My-Key`))"],
             ],
         ]
         #expect(try await client.call(.post, "/v1/definitions?publish=true", json: definition).status == 201)
@@ -518,6 +573,80 @@ import Testing
                 #expect(names.contains { $0.contains("[REDACTED]") }, "\(r.body)")
                 #expect(!r.body.serialized().contains("Zq71"), "\(r.body)")
             }
+        }
+    }
+
+    /// A response transform reads the answer redacted (as it does when the answer comes from the cache): base64,
+    /// upper case or a substring of an echoed secret would not be recognised in its result. The key was handed back
+    /// base64-encoded in `data`, in the error message of `$error`, and from there in the log and the event.
+    @Test(arguments: TestBackend.available)
+    func aResponseTransformCannotHandTheSecretBack(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let key = "transform-key-Zq81"
+            let id = try await apiKeyConnection(client, in: "header", key: key)
+            let forms = [key, String(key.dropFirst(2)), key.uppercased(), Data(key.utf8).base64EncodedString()]
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/encoded", json: [:])
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["data"]?["b64"] == .string(Data("[REDACTED]".utf8).base64EncodedString()), "\(r.body)")
+            #expect(r.body["data"]?["up"] == "[REDACTED]")
+            let thrown = try await client.call(.post, "/v1/connections/\(id)/methods/thrown", json: [:])
+            #expect(thrown.body["error"]?["code"] == "TRANSFORM_ERROR", "\(thrown.body)")
+            let executionId = try #require(thrown.body["meta"]?["executionId"]?.stringValue)
+            #expect(try await waitUntil { try await client.call(.get, "/v1/executions/\(executionId)").status == 200 })
+            let logged = try await client.call(.get, "/v1/executions/\(executionId)").body
+            let events = try await client.call(.get, "/v1/events?connectionId=\(id)").body
+            for text in [r.body.serialized(), thrown.body.serialized(), logged.serialized(), events.serialized()] {
+                for form in forms { #expect(!text.contains(form), "\(form) in \(text)") }
+            }
+        }
+    }
+
+    /// The header values of custom credentials (`values.headers`) are secrets like the others: echoed back, they are
+    /// redacted in the answer and the log (they were not: only top-level values were looked for).
+    @Test(arguments: TestBackend.available)
+    func aCustomCredentialsHeaderValueIsRedacted(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await apiKeyConnection(client, in: "header", key: "unused-key-1")
+            let put = try await client.call(
+                .put, "/v1/connections/\(id)/credentials", json: ["type": "custom", "values": ["headers": ["X-Custom": "custom-hdr-Zq64"], "top": "custom-top-Zq66"]])
+            #expect(put.status == 200, "\(put.body)")
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/anything", json: [:])
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.body["data"]?["headers"]?["X-Custom"] == "[REDACTED]", "\(r.body)")
+            let executionId = try #require(r.body["meta"]?["executionId"]?.stringValue)
+            #expect(try await waitUntil { try await client.call(.get, "/v1/executions/\(executionId)").status == 200 })
+            let logged = try await client.call(.get, "/v1/executions/\(executionId)").body
+            #expect(logged["responseBody"]?.stringValue?.contains("[REDACTED]") == true, "\(logged)")
+            for text in [r.body.serialized(), logged.serialized()] { #expect(!text.contains("Zq64"), "\(text)") }
+        }
+    }
+
+    /// A logged body holding NUL characters stays within 8 KiB: NUL becomes U+FFFD (3 bytes) before the cut (it was
+    /// replaced after it, 8,192 + 2 per NUL bytes).
+    @Test(arguments: TestBackend.available)
+    func aLoggedBodyWithNULsStaysWithinTheLimit(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/randomBytes", json: [:])
+            #expect(r.status == 200, "\(r.body)")
+            let executionId = try #require(r.body["meta"]?["executionId"]?.stringValue)
+            #expect(try await waitUntil { try await client.call(.get, "/v1/executions/\(executionId)").status == 200 })
+            let body = try #require(try await client.call(.get, "/v1/executions/\(executionId)").body["responseBody"]?.stringValue)
+            #expect(body.utf8.count <= 8192 && body.utf8.count > 8000, "\(body.utf8.count)")
+            #expect(body.contains("\u{FFFD}"))
+        }
+    }
+
+    /// A call whose request cannot be built (a path parameter `..`) sent nothing: no attempt is counted.
+    @Test(arguments: TestBackend.available)
+    func aRequestThatCannotBeBuiltIsNoAttempt(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let id = try await setUp(client)
+            let r = try await client.call(.post, "/v1/connections/\(id)/methods/anything", json: ["id": ".."])
+            #expect(r.status == 422, "\(r.body)")
+            #expect(r.body["meta"]?["attempts"] == 0, "\(r.body)")
+            let sent = try await client.call(.post, "/v1/connections/\(id)/methods/anything", json: ["id": "x"])
+            #expect(sent.body["meta"]?["attempts"] == 1, "\(sent.body)")
         }
     }
 

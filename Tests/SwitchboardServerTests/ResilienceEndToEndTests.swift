@@ -5,6 +5,7 @@ import FoundationNetworking
 import Hummingbird
 import HummingbirdTesting
 import JSONValue
+import SwitchboardCore
 import SwitchboardEngine
 import SwitchboardResilience
 import SwitchboardTestSupport
@@ -99,6 +100,10 @@ import Testing
             #expect(date.header.flatMap(Int.init).map { $0 > 240 && $0 <= 300 } == true, "\(date.header ?? "none")")
             // A date in the past: retry at once.
             #expect(try await call("Sun, 06 Nov 1994 08:49:37 GMT").body["error"]?["retryAfter"] == 0)
+            // An absurd wait: the answer and its header say the same, at most 10^9 s (about 31 years).
+            let huge = try await call("99999999999999999999")
+            #expect(huge.body["error"]?["retryAfter"] == 1_000_000_000, "\(huge.body)")
+            #expect(huge.header == "1000000000")
             // Server still up.
             #expect(try await client.call(.get, "/health").status == 200)
         }
@@ -157,6 +162,9 @@ import Testing
             let health = try await client.call(.get, "/v1/connections/\(id)/health").body
             #expect(health["circuitBreakers"]?[0]?["state"] == "open")
             #expect(health["healthy"] == false)
+            // When the breaker closes, in RFC 3339 like every other time in the API (it was epoch seconds).
+            let openUntil = try #require(health["circuitBreakers"]?[0]?["openUntil"]?.stringValue, "\(health)")
+            #expect(Timestamp(iso8601: openUntil) != nil, "\(openUntil)")
 
             // After the wait: half-open, a trial call that succeeds closes the circuit.
             clock.advance(by: .seconds(31))

@@ -16,21 +16,31 @@ extension ConnectionService {
         // A test may run on a connection that is not CONNECTED yet (that is what it is for): its call runs as if it
         // were. Only its call: a CONNECTED copy in the shared cache let every other call on the connection run too.
         let result = await executor.execute(connectionId: id, methodName: check, params: [:], testing: true)
-        c = try await get(id: id)
-        let now = clock.now()
-        if result.isSuccess {
-            if c.status != .connected || c.lastError != nil {
-                c.status = .connected
-                c.lastError = nil
-                c.lastConnectedAt = now
-                c.updatedAt = now
-                c = try await save(c, expectedVersion: c.version)
+        // The outcome is written on the connection as it is now. Another writer may get in between the read and the
+        // save (a second test of the same connection, a PATCH): then it is read and written again, a few times.
+        var attempt = 0
+        while true {
+            c = try await get(id: id)
+            let now = clock.now()
+            var changed = c
+            if result.isSuccess {
+                if c.status != .connected || c.lastError != nil {
+                    changed.status = .connected
+                    changed.lastError = nil
+                    changed.lastConnectedAt = now
+                }
+            } else if result.error?.code == "UPSTREAM_AUTH_ERROR" {
+                changed.status = .authError
+                changed.lastError = result.error?.message
             }
-        } else if result.error?.code == "UPSTREAM_AUTH_ERROR" {
-            c.status = .authError
-            c.lastError = result.error?.message
-            c.updatedAt = now
-            c = try await save(c, expectedVersion: c.version)
+            guard changed != c else { break }
+            changed.updatedAt = now
+            do {
+                c = try await save(changed, expectedVersion: c.version)
+                break
+            } catch let error as SwitchboardError where error.code == "VERSION_CONFLICT" && attempt < 5 {
+                attempt += 1
+            }
         }
         executor.cache.invalidate(connectionId: id)
         var out: JSONObject = ["success": .bool(result.isSuccess), "method": .string(check), "connection": c.json, "result": result.json]

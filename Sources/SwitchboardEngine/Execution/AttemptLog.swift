@@ -29,6 +29,8 @@ final class AttemptLog: Sendable {
     }
 
     func begin() { state.withLock { $0.attempts += 1 } }
+    /// The attempt `begin` counted sent nothing: the adapter refused the request before it reached the provider.
+    func sentNothing() { state.withLock { $0.attempts -= 1 } }
 
     func note(_ r: AdapterResponse) {
         state.withLock { s in
@@ -36,15 +38,20 @@ final class AttemptLog: Sendable {
             s.requestBytes += r.requestBytes
             s.responseBytes += r.responseBytes
             if logBodies {
-                // Redacted whole, then cut: a secret across the cut is still found.
-                s.requestBody = r.requestBodyText.map { Self.truncated(s.redactor.redact($0), maxBytes: Self.maxLoggedBodyBytes) }
-                s.responseBody = r.responseBodyText.map { Self.truncated(s.redactor.redact($0), maxBytes: Self.maxLoggedBodyBytes) }
+                // Redacted whole, then cut: a secret across the cut is still found. NUL becomes U+FFFD before the cut
+                // (PostgreSQL's text cannot hold it; the store would make each 1 byte 3 after it, beyond the limit).
+                s.requestBody = r.requestBodyText.map { Self.truncated(Self.withoutNUL(s.redactor.redact($0)), maxBytes: Self.maxLoggedBodyBytes) }
+                s.responseBody = r.responseBodyText.map { Self.truncated(Self.withoutNUL(s.redactor.redact($0)), maxBytes: Self.maxLoggedBodyBytes) }
             }
         }
     }
 
     /// The most of a body the executions log keeps (UTF-8 bytes).
     static let maxLoggedBodyBytes = 8192
+
+    static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
+    }
 
     /// The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that does not cut a character's encoding.
     static func truncated(_ text: String, maxBytes: Int) -> String {

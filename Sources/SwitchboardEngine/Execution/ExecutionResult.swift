@@ -55,7 +55,7 @@ public enum ExecutionErrors {
     }
 
     public static func methodNotFound(_ name: String, _ d: IntegrationDefinition) -> SwitchboardError {
-        .notFound("definition '\(d.key)' \(d.version) has no method '\(name)'", code: "METHOD_NOT_FOUND")
+        .notFound("definition '\(d.key)' \(d.version) has no method '\(MethodExecutor.loggable(name))'", code: "METHOD_NOT_FOUND")
     }
 
     public static func notUsable(_ c: Connection, _ why: String? = nil) -> SwitchboardError {

@@ -186,8 +186,13 @@ public struct MethodExecutor: Sendable {
             trace.requestSignature = response.requestSignature
         }
         if let t = method.responseTransform {
+            // The transform reads the answer redacted, as it does when the answer comes from the cache: a transform
+            // (`$base64encode(headers.Authorization)`, `$substring`, `$error`) cannot hand a secret the provider echoed
+            // back to the caller in a form the redaction of its result would not recognise.
+            var input = response.body
+            if let r = trace.redactor, let redacted = r.redactedIfNeeded(input) { input = redacted }
             do {
-                data = try t.evaluate(input: response.body, bindings: ["params": params, "config": .object(connection.config)], limits: transformLimits) ?? .null
+                data = try t.evaluate(input: input, bindings: ["params": params, "config": .object(connection.config)], limits: transformLimits) ?? .null
             } catch { throw ExecutionErrors.transform("response", error.description, status: 502) }
         }
         if let schema = method.resultSchema {
@@ -330,9 +335,17 @@ public struct MethodExecutor: Sendable {
             log.note(response)
             return response
         } catch {
+            // A request the adapter could not build or send (a template value, the connection's config or credentials,
+            // the definition's settings) never reached the provider: it is not counted as an attempt.
+            if Self.refusedBeforeSending.contains(error.kind) { log.sentNothing() }
             throw TransportError(error: error)
         }
     }
+
+    /// The adapter failures that happen before anything is sent.
+    static let refusedBeforeSending: Set<AdapterError.Kind> = [
+        .invalidRequest, .configuration, .connectionConfiguration, .invalidCredentials, .refusedTarget, .secretInConfig,
+    ]
 
     /// The wait, in seconds, a provider's `Retry-After` asks for (RFC 9110: delay-seconds or an HTTP-date; a date in
     /// the past is no wait); nil when there is none or it is neither form ("nan", "-5", "1.5" are not waits).
@@ -343,11 +356,15 @@ public struct MethodExecutor: Sendable {
         return retryAfterSeconds(delay)
     }
 
-    /// A wait as the answer's `retryAfter`: seconds to the millisecond, rounded up (waiting that long is enough).
+    /// A wait as the answer's `retryAfter`: seconds to the millisecond, rounded up (waiting that long is enough), and
+    /// at most 10^9 seconds (about 31 years), as in the `Retry-After` header sent with it.
     static func retryAfterSeconds(_ wait: Duration) -> Double {
         let (seconds, attoseconds) = wait.components
-        return Double(seconds) + (Double(attoseconds) / 1e15).rounded(.up) / 1000
+        return min(Double(seconds) + (Double(attoseconds) / 1e15).rounded(.up) / 1000, maximumRetryAfter)
     }
+
+    /// The longest wait an answer gives (`APIResponse.headers(retryAfter:)` caps the header at the same).
+    public static let maximumRetryAfter: Double = 1e9
 
     /// Maps how a call ended (a resilience decision, an upstream answer, a transport failure) to the API's error.
     static func map(_ error: ResilienceError, trace: inout Trace) -> SwitchboardError {
@@ -470,10 +487,18 @@ public struct MethodExecutor: Sendable {
         return (Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12).rounded() / 1000
     }
 
+    /// A method name as the log and events keep it: at most 200 characters (a name from the path of a call on a method
+    /// that does not exist can be as long as the URL), NUL as U+FFFD.
+    static func loggable(_ name: String) -> String {
+        let clean = name.utf8.contains(0) ? name.replacing("\u{0}", with: "\u{FFFD}") : name
+        return clean.count > 200 ? String(clean.prefix(200)) + "…" : clean
+    }
+
     /// `startedAt` is the record's `createdAt`, the time in its (time-ordered) id: the log lists executions by id, so
     /// by `createdAt` too. Returns whether the call was recorded: not when its connection does not exist.
     func record(_ result: ExecutionResult, connectionId: String, methodName: String, startedAt: Timestamp, trace: Trace) -> Bool {
         let now = clock.now()
+        let methodName = Self.loggable(methodName)
         let record = ExecutionRecord(
             id: result.executionId, connectionId: connectionId, definitionKey: trace.definition?.key ?? "",
             definitionVersion: trace.definitionVersion ?? "", method: methodName, status: result.isSuccess ? .success : .error,
@@ -484,9 +509,12 @@ public struct MethodExecutor: Sendable {
         recorder.record(record)
         var payload: JSONObject = [
             "executionId": .string(result.executionId), "connectionId": .string(connectionId), "method": .string(methodName),
-            "definitionKey": .string(record.definitionKey), "durationMs": .number(record.durationMs), "attempts": .number(Double(record.attempts)),
+            "definitionKey": .string(record.definitionKey), "definitionVersion": .string(record.definitionVersion),
+            "durationMs": .number(record.durationMs), "attempts": .number(Double(record.attempts)),
+            "httpStatus": record.httpStatus.map { .number(Double($0)) } ?? .null, "cached": .bool(record.cached), "fallback": .bool(record.fallback),
         ]
         if let e = result.error {
+            payload["status"] = "ERROR"
             payload["errorCode"] = .string(e.code)
             payload["message"] = .string(e.message)
             events.emit("integration.method.failed", connectionId: connectionId, payload: payload)

@@ -47,8 +47,11 @@ extension ResilienceError {
         ResilienceError(code: .attemptTimeout, message: "the attempt did not complete within \(formatted(duration))")
     }
 
+    /// `1500 ms`, `0.5 ms`; from a minute on in whole seconds, rounded up (`3600 s`: a provider's Retry-After date
+    /// gives fractions of milliseconds no one reads).
     static func formatted(_ d: Duration) -> String {
         let ms = d.milliseconds
+        if ms >= 60_000 { return "\(Int64(min((ms / 1000).rounded(.up), 9e15))) s" }
         return ms == ms.rounded() ? "\(Int64(ms)) ms" : "\(ms) ms"
     }
 }

@@ -21,7 +21,8 @@ struct HealthMetricsController: Sendable {
                     "failureRate": m.failureRate.map(JSON.number) ?? .null, "slowCallRate": m.slowCallRate.map(JSON.number) ?? .null,
                     "bufferedCalls": .number(Double(m.bufferedCalls)), "failedCalls": .number(Double(m.failedCalls)),
                     "slowCalls": .number(Double(m.slowCalls)),
-                    "openUntil": m.openUntil.map { .number(Double($0.nanosecondsSinceEpoch) / 1e9) } ?? .null,
+                    // RFC 3339, like every other time the API gives (the breaker's clock is the wall clock), rounded up to the ms.
+                    "openUntil": m.openUntil.map { .string(Timestamp(millisecondsSinceEpoch: ($0.nanosecondsSinceEpoch + 999_999) / 1_000_000).iso8601) } ?? .null,
                     "notPermittedCalls": .number(Double(m.notPermittedCalls)),
                 ]
             }

@@ -59,8 +59,15 @@ struct QueryReader {
 
     init(_ request: Request) {
         var p: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { p[String(k)] = String(v) }
+        for (k, v) in request.uri.queryParameters { p[String(k)] = Self.withoutNUL(String(v)) }
         parameters = p
+    }
+
+    /// NUL (`%00`) read as U+FFFD, as the store keeps it (PostgreSQL's text cannot hold it): a filter or an id holding
+    /// one matches what was stored from it, on both engines (PostgreSQL refused it with 400 `INVALID_VALUE` while SQLite
+    /// answered an empty page).
+    static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
     }
 
     /// A free-text value; nil when absent or empty.
@@ -115,7 +122,7 @@ extension RequestContext {
         guard let v = parameters.get(name) else { throw SwitchboardError.badRequest("missing path parameter \(name)") }
         guard v.utf8.contains(UInt8(ascii: "%")) else { return v }
         guard let decoded = v.removingPercentEncoding else { throw Self.invalidPath(name, "is not valid percent-encoding") }
-        return decoded
+        return QueryReader.withoutNUL(decoded)
     }
 
     /// A semantic version from the path; 400 `INVALID_PARAMETER` if malformed.

@@ -311,9 +311,10 @@ components:
       name: cursor
       in: query
       description: >-
-        The nextCursor of the previous page of the same listing, passed back unchanged. It is opaque: a value this
-        listing did not issue (another listing's cursor, or one made up) is a 400 INVALID_CURSOR, which no schema can
-        tell apart from a cursor it did issue.
+        The nextCursor of the previous page of the same listing, passed back unchanged: the position of that page's
+        last item. A value that is not a cursor of this listing's shape (another listing's cursor, text that does not
+        decode) is a 400 INVALID_CURSOR, which no schema can tell apart from a cursor it did issue; a cursor given
+        with other filters goes on from its position under them.
       schema: {type: string, minLength: 1}
   responses:
     Error:

@@ -100,7 +100,10 @@ public struct SQLEventRepository: EventRepository {
         var q = KeysetQuery()
         if let t = query.type {
             if t.hasSuffix("*") {
-                q.filter("type LIKE ?", .text(String(t.dropLast()).replacing("%", with: "") + "%"))
+                // A literal, case-sensitive prefix on both engines (LIKE read `_` and `\\` as patterns, and ignores case
+                // on SQLite); substr counts characters (code points) on both. The length is an integer, not user text.
+                let prefix = String(t.dropLast())
+                q.filter("substr(type, 1, \(prefix.unicodeScalars.count)) = ?", .text(prefix))
             } else {
                 q.filter("type = ?", .text(t))
             }
