@@ -4,6 +4,7 @@ import Foundation
 import JSONValue
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Where the CLI finds the server.
 struct APIOptions: ParsableArguments {
@@ -15,7 +16,11 @@ struct APIOptions: ParsableArguments {
     }
 
     func withClient<T>(_ body: (APIClient) async throws -> T) async throws -> T {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A server that is not there is told at once ("connection refused"), not after the client's retries.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let result = try await body(APIClient(http: http, baseURL: baseURL))
             try await http.shutdown()
@@ -43,7 +48,7 @@ struct APIClient {
         do {
             response = try await http.execute(request, timeout: .seconds(60))
         } catch {
-            throw CLIError("cannot reach the Switchboard server at \(baseURL): \(error)")
+            throw CLIError.unreachable(baseURL, error)
         }
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let json = (try? JSON(parsing: Array(bytes.readableBytesView))) ?? .null
@@ -55,6 +60,27 @@ struct APIClient {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+
+    /// The server at `baseURL` could not be reached: "cannot reach the Switchboard server at URL: connection refused".
+    static func unreachable(_ baseURL: String, _ error: any Error) -> CLIError {
+        CLIError("cannot reach the Switchboard server at \(baseURL): \(reason(error))")
+    }
+
+    /// A transport failure in a few words: the system's text for an errno (`connection refused`), else the client's.
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)).lowercased() }
+        if let e = error as? NIOConnectionError, let first = e.connectionErrors.first { return reason(first.error) }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout: return "the connection timed out"
+            case .deadlineExceeded, .readTimeout: return "no answer in time"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return "\(e)"
+            }
+        }
+        if let e = error as? ChannelError, case .connectTimeout = e { return "the connection timed out" }
+        return "\(error)"
+    }
 }
 
 func describeError(status: Int, body: JSON) -> String {

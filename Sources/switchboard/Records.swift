@@ -62,7 +62,7 @@ struct Records: AsyncParsableCommand {
                 do {
                     response = try await client.http.execute(request, timeout: .seconds(Int64(timeout)))
                 } catch {
-                    throw CLIError("cannot reach the Switchboard server at \(client.baseURL): \(error)")
+                    throw CLIError.unreachable(client.baseURL, error)
                 }
                 guard response.status == .ok else {
                     let bytes = try await response.body.collect(upTo: 1 << 20)
@@ -139,7 +139,7 @@ struct Records: AsyncParsableCommand {
                 } catch let error as FileChunks.ReadError {
                     throw ValidationError(error.message)
                 } catch {
-                    throw CLIError("cannot reach the Switchboard server at \(client.baseURL): \(error)")
+                    throw CLIError.unreachable(client.baseURL, error)
                 }
                 let bytes = try await response.body.collect(upTo: 16 << 20)
                 return (Int(response.status.code), (try? JSON(parsing: Array(bytes.readableBytesView))) ?? .null)

@@ -249,6 +249,16 @@ struct SyncFilesCLITests {
         return (outcome.status, outcome.standardOutput, outcome.standardError)
     }
 
+    /// A server that is not there is told in a few plain words, at once (it read "connection reset (error set):
+    /// Connection refused) (errno: 111)").
+    @Test func aServerThatIsNotThereIsToldPlainly() async throws {
+        let port = try freeLoopbackPort()
+        let (status, _, stderr) = try await Self.run(["call", "conn_x", "get", "--url", "http://127.0.0.1:\(port)"])
+        #expect(status == 1)
+        #expect(stderr.contains("cannot reach the Switchboard server at http://127.0.0.1:\(port): connection refused"), "\(stderr)")
+        #expect(!stderr.contains("errno"), "\(stderr)")
+    }
+
     @Test(arguments: TestBackend.available)
     func syncRunWaitsAndRecordsRoundTrip(_ backend: TestBackend) async throws {
         guard FileManager.default.fileExists(atPath: Self.executable) else {
