@@ -101,45 +101,68 @@ public final class PostgresDatabase: SQLDatabase {
     /// Runs one statement of someone else's (a method's) on one connection, cancelled by the server after `timeout`
     /// (`statement_timeout`: it then fails with `DatabaseError.Kind.cancelled`).
     ///
-    /// `readOnly`: in a READ ONLY transaction, where a write fails with kind `refused`. Otherwise in autocommit, as
-    /// it would run alone (VACUUM cannot run in a transaction block), with the timeout set on the session for the
-    /// statement and reset after it. PostgreSQL's extended protocol takes one statement: text holding a second one
-    /// fails with kind `refused` too, before anything runs.
+    /// `readOnly`: in a READ ONLY transaction, where a write fails with kind `refused`, rolled back once the statement
+    /// is done (a read-only call keeps nothing, not even a setting it made). Otherwise in autocommit, as it would run
+    /// alone (VACUUM cannot run in a transaction block), with the timeout set on the session for the statement.
+    /// PostgreSQL's extended protocol takes one statement: text holding a second one fails with kind `refused` too,
+    /// before anything runs.
+    ///
+    /// The connection goes back to the pool as it came: whatever the statement did to its session (a `SET` or
+    /// `set_config(..., false)`, a session advisory lock, a temporary table, a prepared statement, a `LISTEN`) is
+    /// undone by `DISCARD ALL` (see `resetSession`); a connection that cannot be reset is closed instead of reused.
     ///
     /// `budget`: the rows are counted as they arrive; at the first row that exceeds it the call fails with kind
     /// `resultTooLarge`. A read-only statement is then cancelled on the server (`cancelStatement`) instead of running
     /// on to its end or its timeout, and the call returns once its transaction is rolled back. A read-write one runs on
     /// to its end (or its timeout), its remaining rows discarded unread: cancelled, what it changed would be kept or
     /// not depending on whether the cancel came before its end (a write's `RETURNING` rows are sent once it is done).
-    /// Either way the connection goes back to the pool ready for the next call.
     public func runStatement(
         _ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
     ) async throws -> SQLStatementResult {
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await withPooledConnection { [logger] connection in
-                if readOnly {
-                    // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
-                    return try await connection.withTransaction(logger: logger) { connection in
-                        let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
-                        try await executor.execute("SET TRANSACTION READ ONLY")
+                let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
+                let result: Result<SQLStatementResult, any Error>
+                do {
+                    if readOnly {
+                        // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
+                        try await executor.execute("START TRANSACTION READ ONLY")
                         // SET LOCAL statement_timeout, with the pid that can cancel the statement in the same round trip.
                         let pid = try await executor.query(
                             "SELECT set_config('statement_timeout', '\(milliseconds)', true), pg_backend_pid() AS pid", []
                         ).first?.int("pid")
-                        return try await runCancellingOverBudget(executor, sql, binds, budget: budget, pid: pid)
+                        result = .success(try await runCancellingOverBudget(executor, sql, binds, budget: budget, pid: pid))
+                    } else {
+                        try await executor.execute("SET statement_timeout = \(milliseconds)")
+                        result = .success(try await executor.run(sql, binds, budget: budget))
                     }
+                } catch {
+                    result = .failure(error)
                 }
-                let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
-                try await executor.execute("SET statement_timeout = \(milliseconds)")
-                let result: Result<SQLStatementResult, any Error>
-                do { result = .success(try await executor.run(sql, binds, budget: budget)) } catch { result = .failure(error) }
-                // A connection that cannot take this has failed, and the pool drops it.
-                try? await executor.execute("RESET statement_timeout")
+                await Self.resetSession(connection, rollingBack: readOnly, logger: logger)
                 return try result.get()
             }
         } catch {
             throw Self.transactionFailure(error)
+        }
+    }
+
+    /// Makes a connection that ran a method's statement what the pool handed out: the read-only transaction rolled
+    /// back, then `DISCARD ALL` (settings reset, advisory locks released, temporary tables dropped, prepared statements
+    /// deallocated, `UNLISTEN *`). `DISCARD ALL` cannot run inside a transaction block, so its success also shows that
+    /// no transaction is left open. A connection where either fails is closed: the pool then drops it rather than
+    /// lending it, dirty, to the next call. (postgres-nio's pooled queries use the unnamed statement only: nothing of
+    /// its own is lost.)
+    static func resetSession(_ connection: PostgresConnection, rollingBack: Bool, logger: Logger) async {
+        let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
+        do {
+            if rollingBack { try await executor.execute("ROLLBACK") }
+            try await executor.execute("DISCARD ALL")
+        } catch {
+            let kind = String(reflecting: type(of: error))
+            logger.info("closing a PostgreSQL connection a method's statement left unusable", metadata: ["error": "\(kind)"])
+            try? await connection.close()
         }
     }
 
