@@ -446,6 +446,15 @@ import Testing
                     #expect(body["connection"]?["status"] == "CONNECTED", "round \(round): \(body)")
                 }
             }
+            // Each move is announced once, by the test that made it.
+            func count(_ type: String) async throws -> Int {
+                try await client.call(.get, "/v1/events?type=\(type)&connectionId=\(id)").body["items"]?.arrayValue?.filter { $0["payload"]?["via"] == "test" || $0["payload"]?["stage"] == "test" }.count ?? -1
+            }
+            #expect(
+                try await waitUntil {
+                    let (failed, connected) = (try await count("integration.auth.failed"), try await count("integration.connected"))
+                    return failed == 3 && connected == 3
+                })
         }
     }
 

@@ -36,7 +36,15 @@ extension ConnectionService {
             guard changed != c else { break }
             changed.updatedAt = now
             do {
+                let before = c.status
                 c = try await save(changed, expectedVersion: c.version)
+                // The status the test moved the connection to, as the vault announces it when credentials do it.
+                if c.status == .connected && before != .connected {
+                    _ = executor.events.emit("integration.connected", connectionId: id, payload: ["via": "test"])
+                } else if c.status == .authError && before != .authError {
+                    _ = executor.events.emit(
+                        "integration.auth.failed", connectionId: id, payload: ["stage": "test", "reason": .string(result.error?.code ?? "")])
+                }
                 break
             } catch let error as SwitchboardError where error.code == "VERSION_CONFLICT" && attempt < 5 {
                 attempt += 1
