@@ -63,7 +63,13 @@ import Testing
 
     @Test func sqlQueriesTakeNamedParametersOnly() throws {
         let adapter = SQLAdapter(logger: Logger(label: "t"))
-        for (query, refused) in [("SELECT ?", true), ("SELECT $1", true), ("SELECT :id, '?' AS q", false), ("SELECT a::text FROM t", false)] {
+        let queries = [
+            ("SELECT ?", true), ("SELECT $1", true), ("SELECT * FROM t WHERE id = ?", true), ("SELECT :id, '?' AS q", false),
+            ("SELECT a::text FROM t", false),
+            // PostgreSQL's jsonb operators: the engine is the connection's, unknown when the definition is written.
+            ("SELECT data ? 'k' FROM t WHERE data ?| array['a'] AND (data) ?& array[:b]", false),
+        ]
+        for (query, refused) in queries {
             let d = try Self.definition("database", [["name": "q", "sql": ["query": .string(query)]]])
             #expect((adapter.validate(d.methods[0], of: d) != nil) == refused, "\(query)")
         }
@@ -101,5 +107,35 @@ import Testing
         for own in ["postgres://someone:secret@localhost/switchboard", "postgres://someone@[::1]:5432/switchboard"] {
             #expect(adapter.ownStore.refusal(["databaseUrl": .string(own)])?.field == "databaseUrl", "\(own)")
         }
+    }
+
+    /// The placeholders of a query are those its engine would read: not in comments (PostgreSQL's nest), strings
+    /// (E'...' with backslash escapes), quoted identifiers, dollar quotes, array slices; `::` is a cast.
+    @Test func sqlPlaceholdersAreReadAsTheEngineReadsTheQuery() {
+        func names(_ query: String, _ dialect: SQLQueryText.Dialect = .postgres) -> [String] {
+            SQLQueryText(query, dialect: dialect).placeholders.map(\.spelling)
+        }
+        #expect(names("SELECT :a -- :b\n, :c") == [":a", ":c"])
+        #expect(names("SELECT /* :b /* :c */ :d */ :a") == [":a"])
+        #expect(names("SELECT /* :b /* :c */ :d */ :a", .sqlite) == [":d", ":a"])
+        #expect(names("SELECT E'\\':b', ':c''', \":d\", :a") == [":a"])
+        #expect(names("SELECT $$:b$$, $x$ :c $$ $x$, a$b, :a") == [":a"])
+        #expect(names("SELECT a[1:2], a[lo:hi], a[(:i)], :a::text, f(x := 1)") == [":i", ":a"])
+        #expect(names("SELECT :config.tenant, :config, :a_1, :é, :1") == [":config.tenant", ":config", ":a_1", ":é"])
+        #expect(names("SELECT \"x:y\", `:b`, [:c], :a", .sqlite) == [":a"])
+        let numbered = SQLQueryText("SELECT :a, :b, :a", dialect: .postgres).statement(for: .postgres)
+        #expect(numbered.text == "SELECT $1, $2, $1")
+        #expect(numbered.parameters.map(\.name) == ["a", "b"])
+        let positional = SQLQueryText("SELECT :a, :b, :a", dialect: .sqlite).statement(for: .sqlite)
+        #expect(positional.text == "SELECT ?, ?, ?")
+        #expect(positional.parameters.map(\.name) == ["a", "b", "a"])
+        // PostgreSQL's ? after an operand is its operator; where a value goes, a positional placeholder.
+        #expect(SQLQueryText("SELECT d ? 'k', d ?| array['a'], (d) ?& b, '{}'::jsonb ? :k", dialect: .postgres).enginePlaceholder == nil)
+        for query in ["SELECT ?", "WHERE id = ?", "VALUES (?)", "IN (1, ?)", "LIMIT ?", "WHERE a AND ?"] {
+            #expect(SQLQueryText(query, dialect: .postgres).enginePlaceholder == "?", "\(query)")
+        }
+        #expect(SQLQueryText("SELECT d ? 'k'", dialect: .sqlite).enginePlaceholder == "?")
+        #expect(SQLQueryText("SELECT @x, 1", dialect: .sqlite).enginePlaceholder == "@x")
+        #expect(SQLQueryText("SELECT $1", dialect: .postgres).enginePlaceholder == "$1")
     }
 }

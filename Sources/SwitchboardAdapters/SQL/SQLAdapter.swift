@@ -9,7 +9,8 @@ import Synchronization
 /// The connection's config names the database: `databaseUrl` (`postgres://...`) or `sqlitePath` (an existing file:
 /// never created, and its journal mode and other persistent settings left as they are). The method declares
 /// `sql: {query: "SELECT * FROM users WHERE id = :id", readOnly: true}`; `:name` placeholders are bound from the
-/// parameters as values, never spliced into the text.
+/// parameters as values, never spliced into the text. The query is read as its engine reads it (`SQLQueryText`): a
+/// `:name` in a string, a comment, a dollar quote or an array slice is text, and PostgreSQL's `?` operators are left alone.
 ///
 /// - The query is one statement; a second one is refused before anything runs.
 /// - Methods are read-only unless they say `readOnly: false`: a statement that writes is refused (PostgreSQL: a READ
@@ -67,8 +68,10 @@ public final class SQLAdapter: Adapter {
 
     public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
         let (text, readOnly) = try Self.settings(of: request.method.method)
-        let (statement, names) = try Self.bindNamed(text)
-        let binds: [SQLValue] = names.map { Self.value(request.params[$0] ?? request.config[$0]) }
+        let (statement, parameters) = try Self.statement(text, dialect: Self.dialect(of: request.config), method: request.method.name)
+        let binds: [SQLValue] = parameters.map { p in
+            Self.value(p.isConfig ? request.config[p.name] : request.params[p.name] ?? request.config[p.name])
+        }
         // Checked on every call, not only when the config was written: a link to the store can be made at any time.
         if let refusal = ownStore.refusal(request.config) { throw AdapterError(.refusedTarget, refusal.message, field: refusal.field) }
         let db = try await database(for: request.config, credentials: request.credentials, readOnly: readOnly, timeout: request.timeout)
@@ -79,7 +82,7 @@ public final class SQLAdapter: Adapter {
             let result = try await withThrowingTaskGroup(of: SQLStatementResult.self) { group in
                 group.addTask {
                     if let pg = db as? PostgresDatabase {
-                        return try await pg.runStatement(statement, binds, readOnly: readOnly, timeout: timeout, budget: budget)
+                        return try await pg.runStatement(numbered: statement, binds, readOnly: readOnly, timeout: timeout, budget: budget)
                     }
                     // SQLite: the connection opened for read-only methods refuses writes; cancelling this task (when
                     // the timer below fires) interrupts the statement.
@@ -116,49 +119,22 @@ public final class SQLAdapter: Adapter {
         }
     }
 
-    /// Rewrites `:name` placeholders (outside quotes) to `?`, returning the names in order.
-    static func bindNamed(_ text: String) throws(AdapterError) -> (String, [String]) {
-        var out = ""
-        var names: [String] = []
-        var quote: Character?
-        var i = text.startIndex
-        while i < text.endIndex {
-            let c = text[i]
-            if let q = quote {
-                out.append(c)
-                if c == q { quote = nil }
-                i = text.index(after: i)
-                continue
-            }
-            if c == "'" || c == "\"" {
-                quote = c
-                out.append(c)
-                i = text.index(after: i)
-                continue
-            }
-            if c == "?" || c == "$" && text.index(after: i) < text.endIndex && text[text.index(after: i)].isNumber {
-                throw AdapterError(.configuration, "use :name placeholders in sql.query, not positional ones")
-            }
-            if c == ":", text.index(after: i) < text.endIndex, text[text.index(after: i)] != ":",
-                i == text.startIndex || text[text.index(before: i)] != ":"
-            {
-                var j = text.index(after: i)
-                var name = ""
-                while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" {
-                    name.append(text[j])
-                    j = text.index(after: j)
-                }
-                if !name.isEmpty {
-                    names.append(name)
-                    out.append("?")
-                    i = j
-                    continue
-                }
-            }
-            out.append(c)
-            i = text.index(after: i)
+    /// The engine a connection's config names: PostgreSQL for a `databaseUrl` (postgres://...), else SQLite.
+    static func dialect(of config: JSONObject) -> SQLQueryText.Dialect {
+        config["databaseUrl"]?.stringValue?.hasPrefix("postgres") == true ? .postgres : .sqlite
+    }
+
+    /// `text` with its `:name` placeholders as the engine's (see `SQLQueryText`), and the placeholders in parameter
+    /// order; refuses the engine's own placeholders (`$1`; SQLite's `?`; a `?` where a value goes on PostgreSQL).
+    static func statement(
+        _ text: String, dialect: SQLQueryText.Dialect, method: String
+    ) throws(AdapterError) -> (text: String, parameters: [SQLQueryText.Placeholder]) {
+        let query = SQLQueryText(text, dialect: dialect)
+        if let positional = query.enginePlaceholder {
+            throw AdapterError(
+                .configuration, "method '\(method)': use :name placeholders in sql.query, not \(positional)", field: "sql.query")
         }
-        return (out, names)
+        return query.statement(for: dialect)
     }
 
     static func value(_ v: JSON?) -> SQLValue {

@@ -4,14 +4,14 @@ import SwitchboardStore
 
 extension SQLAdapter {
     /// Refuses a definition whose calls would fail on their `sql` settings (`settings(of:)`: no `sql.query`, a query
-    /// holding no statement, a `readOnly` that is not a boolean), or a query that `bindNamed` (the placeholder rewriting
-    /// of every call) refuses, such as positional `?` or `$1` parameters.
+    /// holding no statement, a `readOnly` that is not a boolean), or a query that `statement` (the placeholder rewriting
+    /// of every call) refuses on either engine, such as positional `$1` parameters or a `?` where a value goes. The
+    /// engine is the connection's, unknown here: the query is read as PostgreSQL reads it, where `?` may be an operator
+    /// (a SQLite connection refuses a bare `?` at call time).
     public func validate(_ method: DefinitionMethod, of definition: IntegrationDefinition) -> AdapterError? {
         let text: String
         do { text = try Self.settings(of: method).query } catch { return error }
-        do { _ = try Self.bindNamed(text) } catch {
-            return AdapterError(error.kind, error.message, field: "sql.query")
-        }
+        do { _ = try Self.statement(text, dialect: .postgres, method: method.name) } catch { return error }
         return nil
     }
 

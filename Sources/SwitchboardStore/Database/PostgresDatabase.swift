@@ -116,9 +116,13 @@ public final class PostgresDatabase: SQLDatabase {
     /// on to its end or its timeout, and the call returns once its transaction is rolled back. A read-write one runs on
     /// to its end (or its timeout), its remaining rows discarded unread: cancelled, what it changed would be kept or
     /// not depending on whether the cancel came before its end (a write's `RETURNING` rows are sent once it is done).
+    ///
+    /// `sql` numbers its placeholders itself (`$1`, `$2`...): nothing in it is rewritten, so a `?` is PostgreSQL's
+    /// operator (jsonb `?`, `?|`, `?&`).
     public func runStatement(
-        _ sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
+        numbered sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
     ) async throws -> SQLStatementResult {
+        let query = Self.makeNumberedQuery(sql, binds)
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await withPooledConnection { [logger] connection in
@@ -132,10 +136,10 @@ public final class PostgresDatabase: SQLDatabase {
                         let pid = try await executor.query(
                             "SELECT set_config('statement_timeout', '\(milliseconds)', true), pg_backend_pid() AS pid", []
                         ).first?.int("pid")
-                        result = .success(try await runCancellingOverBudget(executor, sql, binds, budget: budget, pid: pid))
+                        result = .success(try await runCancellingOverBudget(executor, query, budget: budget, pid: pid))
                     } else {
                         try await executor.execute("SET statement_timeout = \(milliseconds)")
-                        result = .success(try await executor.run(sql, binds, budget: budget))
+                        result = .success(try await executor.run(query, budget: budget))
                     }
                 } catch {
                     result = .failure(error)
@@ -166,13 +170,13 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// `executor.run(sql, binds, budget:)`; when the rows go over the budget, the statement still running on backend
+    /// `executor.run(query, budget:)`; when the rows go over the budget, the statement still running on backend
     /// `pid` is cancelled before the error is thrown.
     func runCancellingOverBudget(
-        _ executor: PostgresConnectionExecutor, _ sql: String, _ binds: [SQLValue], budget: SQLResultBudget?, pid: Int64?
+        _ executor: PostgresConnectionExecutor, _ query: PostgresQuery, budget: SQLResultBudget?, pid: Int64?
     ) async throws -> SQLStatementResult {
         do {
-            return try await executor.run(sql, binds, budget: budget)
+            return try await executor.run(query, budget: budget)
         } catch let error as DatabaseError where error.kind == .resultTooLarge {
             if let pid { await cancelStatement(onBackend: pid) }
             throw error
@@ -251,8 +255,13 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Rewrites `?` placeholders to `$1...` and binds the values.
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
+        makeNumberedQuery(numbered(sql), binds)
+    }
+
+    /// `sql` with its `?` placeholders (outside '...' strings) as `$1`, `$2`...
+    static func numbered(_ sql: String) -> String {
         var text = ""
-        text.reserveCapacity(sql.utf8.count + binds.count * 2)
+        text.reserveCapacity(sql.utf8.count + 8)
         var n = 0
         var inString = false
         for c in sql {
@@ -264,6 +273,11 @@ public final class PostgresDatabase: SQLDatabase {
                 text.append(c)
             }
         }
+        return text
+    }
+
+    /// `sql`, whose placeholders are `$1`, `$2`... already, with `binds` bound.
+    static func makeNumberedQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: binds.count)
         for b in binds {
             switch b {
@@ -275,7 +289,7 @@ public final class PostgresDatabase: SQLDatabase {
             case .textArray(let strings): bindings.append(strings)
             }
         }
-        return PostgresQuery(unsafeSQL: text, binds: bindings)
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
@@ -361,7 +375,10 @@ struct PostgresConnectionExecutor: SQLExecutor {
     }
 
     func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
-        let q = try PostgresDatabase.makeQuery(sql, binds)
+        try await run(try PostgresDatabase.makeQuery(sql, binds))
+    }
+
+    func run(_ q: PostgresQuery) async throws -> SQLStatementResult {
         do {
             // The future-based query is the one that keeps the command tag (the rows a write changed).
             let future: EventLoopFuture<PostgresQueryResult> = connection.query(q, logger: logger)
@@ -377,9 +394,8 @@ struct PostgresConnectionExecutor: SQLExecutor {
     /// Runs a statement like `run(_:_:)`, its rows converted and counted against `budget` as they arrive: the first
     /// row over it fails the call (`DatabaseError.Kind.resultTooLarge`), and postgres-nio cancels the row stream,
     /// discarding the rest until the statement ends, so the connection is ready for its next statement.
-    func run(_ sql: String, _ binds: [SQLValue], budget: SQLResultBudget?) async throws -> SQLStatementResult {
-        guard let budget else { return try await run(sql, binds) }
-        let q = try PostgresDatabase.makeQuery(sql, binds)
+    func run(_ q: PostgresQuery, budget: SQLResultBudget?) async throws -> SQLStatementResult {
+        guard let budget else { return try await run(q) }
         // The rows arrive on the connection's event loop, one callback at a time.
         let collected = RowCollector(budget: budget)
         do {

@@ -1,0 +1,57 @@
+import Foundation
+import HummingbirdTesting
+import JSONValue
+import Logging
+import SwitchboardStore
+import SwitchboardTestSupport
+import Testing
+
+/// How a method's query is read: its `:name` placeholders (not in comments, strings, dollar quotes or array slices),
+/// PostgreSQL's `?` operators, on both engines.
+@Suite struct SQLAdapterQueryTests {
+    @Test(arguments: TestBackend.available)
+    func placeholdersAreOnlyThoseTheEngineWouldRead(_ backend: TestBackend) async throws {
+        let sqlite: KeyValuePairs<String, (String, Bool)> = [
+            "lineComment": ("SELECT :a AS a -- not :b\n", true),
+            "blockComment": ("/* :b */ SELECT :a AS a /* nor :c */", true),
+            "quoted": ("SELECT ':b' AS s, :a AS a", true),
+            "twice": ("SELECT :a AS a, :a AS again", true),
+            // Refused on SQLite at call time (PostgreSQL's operator where the definition cannot say its engine).
+            "jsonbKey": ("SELECT :a AS a WHERE '{\"k\": 1}'::jsonb ? 'k'", true),
+        ]
+        let postgres: KeyValuePairs<String, (String, Bool)> = [
+            "lineComment": ("SELECT :a AS a -- not :b\n", true),
+            "blockComment": ("/* :b /* nested :c */ */ SELECT :a AS a", true),
+            "quoted": ("SELECT ':b' AS s, :a AS a", true),
+            "twice": ("SELECT :a AS a, :a AS again", true),
+            "jsonbKey": (
+                "SELECT :a AS a WHERE '{\"k\": 1}'::jsonb ? 'k' AND '{\"k\": 1}'::jsonb ?| array['k'] AND '{\"k\": 1}'::jsonb ?& array['k']", true
+            ),
+            "escaped": ("SELECT E'it\\'s :b' AS e, :a AS a", true),
+            "dollarQuoted": ("SELECT $$ :b $$ AS d, $t$ it's :c $t$ AS t, :a AS a", true),
+            "slice": ("WITH t(arr, hi) AS (SELECT ARRAY[1, 2, 3], 2) SELECT array_length(arr[1:hi], 1) AS n, :a AS a FROM t", true),
+            "cast": ("SELECT :a::text AS a", true),
+        ]
+        let methods = backend == .postgres ? postgres : sqlite
+        try await SQLAdapterSessionTests.withMethods(backend, methods) { call, _, _ in
+            for (method, _) in methods where method != "jsonbKey" || backend == .postgres {
+                let r = try await call(method, ["a": 7])
+                #expect(r.status == 200, "\(method): \(r.body)")
+                let expected: JSON = method == "cast" ? "7" : 7
+                #expect(r.body["data"]?["rows"]?[0]?["a"] == expected, "\(method): \(r.body)")
+            }
+            if backend == .postgres {
+                let r = try await call("escaped", ["a": 7])
+                #expect(r.body["data"]?["rows"]?[0]?["e"] == "it's :b", "\(r.body)")
+                let d = try await call("dollarQuoted", ["a": 7])
+                #expect(d.body["data"]?["rows"]?[0]?["t"] == " it's :c ", "\(d.body)")
+                #expect(try await call("slice", ["a": 7]).body["data"]?["rows"]?[0]?["n"] == 2)
+            } else {
+                let r = try await call("jsonbKey", ["a": 7])
+                #expect(r.status == 409, "\(r.body)")
+                #expect(r.body["error"]?["code"] == "DEFINITION_ERROR")
+                #expect(r.body["error"]?["message"]?.stringValue?.contains("use :name placeholders in sql.query, not ?") == true, "\(r.body)")
+            }
+        }
+    }
+}
