@@ -138,4 +138,55 @@ import Testing
         #expect(SQLQueryText("SELECT @x, 1", dialect: .sqlite).enginePlaceholder == "@x")
         #expect(SQLQueryText("SELECT $1", dialect: .postgres).enginePlaceholder == "$1")
     }
+
+    /// Transaction control and a second statement are refused when the definition is written, at the query, and so is a
+    /// key `sql` does not take (a misspelt `readonly: false` left the method read-only); what only looks like them is not.
+    @Test func sqlRefusesTransactionControlASecondStatementAndUnknownSettings() throws {
+        let refused = [
+            "BEGIN", "begin transaction", "START TRANSACTION READ WRITE", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT s", "RELEASE s",
+            "-- first\n/* then */ PREPARE TRANSACTION 'x'", "COMMIT PREPARED 'x'", "ROLLBACK PREPARED 'x'", "SELECT 1; SELECT 2",
+            "SELECT 1 AS a; DROP TABLE t -- hidden",
+        ]
+        let accepted = [
+            "SELECT 1;", "SELECT 1; -- done\n;", "SELECT 'BEGIN; COMMIT' AS a", "SELECT \"end\" FROM t", "PREPARE q AS SELECT 1",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END",
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET n = n + 1; DELETE FROM c; END",
+            "CREATE RULE r AS ON INSERT TO a DO ALSO (UPDATE b SET n = 1; DELETE FROM c)",
+            "DO $$ BEGIN PERFORM 1; COMMIT; END $$",
+        ]
+        let methods: [JSON] = (refused + accepted).enumerated().map { i, query in ["name": .string("m\(i)"), "sql": ["query": .string(query)]] }
+        let d = try Self.definition("database", methods + [["name": "typo", "sql": ["query": "UPDATE t SET a = 1", "readonly": false]]])
+        let problems = Self.registry.problems(in: d)
+        let typo = "/methods/\(refused.count + accepted.count)/sql/readonly"
+        #expect(problems.map(\.path) == refused.indices.map { "/methods/\($0)/sql/query" } + [typo])
+        for problem in problems.prefix(12) { #expect(problem.message.contains("transaction control"), "\(problem)") }
+        for problem in problems.dropFirst(12).prefix(2) { #expect(problem.message.contains("more than one statement"), "\(problem)") }
+        #expect(problems.last?.message.contains("sql.readonly is not a setting") == true)
+    }
+
+    /// The same refusals at call time, on either engine, before any database is opened (the file and the server here do
+    /// not exist: opening them would fail otherwise).
+    @Test func sqlCallsRefuseTransactionControlAndASecondStatementBeforeOpeningTheDatabase() async throws {
+        let d = try Self.definition(
+            "database",
+            [
+                ["name": "begin", "sql": ["query": "BEGIN", "readOnly": false]],
+                ["name": "two", "sql": ["query": "SELECT 1 AS a; DROP TABLE t", "readOnly": false]],
+            ])
+        let adapter = SQLAdapter(logger: Logger(label: "t"))
+        for (method, reason) in zip(d.methods, ["transaction control", "more than one statement"]) {
+            for config: JSONObject in [["sqlitePath": "/nonexistent/customer.db"], ["databaseUrl": "postgres://127.0.0.1:9/customer"]] {
+                let request = AdapterRequest(
+                    definition: d, method: try CompiledMethod(method, baseURL: d.baseURL), connectionId: "c", config: config, params: [:],
+                    credentials: nil, timeout: .seconds(5), logger: Logger(label: "t"))
+                do {
+                    _ = try await adapter.execute(request)
+                    Issue.record("\(method.name) ran on \(config)")
+                } catch {
+                    #expect(error.kind == .configuration, "\(method.name), \(config): \(error)")
+                    #expect(error.message.contains(reason), "\(method.name), \(config): \(error)")
+                }
+            }
+        }
+    }
 }

@@ -54,4 +54,27 @@ import Testing
             }
         }
     }
+
+    /// Transaction control, a second statement and a key `sql` does not take are refused when the definition is written
+    /// (422, the path of the setting), whatever the engine: a pooled PostgreSQL connection was left idle in a
+    /// transaction by `BEGIN`, and a misspelt `readonly: false` left a method read-only.
+    @Test(arguments: TestBackend.available)
+    func definitionsRefuseTransactionControlASecondStatementAndUnknownSettings(_ backend: TestBackend) async throws {
+        try await withApp(backend) { client in
+            let methods: [(JSON, String, String)] = [
+                (["name": "begin", "sql": ["query": "BEGIN", "readOnly": false]], "/methods/0/sql/query", "transaction control"),
+                (["name": "start", "sql": ["query": "start transaction read write"]], "/methods/0/sql/query", "transaction control"),
+                (["name": "commit", "options": ["sql": ["query": "COMMIT"]]], "/methods/0/options/sql/query", "transaction control"),
+                (["name": "two", "sql": ["query": "SELECT 1; SELECT 2"]], "/methods/0/sql/query", "more than one statement"),
+                (["name": "typo", "sql": ["query": "UPDATE t SET a = 1", "readonly": false]], "/methods/0/sql/readonly", "not a setting"),
+            ]
+            for (method, path, reason) in methods {
+                let document: JSON = ["key": "refused-db", "name": "Refused", "version": "1.0.0", "type": "database", "methods": [method]]
+                let r = try await client.call(.post, "/v1/definitions", json: document)
+                #expect(r.status == 422, "\(method): \(r.body)")
+                #expect(r.body["error"]?["details"]?[0]?["path"] == .string(path), "\(method): \(r.body)")
+                #expect(r.body["error"]?["details"]?[0]?["message"]?.stringValue?.contains(reason) == true, "\(method): \(r.body)")
+            }
+        }
+    }
 }

@@ -12,7 +12,8 @@ import Synchronization
 /// parameters as values, never spliced into the text. The query is read as its engine reads it (`SQLQueryText`): a
 /// `:name` in a string, a comment, a dollar quote or an array slice is text, and PostgreSQL's `?` operators are left alone.
 ///
-/// - The query is one statement; a second one is refused before anything runs.
+/// - The query is one statement; a second one is refused before anything runs, and so is transaction control (BEGIN,
+///   COMMIT, ROLLBACK, SAVEPOINT...), on both engines; the same checks refuse such a definition when it is written.
 /// - Methods are read-only unless they say `readOnly: false`: a statement that writes is refused (PostgreSQL: a READ
 ///   ONLY transaction; SQLite: the file opened read-only and the statement checked before it runs).
 /// - SQLite: ATTACH, DETACH and transaction control are refused on every method (the connection is shared by calls),
@@ -50,11 +51,16 @@ public final class SQLAdapter: Adapter {
         self.ownStore = SQLOwnStoreGuard(configuration: configuration)
     }
 
-    /// A method's `sql` settings: the query (present, holding a statement) and `readOnly` (a boolean, true when absent).
-    /// The same parse runs when a definition is written (`validate`) and on every call.
+    /// A method's `sql` settings: the query (present, holding a statement) and `readOnly` (a boolean, true when absent);
+    /// any other key is refused (a misspelt `readonly: false` would leave the method read-only without a word). The same
+    /// parse runs when a definition is written (`validate`) and on every call.
     static func settings(of method: DefinitionMethod) throws(AdapterError) -> (query: String, readOnly: Bool) {
         guard let sql = method.options["sql"], let text = sql["query"]?.stringValue else {
             throw AdapterError(.configuration, "method '\(method.name)' declares no sql.query", field: "sql.query")
+        }
+        if let unknown = sql.objectValue?.keys.first(where: { !["query", "readOnly"].contains($0) }) {
+            throw AdapterError(
+                .configuration, "method '\(method.name)': sql.\(unknown) is not a setting (sql takes query and readOnly)", field: "sql.\(unknown)")
         }
         guard !SQLText.isBlank(text) else {
             throw AdapterError(.configuration, "method '\(method.name)' cannot run its sql.query: the query holds no statement", field: "sql.query")
@@ -125,7 +131,9 @@ public final class SQLAdapter: Adapter {
     }
 
     /// `text` with its `:name` placeholders as the engine's (see `SQLQueryText`), and the placeholders in parameter
-    /// order; refuses the engine's own placeholders (`$1`; SQLite's `?`; a `?` where a value goes on PostgreSQL).
+    /// order. Refuses, before anything runs, the engine's own placeholders (`$1`; SQLite's `?`; a `?` where a value goes
+    /// on PostgreSQL), a second statement, and transaction control (on both engines: a call's statement never leaves
+    /// its connection inside a transaction).
     static func statement(
         _ text: String, dialect: SQLQueryText.Dialect, method: String
     ) throws(AdapterError) -> (text: String, parameters: [SQLQueryText.Placeholder]) {
@@ -133,6 +141,19 @@ public final class SQLAdapter: Adapter {
         if let positional = query.enginePlaceholder {
             throw AdapterError(
                 .configuration, "method '\(method)': use :name placeholders in sql.query, not \(positional)", field: "sql.query")
+        }
+        if query.statementCount > 1 {
+            throw AdapterError(
+                .configuration, "method '\(method)' cannot run its sql.query: the query holds more than one statement: run one statement per call",
+                field: "sql.query")
+        }
+        if query.isTransactionControl {
+            throw AdapterError(
+                .configuration,
+                "method '\(method)' cannot run its sql.query: transaction control (BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, "
+                    + "SAVEPOINT, RELEASE, PREPARE TRANSACTION) is not allowed: every call runs on its own, and a pooled or shared connection "
+                    + "must not be left inside a transaction",
+                field: "sql.query")
         }
         return query.statement(for: dialect)
     }
