@@ -308,6 +308,10 @@ import Testing
             #expect(Set(events["items"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []) == ["integration.method.executed", "integration.method.failed"])
             // The prefix is literal and case-sensitive on both engines (it was a LIKE pattern: `_` matched any character,
             // and SQLite ignored case).
+            // until (exclusive), as on the executions log: it was ignored, and everything listed.
+            #expect(try await client.call(.get, "/v1/events?connectionId=\(id)&until=2020-01-01T00:00:00Z").body["items"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/v1/events?connectionId=\(id)&until=2999-01-01T00:00:00Z").body["items"]?.arrayValue?.count == events["items"]?.arrayValue?.count)
+            #expect(try await client.call(.get, "/v1/events?until=soon").body["error"]?["code"] == "INVALID_PARAMETER")
             for pattern in ["integration_method*", "INTEGRATION.METHOD.*", "____________________*", "integration%25*"] {
                 let none = try await client.call(.get, "/v1/events?type=\(pattern)&connectionId=\(id)")
                 #expect(none.status == 200)

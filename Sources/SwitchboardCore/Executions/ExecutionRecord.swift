@@ -119,13 +119,18 @@ public struct EventQuery: Sendable, Equatable {
     public var type: String?
     public var connectionId: String?
     public var since: Timestamp?
+    /// Exclusive, as the executions log's.
+    public var until: Timestamp?
     public var limit: Int
     public var cursor: Cursor?
 
-    public init(type: String? = nil, connectionId: String? = nil, since: Timestamp? = nil, limit: Int = 50, cursor: Cursor? = nil) {
+    public init(
+        type: String? = nil, connectionId: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 50, cursor: Cursor? = nil
+    ) {
         self.type = type
         self.connectionId = connectionId
         self.since = since
+        self.until = until
         self.limit = limit
         self.cursor = cursor
     }

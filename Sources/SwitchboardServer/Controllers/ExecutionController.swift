@@ -63,7 +63,8 @@ struct ExecutionController: Sendable {
         table.add(router, .get, "/v1/events") { request, _ in
             let q = QueryReader(request)
             let query = EventQuery(
-                type: q.string("type"), connectionId: q.string("connectionId"), since: try q.timestamp("since"), limit: try q.limit(),
+                type: q.string("type"), connectionId: q.string("connectionId"), since: try q.timestamp("since"), until: try q.timestamp("until"),
+                limit: try q.limit(),
                 cursor: try q.cursor())
             await eventBus.writer?.flush()
             let page = try await events.list(query)

@@ -86,6 +86,7 @@ paths:
         - {name: type, in: query, schema: {type: string}, description: "An event type, or a prefix ending in * (integration.method.*)"}
         - {name: connectionId, in: query, schema: {type: string}}
         - {name: since, in: query, schema: {type: string, format: date-time}}
+        - {name: until, in: query, schema: {type: string, format: date-time}}
         - {$ref: "#/components/parameters/Limit"}
         - {$ref: "#/components/parameters/Cursor"}
       responses:

@@ -110,6 +110,7 @@ public struct SQLEventRepository: EventRepository {
         }
         if let c = query.connectionId { q.filter("connection_id = ?", .text(c)) }
         if let since = query.since { q.filter("created_at >= ?", .timestamp(since)) }
+        if let until = query.until { q.filter("created_at < ?", .timestamp(until)) }
         try q.after(query.cursor, column: "id", descending: true, isKey: { Identifier.isWellFormed($0, prefix: "evt_") })
         return try await q.page(
             db, select: "SELECT id, type, connection_id, payload, created_at FROM events", orderBy: "id DESC", limit: query.limit,
