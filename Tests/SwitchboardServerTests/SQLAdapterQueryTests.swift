@@ -77,4 +77,34 @@ import Testing
             }
         }
     }
+
+    /// `:name` reads the caller's parameters only, `:config.name` the connection's config only: a caller cannot stand in
+    /// for a config value. A parameter the query names and the call lacks is refused (422) instead of bound as NULL; an
+    /// explicit null binds NULL.
+    @Test(arguments: TestBackend.available)
+    func parametersAndConfigValuesAreApart(_ backend: TestBackend) async throws {
+        let methods: KeyValuePairs<String, (String, Bool)> = [
+            "tenant": ("SELECT :config.tenant AS tenant, :tenant AS asked", true),
+            "mine": ("SELECT count(*) AS n FROM items WHERE name = :config.tenant", true),
+            "region": ("SELECT :config.region AS region", true),
+        ]
+        try await SQLAdapterSessionTests.withMethods(backend, methods, extraConfig: ["tenant": "bolt"]) { call, _, _ in
+            let both = try await call("tenant", ["tenant": "nut"])
+            #expect(both.status == 200, "\(both.body)")
+            #expect(both.body["data"]?["rows"] == [["tenant": "bolt", "asked": "nut"]])
+            // A parameter of the config value's name changes nothing.
+            #expect(try await call("mine", ["tenant": "nut", "config.tenant": "nut"]).body["data"]?["rows"] == [["n": 1]])
+            let missing = try await call("tenant", [:])
+            #expect(missing.status == 422, "\(missing.body)")
+            #expect(missing.body["error"]?["code"] == "VALIDATION_ERROR")
+            #expect(missing.body["error"]?["message"]?.stringValue?.contains("parameter 'tenant' is missing") == true, "\(missing.body)")
+            let null = try await call("tenant", ["tenant": nil])
+            #expect(null.body["data"]?["rows"] == [["tenant": "bolt", "asked": nil]], "\(null.body)")
+            // A config value the connection lacks is the connection's to mend.
+            let region = try await call("region", [:])
+            #expect(region.status == 409, "\(region.body)")
+            #expect(region.body["error"]?["code"] == "CONNECTION_NOT_USABLE")
+            #expect(region.body["error"]?["message"]?.stringValue?.contains("no 'region'") == true, "\(region.body)")
+        }
+    }
 }

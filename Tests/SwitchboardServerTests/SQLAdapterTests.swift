@@ -43,17 +43,19 @@ import Testing
                 try await client.call(.post, "/v1/definitions?publish=true", json: Self.definition)
                 let c = try await client.call(.post, "/v1/connections", json: ["definitionKey": "inventory-db", "name": "inv", "config": config]).body
                 let id = c["id"]!.stringValue!
-                let found = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "nut; DROP TABLE items"])
+                // Every placeholder's parameter is given (a missing one is refused); no item has id 0.
+                let found = try await client.call(
+                    .post, "/v1/connections/\(id)/methods/findItem", json: ["name": "nut; DROP TABLE items", "id": 0])
                 #expect(found.status == 200, "\(found.body)")
                 #expect(found.body["data"]?["rows"] == [["id": 2, "name": "nut; DROP TABLE items", "qty": 5]])
-                let injection = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "' OR '1'='1"])
+                let injection = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "' OR '1'='1", "id": 0])
                 #expect(injection.body["data"]?["rowCount"] == 0)
 
                 let refused = try await client.call(.post, "/v1/connections/\(id)/methods/sneakyWrite", json: ["id": 1])
                 #expect(refused.status == 409)
                 #expect(refused.body["status"] == "ERROR")
                 #expect(refused.body["error"]?["code"] == "DEFINITION_ERROR")
-                let still = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["id": 1])
+                let still = try await client.call(.post, "/v1/connections/\(id)/methods/findItem", json: ["name": "", "id": 1])
                 #expect(still.body["data"]?["rowCount"] == 1)
 
                 let restocked = try await client.call(.post, "/v1/connections/\(id)/methods/restock", json: ["id": 1, "amount": 5])

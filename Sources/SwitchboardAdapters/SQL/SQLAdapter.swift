@@ -9,7 +9,8 @@ import Synchronization
 /// The connection's config names the database: `databaseUrl` (`postgres://...`) or `sqlitePath` (an existing file:
 /// never created, and its journal mode and other persistent settings left as they are). The method declares
 /// `sql: {query: "SELECT * FROM users WHERE id = :id", readOnly: true}`; `:name` placeholders are bound from the
-/// parameters as values, never spliced into the text. The query is read as its engine reads it (`SQLQueryText`): a
+/// parameters as values, never spliced into the text; `:config.name` binds the connection's config value `name` (a
+/// parameter never stands for one), and a `:name` the call lacks is refused (422), a JSON null binding NULL. The query is read as its engine reads it (`SQLQueryText`): a
 /// `:name` in a string, a comment, a dollar quote or an array slice is text, and PostgreSQL's `?` operators are left alone.
 ///
 /// - The query is one statement; a second one is refused before anything runs, and so is transaction control (BEGIN,
@@ -75,9 +76,7 @@ public final class SQLAdapter: Adapter {
     public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
         let (text, readOnly) = try Self.settings(of: request.method.method)
         let (statement, parameters) = try Self.statement(text, dialect: Self.dialect(of: request.config), method: request.method.name)
-        let binds: [SQLValue] = parameters.map { p in
-            Self.value(p.isConfig ? request.config[p.name] : request.params[p.name] ?? request.config[p.name])
-        }
+        let binds: [SQLValue] = try Self.values(of: parameters, params: request.params, config: request.config).map { Self.value($0) }
         // Checked on every call, not only when the config was written: a link to the store can be made at any time.
         if let refusal = ownStore.refusal(request.config) { throw AdapterError(.refusedTarget, refusal.message, field: refusal.field) }
         let db = try await database(for: request.config, credentials: request.credentials, readOnly: readOnly, timeout: request.timeout)
@@ -156,6 +155,32 @@ public final class SQLAdapter: Adapter {
                 field: "sql.query")
         }
         return query.statement(for: dialect)
+    }
+
+    /// The values of `placeholders`: `:name` the caller's parameter `name`, `:config.name` the connection's config value
+    /// `name` (a parameter never stands for a config value). A parameter the query names and the call lacks is the
+    /// caller's mistake (`invalidRequest`, 422), never a silent NULL; a JSON `null` binds NULL. A config value the
+    /// connection lacks is its config's (`connectionConfiguration`, 409).
+    static func values(of placeholders: [SQLQueryText.Placeholder], params: JSON, config: JSONObject) throws(AdapterError) -> [JSON] {
+        var values: [JSON] = []
+        values.reserveCapacity(placeholders.count)
+        for p in placeholders {
+            if p.isConfig {
+                guard let value = config[p.name] else {
+                    throw AdapterError(
+                        .connectionConfiguration, "the connection's config has no '\(p.name)', which the method's query binds as \(p.spelling)",
+                        field: p.name)
+                }
+                values.append(value)
+            } else {
+                guard let value = params.objectValue?[p.name] else {
+                    throw AdapterError(
+                        .invalidRequest, "parameter '\(p.name)' is missing: the method's query binds it as \(p.spelling)", field: p.name)
+                }
+                values.append(value)
+            }
+        }
+        return values
     }
 
     static func value(_ v: JSON?) -> SQLValue {
