@@ -76,7 +76,7 @@ public final class SQLAdapter: Adapter {
     public func execute(_ request: AdapterRequest) async throws(AdapterError) -> AdapterResponse {
         let (text, readOnly) = try Self.settings(of: request.method.method)
         let (statement, parameters) = try Self.statement(text, dialect: Self.dialect(of: request.config), method: request.method.name)
-        let binds: [SQLValue] = try Self.values(of: parameters, params: request.params, config: request.config).map { Self.value($0) }
+        let values = try Self.values(of: parameters, params: request.params, config: request.config)
         // Checked on every call, not only when the config was written: a link to the store can be made at any time.
         if let refusal = ownStore.refusal(request.config) { throw AdapterError(.refusedTarget, refusal.message, field: refusal.field) }
         let db = try await database(for: request.config, credentials: request.credentials, readOnly: readOnly, timeout: request.timeout)
@@ -87,10 +87,12 @@ public final class SQLAdapter: Adapter {
             let result = try await withThrowingTaskGroup(of: SQLStatementResult.self) { group in
                 group.addTask {
                     if let pg = db as? PostgresDatabase {
-                        return try await pg.runStatement(numbered: statement, binds, readOnly: readOnly, timeout: timeout, budget: budget)
+                        return try await pg.runStatement(
+                            numbered: statement, values.map(Self.postgresParameter), readOnly: readOnly, timeout: timeout, budget: budget)
                     }
                     // SQLite: the connection opened for read-only methods refuses writes; cancelling this task (when
                     // the timer below fires) interrupts the statement.
+                    let binds = values.map { Self.value($0) }
                     if let sqlite = db as? SQLiteDatabase { return try await sqlite.run(statement, binds, budget: budget) }
                     return try await db.run(statement, binds)
                 }
@@ -190,6 +192,39 @@ public final class SQLAdapter: Adapter {
         case .number(let n)?: n == n.rounded() && abs(n) < 9e15 ? .int(Int64(n)) : .double(n)
         case .string(let s)?: .text(s)
         case let other?: .text(other.serialized())
+        }
+    }
+
+    /// A parameter's value as PostgreSQL is given it (see `SQLMethodParameter`): a boolean as `boolean`, an integer as
+    /// `bigint`, another number as `double precision`; a string untyped, for PostgreSQL to read as its place calls for
+    /// (a column's type, a timestamp, a bigint beyond 2^53 sent as a string); an array of scalars as an array literal
+    /// (`{1,2,"a"}`, for `= ANY(:ids)`) and anything else as its JSON text, both untyped.
+    static func postgresParameter(_ value: JSON) -> SQLMethodParameter {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return n == n.rounded() && abs(n) < 9.2e18 ? .int(Int64(n)) : .double(n)
+        case .string(let s): return .untyped(s)
+        case .array(let items):
+            var literal = "{"
+            for (i, item) in items.enumerated() {
+                if i > 0 { literal += "," }
+                switch item {
+                case .null: literal += "NULL"
+                case .bool(let b): literal += b ? "true" : "false"
+                case .number: literal += item.serialized()
+                case .string(let s):
+                    literal += "\""
+                    for c in s.unicodeScalars {
+                        if c == "\"" || c == "\\" { literal += "\\" }
+                        literal.unicodeScalars.append(c)
+                    }
+                    literal += "\""
+                default: return .untyped(value.serialized())
+                }
+            }
+            return .untyped(literal + "}")
+        default: return .untyped(value.serialized())
         }
     }
 

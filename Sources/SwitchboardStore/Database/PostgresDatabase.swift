@@ -120,15 +120,14 @@ public final class PostgresDatabase: SQLDatabase {
     /// `sql` numbers its placeholders itself (`$1`, `$2`...): nothing in it is rewritten, so a `?` is PostgreSQL's
     /// operator (jsonb `?`, `?|`, `?&`).
     public func runStatement(
-        numbered sql: String, _ binds: [SQLValue], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
+        numbered sql: String, _ parameters: [SQLMethodParameter], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
     ) async throws -> SQLStatementResult {
-        let query = Self.makeNumberedQuery(sql, binds)
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await withPooledConnection { [logger] connection in
                 let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
-                let result: Result<SQLStatementResult, any Error>
-                do {
+                func attempt(_ binding: SQLMethodParameter.Binding) async throws -> SQLStatementResult {
+                    let query = Self.makeMethodQuery(sql, parameters, binding)
                     if readOnly {
                         // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
                         try await executor.execute("START TRANSACTION READ ONLY")
@@ -136,13 +135,27 @@ public final class PostgresDatabase: SQLDatabase {
                         let pid = try await executor.query(
                             "SELECT set_config('statement_timeout', '\(milliseconds)', true), pg_backend_pid() AS pid", []
                         ).first?.int("pid")
-                        result = .success(try await runCancellingOverBudget(executor, query, budget: budget, pid: pid))
-                    } else {
-                        try await executor.execute("SET statement_timeout = \(milliseconds)")
-                        result = .success(try await executor.run(query, budget: budget))
+                        return try await runCancellingOverBudget(executor, query, budget: budget, pid: pid)
                     }
+                    try await executor.execute("SET statement_timeout = \(milliseconds)")
+                    return try await executor.run(query, budget: budget)
+                }
+                let result: Result<SQLStatementResult, any Error>
+                do {
+                    result = .success(try await attempt(.inferred))
                 } catch {
-                    result = .failure(error)
+                    // PostgreSQL refused the statement when it parsed it, before anything ran, for a parameter's type
+                    // (see `retryBinding`): once more, the parameters bound another way.
+                    if let binding = Self.retryBinding(after: error, parameters) {
+                        do {
+                            if readOnly { try await executor.execute("ROLLBACK") }
+                            result = .success(try await attempt(binding))
+                        } catch {
+                            result = .failure(error)
+                        }
+                    } else {
+                        result = .failure(error)
+                    }
                 }
                 await Self.resetSession(connection, rollingBack: readOnly, logger: logger)
                 return try result.get()
@@ -150,6 +163,38 @@ public final class PostgresDatabase: SQLDatabase {
         } catch {
             throw Self.transactionFailure(error)
         }
+    }
+
+    /// How to bind the parameters again after PostgreSQL refused the statement, when parsing it, for a parameter's
+    /// type: 42P18 (`indeterminate_datatype`, an untyped parameter whose place says nothing: `SELECT :x`) or 42725
+    /// (`ambiguous_function`): the untyped ones as `text`; 42883 (`undefined_function`, no function or operator takes
+    /// a bigint there: `repeat(text, integer)`): the numbers untyped, as their decimal text. Nil for any other error.
+    static func retryBinding(after error: any Error, _ parameters: [SQLMethodParameter]) -> SQLMethodParameter.Binding? {
+        guard let error = error as? DatabaseError, error.kind == .other else { return nil }
+        if error.message.hasPrefix("PostgreSQL error 42P18:") || error.message.hasPrefix("PostgreSQL error 42725:") {
+            return parameters.contains(where: \.isUntyped) ? .untypedAsText : nil
+        }
+        if error.message.hasPrefix("PostgreSQL error 42883:") {
+            return parameters.contains(where: \.isNumber) ? .numbersUntyped : nil
+        }
+        return nil
+    }
+
+    /// `sql` (placeholders `$1`, `$2`...) with `parameters` bound as `SQLMethodParameter` and `binding` describe.
+    static func makeMethodQuery(_ sql: String, _ parameters: [SQLMethodParameter], _ binding: SQLMethodParameter.Binding) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: parameters.count)
+        for parameter in parameters {
+            switch parameter {
+            case .null: bindings.appendNull()
+            case .bool(let b): bindings.append(b)
+            case .int(let i) where binding == .numbersUntyped: bindings.append(UntypedText(text: String(i), psqlType: .null))
+            case .int(let i): bindings.append(i)
+            case .double(let d) where binding == .numbersUntyped: bindings.append(UntypedText(text: String(d), psqlType: .null))
+            case .double(let d): bindings.append(d)
+            case .untyped(let text): bindings.append(UntypedText(text: text, psqlType: binding == .untypedAsText ? .text : .null))
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// Makes a connection that ran a method's statement what the pool handed out: the read-only transaction rolled
@@ -255,13 +300,8 @@ public final class PostgresDatabase: SQLDatabase {
 
     /// Rewrites `?` placeholders to `$1...` and binds the values.
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) throws -> PostgresQuery {
-        makeNumberedQuery(numbered(sql), binds)
-    }
-
-    /// `sql` with its `?` placeholders (outside '...' strings) as `$1`, `$2`...
-    static func numbered(_ sql: String) -> String {
         var text = ""
-        text.reserveCapacity(sql.utf8.count + 8)
+        text.reserveCapacity(sql.utf8.count + binds.count * 2)
         var n = 0
         var inString = false
         for c in sql {
@@ -273,11 +313,6 @@ public final class PostgresDatabase: SQLDatabase {
                 text.append(c)
             }
         }
-        return text
-    }
-
-    /// `sql`, whose placeholders are `$1`, `$2`... already, with `binds` bound.
-    static func makeNumberedQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: binds.count)
         for b in binds {
             switch b {
@@ -289,7 +324,7 @@ public final class PostgresDatabase: SQLDatabase {
             case .textArray(let strings): bindings.append(strings)
             }
         }
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
     }
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
@@ -356,6 +391,49 @@ public final class PostgresDatabase: SQLDatabase {
             }
         }
         return DatabaseError(kind: .unavailable, message: "PostgreSQL is unavailable (\(error.code))")
+    }
+}
+
+/// A value bound into a method's statement (`PostgresDatabase.runStatement(numbered:...)`), typed so that PostgreSQL
+/// infers the rest from where its placeholder stands.
+public enum SQLMethodParameter: Sendable, Equatable {
+    /// NULL, of no declared type.
+    case null
+    /// A `boolean`.
+    case bool(Bool)
+    /// A `bigint`, which PostgreSQL compares with and assigns to any integer or numeric column; where nothing takes a
+    /// bigint (`repeat(text, integer)`: 42883), bound again untyped, as its decimal text.
+    case int(Int64)
+    /// A `double precision`; bound again untyped like `int`.
+    case double(Double)
+    /// Text of no declared type (type OID 0): PostgreSQL reads it as the type its place calls for (a column's, an
+    /// operator's other operand's, a function's argument's), as it reads a quoted literal: `'42'` for an integer or a
+    /// bigint beyond 2^53, `'2024-01-02T03:04:05Z'` for a timestamptz, `'{1,2}'` for `= ANY(...)` of an integer, JSON
+    /// text for jsonb. Where the place says nothing (`SELECT :x`: 42P18), bound again as `text`.
+    case untyped(String)
+
+    /// How a statement's parameters are bound: as the cases say, or (after PostgreSQL refused the first binding) with
+    /// the untyped ones as `text`, or with the numbers untyped.
+    enum Binding { case inferred, untypedAsText, numbersUntyped }
+
+    var isNumber: Bool {
+        switch self {
+        case .int, .double: true
+        default: false
+        }
+    }
+
+    var isUntyped: Bool { if case .untyped = self { true } else { false } }
+}
+
+/// Text sent in PostgreSQL's text format as the type `psqlType` (`.null`, OID 0: no type, for the server to infer).
+struct UntypedText: PostgresDynamicTypeEncodable {
+    var text: String
+    var psqlType: PostgresDataType
+    var psqlFormat: PostgresFormat { .text }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        byteBuffer.writeString(text)
     }
 }
 
