@@ -84,7 +84,7 @@ public final class SQLAdapter: Adapter {
         // The rows are counted as they are read, and reading stops at the method's response limit.
         let budget = SQLResultBudget(maxBytes: request.method.maxResponseBytes)
         do {
-            let result = try await withThrowingTaskGroup(of: SQLStatementResult.self) { group in
+            let result = try await withThrowingTaskGroup(of: SQLMethodResult.self) { group in
                 group.addTask {
                     if let pg = db as? PostgresDatabase {
                         return try await pg.runStatement(
@@ -93,8 +93,11 @@ public final class SQLAdapter: Adapter {
                     // SQLite: the connection opened for read-only methods refuses writes; cancelling this task (when
                     // the timer below fires) interrupts the statement.
                     let binds = values.map { Self.value($0) }
-                    if let sqlite = db as? SQLiteDatabase { return try await sqlite.run(statement, binds, budget: budget) }
-                    return try await db.run(statement, binds)
+                    let result =
+                        if let sqlite = db as? SQLiteDatabase { try await sqlite.run(statement, binds, budget: budget) } else {
+                            try await db.run(statement, binds)
+                        }
+                    return SQLMethodResult(rows: result.rows.map(Self.object), rowCount: result.rowCount)
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
@@ -104,12 +107,7 @@ public final class SQLAdapter: Adapter {
                 group.cancelAll()
                 return first
             }
-            let json: [JSON] = result.rows.map { row in
-                var o = JSONObject(minimumCapacity: row.columns.count)
-                for (i, c) in row.columns.enumerated() { o[c] = Self.json(row.values[i]) }
-                return .object(o)
-            }
-            return AdapterResponse(status: nil, body: ["rows": .array(json), "rowCount": .number(Double(result.rowCount))])
+            return AdapterResponse(status: nil, body: ["rows": .array(result.rows), "rowCount": .number(Double(result.rowCount))])
         } catch let e as AdapterError {
             throw e
         } catch let e as DatabaseError {
@@ -228,10 +226,19 @@ public final class SQLAdapter: Adapter {
         }
     }
 
+    /// A SQLite row as a JSON object (PostgreSQL's rows come as JSON: `PostgresMethodCell`).
+    static func object(_ row: SQLRow) -> JSON {
+        var o = JSONObject(minimumCapacity: row.columns.count)
+        for (i, c) in row.columns.enumerated() { o[c] = json(row.values[i]) }
+        return .object(o)
+    }
+
+    /// A SQLite value as JSON: an integer beyond ±2^53 (which a JSON number, a double, would round) as a string of its
+    /// exact digits, a blob as base64.
     static func json(_ v: SQLValue) -> JSON {
         switch v {
         case .null: .null
-        case .int(let i): .number(Double(i))
+        case .int(let i): i.magnitude <= 1 << 53 ? .number(Double(i)) : .string(String(i))
         case .double(let d): .number(d)
         case .text(let s): .string(s)
         case .blob(let b): .string(Base64.encode(b))

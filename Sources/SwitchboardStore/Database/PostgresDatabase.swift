@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONValue
 import Logging
 import NIOCore
 import NIOPosix
@@ -111,6 +112,9 @@ public final class PostgresDatabase: SQLDatabase {
     /// `set_config(..., false)`, a session advisory lock, a temporary table, a prepared statement, a `LISTEN`) is
     /// undone by `DISCARD ALL` (see `resetSession`); a connection that cannot be reset is closed instead of reused.
     ///
+    /// The rows are JSON, each value as `PostgresMethodCell` reads it (a type it does not read in PostgreSQL's own text
+    /// form), never the binary bytes.
+    ///
     /// `budget`: the rows are counted as they arrive; at the first row that exceeds it the call fails with kind
     /// `resultTooLarge`. A read-only statement is then cancelled on the server (`cancelStatement`) instead of running
     /// on to its end or its timeout, and the call returns once its transaction is rolled back. A read-write one runs on
@@ -120,13 +124,13 @@ public final class PostgresDatabase: SQLDatabase {
     /// `sql` numbers its placeholders itself (`$1`, `$2`...): nothing in it is rewritten, so a `?` is PostgreSQL's
     /// operator (jsonb `?`, `?|`, `?&`).
     public func runStatement(
-        numbered sql: String, _ parameters: [SQLMethodParameter], readOnly: Bool, timeout: Duration, budget: SQLResultBudget? = nil
-    ) async throws -> SQLStatementResult {
+        numbered sql: String, _ parameters: [SQLMethodParameter], readOnly: Bool, timeout: Duration, budget: SQLResultBudget
+    ) async throws -> SQLMethodResult {
         let milliseconds = max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await withPooledConnection { [logger] connection in
                 let executor = PostgresConnectionExecutor(connection: connection, logger: logger)
-                func attempt(_ binding: SQLMethodParameter.Binding) async throws -> SQLStatementResult {
+                func attempt(_ binding: SQLMethodParameter.Binding) async throws -> SQLMethodResult {
                     let query = Self.makeMethodQuery(sql, parameters, binding)
                     if readOnly {
                         // The cancel (or the statement's end) is awaited by the ROLLBACK, which runs after the statement.
@@ -138,9 +142,9 @@ public final class PostgresDatabase: SQLDatabase {
                         return try await runCancellingOverBudget(executor, query, budget: budget, pid: pid)
                     }
                     try await executor.execute("SET statement_timeout = \(milliseconds)")
-                    return try await executor.run(query, budget: budget)
+                    return try await executor.runMethod(query, budget: budget)
                 }
-                let result: Result<SQLStatementResult, any Error>
+                let result: Result<SQLMethodResult, any Error>
                 do {
                     result = .success(try await attempt(.inferred))
                 } catch {
@@ -215,13 +219,13 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    /// `executor.run(query, budget:)`; when the rows go over the budget, the statement still running on backend
+    /// `executor.runMethod(query, budget:)`; when the rows go over the budget, the statement still running on backend
     /// `pid` is cancelled before the error is thrown.
     func runCancellingOverBudget(
-        _ executor: PostgresConnectionExecutor, _ query: PostgresQuery, budget: SQLResultBudget?, pid: Int64?
-    ) async throws -> SQLStatementResult {
+        _ executor: PostgresConnectionExecutor, _ query: PostgresQuery, budget: SQLResultBudget, pid: Int64?
+    ) async throws -> SQLMethodResult {
         do {
-            return try await executor.run(query, budget: budget)
+            return try await executor.runMethod(query, budget: budget)
         } catch let error as DatabaseError where error.kind == .resultTooLarge {
             if let pid { await cancelStatement(onBackend: pid) }
             throw error
@@ -453,10 +457,7 @@ struct PostgresConnectionExecutor: SQLExecutor {
     }
 
     func run(_ sql: String, _ binds: [SQLValue]) async throws -> SQLStatementResult {
-        try await run(try PostgresDatabase.makeQuery(sql, binds))
-    }
-
-    func run(_ q: PostgresQuery) async throws -> SQLStatementResult {
+        let q = try PostgresDatabase.makeQuery(sql, binds)
         do {
             // The future-based query is the one that keeps the command tag (the rows a write changed).
             let future: EventLoopFuture<PostgresQueryResult> = connection.query(q, logger: logger)
@@ -466,34 +467,6 @@ struct PostgresConnectionExecutor: SQLExecutor {
             return SQLStatementResult(rows: rows, rowCount: PostgresDatabase.rowCount(result.metadata, returned: rows.count))
         } catch let error as PSQLError {
             throw PostgresDatabase.map(error)
-        }
-    }
-
-    /// Runs a statement like `run(_:_:)`, its rows converted and counted against `budget` as they arrive: the first
-    /// row over it fails the call (`DatabaseError.Kind.resultTooLarge`), and postgres-nio cancels the row stream,
-    /// discarding the rest until the statement ends, so the connection is ready for its next statement.
-    func run(_ q: PostgresQuery, budget: SQLResultBudget?) async throws -> SQLStatementResult {
-        guard let budget else { return try await run(q) }
-        // The rows arrive on the connection's event loop, one callback at a time.
-        let collected = RowCollector(budget: budget)
-        do {
-            let metadata = try await connection.query(q, logger: logger) { row in
-                try collected.state.withLock { state in
-                    let converted = try PostgresDatabase.row(row, names: &state.names)
-                    state.rows.append(converted)
-                    do throws(DatabaseError) { try state.budget.spend(on: converted) } catch {
-                        state.exceeded = error
-                        throw error
-                    }
-                }
-            }.get()
-            let rows = collected.state.withLock { $0.rows }
-            return SQLStatementResult(rows: rows, rowCount: PostgresDatabase.rowCount(metadata, returned: rows.count))
-        } catch {
-            // Cancelling the stream fails the query with `queryCancelled` before the callback's own error arrives.
-            if let exceeded = collected.state.withLock({ $0.exceeded }) { throw exceeded }
-            if let error = error as? PSQLError { throw PostgresDatabase.map(error) }
-            throw error
         }
     }
 }
@@ -520,20 +493,6 @@ private final class LeaseState: Sendable {
             return true
         }
     }
-}
-
-/// The rows of a statement read through postgres-nio's row callback, and their budget.
-private final class RowCollector: Sendable {
-    struct State {
-        var rows: [SQLRow] = []
-        var names: [String]?
-        var budget: SQLResultBudget
-        /// Set when a row took the result over the budget.
-        var exceeded: DatabaseError?
-    }
-    let state: Mutex<State>
-
-    init(budget: SQLResultBudget) { state = Mutex(State(budget: budget)) }
 }
 
 extension PostgresDatabase {
@@ -615,5 +574,362 @@ extension PostgresDatabase {
         if ["localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1", "localhost.localdomain"].contains(host) { host = "localhost" }
         let database = config.database.flatMap { $0.isEmpty ? nil : $0 } ?? config.username
         return Endpoint(host: host, port: config.port ?? 5432, database: database)
+    }
+}
+
+/// What `PostgresDatabase.runStatement(numbered:...)` returns: the rows as JSON objects (see `PostgresMethodCell`) and
+/// the row count (the rows a write changed, from its command tag, or else the rows returned).
+public struct SQLMethodResult: Sendable {
+    public var rows: [JSON]
+    public var rowCount: Int
+
+    public init(rows: [JSON], rowCount: Int) {
+        self.rows = rows
+        self.rowCount = rowCount
+    }
+}
+
+/// A cell of a method's rows as JSON, from the binary form postgres-nio asks PostgreSQL for (the store's own rows are
+/// read by `PostgresDatabase.value(_:)`, for the values it writes itself).
+///
+/// - bool: true/false; int2, int4, oid: numbers; int8: a number within ±2^53, beyond that a string of its exact digits
+///   (a JSON number is a double); float4, float8: numbers, NaN and ±Infinity as the strings `NaN`, `Infinity`,
+///   `-Infinity`; numeric: its exact decimal text, a string (`NaN`, `Infinity` too).
+/// - text, varchar, char(n), name, "char": strings; uuid: lower-case; json, jsonb: the JSON itself, nested.
+/// - timestamptz: RFC 3339 in UTC (`2024-01-02T03:04:05.123456Z`, the fraction only when not zero and without
+///   trailing zeros), timestamp: the same without `Z`; date: `2024-01-02`; time: `12:34:56[.ffffff]`; `infinity` and
+///   `-infinity` as those strings.
+/// - bytea: base64.
+/// - one-dimensional arrays of these: JSON arrays, NULL elements kept.
+///
+/// Anything else (interval, inet, cidr, money, point, ranges, enums, timetz, arrays of more dimensions or of those
+/// types, dates outside the years 1 to 9999...) is `nil` here, and the caller asks the server for its own text form
+/// (`PostgresDatabase.serverText`), never showing the binary bytes.
+enum PostgresMethodCell {
+    /// The cell's JSON, or nil when only the server's text form can show it.
+    static func json(_ bytes: ByteBuffer?, type: PostgresDataType) -> JSON? {
+        guard var buffer = bytes else { return .null }
+        return json(&buffer, oid: type.rawValue)
+    }
+
+    static func json(_ buffer: inout ByteBuffer, oid: UInt32) -> JSON? {
+        switch oid {
+        case 16: return buffer.readInteger(as: UInt8.self).map { .bool($0 != 0) }
+        case 21: return buffer.readInteger(as: Int16.self).map { .number(Double($0)) }
+        case 23: return buffer.readInteger(as: Int32.self).map { .number(Double($0)) }
+        case 26: return buffer.readInteger(as: UInt32.self).map { .number(Double($0)) }
+        case 20:
+            guard let v = buffer.readInteger(as: Int64.self) else { return nil }
+            return v.magnitude <= 1 << 53 ? .number(Double(v)) : .string(String(v))
+        case 700: return buffer.readInteger(as: UInt32.self).map { number(Double(Float(bitPattern: $0))) }
+        case 701: return buffer.readInteger(as: UInt64.self).map { number(Double(bitPattern: $0)) }
+        case 1700: return numeric(&buffer).map(JSON.string)
+        case 25, 1043, 1042, 19, 18, 705: return .string(text(&buffer))
+        case 2950:
+            guard let bytes = buffer.readBytes(length: 16) else { return nil }
+            let hex = bytes.map { byte in String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16) }.joined()
+            var s = ""
+            for (i, c) in hex.enumerated() {
+                if [8, 12, 16, 20].contains(i) { s += "-" }
+                s.append(c)
+            }
+            return .string(s)
+        case 114: return jsonText(text(&buffer))
+        case 3802:
+            guard buffer.readInteger(as: UInt8.self) == 1 else { return nil }
+            return jsonText(text(&buffer))
+        case 1082:
+            guard let days = buffer.readInteger(as: Int32.self) else { return nil }
+            if days == .max { return "infinity" }
+            if days == .min { return "-infinity" }
+            return date(Int64(days)).map(JSON.string)
+        case 1083:
+            guard let micros = buffer.readInteger(as: Int64.self) else { return nil }
+            return .string(time(micros))
+        case 1114, 1184:
+            guard let micros = buffer.readInteger(as: Int64.self) else { return nil }
+            if micros == .max { return "infinity" }
+            if micros == .min { return "-infinity" }
+            let (days, rest) = floorDivision(micros, 86_400_000_000)
+            guard let day = date(days) else { return nil }
+            return .string(day + "T" + time(rest) + (oid == 1184 ? "Z" : ""))
+        case 17: return .string(base64(buffer.readBytes(length: buffer.readableBytes) ?? []))
+        case 1000, 1005, 1007, 1016, 1028, 1021, 1022, 1231, 1009, 1015, 1014, 1003, 1002, 2951, 199, 3807, 1182, 1183, 1115, 1185, 1001:
+            return array(&buffer)
+        default: return nil
+        }
+    }
+
+    /// A one-dimensional array of a type `json` reads (binary: dimensions, a null flag, the element type, each
+    /// dimension's length and lower bound, then each element's length, -1 for NULL, and bytes); nil otherwise.
+    static func array(_ buffer: inout ByteBuffer) -> JSON? {
+        guard let dimensions = buffer.readInteger(as: Int32.self), buffer.readInteger(as: Int32.self) != nil,
+            let element = buffer.readInteger(as: UInt32.self)
+        else { return nil }
+        if dimensions == 0 { return .array([]) }
+        guard dimensions == 1, let count = buffer.readInteger(as: Int32.self), buffer.readInteger(as: Int32.self) != nil, count >= 0 else {
+            return nil
+        }
+        var items: [JSON] = []
+        items.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let length = buffer.readInteger(as: Int32.self) else { return nil }
+            if length < 0 {
+                items.append(.null)
+                continue
+            }
+            guard var item = buffer.readSlice(length: Int(length)), let value = json(&item, oid: element) else { return nil }
+            items.append(value)
+        }
+        return .array(items)
+    }
+
+    static func number(_ d: Double) -> JSON {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
+        return .number(d)
+    }
+
+    static func text(_ buffer: inout ByteBuffer) -> String { buffer.readString(length: buffer.readableBytes) ?? "" }
+
+    static func jsonText(_ text: String) -> JSON { (try? JSON(parsing: text)) ?? .string(text) }
+
+    /// A `numeric`'s exact decimal text, from its binary form: the count of base-10000 digits, the weight of the first
+    /// one, the sign (or NaN, ±Infinity) and the display scale, then the digits.
+    static func numeric(_ buffer: inout ByteBuffer) -> String? {
+        guard let count = buffer.readInteger(as: Int16.self), let weight = buffer.readInteger(as: Int16.self),
+            let sign = buffer.readInteger(as: UInt16.self), let scale = buffer.readInteger(as: Int16.self), count >= 0
+        else { return nil }
+        switch sign {
+        case 0xC000: return "NaN"
+        case 0xD000: return "Infinity"
+        case 0xF000: return "-Infinity"
+        default: break
+        }
+        var digits: [Int] = []
+        for _ in 0..<count {
+            guard let d = buffer.readInteger(as: Int16.self) else { return nil }
+            digits.append(Int(d))
+        }
+        func digit(_ i: Int) -> Int { i >= 0 && i < digits.count ? digits[i] : 0 }
+        func padded(_ d: Int) -> String {
+            let s = String(d)
+            return String(repeating: "0", count: 4 - s.count) + s
+        }
+        var s = sign == 0x4000 ? "-" : ""
+        if weight < 0 {
+            s += "0"
+        } else {
+            for i in 0...Int(weight) { s += i == 0 ? String(digit(i)) : padded(digit(i)) }
+        }
+        if scale > 0 {
+            var fraction = ""
+            var i = Int(weight) + 1
+            while fraction.count < Int(scale) {
+                fraction += padded(digit(i))
+                i += 1
+            }
+            s += "." + fraction.prefix(Int(scale))
+        }
+        return s == "-0" ? "0" : s
+    }
+
+    /// `YYYY-MM-DD` of the day `days` after 2000-01-01 (PostgreSQL's epoch), or nil outside the years 1 to 9999.
+    static func date(_ days: Int64) -> String? {
+        // Howard Hinnant's civil_from_days, counted from 1970-01-01 (10957 days before PostgreSQL's epoch).
+        let z = days + 10957 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        guard (1...9999).contains(year) else { return nil }
+        return two(year / 100) + two(year % 100) + "-" + two(month) + "-" + two(day)
+    }
+
+    /// `HH:MM:SS`, with `.ffffff` (trailing zeros dropped) when the microseconds are not zero.
+    static func time(_ micros: Int64) -> String {
+        let seconds = micros / 1_000_000
+        var s = two(seconds / 3600) + ":" + two(seconds / 60 % 60) + ":" + two(seconds % 60)
+        let fraction = micros % 1_000_000
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 6 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            s += "." + digits
+        }
+        return s
+    }
+
+    static func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
+
+    static func floorDivision(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b
+        let r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let b0 = bytes[i]
+            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
+            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A value the budget (`SQLResultBudget`) counts as at least as many bytes as `json` takes in the response: the
+    /// same for null, numbers and strings, and for true and false a string as long; an array or object as its JSON
+    /// text in a string (its quotes and escapes counted on top).
+    static func budgetValue(_ json: JSON) -> SQLValue {
+        switch json {
+        case .null: .null
+        case .bool(let b): .text(b ? "tr" : "fal")
+        case .number(let d): d == d.rounded() && abs(d) < 9e15 ? .int(Int64(d)) : .double(d)
+        case .string(let s): .text(s)
+        default: .text(json.serialized())
+        }
+    }
+}
+
+/// A cell of a type `PostgresMethodCell` does not read, waiting for the server's text form.
+struct PendingCell: Sendable {
+    var row: Int
+    var column: Int
+    var type: PostgresDataType
+    var bytes: ByteBuffer
+}
+
+/// A cell's binary bytes bound back as its own type, for the server to read them and cast them to text.
+struct BinaryCell: PostgresDynamicTypeEncodable {
+    var bytes: ByteBuffer
+    var psqlType: PostgresDataType
+    var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        byteBuffer.writeImmutableBuffer(bytes)
+    }
+}
+
+/// A method's rows read through postgres-nio's row callback: as JSON, the cells waiting for their text, and the budget.
+private final class MethodRowCollector: Sendable {
+    struct State {
+        var columns: [String]?
+        var rows: [[JSON]] = []
+        var pending: [PendingCell] = []
+        var budget: SQLResultBudget
+        /// Set when a row took the result over the budget.
+        var exceeded: DatabaseError?
+    }
+    let state: Mutex<State>
+
+    init(budget: SQLResultBudget) { state = Mutex(State(budget: budget)) }
+}
+
+extension PostgresConnectionExecutor {
+    /// Runs a method's statement, its rows read as JSON (`PostgresMethodCell`) and counted against `budget` as they
+    /// arrive (a cell waiting for the server's text counted as its bytes in base64), the first row over it failing the
+    /// call (`DatabaseError.Kind.resultTooLarge`) as `run(_:budget:)` does. The cells of other types are then given the
+    /// server's text form (`serverText`) and the whole result counted again, exactly.
+    func runMethod(_ q: PostgresQuery, budget: SQLResultBudget) async throws -> SQLMethodResult {
+        let collected = MethodRowCollector(budget: budget)
+        let metadata: PostgresQueryMetadata
+        do {
+            metadata = try await connection.query(q, logger: logger) { row in
+                try collected.state.withLock { state in
+                    var names: [String] = []
+                    var values: [JSON] = []
+                    var counted: [SQLValue] = []
+                    for (column, cell) in row.enumerated() {
+                        if state.columns == nil { names.append(cell.columnName) }
+                        if let value = PostgresMethodCell.json(cell.bytes, type: cell.dataType) {
+                            values.append(value)
+                            counted.append(PostgresMethodCell.budgetValue(value))
+                        } else {
+                            state.pending.append(PendingCell(row: state.rows.count, column: column, type: cell.dataType, bytes: cell.bytes!))
+                            values.append(.null)
+                            counted.append(.blob(Array(cell.bytes!.readableBytesView)))
+                        }
+                    }
+                    if state.columns == nil { state.columns = names }
+                    state.rows.append(values)
+                    do throws(DatabaseError) { try state.budget.spend(on: SQLRow(columns: state.columns!, values: counted)) } catch {
+                        state.exceeded = error
+                        throw error
+                    }
+                }
+            }.get()
+        } catch {
+            // Cancelling the stream fails the query with `queryCancelled` before the callback's own error arrives.
+            if let exceeded = collected.state.withLock({ $0.exceeded }) { throw exceeded }
+            if let error = error as? PSQLError { throw PostgresDatabase.map(error) }
+            throw error
+        }
+        let (columns, pending) = collected.state.withLock { ($0.columns ?? [], $0.pending) }
+        var rows = collected.state.withLock { $0.rows }
+        if !pending.isEmpty {
+            let texts = await serverText(pending)
+            for (cell, text) in zip(pending, texts) { rows[cell.row][cell.column] = text }
+        }
+        var recount = SQLResultBudget(maxBytes: budget.maxBytes)
+        var objects: [JSON] = []
+        objects.reserveCapacity(rows.count)
+        for values in rows {
+            var object = JSONObject(minimumCapacity: columns.count)
+            for (i, name) in columns.enumerated() { object[name] = values[i] }
+            objects.append(.object(object))
+            try recount.spend(on: SQLRow(columns: columns, values: values.map(PostgresMethodCell.budgetValue)))
+        }
+        return SQLMethodResult(rows: objects, rowCount: PostgresDatabase.rowCount(metadata, returned: rows.count))
+    }
+
+    /// PostgreSQL's own text form of `cells` (interval `1 day`, inet `1.2.3.4`, an enum's label...): each cell's bytes
+    /// bound back as its type and written by its output function (`SELECT format('%s', $1), ...`), one query per type
+    /// and up to 1000 cells at a time. A type the server cannot take back as a parameter (an anonymous record) is shown as
+    /// `{"type": oid, "base64": bytes}` instead, and so is a cell whose query failed.
+    func serverText(_ cells: [PendingCell]) async -> [JSON] {
+        var texts = [JSON](repeating: .null, count: cells.count)
+        let byType = Dictionary(grouping: cells.indices, by: { cells[$0].type.rawValue })
+        for (oid, indices) in byType.sorted(by: { $0.key < $1.key }) {
+            var start = 0
+            while start < indices.count {
+                let batch = Array(indices[start..<min(indices.count, start + 1000)])
+                start += batch.count
+                var converted: [JSON]?
+                // record, record[], anyarray: no parameter can have these types.
+                if ![2249, 2287, 2277].contains(oid) {
+                    var bindings = PostgresBindings(capacity: batch.count)
+                    for i in batch { bindings.append(BinaryCell(bytes: cells[i].bytes, psqlType: cells[i].type)) }
+                    // format's %s is the type's output function (a cast to text may differ: inet's shows its netmask).
+                    let sql = "SELECT " + (1...batch.count).map { "format('%s', $\($0))" }.joined(separator: ", ")
+                    if let result = try? await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).get(),
+                        let row = result.rows.first
+                    {
+                        converted = row.map { cell in
+                            guard var bytes = cell.bytes else { return JSON.null }
+                            return .string(bytes.readString(length: bytes.readableBytes) ?? "")
+                        }
+                    }
+                }
+                for (k, i) in batch.enumerated() {
+                    texts[i] =
+                        converted.flatMap { k < $0.count ? $0[k] : nil }
+                        ?? ["type": .number(Double(oid)), "base64": .string(PostgresMethodCell.base64(Array(cells[i].bytes.readableBytesView)))]
+                }
+            }
+        }
+        return texts
     }
 }
