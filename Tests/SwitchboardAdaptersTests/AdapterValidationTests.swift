@@ -1,6 +1,7 @@
 import JSONValue
 import Logging
 import SwitchboardCore
+import SwitchboardStore
 import Testing
 
 @testable import SwitchboardAdapters
@@ -188,5 +189,38 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A password in the query of a `databaseUrl` (`?password=...`, which libpq reads as the password) is a password
+    /// in the URL too: refused like `user:password@`, and moved out by `removingPassword` (the start-up migration).
+    @Test func sqlDatabaseURLsCarryNoPasswordInTheirQueryEither() throws {
+        let adapter = SQLAdapter(logger: Logger(label: "t"))
+        let d = try Self.definition("database", [["name": "q", "sql": ["query": "SELECT 1"]]])
+        let urls = [
+            "postgres://127.0.0.1:5432/db?password=hunter2&user=u", "postgres://db.example.com/shop?sslmode=require&password=hunter2",
+            "postgresql://db.example.com/shop?password=", "postgres://db.example.com/shop?%70assword=hunter2",
+        ]
+        for url in urls {
+            #expect(PostgresDatabase.hasPassword(url), "\(url)")
+            let error = adapter.validate(config: ["databaseUrl": .string(url)], of: d)
+            #expect(error?.kind == .secretInConfig, "\(url)")
+            #expect(error?.field == "databaseUrl")
+            #expect(error?.message.contains("hunter2") == false)
+        }
+        #expect(!PostgresDatabase.hasPassword("postgres://u@db.example.com/shop?sslmode=require&passwordless=1&application_name=password"))
+        let moved = PostgresDatabase.removingPassword(from: "postgres://127.0.0.1:5432/db?password=hunter%32&user=u&sslmode=disable")
+        #expect(moved.url == "postgres://127.0.0.1:5432/db?user=u&sslmode=disable")
+        #expect(moved.username == "u")
+        #expect(moved.password == "hunter2")
+        let only = PostgresDatabase.removingPassword(from: "postgres://app@db/shop?password=x")
+        #expect(only.url == "postgres://app@db/shop")
+        #expect(only.username == "app")
+        #expect(only.password == "x")
+        // Both: the query's wins, as libpq reads it last; both are removed.
+        let both = PostgresDatabase.removingPassword(from: "postgres://app:old@db/shop?password=new")
+        #expect(both.url == "postgres://app@db/shop")
+        #expect(both.password == "new")
+        let none = PostgresDatabase.removingPassword(from: "postgres://app@db/shop?sslmode=require")
+        #expect(none.url == "postgres://app@db/shop?sslmode=require" && none.username == "app" && none.password == nil)
     }
 }

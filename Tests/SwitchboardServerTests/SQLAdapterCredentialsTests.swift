@@ -235,4 +235,47 @@ struct SQLAdapterCredentialsTests {
             }
         }
     }
+
+    /// A password in the query of `databaseUrl` (`?user=...&password=...`) is refused at create like one in the user
+    /// info, and one stored before is moved into the vault at start-up, the URL keeping its other parameters.
+    @Test func aPasswordInTheDatabaseURLsQueryIsRefusedAndMovedIntoTheVault() async throws {
+        try await Self.withCustomer { customer in
+            try await TestBackend.sqlite.withFreshLocation { location in
+                let made = Mutex("")
+                let legacy = customer.url + "?user=\(customer.role)&password=\(customer.password)&sslmode=disable"
+                try await withApp(.sqlite, location: location) { client in
+                    #expect(try await client.call(.post, "/v1/definitions?publish=true", json: Self.definitionAllowing(urls: 300)).status == 201)
+                    let refused = try await client.call(
+                        .post, "/v1/connections", json: ["definitionKey": "ledger-db", "name": "ledger", "config": ["databaseUrl": .string(legacy)]])
+                    #expect(refused.status == 422, "\(refused.body)")
+                    #expect(refused.body["error"]?["code"] == "SECRET_IN_CONFIG")
+                    #expect(!refused.body.serialized().contains(customer.password))
+                    let created = try await client.call(
+                        .post, "/v1/connections",
+                        json: ["definitionKey": "ledger-db", "name": "ledger", "config": ["databaseUrl": .string(customer.url)]])
+                    let id = try #require(created.body["id"]?.stringValue)
+                    made.withLock { $0 = id }
+                }
+                let id = made.withLock { $0 }
+                try await TestBackend.withDatabase(at: location) { [id] db, _ in
+                    try await db.execute(
+                        "UPDATE connections SET config = ? WHERE id = ?",
+                        [.text(JSON.object(["databaseUrl": .string(legacy)]).serialized()), .text(id)])
+                }
+                try await withApp(.sqlite, location: location) { [id] client in
+                    let connection = try await client.call(.get, "/v1/connections/\(id)").body
+                    #expect(connection["config"]?["databaseUrl"] == .string(customer.url + "?user=\(customer.role)&sslmode=disable"))
+                    let credentials = try await client.call(.get, "/v1/connections/\(id)/credentials").body
+                    #expect(credentials["type"] == "basic")
+                    let called = try await client.call(.post, "/v1/connections/\(id)/methods/whoami", json: [:])
+                    #expect(called.status == 200, "\(called.body)")
+                    #expect(called.body["data"]?["rows"]?[0]?["role"] == .string(customer.role))
+                }
+                let rows = try await TestBackend.withDatabase(at: location) { [id] db, _ in
+                    try await db.query("SELECT config FROM connections WHERE id = ?", [.text(id)])
+                }
+                #expect(!"\(rows)".contains(customer.password))
+            }
+        }
+    }
 }

@@ -541,17 +541,59 @@ extension PostgresDatabase {
         }
     }
 
-    /// Whether `url` carries a password (`postgres://user:password@host/db`), even an empty one.
-    public static func hasPassword(_ url: String) -> Bool { userInfo(of: url)?.password != nil }
+    /// Whether `url` carries a password, even an empty one: in its user info (`postgres://user:password@host/db`) or as
+    /// a `password` parameter of its query (`postgres://host/db?password=...`, which libpq reads as the password too).
+    public static func hasPassword(_ url: String) -> Bool {
+        userInfo(of: url)?.password != nil || queryParameters(of: url).contains { $0.key == "password" }
+    }
 
     /// `url` without its password, and the user and password it had (percent-decoded; the user "postgres" when the
-    /// URL names none). The rest of the URL is kept as written.
+    /// URL names none). The password is the query's `password` parameter when there is one (libpq reads the query after
+    /// the user info, so it wins), else the user info's; every `password` parameter is removed, and the user info's
+    /// password too. The user is the query's `user` parameter, else the user info's. The rest of the URL is kept as
+    /// written.
     public static func removingPassword(from url: String) -> (url: String, username: String, password: String?) {
-        guard let info = userInfo(of: url) else { return (url, "postgres", nil) }
-        let user = PostgresTarget.percentDecode(info.user)
-        guard info.password != nil else { return (url, user.isEmpty ? "postgres" : user, nil) }
-        let stripped = String(url[..<info.range.lowerBound]) + info.user + String(url[info.range.upperBound...])
-        return (stripped, user.isEmpty ? "postgres" : user, info.password.map(PostgresTarget.percentDecode))
+        var stripped = url
+        var password: String?
+        var queryUser: String?
+        let parameters = queryParameters(of: url)
+        for parameter in parameters {
+            if parameter.key == "password" { password = PostgresTarget.percentDecode(parameter.value) }
+            if parameter.key == "user" { queryUser = PostgresTarget.percentDecode(parameter.value) }
+        }
+        if let question = url.firstIndex(of: "?"), parameters.contains(where: { $0.key == "password" }) {
+            let kept = parameters.filter { $0.key != "password" }.map { String(url[$0.range]) }
+            stripped = String(url[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        }
+        var user = queryUser ?? ""
+        if let info = userInfo(of: stripped) {
+            if queryUser == nil { user = PostgresTarget.percentDecode(info.user) }
+            if let inURL = info.password {
+                password = password ?? PostgresTarget.percentDecode(inURL)
+                stripped = String(stripped[..<info.range.lowerBound]) + info.user + String(stripped[info.range.upperBound...])
+            }
+        }
+        return (stripped, user.isEmpty ? "postgres" : user, password)
+    }
+
+    /// The parameters of a PostgreSQL URL's query (`?a=1&b=2`): each key percent-decoded (as libpq decodes it), its
+    /// value as written, and the range of `key=value` in `url`.
+    static func queryParameters(of url: String) -> [(key: String, value: String, range: Range<String.Index>)] {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let question = url.firstIndex(of: "?") else { return [] }
+        var parameters: [(key: String, value: String, range: Range<String.Index>)] = []
+        var start = url.index(after: question)
+        while start < url.endIndex {
+            let end = url[start...].firstIndex(of: "&") ?? url.endIndex
+            let item = url[start..<end]
+            if !item.isEmpty {
+                let equals = item.firstIndex(of: "=")
+                let key = PostgresTarget.percentDecode(String(equals.map { item[..<$0] } ?? item))
+                let value = equals.map { String(item[item.index(after: $0)...]) } ?? ""
+                parameters.append((key, value, start..<end))
+            }
+            start = end == url.endIndex ? end : url.index(after: end)
+        }
+        return parameters
     }
 
     /// The user info of a PostgreSQL URL: the user as written, the password as written (nil without a `:`), and the
