@@ -192,12 +192,17 @@ import Testing
                 "/methods/0/graphql/variables", "must be an object")
             // A health check a connection test calls with no parameters cannot require any.
             let status: JSON = [
-                "name": "status", "path": "/status/{code}",
+                "name": "status", "path": "/anything", "query": ["code": "{{params.code}}"],
                 "paramSchema": ["type": "object", "required": ["code"], "properties": ["code": ["type": "integer"]]],
             ]
             refused(
                 try await client.call(.post, "/v1/definitions", json: definition("hc", extra: ["baseUrl": "http://127.0.0.1:9", "healthCheck": "status", "methods": [status]])),
                 "/healthCheck", "refuses the empty parameters")
+            // Nor can its path need one the schema leaves optional.
+            let optional: JSON = ["name": "status", "path": "/status/{code}", "paramSchema": ["type": "object", "properties": ["code": ["type": "integer", "default": 200]]]]
+            refused(
+                try await client.call(.post, "/v1/definitions", json: definition("hc", extra: ["baseUrl": "http://127.0.0.1:9", "healthCheck": "status", "methods": [optional]])),
+                "/healthCheck", "whose path needs parameter 'code'")
         }
     }
 

@@ -90,9 +90,18 @@ public struct RegistryService: Sendable {
     /// A `healthCheck` method whose `paramSchema` refuses the empty parameters a connection test calls it with: every
     /// test would answer `VALIDATION_ERROR`.
     func healthCheckProblems(in definition: IntegrationDefinition) -> [Problem] {
-        guard let name = definition.healthCheck, let method = definition.methods.first(where: { $0.name == name }),
-            let schema = method.paramSchema
-        else { return [] }
+        guard let name = definition.healthCheck, let method = definition.methods.first(where: { $0.name == name }) else { return [] }
+        // A path parameter is required by the path itself: with no parameters, it is missing (422) on every test.
+        if let compiled = try? CompiledMethod(method, baseURL: definition.baseURL) {
+            for case .placeholder(let ref) in compiled.path.parts where ref.root == .params {
+                return [
+                    Problem(
+                        path: "/healthCheck",
+                        message: "names method '\(name)', whose path needs parameter '\(ref.path.joined(separator: "."))': a connection test sends none")
+                ]
+            }
+        }
+        guard let schema = method.paramSchema else { return [] }
         let refused = codec.schemas.validate([:], against: schema)
         guard let first = refused.first else { return [] }
         return [
