@@ -107,4 +107,33 @@ import Testing
             #expect(region.body["error"]?["message"]?.stringValue?.contains("no 'region'") == true, "\(region.body)")
         }
     }
+
+    /// The executions log of a SQL call: the bound parameters (as a JSON object) as the request and the result as the
+    /// response, sized, and their text kept when the method sets `logBodies`.
+    @Test(arguments: TestBackend.available)
+    func theExecutionsLogSizesAndKeepsWhatWasBoundAndReturned(_ backend: TestBackend) async throws {
+        let methods: KeyValuePairs<String, (String, Bool)> = ["quiet": ("SELECT id, name FROM items WHERE id = :id", true)]
+        let logged: [JSON] = [
+            ["name": "logged", "logBodies": true, "sql": ["query": "SELECT id, name FROM items WHERE id = :id AND name <> :config.tenant"]]
+        ]
+        try await SQLAdapterSessionTests.withMethods(backend, methods, extraConfig: ["tenant": "nobody"], extraMethods: logged) { call, _, client in
+            for method in ["quiet", "logged"] {
+                let r = try await call(method, ["id": 2])
+                #expect(r.status == 200, "\(r.body)")
+                let executionId = try #require(r.body["meta"]?["executionId"]?.stringValue)
+                let record = try await client.call(.get, "/v1/executions/\(executionId)").body
+                let request = method == "logged" ? "{\"id\":2,\"config.tenant\":\"nobody\"}" : "{\"id\":2}"
+                let response = "{\"rows\":[{\"id\":2,\"name\":\"nut\"}],\"rowCount\":1}"
+                #expect(record["requestBytes"] == .number(Double(request.utf8.count)), "\(method): \(record)")
+                #expect(record["responseBytes"] == .number(Double(response.utf8.count)), "\(method): \(record)")
+                if method == "logged" {
+                    #expect(record["requestBody"] == .string(request), "\(record)")
+                    #expect(record["responseBody"] == .string(response), "\(record)")
+                } else {
+                    #expect(record["requestBody"] == nil || record["requestBody"] == .null, "\(record)")
+                    #expect(record["responseBody"] == nil || record["responseBody"] == .null, "\(record)")
+                }
+            }
+        }
+    }
 }

@@ -27,7 +27,8 @@ import Synchronization
 /// - A refusal is the method's fault: `DEFINITION_ERROR` (409), like other definition mistakes.
 ///
 /// The result is `{"rows": [{column: value}], "rowCount": n}`: n is the rows an INSERT, UPDATE or DELETE changed,
-/// otherwise the rows returned.
+/// otherwise the rows returned. The executions log counts the bound parameters (as a JSON object) as the request and the
+/// result as the response, and keeps their text when the method sets `logBodies`.
 public final class SQLAdapter: Adapter {
     private let databases = Mutex<[String: OpenDatabase]>([:])
     let logger: Logger
@@ -107,7 +108,17 @@ public final class SQLAdapter: Adapter {
                 group.cancelAll()
                 return first
             }
-            return AdapterResponse(status: nil, body: ["rows": .array(result.rows), "rowCount": .number(Double(result.rowCount))])
+            // The executions log: what was bound (as `{"id": 1, "config.tenant": "t"}`) and the result, sized as JSON,
+            // their text kept when the method logs bodies.
+            var bound = JSONObject(minimumCapacity: parameters.count)
+            for (p, value) in zip(parameters, values) { bound[p.isConfig ? "config." + p.name : p.name] = value }
+            let body: JSON = ["rows": .array(result.rows), "rowCount": .number(Double(result.rowCount))]
+            let requestText = JSON.object(bound).serialized()
+            let responseText = body.serialized()
+            let logBodies = request.method.method.logBodies
+            return AdapterResponse(
+                status: nil, body: body, requestBytes: requestText.utf8.count, responseBytes: responseText.utf8.count,
+                requestBodyText: logBodies ? requestText : nil, responseBodyText: logBodies ? responseText : nil)
         } catch let e as AdapterError {
             throw e
         } catch let e as DatabaseError {
