@@ -124,4 +124,31 @@ import Testing
             #expect(open.first?.int("n") == 0)
         }
     }
+
+    /// A PostgreSQL server that refuses the connection, or a database that does not exist, is said at once, naming the
+    /// cause (the call waited for the pool, 10 s by default, then said only "the database is unavailable").
+    @Test func anUnreachableServerOrAMissingDatabaseIsSaidAtOnce() async throws {
+        guard TestBackend.available.contains(.postgres), let admin = TestBackend.postgresAdminURL else { return }
+        let missing = PostgresDatabase.url(admin, database: "sbtest_missing_" + UUID().uuidString.prefix(8).lowercased())
+        try await withApp(.sqlite) { client in
+            let document: JSON = [
+                "key": "far-db", "name": "Far", "version": "1.0.0", "type": "database",
+                "methods": [["name": "one", "sql": ["query": "SELECT 1 AS one"]]],
+            ]
+            #expect(try await client.call(.post, "/v1/definitions?publish=true", json: document).status == 201)
+            for (url, cause) in [("postgres://127.0.0.1:2/customer", "127.0.0.1:2"), (missing, "3D000")] {
+                let created = try await client.call(
+                    .post, "/v1/connections", json: ["definitionKey": "far-db", "name": "far", "config": ["databaseUrl": .string(url)]])
+                let id = try #require(created.body["id"]?.stringValue, "\(created.body)")
+                let clock = ContinuousClock()
+                let start = clock.now
+                let r = try await client.call(.post, "/v1/connections/\(id)/methods/one", json: [:])
+                // Far below the pool's wait (120 s in the test environment) and the call's 30 s timeout.
+                #expect(clock.now - start < .seconds(20), "\(url): \(clock.now - start)")
+                #expect(r.status == 502, "\(url): \(r.body)")
+                #expect(r.body["error"]?["code"] == "UPSTREAM_UNAVAILABLE", "\(url): \(r.body)")
+                #expect(r.body["error"]?["message"]?.stringValue?.contains(cause) == true, "\(url): \(r.body)")
+            }
+        }
+    }
 }

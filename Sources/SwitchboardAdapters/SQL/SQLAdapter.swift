@@ -123,7 +123,7 @@ public final class SQLAdapter: Adapter {
             throw e
         } catch let e as DatabaseError {
             switch e.kind {
-            case .unavailable: throw AdapterError(.connection, "the database is unavailable")
+            case .unavailable: throw AdapterError(.connection, "the database is unavailable: \(e.message)")
             case .refused: throw AdapterError(.configuration, "method '\(request.method.name)' cannot run its sql.query: \(e.message)")
             case .cancelled: throw AdapterError(.timeout, "the query did not finish in time")
             case .resultTooLarge: throw AdapterError(.responseTooLarge, "the query's rows are larger than \(budget.maxBytes) bytes")
@@ -267,7 +267,13 @@ public final class SQLAdapter: Adapter {
         /// The digest of the credentials a PostgreSQL pool logs in with ("" without any); never the password itself.
         var credentials: String
         var runner: Task<Void, Never>?
+        /// When a call last asked for it.
+        var lastUsed: ContinuousClock.Instant
     }
+
+    /// How long a database opened for calls stays open without a call asking for it: closed then (at the next call of
+    /// any SQL connection), it is opened again by the next call that names it.
+    static let idleLimit = Duration.seconds(15 * 60)
 
     /// The most connections a SQL connection's PostgreSQL pool opens to its database (one pool per database URL and
     /// credentials). Not `SWITCHBOARD_DATABASE_POOL_SIZE`, which sizes Switchboard's own store.
@@ -303,7 +309,24 @@ public final class SQLAdapter: Adapter {
         } else {
             throw AdapterError(.configuration, "the connection's config needs databaseUrl (postgres://...) or sqlitePath")
         }
-        if let existing = databases.withLock({ $0[key] }), existing.credentials == login.digest { return existing.db }
+        let now = ContinuousClock.now
+        let (existing, idle) = databases.withLock { dbs -> (OpenDatabase?, [OpenDatabase]) in
+            var found = dbs[key]
+            if found != nil {
+                dbs[key]?.lastUsed = now
+                found?.lastUsed = now
+            }
+            // Pools no call has used for a while are closed: a pool keeps reconnecting to a database that fails, even
+            // after its connection was deleted.
+            let stale = dbs.filter { $0.key != key && now - $0.value.lastUsed > Self.idleLimit }
+            for name in stale.keys { dbs[name] = nil }
+            return (found, Array(stale.values))
+        }
+        for open in idle {
+            try? await open.db.close()
+            open.runner?.cancel()
+        }
+        if let existing, existing.credentials == login.digest { return existing.db }
         let opened: OpenDatabase
         do {
             if let url {
@@ -313,15 +336,17 @@ public final class SQLAdapter: Adapter {
                         url: url, username: login.username, password: login.password, timeout: timeout, logger: logger)
                 } catch let error as DatabaseError where error.kind == .authenticationFailed {
                     throw AdapterError(.authentication, "the database refused the connection's credentials: \(error.message)")
-                } catch {
-                    // Unreachable now: the pool tries again on its own, within the call's timeout.
+                } catch let error as DatabaseError {
+                    // Unreachable, or a database that does not exist: said now, naming the cause, rather than after
+                    // the call's wait for a pool that would only retry (and keep retrying after the call).
+                    throw AdapterError(.connection, "cannot open the database: \(error.message)")
                 }
                 let pg = try PostgresDatabase(
                     url: url, username: login.username, password: login.password, logger: logger, maximumConnections: Self.poolSize)
-                opened = OpenDatabase(db: pg, credentials: login.digest, runner: Task.detached { await pg.run() })
+                opened = OpenDatabase(db: pg, credentials: login.digest, runner: Task.detached { await pg.run() }, lastUsed: now)
             } else {
                 let db = try await SQLiteDatabase.openExisting(path: path!, readOnly: readOnly, logger: logger, thread: Self.sqliteThreads)
-                opened = OpenDatabase(db: db, credentials: "", runner: nil)
+                opened = OpenDatabase(db: db, credentials: "", runner: nil, lastUsed: now)
             }
         } catch let error as AdapterError {
             throw error

@@ -527,17 +527,24 @@ extension PostgresDatabase {
     /// and closes the connection: a pool does not report a refused login (it keeps retrying, and its calls wait), this
     /// does. Connecting gives up after `timeout`.
     ///
-    /// - Throws: `DatabaseError` `.authenticationFailed` when the server refuses the login, `.unavailable` when it
-    ///   cannot be reached. The messages never hold the password.
+    /// - Throws: `DatabaseError` `.authenticationFailed` when the server refuses the login, `.other` with the server's
+    ///   message when it refuses otherwise (3D000: the database does not exist), `.unavailable` naming the server and the
+    ///   cause when it cannot be reached (connection refused, a timeout). The messages never hold the password.
     public static func checkLogin(url: String, username: String?, password: String?, timeout: Duration, logger: Logger) async throws {
-        var configuration = try PostgresTarget(url: url, username: username, password: password).connectionConfiguration()
+        let target = try PostgresTarget(url: url, username: username, password: password)
+        var configuration = try target.connectionConfiguration()
         let (seconds, attoseconds) = timeout.components
         configuration.options.connectTimeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         do {
             let connection = try await PostgresConnection.connect(on: eventLoops.any(), configuration: configuration, id: 0, logger: logger)
             try? await connection.close()
+        } catch let error as PSQLError where error.serverInfo != nil {
+            throw map(error)  // the server's refusal: a login (28P01), a database that does not exist (3D000)...
         } catch let error as PSQLError {
-            throw map(error)
+            let cause = error.underlying.map { String(describing: $0) } ?? "\(error.code)"
+            throw DatabaseError(kind: .unavailable, message: "cannot connect to PostgreSQL at \(target.host):\(target.port): \(cause)")
+        } catch {
+            throw DatabaseError(kind: .unavailable, message: "cannot connect to PostgreSQL at \(target.host):\(target.port): \(error)")
         }
     }
 
