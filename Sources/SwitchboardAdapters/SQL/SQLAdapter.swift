@@ -272,8 +272,10 @@ public final class SQLAdapter: Adapter {
     }
 
     /// How long a database opened for calls stays open without a call asking for it: closed then (at the next call of
-    /// any SQL connection), it is opened again by the next call that names it.
-    static let idleLimit = Duration.seconds(15 * 60)
+    /// any SQL connection), it is opened again by the next call that names it. Longer than the longest a call can run
+    /// (a method's `timeoutMs` is at most an hour), so a database is never closed under a statement still running:
+    /// `lastUsed` is set when a call starts.
+    static let idleLimit = Duration.seconds(65 * 60)
 
     /// The most connections a SQL connection's PostgreSQL pool opens to its database (one pool per database URL and
     /// credentials). Not `SWITCHBOARD_DATABASE_POOL_SIZE`, which sizes Switchboard's own store.
