@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import SwitchboardCore
 import Synchronization
 import _ConnectionPoolModule
 
@@ -785,16 +786,8 @@ enum PostgresMethodCell {
 
     /// `YYYY-MM-DD` of the day `days` after 2000-01-01 (PostgreSQL's epoch), or nil outside the years 1 to 9999.
     static func date(_ days: Int64) -> String? {
-        // Howard Hinnant's civil_from_days, counted from 1970-01-01 (10957 days before PostgreSQL's epoch).
-        let z = days + 10957 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        // Counted from 1970-01-01, 10957 days before PostgreSQL's epoch.
+        let (year, month, day) = CivilDate.civil(fromDays: days + 10957)
         guard (1...9999).contains(year) else { return nil }
         return two(year / 100) + two(year % 100) + "-" + two(month) + "-" + two(day)
     }
