@@ -313,11 +313,8 @@ public final class SQLAdapter: Adapter {
         }
         let now = ContinuousClock.now
         let (existing, idle) = databases.withLock { dbs -> (OpenDatabase?, [OpenDatabase]) in
-            var found = dbs[key]
-            if found != nil {
-                dbs[key]?.lastUsed = now
-                found?.lastUsed = now
-            }
+            let found = dbs[key]
+            dbs[key]?.lastUsed = now
             // Pools no call has used for a while are closed: a pool keeps reconnecting to a database that fails, even
             // after its connection was deleted.
             let stale = dbs.filter { $0.key != key && now - $0.value.lastUsed > Self.idleLimit }

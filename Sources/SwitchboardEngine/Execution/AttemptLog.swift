@@ -1,5 +1,6 @@
 import JSONValue
 import SwitchboardAdapters
+import SwitchboardCore
 import Synchronization
 
 /// Facts about the attempts of one call, gathered from inside the resilience pipeline's (concurrent-safe) closure.
@@ -40,18 +41,14 @@ final class AttemptLog: Sendable {
             if logBodies {
                 // Redacted whole, then cut: a secret across the cut is still found. NUL becomes U+FFFD before the cut
                 // (PostgreSQL's text cannot hold it; the store would make each 1 byte 3 after it, beyond the limit).
-                s.requestBody = r.requestBodyText.map { Self.truncated(Self.withoutNUL(s.redactor.redact($0)), maxBytes: Self.maxLoggedBodyBytes) }
-                s.responseBody = r.responseBodyText.map { Self.truncated(Self.withoutNUL(s.redactor.redact($0)), maxBytes: Self.maxLoggedBodyBytes) }
+                s.requestBody = r.requestBodyText.map { Self.truncated(s.redactor.redact($0).withoutNUL, maxBytes: Self.maxLoggedBodyBytes) }
+                s.responseBody = r.responseBodyText.map { Self.truncated(s.redactor.redact($0).withoutNUL, maxBytes: Self.maxLoggedBodyBytes) }
             }
         }
     }
 
     /// The most of a body the executions log keeps (UTF-8 bytes).
     static let maxLoggedBodyBytes = 8192
-
-    static func withoutNUL(_ text: String) -> String {
-        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
-    }
 
     /// The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that does not cut a character's encoding.
     static func truncated(_ text: String, maxBytes: Int) -> String {

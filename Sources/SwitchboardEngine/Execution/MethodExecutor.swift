@@ -490,7 +490,7 @@ public struct MethodExecutor: Sendable {
     /// A method name as the log and events keep it: at most 200 characters (a name from the path of a call on a method
     /// that does not exist can be as long as the URL), NUL as U+FFFD.
     static func loggable(_ name: String) -> String {
-        let clean = name.utf8.contains(0) ? name.replacing("\u{0}", with: "\u{FFFD}") : name
+        let clean = name.withoutNUL
         return clean.count > 200 ? String(clean.prefix(200)) + "…" : clean
     }
 

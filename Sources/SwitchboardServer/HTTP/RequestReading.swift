@@ -59,15 +59,10 @@ struct QueryReader {
 
     init(_ request: Request) {
         var p: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { p[String(k)] = Self.withoutNUL(String(v)) }
+        // NUL (`%00`) read as U+FFFD, as the store keeps it (`String.withoutNUL`): a filter holding one matches what was
+        // stored from it on both engines (PostgreSQL refused it with 400 INVALID_VALUE, SQLite answered an empty page).
+        for (k, v) in request.uri.queryParameters { p[String(k)] = String(v).withoutNUL }
         parameters = p
-    }
-
-    /// NUL (`%00`) read as U+FFFD, as the store keeps it (PostgreSQL's text cannot hold it): a filter or an id holding
-    /// one matches what was stored from it, on both engines (PostgreSQL refused it with 400 `INVALID_VALUE` while SQLite
-    /// answered an empty page).
-    static func withoutNUL(_ text: String) -> String {
-        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
     }
 
     /// A free-text value; nil when absent or empty.
@@ -122,7 +117,7 @@ extension RequestContext {
         guard let v = parameters.get(name) else { throw SwitchboardError.badRequest("missing path parameter \(name)") }
         guard v.utf8.contains(UInt8(ascii: "%")) else { return v }
         guard let decoded = v.removingPercentEncoding else { throw Self.invalidPath(name, "is not valid percent-encoding") }
-        return QueryReader.withoutNUL(decoded)
+        return decoded.withoutNUL
     }
 
     /// A semantic version from the path; 400 `INVALID_PARAMETER` if malformed.

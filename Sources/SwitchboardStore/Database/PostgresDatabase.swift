@@ -175,14 +175,11 @@ public final class PostgresDatabase: SQLDatabase {
     /// (`ambiguous_function`): the untyped ones as `text`; 42883 (`undefined_function`, no function or operator takes
     /// a bigint there: `repeat(text, integer)`): the numbers untyped, as their decimal text. Nil for any other error.
     static func retryBinding(after error: any Error, _ parameters: [SQLMethodParameter]) -> SQLMethodParameter.Binding? {
-        guard let error = error as? DatabaseError, error.kind == .other else { return nil }
-        if error.message.hasPrefix("PostgreSQL error 42P18:") || error.message.hasPrefix("PostgreSQL error 42725:") {
-            return parameters.contains(where: \.isUntyped) ? .untypedAsText : nil
+        switch (error as? DatabaseError)?.sqlState {
+        case "42P18", "42725": parameters.contains(where: \.isUntyped) ? .untypedAsText : nil
+        case "42883": parameters.contains(where: \.isNumber) ? .numbersUntyped : nil
+        default: nil
         }
-        if error.message.hasPrefix("PostgreSQL error 42883:") {
-            return parameters.contains(where: \.isNumber) ? .numbersUntyped : nil
-        }
-        return nil
     }
 
     /// `sql` (placeholders `$1`, `$2`...) with `parameters` bound as `SQLMethodParameter` and `binding` describe.
@@ -392,7 +389,7 @@ public final class PostgresDatabase: SQLDatabase {
                 return DatabaseError(kind: .authenticationFailed, message: "PostgreSQL refused the login (\(state))")
             default:
                 let message = error.serverInfo?[.message] ?? ""
-                return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)")
+                return DatabaseError(kind: .other, message: "PostgreSQL error \(state): \(message)", sqlState: state)
             }
         }
         return DatabaseError(kind: .unavailable, message: "PostgreSQL is unavailable (\(error.code))")
@@ -703,7 +700,7 @@ enum PostgresMethodCell {
             let (days, rest) = floorDivision(micros, 86_400_000_000)
             guard let day = date(days) else { return nil }
             return .string(day + "T" + time(rest) + (oid == 1184 ? "Z" : ""))
-        case 17: return .string(base64(buffer.readBytes(length: buffer.readableBytes) ?? []))
+        case 17: return .string(Base64.encode(buffer.readBytes(length: buffer.readableBytes) ?? []))
         case 1000, 1005, 1007, 1016, 1028, 1021, 1022, 1231, 1009, 1015, 1014, 1003, 1002, 2951, 199, 3807, 1182, 1183, 1115, 1185, 1001:
             return array(&buffer)
         default: return nil
@@ -814,24 +811,6 @@ enum PostgresMethodCell {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i]
-            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
-            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(i + 1 < bytes.count ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// A value the budget (`SQLResultBudget`) counts as at least as many bytes as `json` takes in the response: the
     /// same for null, numbers and strings, and for true and false a string as long; an array or object as its JSON
     /// text in a string (its quotes and escapes counted on top).
@@ -919,20 +898,21 @@ extension PostgresConnectionExecutor {
             if let error = error as? PSQLError { throw PostgresDatabase.map(error) }
             throw error
         }
-        let (columns, pending) = collected.state.withLock { ($0.columns ?? [], $0.pending) }
-        var rows = collected.state.withLock { $0.rows }
+        let (columns, collectedRows, pending) = collected.state.withLock { ($0.columns ?? [], $0.rows, $0.pending) }
+        var rows = collectedRows
+        // Counted exactly as they arrived, except the cells waiting for their text: counted again once it is in.
+        var recount = pending.isEmpty ? nil : SQLResultBudget(maxBytes: budget.maxBytes)
         if !pending.isEmpty {
             let texts = await serverText(pending)
             for (cell, text) in zip(pending, texts) { rows[cell.row][cell.column] = text }
         }
-        var recount = SQLResultBudget(maxBytes: budget.maxBytes)
         var objects: [JSON] = []
         objects.reserveCapacity(rows.count)
         for values in rows {
             var object = JSONObject(minimumCapacity: columns.count)
             for (i, name) in columns.enumerated() { object[name] = values[i] }
             objects.append(.object(object))
-            try recount.spend(on: SQLRow(columns: columns, values: values.map(PostgresMethodCell.budgetValue)))
+            try recount?.spend(on: SQLRow(columns: columns, values: values.map(PostgresMethodCell.budgetValue)))
         }
         return SQLMethodResult(rows: objects, rowCount: PostgresDatabase.rowCount(metadata, returned: rows.count))
     }
@@ -968,7 +948,7 @@ extension PostgresConnectionExecutor {
                 for (k, i) in batch.enumerated() {
                     texts[i] =
                         converted.flatMap { k < $0.count ? $0[k] : nil }
-                        ?? ["type": .number(Double(oid)), "base64": .string(PostgresMethodCell.base64(Array(cells[i].bytes.readableBytesView)))]
+                        ?? ["type": .number(Double(oid)), "base64": .string(Base64.encode(Array(cells[i].bytes.readableBytesView)))]
                 }
             }
         }

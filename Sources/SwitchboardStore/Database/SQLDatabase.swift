@@ -201,11 +201,14 @@ public struct DatabaseError: SwitchboardErrorConvertible, Sendable, CustomString
     }
     public var kind: Kind
     public var message: String
+    /// PostgreSQL's SQLSTATE (`42P18`) for an error of kind `other` the server reported; nil otherwise.
+    public var sqlState: String?
     public var description: String { message }
 
-    public init(kind: Kind, message: String) {
+    public init(kind: Kind, message: String, sqlState: String? = nil) {
         self.kind = kind
         self.message = message
+        self.sqlState = sqlState
     }
 
     /// 503 `DATABASE_UNAVAILABLE` when the database cannot be reached; the other kinds are the caller's to map.

@@ -36,12 +36,9 @@ public struct SQLExecutionRepository: ExecutionRepository {
         }
     }
 
-    /// `text` as the log keeps it: a NUL character (U+0000) as U+FFFD, the replacement character, on both databases.
-    /// A method name comes from the request's path (`ge%00t`) and a logged body or error message from the provider,
-    /// and PostgreSQL's text cannot hold NUL: its batch was refused (22021) and, retried, held back every later one.
-    static func storable(_ text: String) -> String {
-        text.utf8.contains(0) ? text.replacing("\u{0}", with: "\u{FFFD}") : text
-    }
+    /// `text` as the log keeps it (`String.withoutNUL`): a batch holding a NUL was refused by PostgreSQL and, retried,
+    /// held back every later one.
+    static func storable(_ text: String) -> String { text.withoutNUL }
 
     public func get(id: String) async throws -> ExecutionRecord? {
         try await db.first("SELECT \(Self.columns) FROM executions WHERE id = ?", [.text(id)]).map(Self.decode)
